@@ -1,0 +1,93 @@
+"""Public, picklable per-file entry point: ``audit_file(path, config) -> FileResult``.
+
+Pure with respect to its inputs (reads one file, returns plain data), so any engine — a process
+pool, Dask, Spark — can map it over files, and the reduction is a simple merge of FileResults.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from ctxlint.config import Config
+from ctxlint.model import FileResult, Finding, RawFinding
+
+CTX002_MESSAGE = "{n:,} record(s) could not be read and were skipped (first at line(s) {lines}; {reasons})"
+
+
+@lru_cache(maxsize=1)
+def _attribution_priority() -> list[str]:
+    from ctxlint.registry import shared_data
+
+    try:
+        data = shared_data("attribution")
+    except OSError:
+        return []
+    priority = data.get("priority", data) if isinstance(data, dict) else data
+    return [str(x) for x in priority] if isinstance(priority, list) else []
+
+
+def audit_file(path: str, config: Config | None = None) -> FileResult:
+    """Read one transcript, compute its session facts and its findings (attributed, stamped)."""
+    from ctxlint.engine import diagnostic, display_path, stamp
+    from ctxlint.parsing.transcripts import read_transcript
+    from ctxlint.registry import RuleContext, registry
+    from ctxlint.session_facts import session_facts
+
+    config = config or Config()
+    shown = display_path(path)
+    try:
+        transcript = read_transcript(path)
+    except OSError as exc:
+        result = FileResult(path=shown, kind="unknown", agent=None)
+        result.findings.append(diagnostic("CTX001", shown, f"cannot read {shown}: {exc.strerror or exc}"))
+        return result
+
+    facts = session_facts(transcript)
+    result = FileResult(path=shown, kind="transcript", agent=transcript.agent, session=facts)
+    findings: list[Finding] = []
+    if transcript.malformed:
+        lines = ", ".join(str(n) for n in transcript.malformed_first_lines)
+        reasons = ", ".join(f"{k} ×{v}" for k, v in sorted(transcript.malformed_reasons.items()))
+        result.diagnostics.append(
+            {
+                "rule_id": "CTX002",
+                "count": transcript.malformed,
+                "first_lines": list(transcript.malformed_first_lines),
+                "reasons": dict(transcript.malformed_reasons),
+            }
+        )
+        findings.append(
+            diagnostic(
+                "CTX002",
+                shown,
+                CTX002_MESSAGE.format(n=transcript.malformed, lines=lines, reasons=reasons),
+                transcript.malformed_first_lines[0] if transcript.malformed_first_lines else 1,
+            )
+        )
+
+    reg = registry()
+    enabled = [
+        r for r in config.enabled_rules() if reg[r].meta.kind == "transcript" and reg[r].check is not None
+    ]
+    if enabled and transcript.events:
+        from ctxlint.analysis import analyse
+        from ctxlint.attribution import attribute
+
+        analysis = analyse(transcript)
+        raw: list[tuple[str, RawFinding]] = []
+        for rule_id in enabled:
+            rule = reg[rule_id]
+            ctx = RuleContext(rule.meta, config.options_for(rule_id))
+            assert rule.check is not None
+            raw.extend((rule_id, rf) for rf in rule.check(analysis, ctx))
+        cap = analysis.total_input_tokens
+        for rule_id, rf in attribute(raw, _attribution_priority(), cap):
+            findings.append(stamp(reg[rule_id], rf, shown, config))
+    result.findings = findings
+    return result
+
+
+def file_signature(path: str) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns

@@ -1,0 +1,235 @@
+"""Configuration: ``[tool.ctxlint]`` in pyproject.toml or ``.ctxlint.yaml``, one schema.
+
+Found by walking up from the checked path to the repository root. Every key is validated: an
+unknown key, an unknown rule or an ill-typed value is a ``ConfigError`` naming the file and the key,
+which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ctxlint.model import Severity
+from ctxlint.registry import OPTION_TYPES, registry, resolve
+
+CONFIG_FILES = (".ctxlint.yaml", ".ctxlint.yml", "pyproject.toml")
+TOP_LEVEL_KEYS = {
+    "select",
+    "ignore",
+    "per-file-ignores",
+    "fail-on",
+    "rules",
+    "requests-per-session",
+    "jobs",
+    "exclude",
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ()  # empty = every rule
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule ids)
+    fail_on: Severity | None = Severity.WARNING  # None = never fail
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rule_severity: dict[str, Severity] = field(default_factory=dict)
+    requests_per_session: int = 150
+    jobs: int | None = None
+    exclude: tuple[str, ...] = ()
+    source: str | None = None  # the file this config came from
+    root: str | None = None  # directory of that file: per-file-ignores globs are relative to it
+
+    def enabled_rules(self) -> list[str]:
+        reg = registry()
+        chosen = list(reg) if not self.select else _expand(self.select, "select", self.source)
+        ignored = set(_expand(self.ignore, "ignore", self.source))
+        return [r for r in chosen if r not in ignored]
+
+    def options_for(self, rule_id: str) -> dict[str, Any]:
+        meta = registry()[rule_id].meta
+        merged = meta.default_options
+        merged.update(self.rule_options.get(rule_id, {}))
+        return merged
+
+    def severity_for(self, rule_id: str) -> Severity | None:
+        return self.rule_severity.get(rule_id)
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+
+def _expand(tokens: tuple[str, ...], key: str, origin: str | None) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        ids = resolve(token)
+        if not ids:
+            where = f"{origin}: " if origin else ""
+            raise ConfigError(f"{where}{key}: unknown rule {token!r}")
+        out.extend(i for i in ids if i not in out)
+    return out
+
+
+def find_config(start: Path) -> Path | None:
+    """Nearest config file from ``start`` up to the repository root (the dir holding .git)."""
+    here = start if start.is_dir() else start.parent
+    here = here.resolve()
+    for directory in (here, *here.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and not _pyproject_has_section(candidate):
+                    continue
+                return candidate
+        if (directory / ".git").exists():
+            break
+    return None
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return "ctxlint" in data.get("tool", {})
+
+
+def load_config(path: Path) -> Config:
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read config ({exc.__class__.__name__})") from None
+    if path.name == "pyproject.toml":
+        try:
+            raw = tomllib.loads(text).get("tool", {}).get("ctxlint", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+    else:
+        try:
+            raw = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise ConfigError(f"{name}: invalid YAML{where}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: the configuration must be a table/mapping")
+    return parse_config(raw, name, str(path.parent))
+
+
+def _str_list(value: Any, key: str, origin: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{origin}: {key}: expected a list of strings")
+    return tuple(value)
+
+
+def _positive_int(value: Any, key: str, origin: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{origin}: {key}: expected a positive integer, got {value!r}")
+    return value
+
+
+def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> Config:
+    unknown = set(raw) - TOP_LEVEL_KEYS
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key {sorted(unknown)[0]!r}")
+    select = _str_list(raw.get("select", []), "select", origin)
+    ignore = _str_list(raw.get("ignore", []), "ignore", origin)
+    _expand(select, "select", origin)
+    _expand(ignore, "ignore", origin)
+
+    fail_on: Severity | None = Severity.WARNING
+    if "fail-on" in raw:
+        fail_on = parse_fail_on(raw["fail-on"], f"{origin}: fail-on")
+
+    pfi: list[tuple[str, tuple[str, ...]]] = []
+    per_file = raw.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{origin}: per-file-ignores: expected a table of glob = [rules]")
+    for glob, rules in per_file.items():
+        ids = _expand(_str_list(rules, f"per-file-ignores.{glob}", origin), "per-file-ignores", origin)
+        pfi.append((str(glob), tuple(ids)))
+
+    rule_options: dict[str, dict[str, Any]] = {}
+    rule_severity: dict[str, Severity] = {}
+    rules_table = raw.get("rules", {})
+    if not isinstance(rules_table, dict):
+        raise ConfigError(f"{origin}: rules: expected a table keyed by rule id or name")
+    reg = registry()
+    for token, settings in rules_table.items():
+        ids = resolve(str(token))
+        if len(ids) != 1:
+            raise ConfigError(f"{origin}: rules.{token}: unknown rule")
+        rule_id = ids[0]
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{origin}: rules.{token}: expected a table of options")
+        specs = {o.name: o for o in reg[rule_id].meta.options}
+        for key, value in settings.items():
+            where = f"{origin}: rules.{token}.{key}"
+            if key == "severity":
+                if not isinstance(value, str):
+                    raise ConfigError(f"{where}: expected error, warning or info")
+                try:
+                    rule_severity[rule_id] = Severity.parse(value)
+                except ValueError as exc:
+                    raise ConfigError(f"{where}: {exc}") from None
+                continue
+            spec = specs.get(key)
+            if spec is None:
+                known = ", ".join(sorted(specs)) or "none"
+                raise ConfigError(f"{where}: unknown option (known: {known})")
+            types = OPTION_TYPES[spec.type]
+            if isinstance(value, bool) and spec.type != "bool" or not isinstance(value, types):
+                raise ConfigError(f"{where}: expected {spec.type}, got {type(value).__name__}")
+            rule_options.setdefault(rule_id, {})[key] = value
+
+    return Config(
+        select=select,
+        ignore=ignore,
+        per_file_ignores=tuple(pfi),
+        fail_on=fail_on,
+        rule_options=rule_options,
+        rule_severity=rule_severity,
+        requests_per_session=_positive_int(
+            raw.get("requests-per-session", 150), "requests-per-session", origin
+        ),
+        jobs=_positive_int(raw["jobs"], "jobs", origin) if "jobs" in raw else None,
+        exclude=_str_list(raw.get("exclude", []), "exclude", origin),
+        source=origin,
+        root=root,
+    )
+
+
+def parse_fail_on(value: Any, where: str) -> Severity | None:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected error, warning, info or never")
+    if value.strip().lower() == "never":
+        return None
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ConfigError(f"{where}: expected error, warning, info or never, got {value!r}") from None
+
+
+def resolve_config(paths: list[str], config_file: str | None, no_config: bool) -> Config:
+    if no_config:
+        return Config()
+    if config_file:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"{config_file}: config file not found")
+        return load_config(path)
+    start = Path(paths[0]) if paths else Path(os.getcwd())
+    found = find_config(start if start.exists() else Path(os.getcwd()))
+    return load_config(found) if found else Config()

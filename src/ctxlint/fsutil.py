@@ -1,0 +1,35 @@
+"""Small file-system helpers shared by the CLI and --fix."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+
+
+def atomic_write_bytes(path: str, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same directory + fsync + rename.
+
+    A crash at any point leaves either the old file or the new one, never a half-written file.
+    """
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".ctxlint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    mode = None
+    with contextlib.suppress(OSError):
+        mode = os.stat(path).st_mode & 0o7777
+    atomic_write_bytes(path, text.encode("utf-8"), mode if mode is not None else 0o644)

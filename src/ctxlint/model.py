@@ -1,0 +1,183 @@
+"""The typed data that flows between the pipeline stages.
+
+discover -> Source -> (parse) -> Document | Transcript -> rules -> Finding -> engine -> reporters.
+
+Everything here is plain, frozen (or slotted) data with no I/O, so it pickles across processes
+and can be reduced by a simple merge (see ``ctxlint.api.audit_file``).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that ``severity >= fail_on`` works."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (expected error, warning or info)") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class SourceKind(str, enum.Enum):
+    INSTRUCTIONS = "instructions"
+    TRANSCRIPT = "transcript"
+    CONFIG = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file, after discovery. ``path`` is what the user sees; ``real`` is the resolved file."""
+
+    path: str
+    real: str
+    kind: SourceKind
+    agent: str | None = None
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A piece of waste a finding claims, so the engine can attribute each token to one finding.
+
+    ``key`` names the underlying item (e.g. ``result:toolu_01`` or ``line:12``); two findings that
+    claim the same key compete for it and the more specific rule keeps it.
+    """
+
+    key: str
+    tokens: int
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace lines ``start_line..end_line`` (1-based, inclusive) with ``replacement``.
+
+    An empty replacement deletes the lines. ``unsafe`` edits are applied only with --unsafe-fixes.
+    """
+
+    start_line: int
+    end_line: int
+    replacement: str
+    unsafe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    """What a detector yields: no id, no severity. The engine stamps the rule's identity."""
+
+    line: int
+    message: str
+    end_line: int | None = None
+    fix: str | None = None
+    tokens_wasted: int = 0
+    cost_wasted_usd: float | None = None
+    severity: Severity | None = None  # a rule may escalate (e.g. CTX101 chars limit -> error)
+    path: str | None = None  # defaults to the file being checked
+    content_key: str | None = None  # stable text for the fingerprint (defaults to the message)
+    claims: tuple[Claim, ...] = ()
+    edits: tuple[TextEdit, ...] = ()
+    column: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    path: str
+    line: int
+    end_line: int
+    message: str
+    fix: str | None
+    tokens_wasted: int
+    cost_wasted_usd: float | None
+    fingerprint: str
+    kind: str = "instructions"
+    column: int | None = None
+    edits: tuple[TextEdit, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line, self.rule_id)
+
+
+def fingerprint(rule_id: str, path: str, content: str) -> str:
+    """Stable across line moves: rule + path + the finding's own content, never the line number."""
+    digest = hashlib.sha256(f"{rule_id}\0{path}\0{content}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class FileDiagnostics:
+    """Problems reading one file (CTX001/CTX002), counted rather than fatal."""
+
+    malformed_lines: int = 0
+    first_lines: list[int] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, line: int, reason: str, keep: int = 5) -> None:
+        self.malformed_lines += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        if len(self.first_lines) < keep:
+            self.first_lines.append(line)
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything the report says about one checked file. Plain data: picklable and mergeable."""
+
+    path: str
+    kind: str
+    agent: str | None
+    tokens: int | None = None
+    token_counter: str | None = None
+    session: dict[str, Any] | None = None
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Summary:
+    files: int = 0
+    findings: int = 0
+    by_severity: dict[str, int] = field(default_factory=dict)
+    by_rule: dict[str, int] = field(default_factory=dict)
+    tokens_wasted: int = 0
+    cost_wasted_usd: float | None = None
+    # per agent: tokens every request pays for instruction files before the user types anything
+    startup_tokens: dict[str, int] = field(default_factory=dict)
+    input_tokens: int = 0  # all input tokens of the checked transcripts (waste never exceeds it)
+    cost_usd: float | None = None  # API-equivalent spend of the checked transcripts
+
+
+@dataclass(slots=True)
+class Report:
+    """The whole result of a run: what every reporter renders, and nothing reporter-specific."""
+
+    ctxlint_version: str
+    files: list[FileResult]
+    findings: list[Finding]
+    summary: Summary
+    root: str  # directory paths are relative to (SARIF %SRCROOT%)
+    load_graph: dict[str, Any] | None = None
+    load_graph_text: str | None = None
+    price_table: str | None = None
+    token_counter: str | None = None
+    baseline_suppressed: int = 0
+    schema_version: int = 1

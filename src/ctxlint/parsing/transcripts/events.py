@@ -1,0 +1,211 @@
+"""The normalised event stream every transcript reader produces.
+
+Readers (one module per agent) turn their format into these events, in file order. Rules only
+ever see these types, never raw records. Payloads are kept small on purpose: a tool result keeps
+its size, a short head for evidence and the structured fields rules need (path, line range), not
+its body, so a 500 MB transcript becomes a list of compact events.
+
+``line`` is always the 1-based line of the record in the file (for single-document JSON formats,
+the line where the message object starts, or 1 when that is unknown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass(slots=True)
+class Prompt:
+    """Text the user typed or pasted (not tool results, not injected meta rows)."""
+
+    line: int
+    timestamp: str | None
+    text: str  # capped (see readers.common.PROMPT_TEXT_CAP); chars holds the full size
+    chars: int
+    tokens_est: int
+    sidechain: bool = False
+    is_meta: bool = False  # injected rows (isMeta, system reminders, AGENTS.md blocks)
+    command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
+    is_interrupt: bool = False
+
+
+@dataclass(slots=True)
+class AssistantText:
+    line: int
+    timestamp: str | None
+    chars: int
+    text_head: str = ""
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class Thinking:
+    line: int
+    timestamp: str | None
+    chars: int
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class ToolCall:
+    line: int
+    timestamp: str | None
+    call_id: str
+    name: str  # tool name as the agent calls it: Read, Bash, shell, exec_command, read_file, ...
+    # Normalised inputs (None when not applicable):
+    command: str | None = None  # shell command line for Bash/shell/exec tools
+    path: str | None = None  # file path for read/edit/write tools
+    offset: int | None = None  # first line requested (1-based) for ranged reads
+    limit: int | None = None  # number of lines requested
+    pattern: str | None = None  # search pattern for Grep/Glob tools
+    is_edit: bool = False  # Edit/Write/MultiEdit/apply_patch/NotebookEdit/write_file/replace
+    edit_paths: tuple[str, ...] = ()  # every path an edit touches (apply_patch can touch several)
+    is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
+    input_chars: int = 0
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class ToolResult:
+    line: int
+    timestamp: str | None
+    call_id: str
+    chars: int  # size of the model-visible payload (tool_result content), not toolUseResult
+    tokens_est: int
+    is_error: bool = False
+    head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
+    path: str | None = None  # Read: file.filePath
+    start_line: int | None = None
+    num_lines: int | None = None
+    total_lines: int | None = None
+    unchanged_stub: bool = False  # Claude Code's cheap "file unchanged" answer to a repeat Read
+    persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
+    image_tokens: int = 0  # images inside the result
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class Image:
+    """An image the user pasted (images inside tool results are counted on the ToolResult)."""
+
+    line: int
+    timestamp: str | None
+    tokens_est: int
+    media_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class Usage:
+    """One de-duplicated API request. Readers merge repeated lines into one Usage in place.
+
+    ``input_tokens`` is fresh (uncached) input for every agent; for Codex the reader subtracts
+    the cached part, so the same fields mean the same thing everywhere.
+    """
+
+    line: int
+    timestamp: str | None
+    request_key: str
+    model: str | None
+    input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_1h_tokens: int = 0
+    reasoning_output_tokens: int = 0
+    context_window: int | None = None  # declared in the record (Codex model_context_window)
+    sidechain: bool = False
+
+    @property
+    def context_tokens(self) -> int:
+        """What the model saw on this request: every input token, cached or not."""
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+
+@dataclass(slots=True)
+class Compaction:
+    line: int
+    timestamp: str | None
+    trigger: str | None = None  # "auto" | "manual" | None
+    pre_tokens: int | None = None
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class Clear:
+    """A /clear (or Codex /new) inside one file: a segment boundary."""
+
+    line: int
+    timestamp: str | None
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class ModelChange:
+    line: int
+    timestamp: str | None
+    model: str
+    sidechain: bool = False
+
+
+@dataclass(slots=True)
+class SubagentMarker:
+    """A sidechain/subagent run starts (inline sidechain rows or a Task tool delegation)."""
+
+    line: int
+    timestamp: str | None
+    agent_id: str | None = None
+    sidechain: bool = True
+
+
+Event = Union[
+    Prompt,
+    AssistantText,
+    Thinking,
+    ToolCall,
+    ToolResult,
+    Image,
+    Usage,
+    Compaction,
+    Clear,
+    ModelChange,
+    SubagentMarker,
+]
+
+
+@dataclass(slots=True)
+class Transcript:
+    """One parsed transcript file: its events in file order plus what the reader learnt."""
+
+    path: str
+    agent: str  # claude-code | codex | gemini | aider | generic
+    events: list[Event] = field(default_factory=list)
+    session_id: str | None = None
+    cwd: str | None = None  # the project directory the session ran in, when recorded
+    started_at: str | None = None
+    ended_at: str | None = None
+    models: list[str] = field(default_factory=list)
+    context_window: int | None = None  # declared by the transcript, else None
+    is_subagent_file: bool = False  # the whole file is a subagent / sidechain run
+    parent_session_id: str | None = None
+    lines: int = 0
+    bytes: int = 0
+    skipped_records: int = 0  # records skipped by the byte pre-filter (progress, snapshots, ...)
+    # CTX002: malformed lines, first few line numbers, reason counts
+    malformed: int = 0
+    malformed_first_lines: list[int] = field(default_factory=list)
+    malformed_reasons: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def add_malformed(self, line: int, reason: str) -> None:
+        self.malformed += 1
+        self.malformed_reasons[reason] = self.malformed_reasons.get(reason, 0) + 1
+        if len(self.malformed_first_lines) < 5:
+            self.malformed_first_lines.append(line)
+
+    @property
+    def requests(self) -> list[Usage]:
+        return [e for e in self.events if isinstance(e, Usage)]

@@ -1,0 +1,232 @@
+"""Rule metadata (from the top-level ``rules/*.yaml``) and the detectors that implement them.
+
+A rule is data plus one small detector. The YAML says who the rule is (id, name, kind, default
+severity), why it exists (with its source), how to fix what it finds, and its typed options; the
+detector, registered with ``@detector("CTX101", scope=...)``, only yields ``RawFinding``s. The engine
+stamps id, name and severity, so a detector cannot mislabel itself. Only rules that have both
+metadata and a detector are registered: ``ctxlint rules`` never lists a placeholder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ctxlint.model import Severity
+
+RULE_KINDS = ("diagnostic", "instructions", "transcript", "config")
+SCOPES = ("file", "project", "transcript", "none")
+OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "str": (str,),
+    "list": (list,),
+}
+HELP_URI = "https://github.com/ctxlint/ctxlint/blob/main/docs/rules.md#{id}"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    name: str
+    type: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    id: str
+    name: str
+    kind: str
+    severity: Severity
+    summary: str
+    description: str
+    why: str
+    sources: tuple[str, ...]
+    fix: str
+    fixable: bool
+    options: tuple[OptionSpec, ...]
+    example_fires: str
+    example_passes: str
+    aliases: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    agents: tuple[str, ...] = ()
+
+    @property
+    def default_options(self) -> dict[str, Any]:
+        return {o.name: o.default for o in self.options}
+
+    @property
+    def help_uri(self) -> str:
+        return HELP_URI.format(id=self.id.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a detector gets besides its input: its options (validated) and its YAML data."""
+
+    meta: RuleMeta
+    options: dict[str, Any]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.meta.data
+
+    def __getitem__(self, key: str) -> Any:
+        return self.options[key]
+
+
+Detector = Callable[..., Iterator[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    meta: RuleMeta
+    scope: str
+    check: Detector | None  # None for diagnostics the engine emits itself
+
+
+class RuleDataError(Exception):
+    pass
+
+
+_DETECTORS: dict[str, tuple[str, Detector]] = {}
+
+
+def detector(rule_id: str, *, scope: str) -> Callable[[Detector], Detector]:
+    """Register ``fn`` as the detector of ``rule_id``.
+
+    scope ``file``: ``fn(doc, project, ctx)`` once per instruction file;
+    ``project``: ``fn(project, ctx)`` once per set of instruction files;
+    ``transcript``: ``fn(analysis, ctx)`` once per transcript.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"bad scope {scope!r}")
+
+    def register(fn: Detector) -> Detector:
+        _DETECTORS[rule_id] = (scope, fn)
+        return fn
+
+    return register
+
+
+def rules_dir() -> Path:
+    """The rule YAML: inside the wheel (``ctxlint/_rules``), else the source tree's ``rules/``."""
+    packaged = Path(__file__).parent / "_rules"
+    if packaged.is_dir():
+        return packaged
+    source = Path(__file__).resolve().parents[2] / "rules"
+    if source.is_dir():
+        return source
+    raise RuleDataError("rule metadata not found (neither ctxlint/_rules nor rules/)")
+
+
+def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
+    try:
+        options = tuple(
+            OptionSpec(
+                name=name,
+                type=str(spec["type"]),
+                default=spec["default"],
+                description=str(spec.get("description", "")),
+            )
+            for name, spec in (raw.get("options") or {}).items()
+        )
+        for opt in options:
+            if opt.type not in OPTION_TYPES:
+                raise RuleDataError(f"{origin}: option {opt.name} has unknown type {opt.type}")
+        examples = raw.get("examples") or {}
+        kind = str(raw["kind"])
+        if kind not in RULE_KINDS:
+            raise RuleDataError(f"{origin}: unknown kind {kind}")
+        return RuleMeta(
+            id=str(raw["id"]),
+            name=str(raw["name"]),
+            kind=kind,
+            severity=Severity.parse(str(raw["severity"])),
+            summary=str(raw["summary"]).strip(),
+            description=str(raw.get("description", raw["summary"])).strip(),
+            why=str(raw["why"]).strip(),
+            sources=tuple(str(s) for s in raw.get("sources") or ()),
+            fix=str(raw["fix"]).strip(),
+            fixable=bool(raw.get("fixable", False)),
+            options=options,
+            example_fires=str(examples.get("fires", "")).rstrip(),
+            example_passes=str(examples.get("passes", "")).rstrip(),
+            aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+            data=dict(raw.get("data") or {}),
+            agents=tuple(str(a) for a in raw.get("agents") or ()),
+        )
+    except KeyError as exc:
+        raise RuleDataError(f"{origin}: missing key {exc}") from None
+
+
+@lru_cache(maxsize=1)
+def all_metadata() -> dict[str, RuleMeta]:
+    metas: dict[str, RuleMeta] = {}
+    for path in sorted(rules_dir().glob("CTX*.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh)
+        meta = _parse_meta(raw, path.name)
+        metas[meta.id] = meta
+    return metas
+
+
+def shared_data(name: str) -> dict[str, Any]:
+    """Data shared by several rules (e.g. ``secrets.yaml``), from the same rules directory."""
+    with (rules_dir() / f"{name}.yaml").open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return dict(data or {})
+
+
+def _import_detectors() -> None:
+    import ctxlint.rules as pkg
+
+    for mod in pkgutil.walk_packages(pkg.__path__, prefix="ctxlint.rules."):
+        importlib.import_module(mod.name)
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, Registered]:
+    """Every implemented rule, by id, in id order."""
+    _import_detectors()
+    metas = all_metadata()
+    out: dict[str, Registered] = {}
+    for rule_id in sorted(metas):
+        meta = metas[rule_id]
+        if meta.kind == "diagnostic":
+            out[rule_id] = Registered(meta, "none", None)
+        elif rule_id in _DETECTORS:
+            scope, fn = _DETECTORS[rule_id]
+            out[rule_id] = Registered(meta, scope, fn)
+    return out
+
+
+def resolve(token: str) -> list[str]:
+    """Rule ids matching an id, a name, an alias, or an id prefix such as ``CTX2``."""
+    reg = registry()
+    token = token.strip()
+    upper = token.upper()
+    if upper in reg:
+        return [upper]
+    for rule_id, entry in reg.items():
+        if token == entry.meta.name or token in entry.meta.aliases:
+            return [rule_id]
+    if upper.startswith("CTX") and upper[3:].isdigit():
+        return [rid for rid in reg if rid.startswith(upper)]
+    if upper == "ALL":
+        return list(reg)
+    return []
+
+
+def lookup(token: str) -> Registered | None:
+    ids = resolve(token)
+    return registry()[ids[0]] if len(ids) == 1 else None

@@ -1,0 +1,50 @@
+"""CTX101 instruction-file-too-long: lines, tokens and characters of one file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding, Severity
+from ctxlint.registry import RuleContext, detector
+
+
+@detector("CTX101", scope="file")
+def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    doc = file.doc
+    lines, chars, tokens = len(doc.lines), len(doc.text), file.tokens
+    over: list[str] = []
+    if lines > ctx["max-lines"]:
+        over.append(f"{lines:,} lines > {ctx['max-lines']:,}")
+    if tokens > ctx["max-tokens"]:
+        over.append(f"{tokens:,} tokens > {ctx['max-tokens']:,}")
+    severity = None
+    if chars > ctx["error-chars"]:
+        over.append(f"{chars:,} chars > {ctx['error-chars']:,}")
+        severity = Severity.ERROR
+    if not over:
+        return
+    # What can go: everything above the token budget is paid on every request.
+    excess = max(0, tokens - ctx["max-tokens"])
+    heaviest = sorted(
+        ((s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2),
+        key=lambda s: s[2] - s[1],
+        reverse=True,
+    )[:3]
+    hint = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
+    loaded = ", ".join(file.always_loaded_by) or "no agent at start"
+    fix = (
+        "Cut content the agent can discover itself and move task-specific sections into "
+        "path-scoped rules or nested files."
+    )
+    if hint:
+        fix += f" Largest sections: {hint}."
+    yield RawFinding(
+        line=1,
+        end_line=len(doc.lines) or 1,
+        message=f"{', '.join(over)}; loaded on every request by {loaded}",
+        fix=fix,
+        tokens_wasted=excess,
+        severity=severity,
+        content_key=f"too-long:{','.join(sorted(o.split()[1] for o in over))}",
+    )
