@@ -1,0 +1,193 @@
+"""The command line end to end: exit codes, formats, config errors, suppressions, no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from ctxlint.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}` then check the output.\n" for i in range(230))
+
+
+def run(args: list[str], cwd: Path | None = None) -> Result:
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, args, catch_exceptions=False)
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text(LONG)
+    return tmp_path
+
+
+def test_default_command_is_check_and_fails_on_warning(repo: Path) -> None:
+    result = run(["CLAUDE.md", "--no-config"], cwd=repo)
+    assert result.exit_code == 1, result.output
+    assert "CLAUDE.md:1: CTX101 instruction-file-too-long [warning]" in result.output
+    assert "231 lines > 200" in result.output
+    assert "  fix: " in result.output
+
+
+def test_fail_on_error_passes_warnings(repo: Path) -> None:
+    assert run(["CLAUDE.md", "--fail-on", "error"], cwd=repo).exit_code == 0
+    assert run(["CLAUDE.md", "--fail-on", "never"], cwd=repo).exit_code == 0
+
+
+def test_directory_and_ignore_by_name(repo: Path) -> None:
+    result = run([".", "--ignore", "instruction-file-too-long"], cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "CTX101" not in result.output
+
+
+def test_select_prefix(repo: Path) -> None:
+    result = run([".", "--select", "CTX1", "--format", "json"], cwd=repo)
+    data = json.loads(result.output)
+    assert {f["rule_id"][:4] for f in data["findings"]} <= {"CTX1"}
+
+
+def test_json_report_validates_against_shipped_schema(repo: Path) -> None:
+    result = run([".", "--format", "json"], cwd=repo)
+    data = json.loads(result.output)
+    schema = json.loads((REPO / "src" / "ctxlint" / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(data, schema)
+    assert data["schema_version"] == 1
+    finding = next(f for f in data["findings"] if f["rule_id"] == "CTX101")
+    assert finding["rule_name"] == "instruction-file-too-long"
+    assert finding["line"] == 1 and finding["tokens_wasted"] > 0
+    assert data["summary"]["findings"] == len(data["findings"])
+
+
+def test_output_file(repo: Path) -> None:
+    result = run(["CLAUDE.md", "--format", "json", "--output", "out.json"], cwd=repo)
+    assert result.output == ""
+    assert json.loads((repo / "out.json").read_text())["findings"]
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        ("[tool.ctxlint]\nselct = ['CTX101']\n", "unknown key 'selct'"),
+        ("[tool.ctxlint]\nselect = ['CTX999']\n", "unknown rule 'CTX999'"),
+        ("[tool.ctxlint.rules.CTX101]\nmax-lines = 'many'\n", "rules.CTX101.max-lines: expected int"),
+        ("[tool.ctxlint.rules.CTX101]\nmax-line = 3\n", "rules.CTX101.max-line: unknown option"),
+        ("[tool.ctxlint]\nfail-on = 'sometimes'\n", "fail-on"),
+    ],
+)
+def test_bad_config_is_exit_2_naming_file_and_key(repo: Path, config: str, fragment: str) -> None:
+    (repo / "pyproject.toml").write_text(config)
+    result = run(["CLAUDE.md"], cwd=repo)
+    assert result.exit_code == 2
+    assert "pyproject.toml" in result.stderr and fragment in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_rule_options_from_yaml_config(repo: Path) -> None:
+    (repo / ".ctxlint.yaml").write_text("rules:\n  instruction-file-too-long:\n    max-lines: 1000\n    max-tokens: 100000\n")
+    assert run(["CLAUDE.md"], cwd=repo).exit_code == 0
+
+
+def test_per_rule_severity_and_per_file_ignores(repo: Path) -> None:
+    (repo / ".ctxlint.yaml").write_text("rules:\n  CTX101:\n    severity: info\n")
+    result = run(["CLAUDE.md"], cwd=repo)
+    assert result.exit_code == 0 and "[info]" in result.output
+    (repo / ".ctxlint.yaml").write_text("per-file-ignores:\n  'CLAUDE.md': [CTX101]\n")
+    assert "CTX101" not in run(["CLAUDE.md"], cwd=repo).output
+
+
+def test_missing_path_is_exit_2(tmp_path: Path) -> None:
+    result = run(["does-not-exist.md"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "does-not-exist.md" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_not_an_instruction_file_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# Readme\n")
+    result = run(["README.md"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "neither an agent instruction file nor a transcript" in result.stderr
+
+
+def test_empty_directory_is_exit_2(tmp_path: Path) -> None:
+    result = run(["."], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "nothing to check" in result.stderr
+
+
+def test_unreadable_beside_readable_is_a_ctx001_finding(repo: Path) -> None:
+    result = run(["CLAUDE.md", "missing.jsonl", "--format", "json"], cwd=repo)
+    data = json.loads(result.output)
+    assert any(f["rule_id"] == "CTX001" and f["path"] == "missing.jsonl" for f in data["findings"])
+
+
+def test_inline_suppressions(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text("<!-- ctxlint-disable-file CTX101 -->\n" + LONG)
+    result = run(["CLAUDE.md", "--format", "json"], cwd=tmp_path)
+    ids = [f["rule_id"] for f in json.loads(result.output)["findings"]]
+    assert "CTX101" not in ids and "CTX003" not in ids
+
+
+def test_unused_and_unknown_suppressions(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text(
+        "# Short\n<!-- ctxlint-disable-next-line CTX101 -->\nRun `make test`.\n<!-- ctxlint-disable CTX999 -->\n"
+    )
+    data = json.loads(run(["CLAUDE.md", "--format", "json"], cwd=tmp_path).output)
+    found = {(f["rule_id"], f["line"]) for f in data["findings"]}
+    assert ("CTX003", 2) in found
+    assert ("CTX004", 4) in found
+
+
+def test_suppression_inside_code_fence_is_not_a_directive(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text("# Example\n```md\n<!-- ctxlint-disable CTX999 -->\n```\n")
+    data = json.loads(run(["CLAUDE.md", "--format", "json"], cwd=tmp_path).output)
+    assert not [f for f in data["findings"] if f["rule_id"] in ("CTX003", "CTX004")]
+
+
+def test_directive_comments_do_not_count_as_tokens(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    body = "# Title\nRun `make test` before pushing.\n"
+    (tmp_path / "CLAUDE.md").write_text(body)
+    plain = json.loads(run(["CLAUDE.md", "--format", "json", "--load-graph"], cwd=tmp_path).output)
+    (tmp_path / "CLAUDE.md").write_text("<!-- ctxlint-disable CTX108 vague-directive -->\n" + body)
+    commented = json.loads(run(["CLAUDE.md", "--format", "json", "--load-graph"], cwd=tmp_path).output)
+    assert plain["summary"]["startup_tokens"]["claude-code"] == commented["summary"]["startup_tokens"]["claude-code"]
+
+
+def test_rules_and_explain() -> None:
+    listing = run(["rules"]).output
+    assert "CTX101" in listing and "instruction-file-too-long" in listing
+    by_id = run(["explain", "CTX101"])
+    by_name = run(["explain", "instruction-file-too-long"])
+    assert by_id.exit_code == 0 and by_id.output == by_name.output
+    for section in ("What it checks:", "Why it matters:", "Fix:", "max-lines"):
+        assert section in by_id.output
+    bad = run(["explain", "CTX999"])
+    assert bad.exit_code == 2 and "unknown rule" in bad.stderr
+
+
+def test_version() -> None:
+    assert "ctxlint, version" in run(["--version"]).output
+
+
+def test_examples_folder_runs() -> None:
+    result = run([str(REPO / "examples"), "--format", "json"])
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    assert any(f["rule_id"] == "CTX101" for f in data["findings"])
