@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from ctxlint.config import Config
 from ctxlint.model import FileResult, Finding, RawFinding
+
+if TYPE_CHECKING:
+    from ctxlint.parsing.transcripts.events import Transcript
 
 CTX002_MESSAGE = "{n:,} record(s) could not be read and were skipped (first at line(s) {lines}; {reasons})"
 
@@ -44,7 +48,16 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
         return result
 
     facts = session_facts(transcript)
-    result = FileResult(path=shown, kind="transcript", agent=transcript.agent, session=facts)
+    facts.setdefault("session_id", transcript.session_id)
+    facts.setdefault("project", transcript.cwd)
+    facts.setdefault("is_subagent", transcript.is_subagent_file)
+    result = FileResult(
+        path=shown,
+        kind="transcript",
+        agent=transcript.agent,
+        session=facts,
+        timeline=context_timeline(transcript, facts.get("context_window")),
+    )
     findings: list[Finding] = []
     if transcript.malformed:
         lines = ", ".join(str(n) for n in transcript.malformed_first_lines)
@@ -86,6 +99,31 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
             findings.append(stamp(reg[rule_id], rf, shown, config))
     result.findings = findings
     return result
+
+
+def context_timeline(t: Transcript, window: int | None, max_points: int = 400) -> dict[str, Any]:
+    """Context fill of every main-thread request (downsampled by max), with compaction positions."""
+    from ctxlint.parsing.transcripts.events import Clear, Compaction, Usage
+
+    context: list[int] = []
+    compactions: list[int] = []
+    clears: list[int] = []
+    for event in t.events:
+        if event.sidechain:
+            continue
+        if isinstance(event, Usage):
+            context.append(event.context_tokens)
+        elif isinstance(event, Compaction):
+            compactions.append(len(context))
+        elif isinstance(event, Clear):
+            clears.append(len(context))
+    step = max(1, -(-len(context) // max_points))
+    if step > 1:
+        # keep the peak of each bucket so the chart never hides how full the context got
+        context = [max(context[i : i + step]) for i in range(0, len(context), step)]
+        compactions = [c // step for c in compactions]
+        clears = [c // step for c in clears]
+    return {"context": context, "step": step, "compactions": compactions, "clears": clears, "window": window}
 
 
 def file_signature(path: str) -> tuple[int, int]:

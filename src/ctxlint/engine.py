@@ -43,6 +43,9 @@ class NothingToCheck(Exception):
 @dataclass(slots=True)
 class Inputs:
     instruction_groups: dict[str, list[Source]] = field(default_factory=dict)  # repo root -> sources
+    # repo root -> real paths given explicitly. The whole project is still built (cross-file rules
+    # such as duplicates need CLAUDE.md *and* AGENTS.md), but only these files are reported.
+    focus: dict[str, set[str]] = field(default_factory=dict)
     transcripts: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
@@ -68,6 +71,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
 
     inputs = Inputs()
     seen_real: set[str] = set()
+    covered_roots: set[str] = set()
 
     def add_instruction(source: Source, root: Path) -> None:
         if source.real in seen_real:
@@ -83,6 +87,9 @@ def classify(paths: list[str], config: Config) -> Inputs:
 
     for given in paths:
         p = Path(given)
+        if p.is_dir():
+            # A directory covers everything in it: no focus for its repository.
+            covered_roots.add(str(repo_root(p)))
         if not os.path.lexists(p):
             inputs.unreadable.append((display_path(p), "no such file or directory"))
             continue
@@ -108,6 +115,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
             add_instruction(
                 Source(display_path(p), os.path.realpath(p), SourceKind.INSTRUCTIONS, agent, size), root
             )
+            inputs.focus.setdefault(str(root), set()).add(os.path.realpath(p))
             continue
         try:
             fmt = detect_format(str(p))
@@ -120,6 +128,13 @@ def classify(paths: list[str], config: Config) -> Inputs:
             )
             continue
         add_transcript(str(p))
+    for root in covered_roots:
+        inputs.focus.pop(root, None)
+    for root in list(inputs.focus):
+        for src in discover_instructions(Path(root), config.exclude):
+            shown = display_path(Path(root) / src.path)
+            if src.real not in seen_real:
+                add_instruction(replace(src, path=shown), Path(root))
     return inputs
 
 
@@ -367,7 +382,13 @@ def run_check(
                     files.append(FileResult(path=src.path, kind="instructions", agent=src.agent))
                     findings.append(diagnostic("CTX001", src.path, f"cannot read {src.path}"))
             per_path = check_instructions(project, config, enabled_list)
+            focus = inputs.focus.get(root)
+            if focus:
+                shown = {f.path for f in project.files if f.source.real in focus}
+                per_path = {p: v for p, v in per_path.items() if p in shown}
             for f in project.files:
+                if focus and f.source.real not in focus:
+                    continue
                 files.append(
                     FileResult(
                         path=f.path,

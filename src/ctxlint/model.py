@@ -150,6 +150,8 @@ class FileResult:
     session: dict[str, Any] | None = None
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Transcripts: context fill per main-thread request, for charts (see api.context_timeline)
+    timeline: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -54,6 +54,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "tokens": f.tokens,
                 "session": f.session,
                 "diagnostics": f.diagnostics,
+                **({"timeline": f.timeline} if f.timeline else {}),
             }
             for f in report.files
         ],
