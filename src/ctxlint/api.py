@@ -7,6 +7,10 @@ pool, Dask, Spark — can map it over files, and the reduction is a simple merge
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +35,57 @@ def _attribution_priority() -> list[str]:
     return [str(x) for x in priority] if isinstance(priority, list) else []
 
 
+class FileTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise FileTimeout after ``seconds`` (main thread of a process only; else no limit)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def audit_file(path: str, config: Config | None = None) -> FileResult:
-    """Read one transcript, compute its session facts and its findings (attributed, stamped)."""
+    """Read one transcript, compute its session facts and its findings (attributed, stamped).
+
+    A per-file time guard (``timeout-per-file``, default 600 s) turns a pathological file into a
+    CTX001 finding instead of a hang; the rest of the run goes on.
+    """
+    from ctxlint.engine import diagnostic, display_path
+
+    config = config or Config()
+    try:
+        with time_limit(config.timeout_per_file):
+            return _audit(path, config)
+    except FileTimeout:
+        shown = display_path(path)
+        result = FileResult(path=shown, kind="unknown", agent=None)
+        result.findings.append(
+            diagnostic("CTX001", shown, f"analysis of {shown} stopped after {config.timeout_per_file:g} s "
+                       "(raise timeout-per-file in the config to allow more)")
+        )
+        return result
+
+
+def _audit(path: str, config: Config) -> FileResult:
     from ctxlint.engine import diagnostic, display_path, stamp
     from ctxlint.parsing.transcripts import read_transcript
     from ctxlint.registry import RuleContext, registry
     from ctxlint.session_facts import session_facts
 
-    config = config or Config()
     shown = display_path(path)
     try:
         transcript = read_transcript(path)

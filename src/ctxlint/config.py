@@ -28,6 +28,7 @@ TOP_LEVEL_KEYS = {
     "requests-per-session",
     "jobs",
     "exclude",
+    "timeout-per-file",
 }
 
 
@@ -46,6 +47,7 @@ class Config:
     requests_per_session: int = 150
     jobs: int | None = None
     exclude: tuple[str, ...] = ()
+    timeout_per_file: float = 600.0  # seconds; a file that takes longer becomes a CTX001 finding
     source: str | None = None  # the file this config came from
     root: str | None = None  # directory of that file: per-file-ignores globs are relative to it
 
@@ -140,6 +142,12 @@ def _positive_int(value: Any, key: str, origin: str) -> int:
     return value
 
 
+def _positive_number(value: Any, key: str, origin: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{origin}: {key}: expected a positive number, got {value!r}")
+    return float(value)
+
+
 def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> Config:
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
@@ -206,6 +214,7 @@ def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> C
         ),
         jobs=_positive_int(raw["jobs"], "jobs", origin) if "jobs" in raw else None,
         exclude=_str_list(raw.get("exclude", []), "exclude", origin),
+        timeout_per_file=_positive_number(raw.get("timeout-per-file", 600), "timeout-per-file", origin),
         source=origin,
         root=root,
     )
