@@ -8,8 +8,12 @@ Line numbers are 1-based everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +103,242 @@ class Document:
             if s.start_line <= line <= s.end_line and (best is None or s.level >= best.level):
                 best = s
         return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+# `@path` imports: at a word boundary (not an e-mail, not `user@host`), a path-like token.
+IMPORT_RE = re.compile(r"(?<![\w@./-])@(~?[\w./-][\w./~+-]{0,300})")
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
+CHECKBOX_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+")
+LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+MAX_PARSE_BYTES = 16 * 1024 * 1024  # tree-sitter is fast, but an instruction file this large is skipped
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter  # lazy: only instruction checks pay for it
+    import tree_sitter_markdown as tsm
+
+    return tree_sitter.Parser(tree_sitter.Language(tsm.language()))
+
+
+def normalise(text: str) -> tuple[str, str]:
+    """(text with LF newlines and no BOM, the original newline)."""
+    newline = "\r\n" if "\r\n" in text[:65536] else "\n"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), newline
+
+
+def strip_trailing_punct(target: str) -> str:
+    return target.rstrip(".,;:!?)]}'\"")
+
+
+def parse_markdown(text: str, path: str) -> Document:
+    """Parse an instruction file once. Never raises: problems land in ``parse_error``."""
+    text, newline = normalise(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    doc = Document(path=path, text=text, lines=lines, newline=newline)
+    try:
+        _front_matter(doc)
+        _structure(doc)
+    except Exception as exc:  # a parser bug must not take the run down: report and go on
+        doc.parse_error = f"{exc.__class__.__name__}: {exc}"
+    return doc
+
+
+def _front_matter(doc: Document) -> None:
+    match = FRONT_MATTER_RE.match(doc.text)
+    if not match:
+        return
+    raw = match.group(1) or ""
+    doc.front_matter_raw = raw
+    doc.front_matter_end_line = doc.text[: match.end()].rstrip("\n").count("\n") + 1
+    try:
+        data = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        doc.front_matter_error = f"front matter is not valid YAML{where}"
+        return
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        doc.front_matter_error = "front matter is not a mapping of keys to values"
+        return
+    doc.front_matter = data
+
+
+def _structure(doc: Document) -> None:
+    data = doc.text.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_PARSE_BYTES:
+        doc.parse_error = f"file too large to parse ({len(data):,} bytes)"
+        return
+    block_parser = _parser()
+    tree = block_parser.parse(data)
+    n_lines = max(len(doc.lines), 1)
+    headings: list[tuple[int, int, str]] = []  # (line, level, text)
+    fm_end = doc.front_matter_end_line
+
+    def text_of(node: Any) -> str:
+        return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def end_line_of(node: Any) -> int:
+        # tree-sitter ends a block at column 0 of the following line
+        row, col = node.end_point
+        return max(node.start_point[0] + 1, row if col == 0 else row + 1)
+
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        line = node.start_point[0] + 1
+        if kind in ("minus_metadata", "plus_metadata"):
+            continue
+        if kind == "atx_heading" or kind == "setext_heading":
+            level = 1
+            title = ""
+            for child in node.children:
+                if child.type.startswith("atx_h") and child.type.endswith("_marker"):
+                    level = int(child.type[5])
+                elif child.type == "setext_h2_underline":
+                    level = 2
+                elif child.type in ("inline", "paragraph"):
+                    title = text_of(child).strip()
+            headings.append((line, level, title.strip().strip("#").strip()))
+            continue
+        if kind in ("fenced_code_block", "indented_code_block"):
+            info = ""
+            content_parts: list[str] = []
+            for child in node.children:
+                if child.type == "info_string":
+                    info = text_of(child).strip()
+                elif child.type == "code_fence_content":
+                    content_parts.append(text_of(child))
+            if kind == "indented_code_block":
+                content_parts = [text_of(node)]
+            doc.code_blocks.append(
+                CodeBlock(line, end_line_of(node), info, "".join(content_parts).rstrip("\n"), kind == "fenced_code_block")
+            )
+            continue
+        if kind == "html_block":
+            body = text_of(node)
+            for m in COMMENT_RE.finditer(body):
+                start = line + body[: m.start()].count("\n")
+                end = start + m.group(0).count("\n")
+                before = body[: m.start()].rsplit("\n", 1)[-1].strip()
+                after = body[m.end() :].split("\n", 1)[0].strip()
+                doc.html_comments.append(HtmlComment(start, end, m.group(1), block=not before and not after))
+            continue
+        if kind == "list_item":
+            first = doc.lines[line - 1] if line <= len(doc.lines) else ""
+            box = CHECKBOX_RE.match(first)
+            doc.list_items.append(
+                ListItem(line, end_line_of(node), LIST_MARKER_RE.sub("", first, count=1).strip(),
+                         box.group(1).lower() if box else None)
+            )
+        if kind == "inline":
+            continue
+        stack.extend(reversed(node.children))
+
+    _sections(doc, headings, n_lines, fm_end)
+    _imports(doc, _inline(doc))
+
+
+def _sections(doc: Document, headings: list[tuple[int, int, str]], n_lines: int, fm_end: int) -> None:
+    headings.sort()
+    first_heading = headings[0][0] if headings else n_lines + 1
+    if first_heading > fm_end + 1:
+        doc.sections.append(Section("", 0, fm_end + 1, first_heading - 1, ()))
+    path: list[tuple[int, str]] = []
+    for i, (line, level, title) in enumerate(headings):
+        end = n_lines
+        for later_line, later_level, _ in headings[i + 1 :]:
+            if later_level <= level:
+                end = later_line - 1
+                break
+        while path and path[-1][0] >= level:
+            path.pop()
+        path.append((level, title))
+        doc.sections.append(Section(title, level, line, end, tuple(t for _, t in path)))
+
+
+LINK_RE = re.compile(r"!?\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]{1,1000})>?(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
+AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]{1,1000})>")
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    """CommonMark code spans on one line: a run of n backticks closed by the next run of exactly n."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i] != "`":
+            i += 1
+            continue
+        j = i
+        while j < n and line[j] == "`":
+            j += 1
+        run = j - i
+        k = j
+        while k < n:
+            if line[k] == "`":
+                m = k
+                while m < n and line[m] == "`":
+                    m += 1
+                if m - k == run:
+                    spans.append((i, m))
+                    break
+                k = m
+            else:
+                k += 1
+        else:
+            k = n
+        i = spans[-1][1] if spans and spans[-1][0] == i else j
+    return spans
+
+
+def _inline(doc: Document) -> list[list[tuple[int, int]]]:
+    """Code spans and links of every line outside code blocks (a linear scan: the tree-sitter
+    inline grammar costs ~2 ms per KB, too slow for a sub-0.3 s check of a repository)."""
+    in_code = [False] * (len(doc.lines) + 2)
+    for block in doc.code_blocks:
+        for n in range(block.start_line, min(block.end_line, len(doc.lines)) + 1):
+            in_code[n] = True
+    per_line: list[list[tuple[int, int]]] = [[] for _ in range(len(doc.lines) + 1)]
+    for number, line in enumerate(doc.lines, start=1):
+        if in_code[number] or number <= doc.front_matter_end_line:
+            continue
+        spans = _code_spans(line) if "`" in line else []
+        per_line[number] = spans
+        for a, b in spans:
+            inner = line[a:b].strip("`").strip()
+            doc.inline_code.append(InlineCode(number, a + 1, inner))
+        if "](" in line or "<" in line:
+            masked = line
+            for a, b in spans:
+                masked = masked[:a] + " " * (b - a) + masked[b:]
+            for m in LINK_RE.finditer(masked):
+                doc.links.append(Link(number, m.group(1), m.group(2)))
+            for m in AUTOLINK_RE.finditer(masked):
+                doc.links.append(Link(number, m.group(1), m.group(1)))
+    return per_line
+
+
+def _imports(doc: Document, spans: list[list[tuple[int, int]]]) -> None:
+    """`@path` imports outside code; the ones inside code spans/fences are kept with in_code=True."""
+    comment_lines = {n for c in doc.html_comments for n in range(c.start_line, c.end_line + 1)}
+    for number, line in enumerate(doc.lines, start=1):
+        if "@" not in line or number in comment_lines or number <= doc.front_matter_end_line:
+            continue
+        in_fence = doc.line_in_code(number)
+        for m in IMPORT_RE.finditer(line):
+            target = strip_trailing_punct(m.group(1))
+            if not target or "/" not in target and "." not in target and not target.startswith("~"):
+                continue  # @mentions, decorators (@pytest), npm scopes are not paths
+            in_span = any(a <= m.start() < b for a, b in spans[number]) if not in_fence else True
+            doc.imports.append(Import(number, m.start() + 1, target, in_code=in_fence or in_span))

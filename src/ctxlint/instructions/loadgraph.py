@@ -1,0 +1,40 @@
+"""Show the load graph: what each agent loads before the user types anything, with tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ctxlint.instructions.project import InstructionProject
+
+
+def render_load_graph(project: InstructionProject) -> str:
+    out = [f"load graph of {project.root}:"]
+    for agent, load in project.loads.items():
+        if not load.entries:
+            continue
+        out.append(f"  {agent}: {load.tokens:,} tokens before the first prompt")
+        for e in load.entries:
+            indent = "    " + "  " * e.depth
+            mark = "@" if e.depth else ""
+            state = " [dropped]" if e.dropped else " [truncated]" if e.truncated else ""
+            out.append(f"{indent}{mark}{e.path} {e.tokens:,} tokens{state}")
+            if e.note:
+                out.append(f"{indent}  ↳ {e.note}")
+    if len(out) == 1:
+        out.append("  no agent loads an instruction file at start")
+    return "\n".join(out)
+
+
+def load_graph_json(project: InstructionProject) -> dict[str, Any]:
+    return {
+        agent: {
+            "tokens": load.tokens,
+            "files": [
+                {"path": e.path, "tokens": e.tokens, "depth": e.depth, "via": e.via, "bytes": e.bytes,
+                 "truncated": e.truncated, "dropped": e.dropped, "note": e.note}
+                for e in load.entries
+            ],
+        }
+        for agent, load in project.loads.items()
+        if load.entries
+    }

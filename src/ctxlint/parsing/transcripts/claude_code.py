@@ -1,0 +1,368 @@
+"""Claude Code session JSONL (``~/.claude/projects/<cwd>/<session>.jsonl`` and subagent files).
+
+Exact usage: Claude Code writes one line per content block; the lines of one API response share
+``message.id`` + ``requestId`` and repeat the usage (older versions wrote a partial output count on
+the first lines). One ``Usage`` event is emitted per request, at its first line, and updated in place
+to the largest usage seen. Without a ``requestId`` (gateways) the key falls back to ``message.id``; a
+sidechain replay of a parent message (same message.id, new requestId) is counted once.
+
+Compactions are ``system``/``compact_boundary`` records (the ``isCompactSummary`` row after it is
+the same compaction); a ``summary`` record is a session title and is ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+import orjson
+
+from ctxlint.parsing.transcripts.common import (
+    EDIT_TOOLS,
+    PROMPT_TEXT_CAP,
+    READ_TOOLS,
+    SUBAGENT_TOOLS,
+    as_int,
+    as_str,
+    content_size,
+    image_tokens,
+    text_of,
+    tokens_of_chars,
+)
+from ctxlint.parsing.transcripts.events import (
+    AssistantText,
+    Clear,
+    Compaction,
+    Image,
+    ModelChange,
+    Prompt,
+    SubagentMarker,
+    Thinking,
+    ToolCall,
+    ToolResult,
+    Transcript,
+    Usage,
+)
+from ctxlint.parsing.transcripts.lines import iter_lines
+
+# Records the analysis never needs, recognised from their first bytes or their type key, so they
+# are skipped without JSON parsing. progress records carry nested copies of subagent messages
+# (with usage) that are also in the subagent files: counting them would double count.
+SKIP_PREFIXES = (
+    b'{"type":"file-history-snapshot"',
+    b'{"type":"file-history-delta"',
+    b'{"type":"queue-operation"',
+    b'{"type":"last-prompt"',
+    b'{"type":"permission-mode"',
+    b'{"type":"custom-title"',
+    b'{"type":"ai-title"',
+    b'{"type":"agent-name"',
+    b'{"type":"summary"',
+)
+PROGRESS_MARK = b'"type":"progress","data":'
+UNCHANGED_MARK = "file unchanged"
+INTERRUPT = "[Request interrupted by user"
+
+
+def prefilter(line: bytes) -> bool:
+    """True when the record can be skipped without parsing."""
+    # Message content is JSON-escaped, so these unescaped bytes only occur as record structure.
+    return line.startswith(SKIP_PREFIXES) or PROGRESS_MARK in line
+
+
+class _State:
+    def __init__(self, t: Transcript) -> None:
+        self.t = t
+        self.by_key: dict[tuple[str, str], Usage] = {}
+        self.by_msg: dict[str, Usage] = {}
+        self.calls: dict[str, ToolCall] = {}
+        self.model: str | None = None
+        self.last_compaction_line = -10
+        self.in_sidechain_run = False
+
+
+def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
+    s = _State(t)
+    t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
+    all_sidechain = True
+    any_record = False
+    for number, line, length in iter_lines(fh):
+        t.lines = number
+        t.bytes += length
+        if line is None:
+            t.skipped_records += 1  # an oversize record (snapshots can be 100s of MB): never needed
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if use_prefilter and prefilter(stripped):
+            t.skipped_records += 1
+            continue
+        try:
+            rec = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
+            continue
+        if not isinstance(rec, dict):
+            t.add_malformed(number, "not a JSON object")
+            continue
+        any_record = True
+        kind = rec.get("type")
+        sidechain = rec.get("isSidechain") is True
+        if kind in ("user", "assistant") and not sidechain:
+            all_sidechain = False
+        try:
+            _record(s, rec, kind, number, sidechain)
+        except (TypeError, AttributeError, ValueError, KeyError):
+            t.add_malformed(number, f"unexpected {kind} record shape")
+    if any_record and all_sidechain and t.events:
+        t.is_subagent_file = True
+
+
+def _meta(s: _State, rec: dict[str, Any]) -> None:
+    t = s.t
+    ts = as_str(rec.get("timestamp"))
+    if ts:
+        if t.started_at is None or ts < t.started_at:
+            t.started_at = ts
+        if t.ended_at is None or ts > t.ended_at:
+            t.ended_at = ts
+    if t.session_id is None:
+        t.session_id = as_str(rec.get("sessionId"))
+    if t.cwd is None:
+        t.cwd = as_str(rec.get("cwd"))
+
+
+def _record(s: _State, rec: dict[str, Any], kind: Any, number: int, sidechain: bool) -> None:
+    t = s.t
+    if kind == "assistant":
+        _meta(s, rec)
+        _assistant(s, rec, number, sidechain)
+    elif kind == "user":
+        _meta(s, rec)
+        _user(s, rec, number, sidechain)
+    elif kind == "system":
+        _meta(s, rec)
+        if rec.get("subtype") == "compact_boundary":
+            meta = rec.get("compactMetadata") if isinstance(rec.get("compactMetadata"), dict) else {}
+            t.events.append(Compaction(number, as_str(rec.get("timestamp")), as_str(meta.get("trigger")),
+                                       as_int(meta.get("preTokens")) or None, sidechain))
+            s.last_compaction_line = number
+    # summary (session title), attachment, progress and every unknown type: nothing to analyse
+
+
+def _assistant(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
+    t = s.t
+    msg = rec.get("message")
+    if not isinstance(msg, dict):
+        t.add_malformed(number, "assistant message is not an object")
+        return
+    ts = as_str(rec.get("timestamp"))
+    model = as_str(msg.get("model"))
+    if sidechain and not s.in_sidechain_run and not t.is_subagent_file:
+        s.in_sidechain_run = True
+        t.events.append(SubagentMarker(number, ts, as_str(rec.get("agentId"))))
+    elif not sidechain:
+        s.in_sidechain_run = False
+    usage = msg.get("usage")
+    msg_id = as_str(msg.get("id"))
+    if isinstance(usage, dict) and msg_id and model != "<synthetic>":
+        _usage(s, usage, msg_id, as_str(rec.get("requestId")), model, number, ts, sidechain)
+    content = msg.get("content")
+    if isinstance(content, str):
+        if content:
+            t.events.append(AssistantText(number, ts, len(content), content[:200], sidechain))
+        return
+    if not isinstance(content, list):
+        return
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        btype = block.get("type")
+        if btype == "text":
+            text = block.get("text") or ""
+            if isinstance(text, str) and text.strip():
+                t.events.append(AssistantText(number, ts, len(text), text[:200], sidechain))
+        elif btype in ("thinking", "redacted_thinking"):
+            thought = block.get("thinking") or block.get("data") or ""
+            t.events.append(Thinking(number, ts, len(thought) if isinstance(thought, str) else 0, sidechain))
+        elif btype == "tool_use":
+            call = _tool_call(block, number, ts, sidechain)
+            s.calls[call.call_id] = call
+            t.events.append(call)
+            if call.is_subagent:
+                t.events.append(SubagentMarker(number, ts, call.call_id, sidechain=True))
+
+
+def _usage(s: _State, usage: dict[str, Any], msg_id: str, req_id: str | None, model: str | None, number: int,
+           ts: str | None, sidechain: bool) -> None:
+    t = s.t
+    cache_creation = usage.get("cache_creation")
+    one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if isinstance(cache_creation, dict) else 0
+    values = (as_int(usage.get("input_tokens")), as_int(usage.get("cache_creation_input_tokens")),
+              as_int(usage.get("cache_read_input_tokens")), as_int(usage.get("output_tokens")))
+    key = (msg_id, req_id or "")
+    existing = s.by_key.get(key)
+    if existing is None and msg_id in s.by_msg:
+        other = s.by_msg[msg_id]
+        # The same message under another requestId: a sidechain replay (/btw), or lines without a
+        # requestId mixed with lines that have one. Count it once, preferring the main thread.
+        if other.sidechain != sidechain or not req_id or other.request_key.endswith("|"):
+            existing = other
+            if other.sidechain and not sidechain:
+                other.sidechain = False
+    if existing is not None:
+        old = (existing.input_tokens + existing.cache_creation_input_tokens + existing.cache_read_input_tokens
+               + existing.output_tokens, existing.output_tokens)
+        new = (sum(values), values[3])
+        if new > old:
+            (existing.input_tokens, existing.cache_creation_input_tokens, existing.cache_read_input_tokens,
+             existing.output_tokens) = values
+            existing.cache_creation_1h_tokens = one_hour
+        s.by_key[key] = existing
+        return
+    if model and model != s.model:
+        if s.model is not None:
+            t.events.append(ModelChange(number, ts, model, sidechain))
+        s.model = model
+        if model not in t.models:
+            t.models.append(model)
+    u = Usage(number, ts, f"{msg_id}|{req_id or ''}", model, values[0], values[1], values[2], values[3],
+              cache_creation_1h_tokens=one_hour, sidechain=sidechain)
+    s.by_key[key] = u
+    s.by_msg.setdefault(msg_id, u)
+    t.events.append(u)
+
+
+def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:
+    name = as_str(block.get("name")) or "?"
+    raw = block.get("input")
+    inp: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    call = ToolCall(number, ts, as_str(block.get("id")) or f"line{number}", name, sidechain=sidechain)
+    try:
+        call.input_chars = len(orjson.dumps(inp))
+    except TypeError:
+        call.input_chars = 0
+    path = as_str(inp.get("file_path")) or as_str(inp.get("notebook_path")) or as_str(inp.get("path"))
+    if name in READ_TOOLS:
+        call.path = path
+        call.offset = as_int(inp.get("offset")) or None
+        call.limit = as_int(inp.get("limit")) or None
+    elif name in EDIT_TOOLS:
+        call.is_edit = True
+        call.path = path
+        call.edit_paths = (path,) if path else ()
+    elif name == "Bash":
+        call.command = as_str(inp.get("command"))
+    elif name in ("Grep", "Glob", "LS"):
+        call.pattern = as_str(inp.get("pattern"))
+        call.path = as_str(inp.get("path"))
+    elif name in SUBAGENT_TOOLS:
+        call.is_subagent = True
+    return call
+
+
+def _user(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
+    t = s.t
+    msg = rec.get("message")
+    ts = as_str(rec.get("timestamp"))
+    if not isinstance(msg, dict):
+        t.add_malformed(number, "user message is not an object")
+        return
+    content = msg.get("content")
+    if rec.get("isCompactSummary") is True:
+        # The summary row that follows a compact_boundary is the same compaction.
+        if number - s.last_compaction_line > 3:
+            t.events.append(Compaction(number, ts, None, None, sidechain))
+        s.last_compaction_line = number
+        return
+    is_meta = rec.get("isMeta") is True
+    if isinstance(content, str):
+        _prompt_text(t, content, number, ts, sidechain, is_meta)
+        return
+    if not isinstance(content, list):
+        return
+    texts: list[str] = []
+    results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+    structured = rec.get("toolUseResult")
+    for block in content:
+        if not isinstance(block, dict):
+            continue
+        btype = block.get("type")
+        if btype == "text":
+            text = block.get("text")
+            if isinstance(text, str):
+                texts.append(text)
+        elif btype == "image":
+            t.events.append(Image(number, ts, image_tokens(block), _media(block), None, None, sidechain))
+        elif btype == "tool_result":
+            t.events.append(_tool_result(s, block, structured if len(results) == 1 else None, number, ts,
+                                         sidechain))
+    if texts:
+        _prompt_text(t, "\n".join(texts), number, ts, sidechain, is_meta)
+
+
+def _media(block: dict[str, Any]) -> str | None:
+    source = block.get("source")
+    return as_str(source.get("media_type")) if isinstance(source, dict) else None
+
+
+def _prompt_text(t: Transcript, text: str, number: int, ts: str | None, sidechain: bool, is_meta: bool) -> None:
+    stripped = text.strip()
+    if not stripped:
+        return
+    if "<command-name>" in stripped:
+        start = stripped.find("<command-name>") + len("<command-name>")
+        name = stripped[start : stripped.find("</command-name>", start)].strip()
+        if name == "/clear":
+            t.events.append(Clear(number, ts, sidechain))
+            return
+        t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
+                               sidechain, True, name or None))
+        return
+    if stripped.startswith(("<local-command-stdout>", "<local-command-stderr>", "<local-command-caveat>")):
+        return
+    if stripped.startswith(INTERRUPT):
+        t.events.append(Prompt(number, ts, stripped[:200], len(stripped), tokens_of_chars(len(stripped)), sidechain,
+                               False, None, True))
+        return
+    meta = is_meta or stripped.startswith(("<system-reminder>", "Caveat:")) and "</system-reminder>" in stripped[-40:]
+    t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
+                           sidechain, meta))
+
+
+def _tool_result(s: _State, block: dict[str, Any], structured: Any, number: int, ts: str | None,
+                 sidechain: bool) -> ToolResult:
+    call_id = as_str(block.get("tool_use_id")) or ""
+    chars, head, images = content_size(block.get("content"))
+    result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), block.get("is_error") is True, head,
+                        image_tokens=images, sidechain=sidechain)
+    if head.startswith("<persisted-output>"):
+        result.persisted = True
+    if UNCHANGED_MARK in head[:120] and chars < 400:
+        result.unchanged_stub = True
+    if isinstance(structured, dict):
+        if structured.get("type") == "file_unchanged":
+            result.unchanged_stub = True
+        file = structured.get("file")
+        if isinstance(file, dict):
+            result.path = as_str(file.get("filePath"))
+            result.start_line = as_int(file.get("startLine")) or None
+            result.num_lines = as_int(file.get("numLines")) or None
+            result.total_lines = as_int(file.get("totalLines")) or None
+        elif structured.get("filePath"):
+            result.path = as_str(structured.get("filePath"))
+    call = s.calls.get(call_id)
+    if call is not None and result.path is None and call.path and call.name in READ_TOOLS:
+        result.path = call.path
+    return result
+
+
+def detect(first: dict[str, Any]) -> bool:
+    kind = first.get("type")
+    if kind in ("user", "assistant", "system", "progress", "file-history-snapshot", "summary", "queue-operation"):
+        return "sessionId" in first or "uuid" in first or kind in ("file-history-snapshot", "summary",
+                                                                     "queue-operation")
+    return False
+
+
+__all__ = ["detect", "read", "text_of"]
