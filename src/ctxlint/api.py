@@ -142,7 +142,8 @@ def _audit(path: str, config: Config) -> FileResult:
             assert rule.check is not None
             raw.extend((rule_id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
-        for rule_id, rf in attribute(raw, _attribution_priority(), cap):
+        contexts = [u.context_tokens for u in analysis.requests]
+        for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts):
             findings.append(stamp(reg[rule_id], rf, shown, config))
     result.findings = findings
     return result

@@ -89,12 +89,13 @@ def classify(paths: list[str], config: Config) -> Inputs:
         p = Path(given)
         if p.is_dir():
             # A directory covers everything in it: no focus for its repository.
-            covered_roots.add(str(repo_root(p)))
+            covered_roots.add(str(p.resolve()))
         if not os.path.lexists(p):
             inputs.unreadable.append((display_path(p), "no such file or directory"))
             continue
         if p.is_dir():
-            root = repo_root(p)
+            # A directory is checked as a project of its own: the agent is started there.
+            root = p.resolve()
             for src in discover_instructions(p, config.exclude):
                 shown = display_path(p / src.path)
                 add_instruction(replace(src, path=shown), root)

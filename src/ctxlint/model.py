@@ -54,13 +54,20 @@ class Source:
 class Claim:
     """A piece of waste a finding claims, so the engine can attribute each token to one finding.
 
-    ``key`` names the underlying item (e.g. ``result:toolu_01`` or ``line:12``); two findings that
-    claim the same key compete for it and the more specific rule keeps it.
+    ``key`` names the underlying item (e.g. ``item:412`` for the tool result at line 412); two
+    findings that claim the same key compete for it and the more specific rule keeps it.
+    Transcript claims also say which requests carry the waste: ``per_request`` tokens on each request
+    ``r0 <= i < r1``, above ``floor`` tokens of that request's context. The attribution ledger never
+    lets the claims on one request exceed what that request actually sent.
     """
 
     key: str
     tokens: int
     cost_usd: float | None = None
+    r0: int = -1
+    r1: int = -1
+    per_request: int = 0
+    floor: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,99 @@
+"""Reading shell commands the way the transcript rules need: what a command reads, whether a
+search is bounded, whether it dumps a repository. Pure functions, no I/O; patterns come from YAML."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+SED_RANGE = re.compile(r"^(\d+)(?:,(\d+|\$))?p$")
+PIPE_SPLIT = re.compile(r"\s*(?:\|\||&&|;|\|)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    path: str
+    first: int  # 1-based first line, 1 for whole files
+    last: int | None  # None = to the end
+
+
+def segments(command: str) -> list[str]:
+    return [s for s in PIPE_SPLIT.split(command.strip()) if s]
+
+
+def words(part: str) -> list[str]:
+    try:
+        return shlex.split(part, posix=True)
+    except ValueError:
+        return part.split()
+
+
+def file_reads(command: str) -> list[FileRead]:
+    """Files a shell command prints into the context: cat/head/tail/sed -n/nl/bat/less of one file."""
+    parts = segments(command)
+    if not parts:
+        return []
+    w = words(parts[0])
+    reads: list[FileRead] = []
+    if not w:
+        return reads
+    tool = w[0].rsplit("/", 1)[-1]
+    args = [a for a in w[1:] if not a.startswith("-")]
+    last_line: int | None = None
+    first_line = 1
+    if tool in ("cat", "bat", "batcat", "less", "more", "nl"):
+        targets = args
+    elif tool in ("head", "tail"):
+        n = 10
+        for i, a in enumerate(w[1:], start=1):
+            if a in ("-n", "--lines") and i + 1 < len(w) and w[i + 1].lstrip("+-").isdigit():
+                n = int(w[i + 1].lstrip("+-"))
+            elif a.startswith("-n") and a[2:].lstrip("+-").isdigit():
+                n = int(a[2:].lstrip("+-"))
+            elif a.startswith("-") and a[1:].isdigit():
+                n = int(a[1:])
+        targets = [a for a in args if not a.lstrip("+-").isdigit()]
+        if tool == "head":
+            last_line = n
+        else:
+            first_line, last_line = -n, None
+    elif tool == "sed" and "-n" in w:
+        script = next((a for a in w[1:] if SED_RANGE.match(a.strip("'\""))), None)
+        if script is None:
+            return reads
+        m = SED_RANGE.match(script.strip("'\""))
+        assert m is not None
+        first_line = int(m.group(1))
+        last_line = None if m.group(2) == "$" else int(m.group(2) or m.group(1))
+        targets = [a for a in args if a != script and not SED_RANGE.match(a.strip("'\""))]
+    else:
+        return reads
+    for t in targets:
+        if any(ch in t for ch in "*?$<>") or t in (".", ".."):
+            continue
+        reads.append(FileRead(t, first_line, last_line))
+    if len(reads) > 1:
+        return []  # several files at once: a dump, not a read (repo-dump handles it)
+    return reads
+
+
+def is_edit_command(command: str) -> list[str]:
+    """Paths a shell command modifies in place (sed -i, perl -pi, redirections, tee, mv/cp onto)."""
+    out: list[str] = []
+    for part in segments(command):
+        w = words(part)
+        if not w:
+            continue
+        tool = w[0].rsplit("/", 1)[-1]
+        if tool == "sed" and any(a.startswith("-i") for a in w[1:]) or tool == "perl" and any("i" in a for a in w[1:] if a.startswith("-")):
+            out.extend(a for a in w[1:] if not a.startswith("-") and "/" in a or a.endswith((".py", ".ts", ".js", ".md", ".go", ".rs", ".json")))
+        elif tool == "tee":
+            out.extend(a for a in w[1:] if not a.startswith("-"))
+    for m in re.finditer(r"(?<![0-9&])>>?\s*([^\s|;&]+)", command):
+        out.append(m.group(1))
+    return out
+
+
+def has_any(text: str, patterns: list[str]) -> bool:
+    return any(re.search(p, text) for p in patterns)

@@ -1,0 +1,32 @@
+"""CTX202 oversized-tool-output: one tool result above the size budget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis
+from ctxlint.model import RawFinding, Severity
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.transcripts.outputs import command_fix, describe, tokens_phrase, tool_items
+
+
+@detector("CTX202", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    for item in tool_items(a):
+        if item.tokens <= ctx["warn-tokens"]:
+            continue
+        k = a.carried(item.r0)
+        avoidable = item.tokens - ctx["keep-tokens"]
+        claim = a.item_claim(item, avoidable)
+        how = "measured" if item.measured else "estimated"
+        yield RawFinding(
+            line=item.line,
+            message=(f"{describe(item)} returned {item.tokens:,} tokens ({how}); "
+                     f"{tokens_phrase(item.tokens, k)} until the next compaction or /clear"),
+            fix=command_fix(item, ctx.data.get("fixes", [])) or ctx.meta.fix.splitlines()[0],
+            tokens_wasted=claim.tokens,
+            cost_wasted_usd=claim.cost_usd,
+            severity=Severity.ERROR if item.tokens > ctx["error-tokens"] else None,
+            claims=(claim,),
+            content_key=f"{item.line}",
+        )

@@ -1,0 +1,63 @@
+"""CTX203 unscoped-search: an unbounded recursive search or listing with a large result."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ctxlint.analysis import Analysis
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.transcripts.commands import segments, words
+from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
+
+
+def unbounded(command: str, searches: list[dict[str, Any]], pipe_bound: str) -> bool:
+    if re.search(pipe_bound, command):
+        return False
+    parts = segments(command)
+    if not parts:
+        return False
+    first = parts[0]
+    w = words(first)
+    if not w:
+        return False
+    tool = w[0].rsplit("/", 1)[-1]
+    for s in searches:
+        if re.search(s["tool"], tool) and re.search(s["unbounded_if"], first):
+            return not re.search(s["bounded_by"], first)
+    return False
+
+
+@detector("CTX203", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    searches, pipe_bound = ctx.data["searches"], ctx.data["pipe_bound"]
+    for item in tool_items(a):
+        call = item.call
+        if call is None or not call.command or item.tokens <= ctx["min-tokens"]:
+            continue
+        if not unbounded(call.command, searches, pipe_bound):
+            continue
+        claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
+        tool = words(segments(call.command)[0])[0].rsplit("/", 1)[-1]
+        fix = {
+            "grep": "scope and bound it: `rg -l PATTERN src | head -50`, then read the files that matter",
+            "rg": "list files first (`rg -l PATTERN src | head -50`) or cap matches (`rg -m 5 PATTERN src`)",
+            "find": "add `-maxdepth 2 -name 'PATTERN'` and skip vendored dirs (`-not -path './node_modules/*'`)",
+            "ls": "use `ls` on the one directory you need, or `tree -L 2`",
+            "tree": "limit the depth: `tree -L 2 -I 'node_modules|dist'`",
+            "git": "bound it: `git log --oneline -n 20` (or `-- PATH`)",
+        }.get(tool, ctx.meta.fix.splitlines()[0])
+        if a.agent == "claude-code":
+            fix += "; or use the Grep/Glob tool, which is bounded"
+        yield RawFinding(
+            line=item.line,
+            message=(f"unbounded {describe(item)} returned {item.tokens:,} tokens; "
+                     f"{tokens_phrase(item.tokens, a.carried(item.r0))}"),
+            fix=fix,
+            tokens_wasted=claim.tokens,
+            cost_wasted_usd=claim.cost_usd,
+            claims=(claim,),
+            content_key=f"{item.line}",
+        )

@@ -1,0 +1,53 @@
+"""CTX204 repo-dump: repository concatenations and reads of lockfiles / minified / generated files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.transcripts.commands import file_reads
+from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
+
+
+@detector("CTX204", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    dumps = [re.compile(p) for p in ctx.data["dump_commands"]]
+    noise = [re.compile(p) for p in ctx.data["noise_files"]]
+    for item in tool_items(a):
+        call = item.call
+        if call is None or item.tokens <= ctx["min-tokens"]:
+            continue
+        path = call.path or (item.event.path if hasattr(item.event, "path") else None)
+        if call.command:
+            reads = file_reads(call.command)
+            path = path or (reads[0].path if reads else None)
+        what = None
+        if call.command and any(p.search(call.command) for p in dumps):
+            what = "a repository dump"
+        elif path and not call.is_edit and any(p.search(path) for p in noise):
+            what = "a lockfile, minified, vendored or generated file"
+        if what is None:
+            continue
+        claim = a.item_claim(item)
+        name = (path or "").rsplit("/", 1)[-1]
+        if path and what.startswith("a lockfile"):
+            fix = a.fix_for_agent(
+                f'add "Read(**/{name})" to permissions.deny in .claude/settings.json, and to CLAUDE.md: '
+                f'"Never read {name}; check versions in the manifest instead"',
+                f'add to AGENTS.md: "Never open {name} or other lockfiles/generated files; read the manifest"',
+            )
+        else:
+            fix = ("let the agent navigate with Grep/Glob and read only the files it needs; "
+                   "do not paste a packed repository into the session")
+        yield RawFinding(
+            line=item.line,
+            message=f"{describe(item)} is {what}: {item.tokens:,} tokens; {tokens_phrase(item.tokens, a.carried(item.r0))}",
+            fix=fix,
+            tokens_wasted=claim.tokens,
+            cost_wasted_usd=claim.cost_usd,
+            claims=(claim,),
+            content_key=f"{item.line}",
+        )
