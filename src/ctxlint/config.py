@@ -198,7 +198,7 @@ def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> C
                 known = ", ".join(sorted(specs)) or "none"
                 raise ConfigError(f"{where}: unknown option (known: {known})")
             types = OPTION_TYPES[spec.type]
-            if isinstance(value, bool) and spec.type != "bool" or not isinstance(value, types):
+            if (isinstance(value, bool) and spec.type != "bool") or not isinstance(value, types):
                 raise ConfigError(f"{where}: expected {spec.type}, got {type(value).__name__}")
             rule_options.setdefault(rule_id, {})[key] = value
 

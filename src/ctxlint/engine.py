@@ -352,7 +352,7 @@ def run_check(
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     started = time.perf_counter()
-    reg = registry()
+    registry()
     enabled_list = config.enabled_rules()
     enabled = set(enabled_list)
     inputs = classify(paths, config)

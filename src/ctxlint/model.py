@@ -33,7 +33,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-class SourceKind(str, enum.Enum):
+class SourceKind(enum.StrEnum):
     INSTRUCTIONS = "instructions"
     TRANSCRIPT = "transcript"
     CONFIG = "config"

@@ -54,7 +54,7 @@ def find_secrets(text: str) -> list[SecretMatch]:
                 continue
             start, end = m.span(group)
             i = bisect.bisect_right(starts, start)
-            if i and found[i - 1].end > start or i < len(found) and found[i].start < end:
+            if (i and found[i - 1].end > start) or (i < len(found) and found[i].start < end):
                 continue  # already covered by a more specific pattern
             starts.insert(i, start)
             found.insert(i, SecretMatch(start, end, kind))

@@ -284,7 +284,7 @@ def build_project(sources: list[Source], root: Path, requests_per_session: int =
     # --- Copilot ------------------------------------------------------------------------------
     copilot = AgentLoad("copilot")
     for f in discovered:
-        always = f.role == "copilot" and _is_top_github(f, root_real) or (
+        always = (f.role == "copilot" and _is_top_github(f, root_real)) or (
             f.role == "copilot-path" and APPLY_ALL_RE.search(f.doc.front_matter_raw or "")
         )
         if always:

@@ -338,7 +338,7 @@ def _imports(doc: Document, spans: list[list[tuple[int, int]]]) -> None:
         in_fence = doc.line_in_code(number)
         for m in IMPORT_RE.finditer(line):
             target = strip_trailing_punct(m.group(1))
-            if not target or "/" not in target and "." not in target and not target.startswith("~"):
+            if not target or ("/" not in target and "." not in target and not target.startswith("~")):
                 continue  # @mentions, decorators (@pytest), npm scopes are not paths
             in_span = any(a <= m.start() < b for a, b in spans[number]) if not in_fence else True
             doc.imports.append(Import(number, m.start() + 1, target, in_code=in_fence or in_span))

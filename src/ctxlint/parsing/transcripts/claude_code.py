@@ -325,7 +325,7 @@ def _prompt_text(t: Transcript, text: str, number: int, ts: str | None, sidechai
         t.events.append(Prompt(number, ts, stripped[:200], len(stripped), tokens_of_chars(len(stripped)), sidechain,
                                False, None, True))
         return
-    meta = is_meta or stripped.startswith(("<system-reminder>", "Caveat:")) and "</system-reminder>" in stripped[-40:]
+    meta = is_meta or (stripped.startswith(("<system-reminder>", "Caveat:")) and "</system-reminder>" in stripped[-40:])
     t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
                            sidechain, meta))
 

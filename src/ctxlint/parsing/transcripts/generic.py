@@ -9,7 +9,14 @@ from typing import Any
 
 import orjson
 
-from ctxlint.parsing.transcripts.common import PROMPT_TEXT_CAP, as_int, as_str, content_size, text_of, tokens_of_chars
+from ctxlint.parsing.transcripts.common import (
+    PROMPT_TEXT_CAP,
+    as_int,
+    as_str,
+    content_size,
+    text_of,
+    tokens_of_chars,
+)
 from ctxlint.parsing.transcripts.events import AssistantText, Prompt, ToolCall, ToolResult, Transcript, Usage
 
 ROLES = {"system", "user", "assistant", "tool", "developer", "function"}

@@ -86,8 +86,8 @@ def is_edit_command(command: str) -> list[str]:
         if not w:
             continue
         tool = w[0].rsplit("/", 1)[-1]
-        if tool == "sed" and any(a.startswith("-i") for a in w[1:]) or tool == "perl" and any("i" in a for a in w[1:] if a.startswith("-")):
-            out.extend(a for a in w[1:] if not a.startswith("-") and "/" in a or a.endswith((".py", ".ts", ".js", ".md", ".go", ".rs", ".json")))
+        if (tool == "sed" and any(a.startswith("-i") for a in w[1:])) or (tool == "perl" and any("i" in a for a in w[1:] if a.startswith("-"))):
+            out.extend(a for a in w[1:] if (not a.startswith("-") and "/" in a) or a.endswith((".py", ".ts", ".js", ".md", ".go", ".rs", ".json")))
         elif tool == "tee":
             out.extend(a for a in w[1:] if not a.startswith("-"))
     for m in re.finditer(r"(?<![0-9&])>>?\s*([^\s|;&]+)", command):

@@ -1,0 +1,118 @@
+"""CTX201 repeated-read: the same file range read again with no edit of it in between."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ctxlint.analysis import Analysis, Item
+from ctxlint.model import Claim, RawFinding
+from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
+
+
+@dataclass(slots=True)
+class _Reads:
+    ranges: list[tuple[int, int | None, int]] = field(default_factory=list)  # first, last, line
+    rereads: list[tuple[Item, int]] = field(default_factory=list)  # item, line of the copy it repeats
+
+
+def _norm(path: str, cwd: str | None) -> str:
+    if cwd and not os.path.isabs(path):
+        path = os.path.join(cwd, path)
+    return os.path.normpath(path)
+
+
+def _overlaps(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
+    a0, a1 = a
+    b0, b1 = b
+    if a0 < 0 or b0 < 0:  # tail -n: the end of the file; overlaps anything that reaches the end
+        return (a1 is None or a0 < 0) and (b1 is None or b0 < 0)
+    return (a1 is None or b0 <= a1) and (b1 is None or a0 <= b1)
+
+
+def _read_of(item: Item) -> tuple[str, int, int | None] | None:
+    call, result = item.call, item.event
+    if call is None or not isinstance(result, ToolResult) or result.is_error or result.unchanged_stub:
+        return None
+    if call.name in ("Read", "read_file") and (call.path or result.path):
+        path = result.path or call.path
+        assert path is not None
+        first = result.start_line or call.offset or 1
+        count = result.num_lines or call.limit
+        last = first + count - 1 if count else None
+        if result.total_lines and last and last >= result.total_lines:
+            last = None
+        return path, first, last
+    if call.command:
+        reads = file_reads(call.command)
+        if len(reads) == 1:
+            return reads[0].path, reads[0].first, reads[0].last
+    return None
+
+
+@detector("CTX201", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    cwd = a.t.cwd
+    items_by_line = {i.line: i for i in a.items if isinstance(i.event, ToolResult)}
+    state: dict[tuple[int, str], _Reads] = {}
+    display: dict[str, str] = {}
+    for e in a.thread:
+        if isinstance(e, ToolCall) and (e.is_edit or e.command):
+            edited = list(e.edit_paths) if e.is_edit else is_edit_command(e.command or "")
+            for p in edited:
+                norm = _norm(p, cwd)
+                for key in [k for k in state if k[1] == norm]:
+                    state[key].ranges.clear()  # the file changed: a new read is legitimate
+            continue
+        if not isinstance(e, ToolResult):
+            continue
+        item = items_by_line.get(e.line)
+        if item is None or item.event is not e:
+            item = next((i for i in a.items if i.event is e), None)
+        if item is None:
+            continue
+        read = _read_of(item)
+        if read is None:
+            continue
+        path, first, last = read
+        norm = _norm(path, cwd)
+        display.setdefault(norm, os.path.relpath(norm, cwd) if cwd and norm.startswith(cwd) else path)
+        reads = state.setdefault((item.segment, norm), _Reads())
+        earlier = next((r for r in reads.ranges if _overlaps((r[0], r[1]), (first, last))), None)
+        if earlier is not None and item.tokens >= ctx["min-tokens"]:
+            reads.rereads.append((item, earlier[2]))
+        reads.ranges.append((first, last, e.line))
+
+    for (segment, norm), reads in state.items():
+        if not reads.rereads:
+            continue
+        claims: list[Claim] = [a.item_claim(item) for item, _ in reads.rereads]
+        total = sum(c.tokens for c in claims)
+        costs = [c.cost_usd for c in claims]
+        first_line = reads.rereads[0][1]
+        lines = [first_line] + [item.line for item, _ in reads.rereads]
+        copies = len(reads.rereads)
+        avg = sum(item.tokens for item, _ in reads.rereads) // copies
+        k = max(a.carried(item.r0) for item, _ in reads.rereads)
+        name = display[norm]
+        shell = any(item.call is not None and item.call.command for item, _ in reads.rereads)
+        fix = a.fix_for_agent(
+            f"refer to the earlier result of `{name}` (line {first_line}) instead of reading it again"
+            + ("; use the Read tool rather than `cat`/`sed`, which Claude Code de-duplicates" if shell else
+               "; read only the range you need with offset/limit"),
+            f"refer to the earlier output of `{name}` (line {first_line}); print only the lines you need "
+            f"(`sed -n 'A,Bp' {name}`) and avoid re-printing unchanged files",
+        )
+        yield RawFinding(
+            line=reads.rereads[0][0].line,
+            message=(f"`{name}` read {copies + 1}× with no edit between (lines {', '.join(map(str, lines))}); "
+                     f"{copies} re-read{'s' if copies > 1 else ''} × {avg:,} tokens carried for up to {k} requests"),
+            fix=fix,
+            tokens_wasted=total,
+            cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+            claims=tuple(claims),
+            content_key=f"{segment}:{name}",
+        )

@@ -1,0 +1,79 @@
+"""CTX205 repeated-prompt: the user re-asks the same thing, or corrects the same issue again and again."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis, Item
+from ctxlint.model import RawFinding
+from ctxlint.parsing.transcripts.events import Prompt
+from ctxlint.registry import RuleContext, detector
+
+WORD = re.compile(r"[a-z0-9_./-]+")
+
+
+def trigrams(text: str) -> set[tuple[str, ...]]:
+    words = WORD.findall(text.lower())
+    if len(words) < 3:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+@detector("CTX205", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    corrections = [re.compile(p, re.I) for p in ctx.data["corrections"]]
+    prompts: dict[int, list[tuple[Item, set[tuple[str, ...]]]]] = {}
+    for item in a.items:
+        p = item.event
+        if not isinstance(p, Prompt) or p.is_meta or p.command or p.is_interrupt:
+            continue
+        if len(WORD.findall(p.text)) < ctx["min-words"]:
+            continue
+        prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
+    for segment, seq in prompts.items():
+        reported: set[int] = set()
+        for j, (item, grams) in enumerate(seq):
+            for i in range(j):
+                earlier, earlier_grams = seq[i]
+                if i in reported or jaccard(grams, earlier_grams) < ctx["similarity"]:
+                    continue
+                reported.add(i)
+                reported.add(j)
+                yield _finding(a, earlier, item, f"the user asked the same thing again at line {item.line} "
+                               f"(first at line {earlier.line})", f"re:{earlier.line}")
+                break
+        fixes = [it for it, _ in seq if any(c.search(it.event.text[:300]) for c in corrections  # type: ignore[union-attr]
+                                             )]
+        if len(fixes) > ctx["max-corrections"]:
+            first, last = fixes[0], fixes[-1]
+            yield _finding(a, first, last, f"{len(fixes)} corrections in one segment (lines "
+                           f"{', '.join(str(f.line) for f in fixes[:6])})", f"corr:{segment}")
+
+
+def _finding(a: Analysis, first: Item, again: Item, what: str, key: str) -> RawFinding:
+    # The failed attempt: everything that entered the context between the first ask and the re-ask,
+    # carried by the requests after the re-ask.
+    failed = [i for i in a.items if first.line < i.line < again.line and i.segment == again.segment]
+    claims = tuple(a.claim(f"item:{i.line}:{getattr(i.event, 'call_id', '')}", i.tokens, again.r0)
+                   for i in failed if i.tokens > 0 and again.r0 < len(a.requests))
+    tokens = sum(c.tokens for c in claims)
+    costs = [c.cost_usd for c in claims]
+    fix = a.fix_for_agent(
+        f"after the request at line {again.line}, run /clear (or /rewind to line {first.line}) and restate the "
+        "task once with what you learnt: the file, the expected behaviour, what not to do",
+        f"start a new session (/new) at line {again.line} and restate the task once with what you learnt",
+    )
+    return RawFinding(
+        line=again.line,
+        message=f"{what}; the failed attempt added {sum(i.tokens for i in failed):,} tokens that stay in context",
+        fix=fix,
+        tokens_wasted=tokens,
+        cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+        claims=claims,
+        content_key=key,
+    )

@@ -1,0 +1,73 @@
+"""CTX208 task-mixing: an unrelated task started in the same segment without /clear."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis
+from ctxlint.model import RawFinding
+from ctxlint.parsing.transcripts.events import AssistantText, Prompt, ToolCall
+from ctxlint.registry import RuleContext, detector
+
+WORD = re.compile(r"[a-z][a-z0-9_]{2,}")
+STOP = {"the", "and", "for", "with", "this", "that", "can", "you", "please", "now", "then", "also", "what", "how",
+        "why", "make", "let", "add", "fix", "use", "all", "are", "not", "but", "from", "into", "have", "should"}
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in WORD.findall(text.lower()) if w not in STOP}
+
+
+@detector("CTX208", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    if a.t.is_subagent_file:
+        return
+    # Task boundaries: a human prompt right after a finished answer (no tool call pending).
+    starts: list[tuple[Prompt, int]] = []  # (prompt, request index)
+    last_kind: type | None = None
+    for e in a.thread:
+        if isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt:
+            if last_kind in (None, AssistantText):
+                starts.append((e, a.requests_after(e.line)))
+        if isinstance(e, (AssistantText, ToolCall)):
+            last_kind = type(e)
+    if len(starts) < 2:
+        return
+    files_of: list[set[str]] = []
+    for i, (p, r) in enumerate(starts):
+        end_line = starts[i + 1][0].line if i + 1 < len(starts) else 1 << 60
+        touched = {e.path or "" for e in a.thread if isinstance(e, ToolCall) and p.line < e.line < end_line and e.path}
+        files_of.append({f.rsplit("/", 1)[-1] for f in touched if f})
+    for i in range(1, len(starts)):
+        prev_p, prev_r = starts[i - 1]
+        p, r = starts[i]
+        seg = a.segment_of_line(p.line)
+        if a.segment_of_line(prev_p.line) is not seg or r >= seg.end_request or r == 0:
+            continue
+        end_r = starts[i + 1][1] if i + 1 < len(starts) else seg.end_request
+        if r - prev_r < ctx["min-task-requests"] or end_r - r < ctx["min-task-requests"]:
+            continue
+        if not files_of[i - 1] or not files_of[i] or files_of[i - 1] & files_of[i]:
+            continue
+        wa, wb = _words(prev_p.text), _words(p.text)
+        similarity = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+        if similarity >= ctx["max-similarity"]:
+            continue
+        startup = a.requests[seg.first_request].context_tokens
+        carry = a.requests[r - 1].context_tokens + a.requests[r - 1].output_tokens - startup
+        if carry <= ctx["min-carry-tokens"]:
+            continue
+        claim = a.claim(f"carry:{p.line}", carry, r, seg.end_request, floor=startup)
+        head = " ".join(p.text[:60].split())
+        yield RawFinding(
+            line=p.line,
+            message=(f"a new, unrelated task (\"{head}…\") started without /clear, carrying {carry:,} tokens of the "
+                     f"previous task (from line {prev_p.line}) into {seg.end_request - r} more requests"),
+            fix=a.fix_for_agent(f"run /clear before the prompt at line {p.line}",
+                                f"start a new session (/new) before the prompt at line {p.line}"),
+            tokens_wasted=claim.tokens,
+            cost_wasted_usd=claim.cost_usd,
+            claims=(claim,),
+            content_key=f"task:{p.line}",
+        )

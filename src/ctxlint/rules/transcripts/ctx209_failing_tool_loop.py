@@ -1,0 +1,46 @@
+"""CTX209 failing-tool-loop: the same failing call, again and again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis, Item
+from ctxlint.model import RawFinding
+from ctxlint.parsing.transcripts.events import ToolResult
+from ctxlint.registry import RuleContext, detector
+
+
+def _signature(item: Item) -> str | None:
+    call = item.call
+    if call is None:
+        return None
+    what = " ".join((call.command or call.path or call.pattern or "").split())
+    return f"{call.name}:{what}" if what else None
+
+
+@detector("CTX209", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    groups: dict[tuple[int, str], list[Item]] = {}
+    for item in a.items:
+        if isinstance(item.event, ToolResult) and item.event.is_error:
+            sig = _signature(item)
+            if sig:
+                groups.setdefault((item.segment, sig), []).append(item)
+    for (_, sig), items in groups.items():
+        if len(items) < ctx["min-failures"]:
+            continue
+        claims = tuple(a.item_claim(i) for i in items[1:])
+        costs = [c.cost_usd for c in claims]
+        head = " ".join(items[0].event.head[:100].split()) if isinstance(items[0].event, ToolResult) else ""
+        name, _, what = sig.partition(":")
+        yield RawFinding(
+            line=items[0].line,
+            message=(f"{name} `{what[:80]}` failed {len(items)}× (lines {', '.join(str(i.line) for i in items[:8])})"
+                     + (f": \"{head}\"" if head else "")),
+            fix=("stop after the first failure and fix the cause: correct the command, or the CLAUDE.md/AGENTS.md "
+                 "line that suggests it; read the error once instead of retrying"),
+            tokens_wasted=sum(c.tokens for c in claims),
+            cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+            claims=claims,
+            content_key=sig,
+        )

@@ -1,0 +1,63 @@
+"""CTX210 cache-rebuild: a request re-wrote the whole cached prefix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from ctxlint.analysis import Analysis
+from ctxlint.model import RawFinding
+from ctxlint.pricing import price_per_token
+from ctxlint.registry import RuleContext, detector
+
+
+def _ts(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@detector("CTX210", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    if a.agent != "claude-code":
+        return  # only Anthropic usage reports cache writes per request
+    reqs = a.requests
+    one_hour = any(u.cache_creation_1h_tokens for u in reqs)
+    ttl = 3600 if one_hour else 300
+    for i in range(1, len(reqs)):
+        prev, cur = reqs[i - 1], reqs[i]
+        if a.segment_of_request(i) is not a.segment_of_request(i - 1):
+            continue  # a compaction or /clear rewrites the prefix by design
+        prefix = prev.context_tokens
+        if prefix < ctx["min-prefix-tokens"] or prev.cache_read_input_tokens < 0.5 * prefix:
+            continue
+        if cur.cache_creation_input_tokens < ctx["min-rebuild-ratio"] * prefix:
+            continue
+        t0, t1 = _ts(prev.timestamp), _ts(cur.timestamp)
+        gap = (t1 - t0).total_seconds() if t0 and t1 else None
+        if cur.model and prev.model and cur.model != prev.model:
+            cause = f"the model changed ({prev.model} → {cur.model})"
+            fix = "switch models at task boundaries, right after /clear, not in the middle of a long session"
+        elif gap is not None and gap > ttl:
+            cause = f"{gap / 60:.0f} minutes idle, past the {ttl // 60}-minute cache lifetime"
+            fix = ("/compact or /clear before a long break"
+                   + ("; on an API key set ENABLE_PROMPT_CACHING_1H=1" if not one_hour else ""))
+        else:
+            cause = "the cached prefix changed (effort, tools or MCP servers, or an edited prompt)"
+            fix = "avoid changing /effort, MCP servers or plugins mid-session; do it after /clear"
+        rates = price_per_token(cur.model)
+        premium = None
+        if rates is not None:
+            write = rates.cache_write_1h if cur.cache_creation_1h_tokens else rates.cache_write_5m
+            premium = prefix * (write - rates.cache_read)
+        yield RawFinding(
+            line=cur.line,
+            message=(f"the request at line {cur.line} re-wrote {cur.cache_creation_input_tokens:,} tokens of cache "
+                     f"that the previous request read: {cause}"),
+            fix=fix,
+            cost_wasted_usd=premium,
+            content_key=f"{cur.line}",
+        )

@@ -1,0 +1,49 @@
+"""CTX211 large-image: big images, or many images in one segment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis, Item
+from ctxlint.model import RawFinding
+from ctxlint.parsing.transcripts.events import Image, ToolResult
+from ctxlint.registry import RuleContext, detector
+
+
+def _image_tokens(item: Item) -> int:
+    e = item.event
+    if isinstance(e, Image):
+        return item.tokens
+    if isinstance(e, ToolResult):
+        return e.image_tokens
+    return 0
+
+
+@detector("CTX211", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    per_segment: dict[int, list[Item]] = {}
+    for item in a.items:
+        tokens = _image_tokens(item)
+        if tokens:
+            per_segment.setdefault(item.segment, []).append(item)
+            if tokens > ctx["max-image-tokens"]:
+                claim = a.claim(f"image:{item.line}", tokens, item.r0)
+                yield RawFinding(
+                    line=item.line,
+                    message=f"an image of ~{tokens:,} tokens was carried by {a.carried(item.r0)} requests",
+                    fix="crop the screenshot to the region that matters, or paste the error text instead",
+                    tokens_wasted=claim.tokens,
+                    cost_wasted_usd=claim.cost_usd,
+                    claims=(claim,),
+                    content_key=f"{item.line}",
+                )
+    for segment, items in per_segment.items():
+        total = sum(_image_tokens(i) for i in items)
+        if len(items) > ctx["max-images"] or total > ctx["max-segment-tokens"]:
+            yield RawFinding(
+                line=items[0].line,
+                message=(f"{len(items)} images ({total:,} tokens) in one segment "
+                         f"(lines {items[0].line}-{items[-1].line})"),
+                fix="attach fewer, cropped images; start a fresh session (/clear) once the visual step is done",
+                content_key=f"segment:{segment}",
+            )

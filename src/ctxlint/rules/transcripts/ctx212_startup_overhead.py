@@ -1,0 +1,42 @@
+"""CTX212 startup-overhead: context already in use at the first request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.analysis import Analysis
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+
+
+@detector("CTX212", scope="transcript")
+def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    if a.t.is_subagent_file:
+        return
+    for seg in a.segments:
+        if seg.boundary == "compaction" or seg.first_request >= seg.end_request:
+            continue
+        first = a.requests[seg.first_request]
+        user = sum(i.tokens for i in a.items if i.r0 == seg.first_request and i.segment == seg.index)
+        overhead = first.context_tokens - user
+        if overhead <= ctx["max-tokens"]:
+            continue
+        k = seg.end_request - seg.first_request
+        excess = overhead - ctx["max-tokens"]
+        claim = a.claim(f"startup:{seg.index}", excess, seg.first_request, seg.end_request)
+        fix = a.fix_for_agent(
+            "run /context to see what takes the space; remove unused MCP servers (`claude mcp remove`), enable tool "
+            "search, and trim CLAUDE.md (`ctxlint check --load-graph`)",
+            "remove unused [mcp_servers] from ~/.codex/config.toml and trim AGENTS.md (`ctxlint check --load-graph`)",
+        )
+        yield RawFinding(
+            line=first.line,
+            message=(f"{overhead:,} tokens were already in context at the first request (before "
+                     f"{'the session' if seg.boundary == 'start' else 'the /clear'}'s first prompt of {user:,} tokens); "
+                     f"{excess:,} above the {ctx['max-tokens']:,} budget, re-sent by {k} requests"),
+            fix=fix,
+            tokens_wasted=claim.tokens,
+            cost_wasted_usd=claim.cost_usd,
+            claims=(claim,),
+            content_key=f"start:{seg.index}",
+        )
