@@ -12,7 +12,7 @@ the line where the message object starts, or 1 when that is unknown).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -161,19 +161,10 @@ class SubagentMarker:
     sidechain: bool = True
 
 
-Event = Union[
-    Prompt,
-    AssistantText,
-    Thinking,
-    ToolCall,
-    ToolResult,
-    Image,
-    Usage,
-    Compaction,
-    Clear,
-    ModelChange,
-    SubagentMarker,
-]
+Event = (
+    Prompt | AssistantText | Thinking | ToolCall | ToolResult | Image | Usage | Compaction | Clear | ModelChange
+    | SubagentMarker
+)
 
 
 @dataclass(slots=True)

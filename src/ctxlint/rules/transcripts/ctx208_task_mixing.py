@@ -27,15 +27,15 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     starts: list[tuple[Prompt, int]] = []  # (prompt, request index)
     last_kind: type | None = None
     for e in a.thread:
-        if isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt:
-            if last_kind in (None, AssistantText):
-                starts.append((e, a.requests_after(e.line)))
+        human = isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt
+        if human and last_kind in (None, AssistantText):
+            starts.append((e, a.requests_after(e.line)))
         if isinstance(e, (AssistantText, ToolCall)):
             last_kind = type(e)
     if len(starts) < 2:
         return
     files_of: list[set[str]] = []
-    for i, (p, r) in enumerate(starts):
+    for i, (p, _r) in enumerate(starts):
         end_line = starts[i + 1][0].line if i + 1 < len(starts) else 1 << 60
         touched = {e.path or "" for e in a.thread if isinstance(e, ToolCall) and p.line < e.line < end_line and e.path}
         files_of.append({f.rsplit("/", 1)[-1] for f in touched if f})
