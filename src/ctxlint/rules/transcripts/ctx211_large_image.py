@@ -13,7 +13,7 @@ from ctxlint.registry import RuleContext, detector
 def _image_tokens(item: Item) -> int:
     e = item.event
     if isinstance(e, Image):
-        return item.tokens
+        return e.tokens_est  # the vision formula from the image header: exact, unlike a scaled share
     if isinstance(e, ToolResult):
         return e.image_tokens
     return 0
