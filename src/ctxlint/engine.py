@@ -462,7 +462,8 @@ def summarise(findings: list[Finding], file_count: int) -> Summary:
         findings=len(findings),
         by_severity={s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
         by_rule=dict(sorted(by_rule.items())),
-        tokens_wasted=sum(f.tokens_wasted for f in findings),
+        tokens_wasted=sum(f.tokens_wasted for f in findings if f.kind != "instructions"),
+        instruction_tokens_per_request=sum(f.tokens_wasted for f in findings if f.kind == "instructions"),
         cost_wasted_usd=round(sum(costs), 6) if costs else None,
     )
 

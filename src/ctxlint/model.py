@@ -167,8 +167,9 @@ class Summary:
     findings: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
     by_rule: dict[str, int] = field(default_factory=dict)
-    tokens_wasted: int = 0
+    tokens_wasted: int = 0  # transcripts: avoidable tokens actually sent (attributed once)
     cost_wasted_usd: float | None = None
+    instruction_tokens_per_request: int = 0  # instruction files: tokens removable from every request
     # per agent: tokens every request pays for instruction files before the user types anything
     startup_tokens: dict[str, int] = field(default_factory=dict)
     input_tokens: int = 0  # all input tokens of the checked transcripts (waste never exceeds it)

@@ -67,6 +67,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "by_rule": s.by_rule,
             "tokens_wasted": s.tokens_wasted,
             "cost_wasted_usd": s.cost_wasted_usd,
+            "instruction_tokens_per_request": s.instruction_tokens_per_request,
             "startup_tokens": s.startup_tokens,
             "input_tokens": s.input_tokens,
             "cost_usd": None if s.cost_usd is None else round(s.cost_usd, 6),

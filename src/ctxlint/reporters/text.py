@@ -93,6 +93,8 @@ def summary_line(report: Report) -> str:
     if s.tokens_wasted:
         cost = _usd(s.cost_wasted_usd)
         parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else ""))
+    if s.instruction_tokens_per_request:
+        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request")
     if s.input_tokens:
         parts.append(f"of {s.input_tokens:,} input tokens" + (f" ({_usd(s.cost_usd)})" if s.cost_usd else ""))
     line = " · ".join(parts)

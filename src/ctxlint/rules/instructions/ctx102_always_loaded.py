@@ -1,0 +1,36 @@
+"""CTX102 always-loaded-too-large: an agent's whole start-up payload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.instructions.project import InstructionProject
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+
+
+@detector("CTX102", scope="project")
+def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    for agent, load in project.loads.items():
+        total = load.tokens
+        if total <= ctx["max-tokens"] or not load.entries:
+            continue
+        root = load.entries[0]
+        heaviest = sorted((e for e in load.entries if not e.dropped), key=lambda e: e.tokens, reverse=True)[:3]
+        parts = ", ".join(f"{e.path} {e.tokens:,}" for e in heaviest)
+        imports = [e for e in load.entries if e.depth > 0]
+        fix = ("keep what every task needs in the root file; move task-specific parts to path-scoped rules or "
+               "nested files")
+        if imports:
+            fix += (f"; replace `@{imports[0].path}` with a pointer the agent reads on demand "
+                    f"(\"see {imports[0].path} when …\"): imports load at launch and save nothing")
+        yield RawFinding(
+            line=1,
+            path=root.path,
+            message=(f"{agent} loads {total:,} tokens of instructions before the first prompt "
+                     f"(> {ctx['max-tokens']:,}): {parts}; ≈ {total * project.requests_per_session:,} tokens "
+                     f"per {project.requests_per_session}-request session"),
+            fix=fix,
+            tokens_wasted=total - ctx["max-tokens"],
+            content_key=f"{agent}",
+        )

@@ -1,0 +1,107 @@
+"""CTX106 dead-reference: imports, links and backticked paths to files that do not exist.
+
+Precision first: only tokens that are clearly paths are checked, resolved from the instruction
+file's own directory and then from the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding, TextEdit
+from ctxlint.registry import RuleContext, detector
+
+URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+SCOPED_NPM = re.compile(r"^@[a-z0-9][\w.-]*/[\w.-]+$", re.I)
+PATHISH = re.compile(r"^[\w./~@+-]+$")
+GIT_REF = re.compile(r"^(refs|origin|upstream|heads|tags|remotes)/")
+
+
+def looks_like_path(text: str, data: dict[str, list[str]]) -> bool:
+    t = text.strip().strip("'\"")
+    if not t or len(t) > 200 or " " in t or not PATHISH.match(t):
+        return False
+    low = t.lower()
+    if URL.match(t) or SCOPED_NPM.match(t) or GIT_REF.match(t) or t.startswith(("-", "--", "$")):
+        return False
+    if any(w in low for w in data["placeholder_words"]):
+        return False
+    if low in data["slash_words"] or low.strip("/") in data["slash_words"]:
+        return False
+    if t.startswith("~/") or t.startswith("/"):
+        return False  # user- or machine-level paths cannot be checked from the repository
+    name = t.rstrip("/").rsplit("/", 1)[-1]
+    has_ext = any(name.lower().endswith(ext) for ext in data["extensions"])
+    if "/" not in t:
+        return has_ext and "." in name[1:]
+    return has_ext or t.endswith("/")
+
+
+def exists(file: InstructionFile, root: Path, target: str) -> bool:
+    target = target.split("#", 1)[0].split("?", 1)[0]
+    if not target:
+        return True
+    base = Path(file.source.real).parent
+    for start in (base, root):
+        if (start / target).exists():
+            return True
+    return False
+
+
+@detector("CTX106", scope="file")
+def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    if file.outside_root:
+        return
+    root = Path(project.root).resolve()
+    data = ctx.data
+    seen: set[tuple[int, str]] = set()
+    for imp in file.doc.imports:
+        if imp.in_code or imp.target.startswith("~") or os.path.isabs(imp.target):
+            continue
+        if exists(file, root, imp.target) or (imp.line, imp.target) in seen:
+            continue
+        seen.add((imp.line, imp.target))
+        line_text = file.doc.lines[imp.line - 1].strip()
+        only_import = line_text.lstrip("-* ").strip() == f"@{imp.target}"
+        yield RawFinding(
+            line=imp.line,
+            column=imp.column,
+            message=f"`@{imp.target}` imports a file that does not exist",
+            fix=(f"fix the path or delete line {imp.line}" + (" (`--unsafe-fixes` deletes it)" if only_import else "")),
+            edits=(TextEdit(imp.line, imp.line, "", unsafe=True),) if only_import else (),
+            content_key=f"import:{imp.target}",
+        )
+    for link in file.doc.links:
+        target = link.target.strip()
+        if not target or target.startswith("#") or URL.match(target) or target.startswith("/"):
+            continue
+        clean = target.split("#", 1)[0]
+        if not looks_like_path(clean, data) or exists(file, root, clean) or (link.line, clean) in seen:
+            continue
+        seen.add((link.line, clean))
+        yield RawFinding(
+            line=link.line,
+            message=f"link to `{clean}`, which does not exist",
+            fix=f"update the link on line {link.line} or remove it",
+            content_key=f"link:{clean}",
+        )
+    if not ctx["check-backticks"]:
+        return
+    for code in file.doc.inline_code:
+        text = code.text.strip()
+        if not looks_like_path(text, data) or (code.line, text) in seen:
+            continue
+        if exists(file, root, text):
+            continue
+        seen.add((code.line, text))
+        yield RawFinding(
+            line=code.line,
+            column=code.column,
+            message=f"`{text}` does not exist (resolved from {Path(file.path).parent.as_posix() or '.'} and the repository root)",
+            fix=f"update or delete the reference on line {code.line}",
+            content_key=f"path:{text}",
+        )

@@ -1,0 +1,23 @@
+"""CTX112 secret-in-instructions: credentials in a committed instruction file (never echoed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+from ctxlint.secrets import find_secrets
+
+
+@detector("CTX112", scope="file")
+def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    text = file.doc.text
+    for match in find_secrets(text):
+        line = text.count("\n", 0, match.start) + 1
+        yield RawFinding(
+            line=line,
+            message=f"a {match.kind} is written in the file (value not shown)",
+            fix="remove it (and from git history), rotate the credential, and reference an environment variable instead",
+            content_key=f"{match.kind}:{line}",
+        )

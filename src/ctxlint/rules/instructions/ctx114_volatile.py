@@ -1,0 +1,69 @@
+"""CTX114 volatile-content: status logs, changelogs and checklists in always-loaded files."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.instructions.common import lines_tokens
+
+DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2},? 20\d\d\b")
+
+
+@detector("CTX114", scope="file")
+def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    if not file.always_loaded_by:
+        return
+    titles = re.compile(ctx.data["section_titles"])
+    volatile = re.compile(ctx.data["volatile_lines"])
+    covered: set[int] = set()
+    for section in file.doc.sections:
+        if section.level == 0 or not titles.search(section.heading):
+            continue
+        if any(section.start_line in range(a, b + 1) for a, b in [(s, s) for s in covered]):
+            continue
+        end = section.end_line
+        tokens = lines_tokens(file, section.start_line, end)
+        covered.update(range(section.start_line, end + 1))
+        yield RawFinding(
+            line=section.start_line,
+            end_line=end,
+            message=f"section \"{section.heading}\" (lines {section.start_line}-{end}, {tokens:,} tokens) is volatile "
+                    "status/changelog content in an always-loaded file",
+            fix=(f"move lines {section.start_line}-{end} to `docs/STATUS.md` and leave one line: "
+                 "\"Current status: see docs/STATUS.md\""),
+            tokens_wasted=tokens,
+            content_key=f"section:{section.heading}",
+        )
+    run: list[int] = [i.line for i in file.doc.list_items if i.checkbox is not None and i.line not in covered]
+    groups: list[list[int]] = []
+    for line in run:
+        if groups and line - groups[-1][-1] <= 2:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    for g in groups:
+        if len(g) < ctx["min-checkbox-lines"]:
+            continue
+        covered.update(range(g[0], g[-1] + 1))
+        yield RawFinding(
+            line=g[0],
+            end_line=g[-1],
+            message=f"a {len(g)}-item task checklist (lines {g[0]}-{g[-1]}) in an always-loaded file",
+            fix=f"move the checklist (lines {g[0]}-{g[-1]}) to a tracked TODO/STATUS file the agent reads on demand",
+            tokens_wasted=lines_tokens(file, g[0], g[-1]),
+            content_key=f"checklist:{file.doc.lines[g[0] - 1].strip()}",
+        )
+    for number, raw in enumerate(file.doc.lines, start=1):
+        if number in covered or not volatile.search(raw) or not DATE.search(raw):
+            continue
+        yield RawFinding(
+            line=number,
+            message=f"dated status line \"{raw.strip()[:70]}\" in an always-loaded file",
+            fix=f"delete line {number}; git history records when the file changed",
+            tokens_wasted=lines_tokens(file, number, number),
+            content_key=f"line:{raw.strip()}",
+        )
