@@ -45,7 +45,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         )
     # Trees drawn outside fences
     run: list[int] = []
-    for number, line in enumerate(doc.lines + [""], start=1):
+    for number, line in enumerate([*doc.lines, ""], start=1):
         if number not in covered and _is_tree_line(line, marks):
             run.append(number)
             continue

@@ -46,10 +46,7 @@ def exists(file: InstructionFile, root: Path, target: str) -> bool:
     if not target:
         return True
     base = Path(file.source.real).parent
-    for start in (base, root):
-        if (start / target).exists():
-            return True
-    return False
+    return any((start / target).exists() for start in (base, root))
 
 
 @detector("CTX106", scope="file")

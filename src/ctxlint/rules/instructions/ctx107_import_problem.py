@@ -1,0 +1,76 @@
+"""CTX107 import-problem: cycles, imports of noise or large files, imports from outside the repo."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+
+
+def _resolve(file: InstructionFile, target: str) -> Path:
+    if target.startswith("~/"):
+        return Path(os.path.expanduser(target))
+    if os.path.isabs(target):
+        return Path(target)
+    return Path(file.source.real).parent / target
+
+
+@detector("CTX107", scope="project")
+def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    root = Path(project.root).resolve()
+    noise = re.compile(ctx.data["noise"])
+    graph: dict[str, list[str]] = {}
+    for f in project.files:
+        for imp in f.doc.imports:
+            if imp.in_code:
+                continue
+            target = _resolve(f, imp.target)
+            if not target.is_file():
+                continue
+            real = os.path.realpath(target)
+            graph.setdefault(f.source.real, []).append(real)
+            inside = real.startswith(str(root) + os.sep)
+            other = project.by_path(real)
+            if not inside and not imp.target.startswith("~/"):
+                yield RawFinding(line=imp.line, path=f.path,
+                                 message=f"`@{imp.target}` imports a file outside the repository; Claude Code asks for "
+                                         "approval and `claude -p` (CI) never loads it",
+                                 fix="copy what matters into the repository, or reference it from ~/.claude/CLAUDE.md",
+                                 content_key=f"outside:{imp.target}")
+            elif noise.search(imp.target):
+                yield RawFinding(line=imp.line, path=f.path,
+                                 message=f"`@{imp.target}` imports a lockfile/generated file into every request",
+                                 fix=f"delete the import on line {imp.line}",
+                                 tokens_wasted=other.tokens if other else 0, content_key=f"noise:{imp.target}")
+            elif other is not None and other.tokens > ctx["max-import-tokens"]:
+                yield RawFinding(line=imp.line, path=f.path,
+                                 message=(f"`@{imp.target}` loads {other.tokens:,} tokens at launch (> "
+                                          f"{ctx['max-import-tokens']:,}); imports do not save context"),
+                                 fix=(f"replace line {imp.line} with a pointer the agent follows when needed: "
+                                      f"\"See {imp.target} when …\""),
+                                 tokens_wasted=other.tokens if other.always_loaded_by else 0,
+                                 content_key=f"large:{imp.target}")
+    # cycles
+    reported: set[frozenset[str]] = set()
+    for start in graph:
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph.get(node, []):
+                if nxt == start and len(path) > 0:
+                    key = frozenset(path)
+                    if key not in reported:
+                        reported.add(key)
+                        first = project.by_path(start)
+                        names = " → ".join(Path(p).name for p in [*path, start])
+                        if first is not None:
+                            yield RawFinding(line=next((i.line for i in first.doc.imports), 1), path=first.path,
+                                             message=f"import cycle: {names}",
+                                             fix="remove one of the imports in the cycle", content_key=f"cycle:{names}")
+                elif nxt not in path and len(path) < 10:
+                    stack.append((nxt, [*path, nxt]))

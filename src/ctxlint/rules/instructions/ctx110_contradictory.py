@@ -1,0 +1,82 @@
+"""CTX110 contradictory-directives: explicit directives on the same subject that disagree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.instructions.common import in_code_or_comment
+
+NEGATION = re.compile(r"\b(not|never|don'?t|do not|instead of|rather than|no longer|avoid|replaced|migrat|deprecated|"
+                      r"instead|over|vs\.?|versus|from)\b", re.I)
+INDENT = re.compile(r"(?i)\b(\d)\s*-?\s*spaces?\b.*\bindent|\bindent\w*\b.*?\b(\d)\s*-?\s*spaces?\b|\b(tabs)\b.*\bindent|\bindent\w*\b.*\b(tabs)\b")
+
+
+def _directive_use(line: str, tool: str) -> bool:
+    """True for an explicit directive to use ``tool``: 'use pnpm', '`pnpm install`', 'run npm ci'."""
+    t = re.escape(tool)
+    if NEGATION.search(line):
+        return False
+    return bool(re.search(rf"(?i)\b(use|using|run|always use|prefer)\s+`?{t}\b|`{t}\s+(install|add|i|ci|run|sync)\b", line))
+
+
+def _files(project: InstructionProject) -> list[list[InstructionFile]]:
+    groups: list[list[InstructionFile]] = []
+    for load in project.loads.values():
+        members = [project.by_path(e.path) for e in load.entries if not e.dropped]
+        group = [m for m in members if m is not None]
+        if group:
+            groups.append(group)
+    return groups or [[f] for f in project.files]
+
+
+@detector("CTX110", scope="project")
+def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    seen: set[tuple[str, int]] = set()
+    for group in _files(project):
+        for family, tools in ctx.data["managers"].items():
+            uses: dict[str, tuple[InstructionFile, int, str]] = {}
+            for f in group:
+                for n, raw in enumerate(f.doc.lines, start=1):
+                    if in_code_or_comment(f, n):
+                        continue
+                    for tool in tools:
+                        if tool not in raw:
+                            continue
+                        if _directive_use(raw, tool) and tool not in uses:
+                            uses[tool] = (f, n, raw.strip())
+            if len(uses) < 2:
+                continue
+            items = sorted(uses.items(), key=lambda kv: (kv[1][0].path, kv[1][1]))
+            (t1, (f1, l1, r1)), (t2, (f2, l2, _)) = items[0], items[1]
+            if (f2.path, l2) in seen:
+                continue
+            seen.add((f2.path, l2))
+            where = f"line {l1}" if f1 is f2 else f"{f1.path}:{l1}"
+            yield RawFinding(line=l2, path=f2.path,
+                             message=f"says to use {t2}, but {where} says to use {t1} (\"{r1[:60]}\")",
+                             fix=f"pick one {family} package manager and delete the other directive",
+                             content_key=f"{family}:{t1}:{t2}")
+        indents: list[tuple[InstructionFile, int, str]] = []
+        for f in group:
+            for n, raw in enumerate(f.doc.lines, start=1):
+                if in_code_or_comment(f, n):
+                    continue
+                m = INDENT.search(raw)
+                if m:
+                    value = next(g for g in m.groups() if g)
+                    indents.append((f, n, value))
+        values = {v for _, _, v in indents}
+        if len(values) > 1:
+            (f1, l1, v1) = indents[0]
+            (f2, l2, v2) = next(i for i in indents if i[2] != v1)
+            if (f2.path, l2) not in seen:
+                seen.add((f2.path, l2))
+                fmt = lambda v: "tabs" if v == "tabs" else f"{v} spaces"  # noqa: E731
+                yield RawFinding(line=l2, path=f2.path,
+                                 message=f"indentation with {fmt(v2)} here, but {fmt(v1)} at {f1.path}:{l1}",
+                                 fix="state the indentation once (or not at all, if a formatter enforces it)",
+                                 content_key=f"indent:{v1}:{v2}")

@@ -1,0 +1,48 @@
+"""CTX116 task-specific-section: big always-loaded sections that matter for one area only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.model import RawFinding
+from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.instructions.common import lines_tokens
+
+PATH = re.compile(r"`((?:[\w.-]+/)+[\w.-]*)`")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "topic"
+
+
+@detector("CTX116", scope="file")
+def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    if not file.always_loaded_by or file.role not in ("claude-root", "agents", "gemini", "copilot", "claude-local"):
+        return
+    scoped = re.compile(ctx.data["scoped_heading"])
+    for s in file.doc.sections:
+        if s.level not in (2, 3):
+            continue
+        tokens = lines_tokens(file, s.start_line, s.end_line)
+        if tokens < ctx["min-tokens"]:
+            continue
+        body = "\n".join(file.doc.lines[s.start_line - 1 : s.end_line])
+        dirs = [m.group(1).split("/")[0] for m in PATH.finditer(body)]
+        top = max(set(dirs), key=dirs.count) if dirs else None
+        concentrated = top is not None and dirs.count(top) >= 3 and dirs.count(top) / len(dirs) >= 0.8
+        if not (scoped.search(s.heading) or concentrated):
+            continue
+        target_dir = top or "<dir>"
+        claude = f"`.claude/rules/{_slug(s.heading)}.md` with `paths: [\"{target_dir}/**\"]`"
+        yield RawFinding(
+            line=s.start_line,
+            end_line=s.end_line,
+            message=(f"section \"{s.heading}\" ({tokens:,} tokens, lines {s.start_line}-{s.end_line}) concerns one area "
+                     f"but is loaded on every request"),
+            fix=(f"move lines {s.start_line}-{s.end_line} to {claude} (Claude Code) or `{target_dir}/AGENTS.md` (Codex), "
+                 "so it loads only when the agent works there"),
+            tokens_wasted=tokens,
+            content_key=f"section:{s.heading}",
+        )
