@@ -329,6 +329,25 @@ def _inline(doc: Document) -> list[list[tuple[int, int]]]:
     return per_line
 
 
+IMPORT_EXTENSIONS = {
+    "md", "mdc", "markdown", "txt", "rst", "json", "jsonc", "yaml", "yml", "toml", "ini", "cfg", "py", "ts", "tsx",
+    "js", "jsx", "mjs", "cjs", "sh", "bash", "sql", "go", "rs", "java", "kt", "rb", "php", "cs", "c", "h", "cpp",
+    "hpp", "swift", "proto", "graphql", "xml", "html", "css", "scss", "env", "lock", "gradle", "ex", "exs",
+}
+
+
+def _import_like(target: str) -> bool:
+    """`@path` imports name files: a relative/home/absolute path, or a name with a file extension."""
+    if not target or target in (".", "..", "/", "~"):
+        return False
+    if target.startswith(("./", "../", "~/")):
+        return True
+    last = target.rstrip("/").rsplit("/", 1)[-1]
+    if "." not in last[1:]:
+        return False
+    return last.rsplit(".", 1)[-1].lower() in IMPORT_EXTENSIONS
+
+
 def _imports(doc: Document, spans: list[list[tuple[int, int]]]) -> None:
     """`@path` imports outside code; the ones inside code spans/fences are kept with in_code=True."""
     comment_lines = {n for c in doc.html_comments for n in range(c.start_line, c.end_line + 1)}

@@ -24,15 +24,17 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         severity = Severity.ERROR
     if not over:
         return
-    # What can go: everything above the token budget is paid on every request.
-    excess = max(0, tokens - ctx["max-tokens"])
+    # What can go: everything above the token budget is paid on every request (of the agents that
+    # load the file at start; a nested file is paid only while the agent works in its directory).
+    excess = max(0, tokens - ctx["max-tokens"]) if file.always_loaded_by else 0
     heaviest = sorted(
         ((s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2),
         key=lambda s: s[2] - s[1],
         reverse=True,
     )[:3]
     hint = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
-    loaded = ", ".join(file.always_loaded_by) or "no agent at start"
+    loaded = ("loaded on every request by " + ", ".join(file.always_loaded_by) if file.always_loaded_by
+              else "loaded when the agent works in its directory")
     fix = (
         "Cut content the agent can discover itself and move task-specific sections into "
         "path-scoped rules or nested files."
@@ -42,7 +44,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     yield RawFinding(
         line=1,
         end_line=len(doc.lines) or 1,
-        message=f"{', '.join(over)}; loaded on every request by {loaded}",
+        message=f"{', '.join(over)}; {loaded}",
         fix=fix,
         tokens_wasted=excess,
         severity=severity,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
@@ -41,12 +42,50 @@ def looks_like_path(text: str, data: dict[str, list[str]]) -> bool:
     return has_ext or t.endswith("/")
 
 
+SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox", ".next"}
+CREATES = re.compile(r"(?i)\b(create|creates|created|write|writes|generate|generates|add|adds|new|output|produce|save|"
+                     r"rename|named|called|e\.g\.|for example|such as|like|submit|with just an?|with an?)\b")
+OTHER_REPO = re.compile(r"(?i)\b(in|from|of) (that|the other|another|their|upstream|the upstream|the [\w./-]+) "
+                        r"(repo|repository|project)\b|\b(in|from) [\w.-]+/[\w.-]+\b(?= repo)")
+
+
+@lru_cache(maxsize=8)
+def repo_index(root: str) -> frozenset[str]:
+    """Every file and directory path of the repository (relative, posix), for suffix lookups."""
+    out: set[str] = set()
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        if prefix:
+            out.add(prefix)
+        for name in filenames:
+            out.add(prefix + name)
+        count += len(filenames)
+        if count > 200_000:
+            break  # a giant tree: what we have is enough to clear most references
+    return frozenset(out)
+
+
 def exists(file: InstructionFile, root: Path, target: str) -> bool:
     target = target.split("#", 1)[0].split("?", 1)[0]
     if not target:
         return True
     base = Path(file.source.real).parent
-    return any((start / target).exists() for start in (base, root))
+    if any((start / target).exists() for start in (base, root)):
+        return True
+    # A name or partial path mentioned without its full location ("`run.ts`", "`models/base.py`")
+    # is alive when some file of the repository ends with it.
+    suffix = target.strip("/").removeprefix("./")
+    want_dir = target.endswith("/")
+    for path in repo_index(str(root)):
+        candidate = path if want_dir else path.rstrip("/")
+        if candidate.rstrip("/") == suffix or candidate.rstrip("/").endswith("/" + suffix):
+            return True
+        if target.startswith(".") and candidate.endswith(target):
+            return True
+    return False
 
 
 @detector("CTX106", scope="file")
@@ -92,6 +131,9 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         text = code.text.strip()
         if not looks_like_path(text, data) or (code.line, text) in seen:
             continue
+        line_text = file.doc.lines[code.line - 1]
+        if CREATES.search(line_text[: max(0, code.column - 1)]) or OTHER_REPO.search(line_text):
+            continue  # "create `PLAN.md`", "e.g. `foo.py`", "in that repo": not a file of this repository
         if exists(file, root, text):
             continue
         seen.add((code.line, text))

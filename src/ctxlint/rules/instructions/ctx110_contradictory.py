@@ -43,9 +43,10 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 for n, raw in enumerate(f.doc.lines, start=1):
                     if in_code_or_comment(f, n):
                         continue
-                    for tool in tools:
-                        if tool not in raw:
-                            continue
+                    present = [t for t in tools if re.search(rf"\b{t}\b", raw)]
+                    if len(present) > 1:
+                        continue  # "npm install -g pnpm", "pnpm (not npm)": about both, a directive for neither
+                    for tool in present:
                         if _directive_use(raw, tool) and tool not in uses:
                             uses[tool] = (f, n, raw.strip())
             if len(uses) < 2:

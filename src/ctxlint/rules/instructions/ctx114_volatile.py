@@ -10,6 +10,9 @@ from ctxlint.model import RawFinding
 from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import lines_tokens
 
+EMOJI_NUM = re.compile(r"^[^\w]*(?:\d+[.)]\s*)?")
+VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b")
+CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]", re.M)
 DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2},? 20\d\d\b")
 
 
@@ -21,11 +24,13 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     volatile = re.compile(ctx.data["volatile_lines"])
     covered: set[int] = set()
     for section in file.doc.sections:
-        if section.level == 0 or not titles.search(section.heading):
-            continue
-        if any(section.start_line in range(a, b + 1) for a, b in [(s, s) for s in covered]):
+        heading = EMOJI_NUM.sub("", section.heading).strip(" :*_`")
+        if section.level == 0 or not titles.search(heading) or section.start_line in covered:
             continue
         end = section.end_line
+        body = "\n".join(file.doc.lines[section.start_line : end])
+        if not (DATE.search(body) or VERSION.search(body) or CHECKBOX.search(body)):
+            continue  # a "Status" section that explains statuses is an instruction, not a log
         tokens = lines_tokens(file, section.start_line, end)
         covered.update(range(section.start_line, end + 1))
         yield RawFinding(
@@ -38,7 +43,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             tokens_wasted=tokens,
             content_key=f"section:{section.heading}",
         )
-    run: list[int] = [i.line for i in file.doc.list_items if i.checkbox is not None and i.line not in covered]
+    boxes = {i.line: i.checkbox for i in file.doc.list_items if i.checkbox is not None and i.line not in covered}
+    run: list[int] = sorted(boxes)
     groups: list[list[int]] = []
     for line in run:
         if groups and line - groups[-1][-1] <= 2:
@@ -46,8 +52,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         else:
             groups.append([line])
     for g in groups:
-        if len(g) < ctx["min-checkbox-lines"]:
-            continue
+        if len(g) < ctx["min-checkbox-lines"] or not any(boxes[line] == "x" for line in g):
+            continue  # an unchecked checklist is a procedure ("before you submit: …"), not a progress log
         covered.update(range(g[0], g[-1] + 1))
         yield RawFinding(
             line=g[0],

@@ -13,6 +13,24 @@ from ctxlint.rules.instructions.common import lines_tokens
 PATH = re.compile(r"`((?:[\w.-]+/)+[\w.-]*)`")
 
 
+GENERIC_ROOTS = {"src", "lib", "app", "apps", "packages", "pkg", "internal", "crates", "cmd", "source", "sources",
+                 "modules", "libs", "projects", "services", ".", "..", "~", ".claude", ".github"}
+
+
+GENERAL_HEADING = re.compile(r"(?i)\b(architecture|overview|structure|layout|commands|development|workflow|setup|"
+                             r"getting started|conventions|guidelines|testing|build)\b")
+
+
+def _area(path: str) -> str | None:
+    """The directory a path belongs to, one level below generic roots (src/payments, packages/web)."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    if not parts:
+        return None
+    if parts[0] in GENERIC_ROOTS:
+        return "/".join(parts[:2]) if len(parts) > 2 or (len(parts) == 2 and path.endswith("/")) else None
+    return parts[0]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "topic"
 
@@ -29,10 +47,14 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if tokens < ctx["min-tokens"]:
             continue
         body = "\n".join(file.doc.lines[s.start_line - 1 : s.end_line])
-        dirs = [m.group(1).split("/")[0] for m in PATH.finditer(body)]
+        dirs = [_area(m.group(1)) for m in PATH.finditer(body)]
+        dirs = [d for d in dirs if d]
         top = max(set(dirs), key=dirs.count) if dirs else None
-        concentrated = top is not None and dirs.count(top) >= 3 and dirs.count(top) / len(dirs) >= 0.8
-        if not (scoped.search(s.heading) or concentrated):
+        concentrated = top is not None and dirs.count(top) >= 5 and dirs.count(top) / len(dirs) >= 0.9
+        if GENERAL_HEADING.search(s.heading):
+            continue  # overviews describe the whole project, whatever paths they cite
+        named = scoped.search(s.heading) is not None and len(s.heading.split()) <= 6 and top is not None
+        if not (named or concentrated):
             continue
         target_dir = top or "<dir>"
         claude = f"`.claude/rules/{_slug(s.heading)}.md` with `paths: [\"{target_dir}/**\"]`"

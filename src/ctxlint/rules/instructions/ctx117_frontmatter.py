@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, TextEdit
@@ -43,12 +44,38 @@ def _matches_any(root: Path, pattern: str) -> bool:
         return True
 
 
+LOOSE_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+
+
+def _loose(raw: str) -> dict[str, object] | None:
+    out: dict[str, object] = {}
+    for line in raw.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        m = LOOSE_LINE.match(line.strip())
+        if m is None:
+            return None
+        value = m.group(2).strip()
+        out[m.group(1)] = True if value == "true" else False if value == "false" else value
+    return out
+
+
+def _with_front_matter(doc: Any, fm: dict[str, object] | None) -> Any:
+    from dataclasses import replace
+
+    return replace(doc, front_matter=fm, front_matter_error=None)
+
+
 @detector("CTX117", scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     kind = _kind(file)
     if kind is None:
         return
     doc = file.doc
+    if doc.front_matter_error and kind == "cursor" and _loose(doc.front_matter_raw or "") is not None:
+        # Cursor writes `globs: *.ts` unquoted (not valid YAML) and reads it with a lenient parser.
+        fm_loose = _loose(doc.front_matter_raw or "")
+        doc = _with_front_matter(doc, fm_loose)
     if doc.front_matter_error:
         yield RawFinding(line=1, message=doc.front_matter_error, fix="fix the YAML between the --- lines",
                          content_key="yaml")

@@ -26,7 +26,9 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                              tokens_wasted=0, content_key="cursor-md")
         # @imports written inside code: never expanded.
         for imp in f.doc.imports:
-            if imp.in_code and not f.doc.line_in_code(imp.line):
+            target = Path(f.source.real).parent / imp.target
+            # Only a real file counts: `@scope/pkg` in backticks is a package name, not a lost import.
+            if imp.in_code and not f.doc.line_in_code(imp.line) and target.is_file():
                 yield RawFinding(line=imp.line, path=f.path,
                                  message=f"`@{imp.target}` is inside a code span, so the agent never expands it",
                                  fix=f"remove the backticks around `@{imp.target}` on line {imp.line} if it should load",

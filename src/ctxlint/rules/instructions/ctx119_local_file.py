@@ -11,7 +11,9 @@ from ctxlint.registry import RuleContext, detector
 
 HOME = re.compile(r"(?<![\w/])(/Users/|/home/|C:\\\\?Users\\\\?)([A-Za-z0-9._-]{2,40})(?=[/\\])")
 GENERIC_USERS = {"user", "username", "you", "me", "runner", "ubuntu", "node", "app", "root", "USER", "your-name",
-                 "yourname", "name", "example", "john", "jane", "foo", "dev", "vscode", "codespace", "home"}
+                 "yourname", "name", "example", "john", "jane", "foo", "dev", "vscode", "codespace", "home", "agent",
+                 "computeruse", "coder", "jovyan", "gitpod", "developer", "ec2-user", "admin", "app-user", "builder"}
+CONTAINER_HINT = re.compile(r"(?i)(docker|container|podman|devcontainer|image|mount|-v\s)")
 
 
 @detector("CTX119", scope="file")
@@ -24,6 +26,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     if file.git_tracked is False or file.role == "claude-local":
         return
     for number, raw in enumerate(file.doc.lines, start=1):
+        if CONTAINER_HINT.search(raw):
+            continue  # paths inside a container image are not anyone's home directory
         for m in HOME.finditer(raw):
             user = m.group(2)
             if user in GENERIC_USERS or user.startswith(("<", "$", "{")):
