@@ -29,7 +29,9 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
     # Files compared together: each agent's start-up set, and every file with itself.
     groups: list[list[InstructionFile]] = [[f] for f in project.files]
     for load in project.loads.values():
-        members = [project.by_path(e.path) for e in load.entries if not e.dropped]
+        # Imported (shared) files first: the copy to delete is the importer's own repetition.
+        entries = sorted((e for e in load.entries if not e.dropped), key=lambda e: -e.depth)
+        members = [project.by_path(e.path) for e in entries]
         files = [m for m in members if m is not None]
         if len(files) > 1:
             groups.append(files)
