@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from ctxlint.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}` then check the output.\n" for i in range(230))
+LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}`, then check that the generated report lists every changed module.\n" for i in range(230))
 
 
 def run(args: list[str], cwd: Path | None = None) -> Result:
