@@ -98,6 +98,4 @@ def _matches(f: Any, exp: dict[str, Any]) -> bool:
         return False
     if "fix_contains" in exp and (f.fix is None or exp["fix_contains"] not in f.fix):
         return False
-    if "min_tokens" in exp and f.tokens_wasted < exp["min_tokens"]:
-        return False
-    return True
+    return not ("min_tokens" in exp and f.tokens_wasted < exp["min_tokens"])

@@ -241,6 +241,7 @@ def _progress_bar() -> Callable[[int, int], None]:
     import time
 
     state: dict[str, Any] = {"start": time.monotonic(), "bar": None, "task": None}
+    bar: Any
 
     def update(done: int, total: int) -> None:
         if state["bar"] is None:
@@ -249,9 +250,10 @@ def _progress_bar() -> Callable[[int, int], None]:
             from rich.console import Console
             from rich.progress import Progress
 
-            state["bar"] = Progress(console=Console(stderr=True), transient=True)
-            state["bar"].start()
-            state["task"] = state["bar"].add_task("scanning transcripts", total=total)
+            bar = Progress(console=Console(stderr=True), transient=True)
+            bar.start()
+            state["bar"] = bar
+            state["task"] = bar.add_task("scanning transcripts", total=total)
         state["bar"].update(state["task"], completed=done)
         if done >= total:
             state["bar"].stop()

@@ -129,13 +129,13 @@ def classify(paths: list[str], config: Config) -> Inputs:
             )
             continue
         add_transcript(str(p))
-    for root in covered_roots:
-        inputs.focus.pop(root, None)
-    for root in list(inputs.focus):
-        for src in discover_instructions(Path(root), config.exclude):
-            shown = display_path(Path(root) / src.path)
+    for covered in covered_roots:
+        inputs.focus.pop(covered, None)
+    for focused in list(inputs.focus):
+        for src in discover_instructions(Path(focused), config.exclude):
+            shown = display_path(Path(focused) / src.path)
             if src.real not in seen_real:
-                add_instruction(replace(src, path=shown), Path(root))
+                add_instruction(replace(src, path=shown), Path(focused))
     return inputs
 
 

@@ -191,7 +191,7 @@ def _structure(doc: Document) -> None:
     def end_line_of(node: Any) -> int:
         # tree-sitter ends a block at column 0 of the following line
         row, col = node.end_point
-        return max(node.start_point[0] + 1, row if col == 0 else row + 1)
+        return int(max(node.start_point[0] + 1, row if col == 0 else row + 1))
 
     stack = [tree.root_node]
     while stack:

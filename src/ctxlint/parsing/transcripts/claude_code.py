@@ -143,7 +143,7 @@ def _record(s: _State, rec: dict[str, Any], kind: Any, number: int, sidechain: b
     elif kind == "system":
         _meta(s, rec)
         if rec.get("subtype") == "compact_boundary":
-            meta = rec.get("compactMetadata") if isinstance(rec.get("compactMetadata"), dict) else {}
+            meta: dict[str, Any] = rec["compactMetadata"] if isinstance(rec.get("compactMetadata"), dict) else {}
             t.events.append(Compaction(number, as_str(rec.get("timestamp")), as_str(meta.get("trigger")),
                                        as_int(meta.get("preTokens")) or None, sidechain))
             s.last_compaction_line = number
@@ -320,6 +320,15 @@ def _prompt_text(t: Transcript, text: str, number: int, ts: str | None, sidechai
                                sidechain, True, name or None))
         return
     if stripped.startswith(("<local-command-stdout>", "<local-command-stderr>", "<local-command-caveat>")):
+        return
+    if stripped.startswith("<bash-input>"):
+        # `!cmd` in Claude Code's bash mode: the user ran a shell command, not a prompt to the model.
+        t.events.append(Prompt(number, ts, stripped[:200], len(stripped), tokens_of_chars(len(stripped)), sidechain,
+                               True, "!"))
+        return
+    if stripped.startswith(("<bash-stdout>", "<bash-stderr>")):
+        t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
+                               sidechain, True))
         return
     if stripped.startswith(INTERRUPT):
         t.events.append(Prompt(number, ts, stripped[:200], len(stripped), tokens_of_chars(len(stripped)), sidechain,

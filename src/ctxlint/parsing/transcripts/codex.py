@@ -41,6 +41,8 @@ from ctxlint.parsing.transcripts.lines import iter_lines
 
 INJECTED_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md instructions", "<INSTRUCTIONS>",
                      "<recommended_plugins>", "<turn_aborted>", "<user_shell_command>")
+IDE_CONTEXT = "# Context from my IDE setup:"
+IDE_REQUEST = "## My request for Codex:"
 SHELL_TOOLS = {"shell", "exec_command", "shell_command", "local_shell", "container.exec", "bash", "unified_exec"}
 SKIP_MARKS = (b'"type":"agent_reasoning"', b'"type":"agent_message"', b'"type":"ghost_snapshot"',
               b'"type":"exec_command_end"', b'"type":"patch_apply_end"', b'"type":"user_message"')
@@ -180,6 +182,10 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         text = text_of(p.get("content"))
         if role == "user":
             stripped = text.strip()
+            if stripped.startswith(IDE_CONTEXT) and IDE_REQUEST in stripped:
+                # The VS Code extension wraps each prompt in "open tabs / active file" context; the
+                # human's request is what follows the marker.
+                stripped = stripped.split(IDE_REQUEST, 1)[1].strip()
             if not stripped:
                 return
             meta = stripped.startswith(INJECTED_PREFIXES)
@@ -230,16 +236,16 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         output = p.get("output")
         is_error = False
         if isinstance(output, dict):
-            meta = output.get("metadata")
-            if isinstance(meta, dict) and as_int(meta.get("exit_code")):
+            meta_out = output.get("metadata")
+            if isinstance(meta_out, dict) and as_int(meta_out.get("exit_code")):
                 is_error = True
             output = output.get("output", output.get("content"))
         elif isinstance(output, str) and output.startswith("{") and '"output"' in output[:200]:
             try:
                 parsed = orjson.loads(output)
                 if isinstance(parsed, dict):
-                    meta = parsed.get("metadata")
-                    if isinstance(meta, dict) and as_int(meta.get("exit_code")):
+                    meta_parsed = parsed.get("metadata")
+                    if isinstance(meta_parsed, dict) and as_int(meta_parsed.get("exit_code")):
                         is_error = True
                     output = parsed.get("output", output)
             except orjson.JSONDecodeError:

@@ -86,7 +86,7 @@ class GeminiReader:
                 continue
             call_id = as_str(call.get("id")) or f"g{number}"
             name = as_str(call.get("name")) or "?"
-            args = call.get("args") if isinstance(call.get("args"), dict) else {}
+            args: dict[str, Any] = call["args"] if isinstance(call.get("args"), dict) else {}
             tc = ToolCall(number, ts, call_id, name)
             tc.command = as_str(args.get("command"))
             tc.path = as_str(args.get("absolute_path")) or as_str(args.get("file_path")) or as_str(args.get("path"))

@@ -47,7 +47,7 @@ def read_message(t: Transcript, m: dict[str, Any], number: int) -> None:
         for call in m.get("tool_calls") or []:
             if not isinstance(call, dict):
                 continue
-            fn = call.get("function") if isinstance(call.get("function"), dict) else {}
+            fn: dict[str, Any] = call["function"] if isinstance(call.get("function"), dict) else {}
             name = as_str(fn.get("name")) or as_str(call.get("name")) or "?"
             args_raw = fn.get("arguments")
             args: Any = {}

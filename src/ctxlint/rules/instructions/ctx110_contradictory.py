@@ -23,6 +23,10 @@ def _directive_use(line: str, tool: str) -> bool:
     return bool(re.search(rf"(?i)\b(use|using|run|always use|prefer)\s+`?{t}\b|`{t}\s+(install|add|i|ci|run|sync)\b", line))
 
 
+def _width(value: str) -> str:
+    return "tabs" if value == "tabs" else f"{value} spaces"
+
+
 def _files(project: InstructionProject) -> list[list[InstructionFile]]:
     groups: list[list[InstructionFile]] = []
     for load in project.loads.values():
@@ -76,8 +80,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             (f2, l2, v2) = next(i for i in indents if i[2] != v1)
             if (f2.path, l2) not in seen:
                 seen.add((f2.path, l2))
-                fmt = lambda v: "tabs" if v == "tabs" else f"{v} spaces"  # noqa: E731
                 yield RawFinding(line=l2, path=f2.path,
-                                 message=f"indentation with {fmt(v2)} here, but {fmt(v1)} at {f1.path}:{l1}",
+                                 message=f"indentation with {_width(v2)} here, but {_width(v1)} at {f1.path}:{l1}",
                                  fix="state the indentation once (or not at all, if a formatter enforces it)",
                                  content_key=f"indent:{v1}:{v2}")

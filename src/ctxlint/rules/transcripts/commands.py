@@ -69,6 +69,11 @@ def file_reads(command: str) -> list[FileRead]:
         targets = [a for a in args if a != script and not SED_RANGE.match(a.strip("'\""))]
     else:
         return reads
+    # `nl -ba f | sed -n '300,350p'` or `cat f | head -50`: the pipe narrows what is printed.
+    if len(parts) > 1 and tool in ("cat", "nl", "bat"):
+        narrowed = _pipe_range(parts[1])
+        if narrowed is not None:
+            first_line, last_line = narrowed
     for t in targets:
         if any(ch in t for ch in "*?$<>") or t in (".", ".."):
             continue
@@ -76,6 +81,24 @@ def file_reads(command: str) -> list[FileRead]:
     if len(reads) > 1:
         return []  # several files at once: a dump, not a read (repo-dump handles it)
     return reads
+
+
+def _pipe_range(part: str) -> tuple[int, int | None] | None:
+    w = words(part)
+    if not w:
+        return None
+    if w[0] == "sed" and "-n" in w:
+        for a in w[1:]:
+            m = SED_RANGE.match(a.strip("'\""))
+            if m:
+                return int(m.group(1)), None if m.group(2) == "$" else int(m.group(2) or m.group(1))
+    if w[0] == "head":
+        for i, a in enumerate(w[1:], start=1):
+            if a == "-n" and i + 1 < len(w) and w[i + 1].isdigit():
+                return 1, int(w[i + 1])
+            if a.startswith("-") and a[1:].isdigit():
+                return 1, int(a[1:])
+    return None
 
 
 def is_edit_command(command: str) -> list[str]:

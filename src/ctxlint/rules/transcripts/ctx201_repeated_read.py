@@ -25,12 +25,19 @@ def _norm(path: str, cwd: str | None) -> str:
     return os.path.normpath(path)
 
 
-def _overlaps(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
-    a0, a1 = a
-    b0, b1 = b
+def _overlaps(earlier: tuple[int, int | None], later: tuple[int, int | None]) -> bool:
+    """True when at least half of the later read was already in the context.
+
+    Paging through a file (`sed -n '1,200p'` then `'200,500p'`) shares one line: not a re-read.
+    """
+    a0, a1 = earlier
+    b0, b1 = later
     if a0 < 0 or b0 < 0:  # tail -n: the end of the file; overlaps anything that reaches the end
         return (a1 is None or a0 < 0) and (b1 is None or b0 < 0)
-    return (a1 is None or b0 <= a1) and (b1 is None or a0 <= b1)
+    if b1 is None:
+        return a1 is None and a0 <= b0  # an open-ended re-read repeats an open-ended read
+    lo, hi = max(a0, b0), b1 if a1 is None else min(a1, b1)
+    return hi >= lo and (hi - lo + 1) >= 0.5 * (b1 - b0 + 1)
 
 
 def _read_of(item: Item) -> tuple[str, int, int | None] | None:

@@ -12,6 +12,20 @@ from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
 
 
+def _many_files(command: str, minimum: int = 6) -> bool:
+    """`cat a.py b.py c.py …`: one command printing many source files (not a heredoc)."""
+    from ctxlint.rules.transcripts.commands import segments, words
+
+    parts = segments(command)
+    if not parts or "<<" in parts[0]:
+        return False
+    w = words(parts[0])
+    if not w or w[0].rsplit("/", 1)[-1] not in ("cat", "head", "tail", "bat"):
+        return False
+    files = [a for a in w[1:] if not a.startswith("-") and ("." in a or "/" in a)]
+    return len(files) >= minimum
+
+
 @detector("CTX204", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     dumps = [re.compile(p) for p in ctx.data["dump_commands"]]
@@ -25,7 +39,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             reads = file_reads(call.command)
             path = path or (reads[0].path if reads else None)
         what = None
-        if call.command and any(p.search(call.command) for p in dumps):
+        if call.command and (any(p.search(call.command) for p in dumps) or _many_files(call.command)):
             what = "a repository dump"
         elif path and not call.is_edit and any(p.search(path) for p in noise):
             what = "a lockfile, minified, vendored or generated file"

@@ -32,7 +32,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         p = item.event
         if not isinstance(p, Prompt) or p.is_meta or p.command or p.is_interrupt:
             continue
-        if len(WORD.findall(p.text)) < ctx["min-words"]:
+        if len(WORD.findall(p.text)) < ctx["min-words"] or p.chars > ctx["max-chars"] or p.text.startswith("[REDACTED"):
             continue
         prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
     for segment, seq in prompts.items():

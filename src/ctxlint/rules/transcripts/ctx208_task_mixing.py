@@ -10,6 +10,9 @@ from ctxlint.model import RawFinding
 from ctxlint.parsing.transcripts.events import AssistantText, Prompt, ToolCall
 from ctxlint.registry import RuleContext, detector
 
+CONTINUATION = re.compile(r"(?i)^\s*(it|its|it's|that|this|these|those|now|also|still|but|and|ok|okay|no|yes|great|"
+                          r"nice|cool|perfect|thanks|thank you|looks|why|hmm|wait|actually|again|same)\b")
+IMAGE_REF = re.compile(r"\[Image #\d+\]")
 WORD = re.compile(r"[a-z][a-z0-9_]{2,}")
 STOP = {"the", "and", "for", "with", "this", "that", "can", "you", "please", "now", "then", "also", "what", "how",
         "why", "make", "let", "add", "fix", "use", "all", "are", "not", "but", "from", "into", "have", "should"}
@@ -27,18 +30,20 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     starts: list[tuple[Prompt, int]] = []  # (prompt, request index)
     last_kind: type | None = None
     for e in a.thread:
-        human = isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt
-        if human and last_kind in (None, AssistantText):
+        if (isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt
+                and last_kind in (None, AssistantText)):
             starts.append((e, a.requests_after(e.line)))
         if isinstance(e, (AssistantText, ToolCall)):
             last_kind = type(e)
     if len(starts) < 2:
         return
     files_of: list[set[str]] = []
+    dirs_of: list[set[str]] = []
     for i, (p, _r) in enumerate(starts):
         end_line = starts[i + 1][0].line if i + 1 < len(starts) else 1 << 60
         touched = {e.path or "" for e in a.thread if isinstance(e, ToolCall) and p.line < e.line < end_line and e.path}
         files_of.append({f.rsplit("/", 1)[-1] for f in touched if f})
+        dirs_of.append({f if "/" in f else "./" + f for f in touched if f})
     for i in range(1, len(starts)):
         prev_p, prev_r = starts[i - 1]
         p, r = starts[i]
@@ -50,6 +55,13 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         if not files_of[i - 1] or not files_of[i] or files_of[i - 1] & files_of[i]:
             continue
+        words = IMAGE_REF.sub("", p.text).split()
+        if len(words) < 12 or CONTINUATION.match(" ".join(words)) or r - prev_r < 5:
+            continue  # "sexy", "it doesn't sound right…": a reaction to the previous task, not a new one
+        dirs_a = {d.rsplit("/", 1)[0] for d in dirs_of[i - 1]}
+        dirs_b = {d.rsplit("/", 1)[0] for d in dirs_of[i]}
+        if dirs_a & dirs_b:
+            continue  # both tasks work in the same directory: probably one piece of work
         wa, wb = _words(prev_p.text), _words(p.text)
         similarity = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
         if similarity >= ctx["max-similarity"]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import ToolResult
+from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
 from ctxlint.registry import RuleContext, detector
 
 
@@ -21,11 +21,17 @@ def _signature(item: Item) -> str | None:
 @detector("CTX209", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     groups: dict[tuple[int, str], list[Item]] = {}
+    edits = sorted(e.line for e in a.thread if isinstance(e, ToolCall) and e.is_edit)
     for item in a.items:
         if isinstance(item.event, ToolResult) and item.event.is_error:
             sig = _signature(item)
-            if sig:
-                groups.setdefault((item.segment, sig), []).append(item)
+            if not sig:
+                continue
+            run = groups.setdefault((item.segment, sig), [])
+            if run and any(run[-1].line < line < item.line for line in edits):
+                # Something was changed between the two failures: a fix-and-retry loop, not a blind retry.
+                run.clear()
+            run.append(item)
     for (_, sig), items in groups.items():
         if len(items) < ctx["min-failures"]:
             continue

@@ -48,8 +48,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         explored.setdefault(item.segment, []).append(item)
         files.setdefault(item.segment, set()).add(path)
     for seg, items in explored.items():
-        if seg in delegated:
-            continue
+        if seg in delegated or seg not in first_edit:
+            continue  # no edit at all: the exploration was the task (a question), not a detour
         tokens = sum(i.tokens for i in items)
         n_files = len(files[seg])
         if n_files <= ctx["max-files"] and tokens <= ctx["max-tokens"]:
