@@ -22,7 +22,9 @@ def _git(cwd: Path, *args: str) -> None:
 
 @pytest.mark.slow
 def test_pre_commit_try_repo_fails_on_bloat_and_passes_when_clean(tmp_path: Path) -> None:
-    pre_commit = shutil.which("pre-commit")
+    import sys
+
+    pre_commit = shutil.which("pre-commit") or shutil.which("pre-commit", path=os.path.dirname(sys.executable))
     if pre_commit is None:
         pytest.skip("pre-commit is not installed")
     work = tmp_path / "target"

@@ -161,7 +161,7 @@ class TeamMap:
                 rules.append((str(pattern), str(team)))
         elif data is not None:
             raise GroupingError(f"{path}: expected a mapping of folder patterns to team names")
-        return cls(tuple((p.strip().lstrip("./") if p.startswith("./") else p.strip(), t) for p, t in rules))
+        return cls(tuple((p.strip().removeprefix("./"), t) for p, t in rules))
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,9 +305,21 @@ def session_row(result: FileResult, task: FileTask, ctx: RowContext) -> Row:
 
 def finding_rows(result: FileResult, task: FileTask, ctx: RowContext, session: Row) -> list[Row]:
     rows: list[Row] = []
+    here = {task.real, os.path.abspath(task.real), result.path}
+    if result.path and not os.path.isabs(result.path):
+        here.add(os.path.abspath(result.path))
+    spellings = sorted((p for p in here if p), key=len, reverse=True)
+
+    def clean(text: str | None) -> str | None:
+        # the transcript's own location (it names the person folder) becomes its exported path
+        for spelling in spellings:
+            if text and spelling in text:
+                text = text.replace(spelling, session["path"])
+        return redact_homes(_mask(text), ctx.salt)
+
     for f in result.findings:
-        message = redact_homes(_mask(f.message), ctx.salt) or ""
-        fix = redact_homes(_mask(f.fix), ctx.salt)
+        message = clean(f.message) or ""
+        fix = clean(f.fix)
         # Stable wherever the file is read from (check's fingerprint depends on the working directory).
         digest = hashlib.sha256(f"{f.rule_id}\0{session['file_id']}\0{message}".encode("utf-8", "surrogatepass"))
         rows.append({
@@ -349,7 +361,13 @@ def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
     """The unit of work of every engine: ``audit_file`` on one file, turned into table rows."""
     from ctxlint.api import audit_file
 
-    result = audit_file(task.real, ctx.config)
+    try:
+        result = audit_file(task.real, ctx.config)
+    except Exception as exc:  # one pathological file must not stop a terabyte export
+        from ctxlint.engine import diagnostic
+
+        result = FileResult(path=task.rel, kind="unknown", agent=None)
+        result.findings.append(diagnostic("CTX001", task.rel, f"cannot analyse {task.rel}: {exc.__class__.__name__}"))
     session = session_row(result, task, ctx)
     project = (result.session or {}).get("project")
     return FileRows(session["file_id"], session, finding_rows(result, task, ctx, session),

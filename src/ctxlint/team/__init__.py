@@ -1,0 +1,25 @@
+"""Team scale: export per-file audit results as tables, and report on them (never on people).
+
+* ``ctxlint.team.tables``: the pyarrow schemas of the ``sessions``, ``findings`` and
+  ``instructions`` tables, and the row builders;
+* ``ctxlint.team.export``: ``export(paths, output, ...)`` with a local process pool or Dask;
+* ``ctxlint.team.report``: ``coach_from_tables(dir, ...)``, the coach report from those tables.
+
+Needs the ``team`` extras (pyarrow, duckdb, dask[distributed]); see docs/team.md.
+"""
+
+from __future__ import annotations
+
+__all__ = ["coach_from_tables", "export"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "export":
+        from ctxlint.team.export import export
+
+        return export
+    if name == "coach_from_tables":
+        from ctxlint.team.report import coach_from_tables
+
+        return coach_from_tables
+    raise AttributeError(name)

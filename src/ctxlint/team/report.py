@@ -1,0 +1,268 @@
+"""The coach report from exported tables (`ctxlint coach --from DIR`), aggregated with DuckDB.
+
+``coach_from_tables`` returns the dict ``ctxlint.coach.aggregate`` returns for per-file results
+(same keys, same meaning), so the text/HTML/JSON coach reporters render both, plus ``by_team``.
+DuckDB streams the Parquet parts (``read_parquet('DIR/sessions/*.parquet')``): nothing is loaded
+whole into Python. Dimensions are teams, projects, agents, rules (habits) and weeks — there is no
+per-person aggregate, and session paths are shown without their person folder.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ctxlint.team.tables import SCHEMAS
+
+SESSION_LIST_LIMIT = 50
+
+_SPENT = "(coalesce(input_tokens, 0) + coalesce(cache_creation_input_tokens, 0) + coalesce(cache_read_input_tokens, 0))"
+
+
+def _duck_type(arrow_type: Any) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_map(arrow_type):
+        return f"MAP({_duck_type(arrow_type.key_type)}, {_duck_type(arrow_type.item_type)})"
+    if pa.types.is_list(arrow_type):
+        return _duck_type(arrow_type.value_type) + "[]"
+    if pa.types.is_timestamp(arrow_type):
+        return "TIMESTAMPTZ" if arrow_type.tz else "TIMESTAMP"
+    if pa.types.is_boolean(arrow_type):
+        return "BOOLEAN"
+    if pa.types.is_integer(arrow_type):
+        return "BIGINT"
+    if pa.types.is_floating(arrow_type):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_sql(directory: str | os.PathLike[str], table: str) -> str:
+    """A DuckDB table expression for one exported table (Parquet or JSONL parts)."""
+    base = Path(directory) / table
+    if any(base.glob("part-*.parquet")):
+        return f"read_parquet({_quote(str(base / 'part-*.parquet'))}, union_by_name = true)"
+    if any(base.glob("part-*.jsonl")):
+        columns = ", ".join(f"{_quote(f.name)}: {_quote(_duck_type(f.type))}" for f in SCHEMAS[table])
+        return (f"read_json({_quote(str(base / 'part-*.jsonl'))}, format = 'newline_delimited', "
+                f"columns = {{{columns}}})")
+    raise FileNotFoundError(f"{directory}: no {table} table (run `ctxlint export ... --output {directory}` first)")
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value if not isinstance(value, datetime) else value.date()
+    return date.fromisoformat(value[:10])
+
+
+def _without_person(path: str, person: str | None) -> str:
+    if person and path.startswith(person + "/"):
+        return "…/" + path[len(person) + 1 :]
+    return path
+
+
+def coach_from_tables(
+    dir: str | os.PathLike[str],  # noqa: A002 - the name the CLI wiring uses
+    *,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    project: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    top: int = 10,
+) -> dict[str, Any]:
+    """Aggregate the exported tables under ``dir`` into the coach's report dict."""
+    import duckdb
+
+    directory = str(dir)
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE TEMP VIEW sessions_all AS SELECT * FROM {table_sql(directory, 'sessions')}")
+        con.execute(f"CREATE TEMP VIEW findings_all AS SELECT * FROM {table_sql(directory, 'findings')}")
+        try:
+            con.execute(f"CREATE TEMP VIEW instructions_all AS SELECT * FROM {table_sql(directory, 'instructions')}")
+            has_instructions = True
+        except FileNotFoundError:
+            has_instructions = False
+
+        where = ["kind = 'transcript'", "requests IS NOT NULL"]
+        params: list[Any] = []
+        if agent:
+            where.append("agent = ?")
+            params.append(agent)
+        if project:
+            where.append("contains(coalesce(project, path), ?)")
+            params.append(project)
+        if team:
+            where.append("team = ?")
+            params.append(team)
+        if (d := _as_date(since)) is not None:
+            where.append("started_at IS NOT NULL AND CAST(timezone('UTC', started_at) AS DATE) >= ?")
+            params.append(d)
+        if (d := _as_date(until)) is not None:
+            where.append("started_at IS NOT NULL AND CAST(timezone('UTC', started_at) AS DATE) <= ?")
+            params.append(d)
+        con.execute(
+            "CREATE TEMP TABLE s AS SELECT *, " + _SPENT + " AS spent, "
+            "coalesce(project, regexp_extract(path, '([^/]+)/[^/]+$', 1)) AS project_key, "
+            "coalesce(week, 'unknown') AS week_key, coalesce(team, 'unassigned') AS team_key "
+            "FROM sessions_all WHERE " + " AND ".join(where),
+            params,
+        )
+        con.execute(
+            "CREATE TEMP VIEW f AS SELECT f.*, s.project_key, s.week_key, s.team_key FROM findings_all f "
+            "JOIN s USING (file_id) WHERE f.kind = 'transcript'"
+        )
+        return _report(con, top, has_instructions)
+    finally:
+        con.close()
+
+
+def _rows(con: Any, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _report(con: Any, top: int, has_instructions: bool) -> dict[str, Any]:
+    from ctxlint.registry import registry
+
+    reg = registry()
+    t = _rows(con, f"""
+        SELECT count(*) AS files,
+               count(*) FILTER (WHERE NOT coalesce(is_subagent, false)) AS sessions,
+               coalesce(sum(requests), 0) AS requests,
+               coalesce(sum(input_tokens), 0) AS input_tokens,
+               coalesce(sum(cache_creation_input_tokens), 0) AS cache_creation_input_tokens,
+               coalesce(sum(cache_read_input_tokens), 0) AS cache_read_input_tokens,
+               coalesce(sum(output_tokens), 0) AS output_tokens,
+               coalesce(sum(spent), 0) AS input_tokens_all,
+               sum(cost_usd) AS cost_usd, mode(price_table) AS price_table,
+               strftime(timezone('UTC', min(started_at)), '%Y-%m-%d') AS first,
+               strftime(timezone('UTC', max(started_at)), '%Y-%m-%d') AS last
+        FROM s""")[0]
+    totals = {k: (int(v) if isinstance(v, int) else v) for k, v in t.items() if k not in ("first", "last")}
+    totals["cost_usd"] = round(float(totals["cost_usd"]), 4) if totals["cost_usd"] is not None else None
+    spent = int(totals["input_tokens_all"])
+
+    w = _rows(con, "SELECT coalesce(sum(tokens_wasted), 0) AS tokens, coalesce(sum(cost_wasted_usd), 0.0) AS cost FROM f")[0]
+    waste_tokens, waste_cost = int(w["tokens"]), float(w["cost"])
+
+    habits = _rows(con, """
+        SELECT rule_id, any_value(rule_name) AS name, count(*) AS findings, count(DISTINCT file_id) AS sessions,
+               sum(tokens_wasted) AS tokens_wasted, sum(coalesce(cost_wasted_usd, 0.0)) AS cost_wasted_usd
+        FROM f GROUP BY rule_id""")
+    fixes = {r["rule_id"]: r["fix"] for r in _rows(con, r"""
+        SELECT rule_id, arg_max(fix, n) AS fix FROM (
+            SELECT rule_id, g AS fix, count(*) AS n FROM (
+                SELECT rule_id, trim(regexp_replace(fix, '\bline \d+\b', 'line N', 'g')) AS g FROM f
+                WHERE fix IS NOT NULL AND fix <> '') GROUP BY rule_id, g)
+        GROUP BY rule_id""")}
+    for h in habits:
+        rule = h["rule_id"]
+        meta = reg[rule].meta if rule in reg else None
+        h["tokens_wasted"] = int(h["tokens_wasted"])
+        h["summary"] = meta.summary if meta else ""
+        h["fix"] = fixes.get(rule) or (meta.fix.splitlines()[0] if meta and meta.fix else "")
+        h["share_of_waste"] = h["tokens_wasted"] / waste_tokens if waste_tokens else 0.0
+    ranked = sorted(habits, key=lambda h: (-h["tokens_wasted"], -h["cost_wasted_usd"], h["rule_id"]))
+
+    def breakdown(key: str, label: str) -> list[dict[str, Any]]:
+        return _rows(con, f"""
+            WITH a AS (SELECT {key} AS k, count(*) FILTER (WHERE NOT coalesce(is_subagent, false)) AS sessions,
+                              coalesce(sum(requests), 0) AS requests, coalesce(sum(spent), 0) AS input_tokens,
+                              coalesce(sum(cost_usd), 0.0) AS cost_usd
+                       FROM s GROUP BY 1),
+                 b AS (SELECT {key} AS k, sum(tokens_wasted) AS tokens_wasted,
+                              sum(coalesce(cost_wasted_usd, 0.0)) AS cost_wasted_usd FROM f GROUP BY 1)
+            SELECT a.k AS {label}, a.sessions, a.requests::BIGINT AS requests, a.input_tokens::BIGINT AS input_tokens,
+                   a.cost_usd, coalesce(b.tokens_wasted, 0)::BIGINT AS tokens_wasted,
+                   coalesce(b.cost_wasted_usd, 0.0) AS cost_wasted_usd
+            FROM a LEFT JOIN b USING (k) ORDER BY tokens_wasted DESC, {label}""")
+
+    by_project = breakdown("project_key", "project")
+    by_team = breakdown("team_key", "team")
+    weekly = sorted(breakdown("week_key", "week"), key=lambda r: r["week"])
+    for group in (*by_team, *weekly):
+        group["waste_share"] = group["tokens_wasted"] / group["input_tokens"] if group["input_tokens"] else 0.0
+
+    sessions = _rows(con, f"""
+        SELECT path, person, project, agent,
+               strftime(timezone('UTC', started_at), '%Y-%m-%dT%H:%M:%S.%gZ') AS started_at, requests, spent AS input_tokens, cost_usd,
+               coalesce(peak_context_tokens, 0) AS peak_context_tokens, context_window,
+               CASE WHEN context_window > 0 THEN round(coalesce(peak_context_tokens, 0) / context_window, 4) END
+                   AS peak_fill,
+               coalesce(compactions, 0) AS compactions, coalesce(requests_above_80pct, 0) AS requests_above_80pct,
+               tokens_wasted
+        FROM s WHERE NOT coalesce(is_subagent, false)
+        ORDER BY coalesce(peak_fill, 0) DESC, path LIMIT {SESSION_LIST_LIMIT}""")
+    for row in sessions:
+        row["path"] = _without_person(str(row["path"]), row.pop("person"))
+        row["input_tokens"] = int(row["input_tokens"])
+        row["timeline"] = None
+
+    first, last = t["first"], t["last"]
+    period = f"{first} → {last}" if first and last else "no dated sessions"
+    return {
+        "totals": totals,
+        "waste": {"tokens": waste_tokens, "cost_usd": round(waste_cost, 4),
+                  "share_of_input": waste_tokens / spent if spent else 0.0},
+        "habits": ranked[:top],
+        "by_rule": {h["rule_id"]: {"tokens_wasted": h["tokens_wasted"], "findings": h["findings"]} for h in ranked},
+        "by_project": by_project,
+        "by_team": by_team,
+        "weekly": weekly,
+        "sessions": sessions,
+        "costliest": [],  # charts need the per-request series, which the tables do not hold
+        "period": period,
+        "instructions": _instruction_costs(con) if has_instructions else [],
+        "source": "tables",
+    }
+
+
+def _instruction_costs(con: Any) -> list[dict[str, Any]]:
+    """Start-up instruction load per (project, agent) joined with the measured requests of that project."""
+    from ctxlint.pricing import price_per_token
+
+    projects = {r["project"]: r for r in _rows(con, """
+        SELECT project, sum(requests)::BIGINT AS requests, list(DISTINCT agent) AS agents,
+               flatten(list(coalesce(models, []))) AS models
+        FROM s WHERE project IS NOT NULL GROUP BY project""")}
+    if not projects:
+        return []
+    loads = _rows(con, """
+        SELECT project, path, load_tokens, project_startup_tokens FROM instructions_all
+        WHERE project IN (SELECT project FROM s) ORDER BY project, path""")
+    per: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in loads:
+        info = projects.get(row["project"])
+        if info is None:
+            continue
+        startup = dict(row["project_startup_tokens"] or {})
+        for agent_name, tokens in dict(row["load_tokens"] or {}).items():
+            if agent_name not in (info["agents"] or []) or not startup.get(agent_name):
+                continue
+            entry = per.setdefault((row["project"], agent_name), {
+                "project": row["project"], "agent": agent_name, "files": [],
+                "tokens_per_request": int(startup[agent_name]), "requests": int(info["requests"] or 0),
+            })
+            if tokens is not None:
+                entry["files"].append(row["path"])
+    out: list[dict[str, Any]] = []
+    for (project, _agent), entry in sorted(per.items()):
+        rates = [price_per_token(m) for m in projects[project]["models"] or []]
+        reads = [x.cache_read for x in rates if x is not None]
+        read = statistics.median(reads) if reads else None
+        tokens = entry["tokens_per_request"] * entry["requests"]
+        entry["tokens"] = tokens
+        entry["cost_usd"] = round(tokens * read, 4) if read is not None else None
+        entry["assumption"] = "priced at the project's median cache-read rate"
+        out.append(entry)
+    return out
