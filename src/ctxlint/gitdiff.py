@@ -1,42 +1,81 @@
-"""Files changed since a git ref, for `--diff-base REF` pull-request checks."""
+"""Files changed since a git ref, for ``--diff-base REF`` pull-request checks.
+
+"Changed" is what a pull request would show plus what is not committed yet: every file that differs
+between the merge base of ``REF`` and ``HEAD`` and the working tree (committed, staged or unstaged
+changes, deletions excluded), and untracked files that are not ignored. Paths are relative to
+``root`` (``git diff --relative`` run inside it), posix, and limited to files under ``root``.
+NUL-separated output (``-z``) keeps unusual names (spaces, quotes, non-ASCII) intact.
+"""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+TIMEOUT = 60
+
 
 class GitDiffError(Exception):
-    pass
+    """``--diff-base`` cannot be honoured; the message is one line, ready for the CLI."""
 
 
-def _git(root: Path, *args: str) -> str:
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise GitDiffError(f"git is not available ({exc.__class__.__name__})") from None
+        return subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitDiffError("--diff-base needs git, and git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitDiffError(f"--diff-base: git {args[0]} took longer than {TIMEOUT}s") from None
+    except OSError as exc:
+        raise GitDiffError(f"--diff-base: cannot run git in {root} ({exc.strerror or exc})") from None
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "unknown error"
+
+
+def _names(root: Path, *args: str) -> set[str]:
+    proc = _git(root, *args)
     if proc.returncode != 0:
-        raise GitDiffError(f"git {' '.join(args[:2])} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'error'}")
-    return proc.stdout
+        raise GitDiffError(f"--diff-base: git {args[0]} failed: {_last_line(proc.stderr)}")
+    return {name for name in proc.stdout.split("\0") if name}
 
 
 def changed_files(root: Path, base_ref: str) -> set[str]:
-    """Paths (relative to the current directory, posix) changed since the merge base with ``base_ref``,
-    plus staged, unstaged and untracked files."""
-    try:
-        base = _git(root, "merge-base", base_ref, "HEAD").strip()
-    except GitDiffError:
-        raise GitDiffError(f"--diff-base: unknown git ref {base_ref!r}") from None
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    names = set(_git(root, "diff", "--name-only", base).splitlines())
-    names |= set(_git(root, "ls-files", "--others", "--exclude-standard").splitlines())
-    out: set[str] = set()
-    for n in names:
-        if not n:
-            continue
-        full = top / n
-        try:
-            out.add(full.resolve().relative_to(Path.cwd().resolve()).as_posix())
-        except ValueError:
-            out.add(full.as_posix())
-    return out
+    """Paths under ``root`` (relative to it, posix) changed since the merge base with ``base_ref``."""
+    if not Path(root).is_dir():
+        raise GitDiffError(f"--diff-base: {root} is not a directory")
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        raise GitDiffError(f"--diff-base: {root} is not inside a git work tree")
+    if (
+        base_ref.startswith("-")
+        or _git(root, "rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}").returncode
+    ):
+        raise GitDiffError(
+            f"--diff-base: unknown git ref {base_ref!r} (fetch it first, e.g. git fetch origin main)"
+        )
+    if _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode:
+        raise GitDiffError("--diff-base: HEAD has no commit yet")
+    merge_base = _git(root, "merge-base", base_ref, "HEAD")
+    if merge_base.returncode != 0 or not merge_base.stdout.strip():
+        raise GitDiffError(
+            f"--diff-base: {base_ref!r} and HEAD have no common history "
+            "(in a shallow CI checkout, fetch more history: actions/checkout fetch-depth: 0)"
+        )
+    base = merge_base.stdout.strip()
+    changed = _names(
+        root, "diff", "--name-only", "--relative", "--no-renames", "--diff-filter=d", "-z", base, "--"
+    )
+    changed |= _names(root, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
+    return {Path(name).as_posix() for name in changed}

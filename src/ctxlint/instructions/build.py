@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry
@@ -44,6 +45,34 @@ def visible_text(doc: Document, strip_block_comments: bool) -> str:
             drop.update(range(c.start_line, c.end_line + 1))
     kept = [line for n, line in enumerate(doc.lines, start=1) if n not in drop]
     return DIRECTIVE_COMMENT.sub("", "\n".join(kept))
+
+
+@dataclass(frozen=True, slots=True)
+class CodexCut:
+    """Where Codex's `project_doc_max_bytes` cap cuts a file."""
+
+    line: int  # the line the cut falls on
+    heading: str  # the section holding that line ("" before any heading)
+    byte: int  # the cap: bytes kept
+    total_bytes: int
+    kept: str  # the text that reaches the model
+
+    @property
+    def note(self) -> str:
+        where = f" in section '{self.heading}'" if self.heading else ""
+        return (f"cut at byte {self.byte:,} (line {self.line}{where}); "
+                f"{self.total_bytes - self.byte:,} bytes never reach the model")
+
+
+def codex_cut(doc: Document, max_bytes: int = CODEX_MAX_BYTES) -> CodexCut | None:
+    """Where the Codex cap truncates ``doc`` (None when it fits; a cap of 0 disables the file)."""
+    data = doc.text.encode("utf-8", "surrogatepass")
+    if len(data) <= max_bytes:
+        return None
+    kept = data[:max_bytes].decode("utf-8", "ignore")
+    line = kept.count("\n") + 1
+    section = doc.section_at(line)
+    return CodexCut(line, section.heading if section else "", max_bytes, len(data), kept)
 
 
 def role_of(rel: str, agent: str | None) -> str:
@@ -189,6 +218,10 @@ class _Builder:
                 load.entries.append(LoadEntry(child.path, 0, depth, file.path, child.source.size, dropped=True,
                                               note=f"import depth {depth} > {limit}: not loaded"))
                 continue
+            if load.agent == "claude-code" and child.source.size > CLAUDE_MAX_FILE_BYTES:
+                load.entries.append(LoadEntry(child.path, 0, depth, file.path, child.source.size, dropped=True,
+                                              note="over 4 MiB: Claude Code skips the whole file"))
+                continue
             load.entries.append(LoadEntry(child.path, self.tokens(child, strip), depth, file.path, child.source.size))
             self.expand(load, child, depth + 1, limit, role, seen, strip)
 
@@ -223,11 +256,14 @@ def build_project(sources: list[Source], root: Path, requests_per_session: int =
     for f in discovered:
         if f.role == "claude-rule" and not (f.doc.front_matter or {}).get("paths"):
             starters.append(f)
-    has_claude_md = any(f.role in ("claude-root", "claude-local", "claude-nested") for f in discovered)
-    if not has_claude_md and not starters:
+    # Claude Code >= 2.1.277 (default `instructionFiles: claude-md-or-agents-md`) reads AGENTS.md when no
+    # CLAUDE.md, .claude/CLAUDE.md or CLAUDE.local.md exists from the root down to the working directory.
+    fallback: str | None = None
+    if not any(real_at(rel) for rel in ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md")):
         agents_md = real_at("AGENTS.md")
         if agents_md is not None:
-            starters.append(agents_md)  # Claude Code >= 2.1.277 reads AGENTS.md when there is no CLAUDE.md
+            starters.insert(0, agents_md)
+            fallback = agents_md.source.real
     for f in starters:
         if f.source.real in seen:
             continue
@@ -238,27 +274,25 @@ def build_project(sources: list[Source], root: Path, requests_per_session: int =
             claude.entries.append(LoadEntry(f.path, 0, 0, None, size, dropped=True,
                                             note="over 4 MiB: Claude Code skips the whole file"))
             continue
-        claude.entries.append(LoadEntry(f.path, b.tokens(f, True), 0, None, size))
+        note = ("read in place of CLAUDE.md: there is no CLAUDE.md (Claude Code >= 2.1.277)"
+                if f.source.real == fallback else None)
+        claude.entries.append(LoadEntry(f.path, b.tokens(f, True), 0, None, size, note=note))
         b.expand(claude, f, 1, CLAUDE_IMPORT_DEPTH, "claude-import", seen, True)
     b.project.loads["claude-code"] = claude
 
     # --- Codex --------------------------------------------------------------------------------
     codex = AgentLoad("codex")
-    chosen = real_at("AGENTS.override.md") or real_at("AGENTS.md")
-    if chosen is not None and chosen.doc.text.strip():
+    # One file per directory: AGENTS.override.md, else AGENTS.md; empty files are skipped.
+    chosen = next((f for f in (real_at("AGENTS.override.md"), real_at("AGENTS.md"))
+                   if f is not None and f.doc.text.strip()), None)
+    if chosen is not None:
         b.mark(chosen, "codex")
-        data = chosen.doc.text.encode("utf-8", "surrogatepass")
-        if len(data) > CODEX_MAX_BYTES:
-            kept = data[:CODEX_MAX_BYTES].decode("utf-8", "ignore")
-            line = kept.count("\n") + 1
-            section = chosen.doc.section_at(line)
-            heading = f" in section '{section.heading}'" if section and section.heading else ""
-            codex.entries.append(LoadEntry(
-                chosen.path, count_text(kept), 0, None, len(data), truncated=True,
-                note=f"cut at byte {CODEX_MAX_BYTES:,} (line {line}{heading}); "
-                     f"{len(data) - CODEX_MAX_BYTES:,} bytes never reach the model"))
+        cut = codex_cut(chosen.doc, CODEX_MAX_BYTES)
+        if cut is not None:
+            codex.entries.append(LoadEntry(chosen.path, count_text(cut.kept), 0, None, cut.total_bytes,
+                                           truncated=True, note=cut.note))
         else:
-            codex.entries.append(LoadEntry(chosen.path, b.tokens(chosen, False), 0, None, len(data)))
+            codex.entries.append(LoadEntry(chosen.path, b.tokens(chosen, False), 0, None, chosen.source.size))
     b.project.loads["codex"] = codex
 
     # --- Gemini CLI ---------------------------------------------------------------------------

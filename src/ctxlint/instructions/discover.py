@@ -69,6 +69,10 @@ def repo_root(path: Path) -> Path:
     return start
 
 
+def _inside(real: str, root_real: str) -> bool:
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
 def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel.split("/")[-1], p) for p in patterns)
 
@@ -79,7 +83,11 @@ def discover_instructions(root: Path, exclude: tuple[str, ...] = ()) -> list[Sou
     found: dict[str, Source] = {}
     aliases: dict[str, list[str]] = {}
     visited_dirs: set[tuple[int, int]] = set()
+    root_real = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        if dirpath != str(root) and os.path.islink(dirpath) and not _inside(os.path.realpath(dirpath), root_real):
+            dirnames[:] = []  # a directory symlink out of the tree (to $HOME, to /): never walked
+            continue
         try:
             st = os.stat(dirpath)
         except OSError:

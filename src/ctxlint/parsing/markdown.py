@@ -8,6 +8,7 @@ Line numbers are 1-based everywhere.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,6 +41,8 @@ class HtmlComment:
     end_line: int
     text: str  # the comment body without <!-- -->
     block: bool  # a block-level comment (whole lines), which Claude Code strips before injection
+    inline: bool = False  # inside a paragraph (`text <!-- note --> text`): the line has other content
+    column: int = 1  # 1-based column of `<!--` on start_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,9 @@ class Import:
     column: int
     target: str  # as written after '@' (e.g. "AGENTS.md", "~/x.md", "docs/a.md")
     in_code: bool = False  # written inside a code span or fence: never expanded by the agent
+    # Names a file by its shape (`./x`, `~/x`, `docs/a.md`, `Makefile`); False for `@types/node`,
+    # `@pytest.fixture`: the agent still tries to expand those, but a missing one is not a dead import.
+    pathlike: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,8 @@ class Document:
         return any(b.start_line <= line <= b.end_line for b in self.code_blocks)
 
     def line_in_comment(self, line: int) -> bool:
-        return any(c.start_line <= line <= c.end_line for c in self.html_comments)
+        """The line is part of an HTML comment block (inline comments inside a paragraph do not count)."""
+        return any(c.start_line <= line <= c.end_line for c in self.html_comments if not c.inline)
 
     def section_at(self, line: int) -> Section | None:
         best: Section | None = None
@@ -114,6 +121,7 @@ FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
 CHECKBOX_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+")
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+CONTAINERS = frozenset({"document", "section", "list", "list_item", "block_quote"})
 MAX_PARSE_BYTES = 16 * 1024 * 1024  # tree-sitter is fast, but an instruction file this large is skipped
 
 
@@ -220,10 +228,13 @@ def _structure(doc: Document) -> None:
                     info = text_of(child).strip()
                 elif child.type == "code_fence_content":
                     content_parts.append(text_of(child))
+            end = end_line_of(node)
             if kind == "indented_code_block":
                 content_parts = [text_of(node)]
+                while end > line and end <= len(doc.lines) and not doc.lines[end - 1].strip():
+                    end -= 1  # tree-sitter keeps the blank lines after an indented block in it
             doc.code_blocks.append(
-                CodeBlock(line, end_line_of(node), info, "".join(content_parts).rstrip("\n"), kind == "fenced_code_block")
+                CodeBlock(line, end, info, "".join(content_parts).rstrip("\n"), kind == "fenced_code_block")
             )
             continue
         if kind == "html_block":
@@ -233,7 +244,10 @@ def _structure(doc: Document) -> None:
                 end = start + m.group(0).count("\n")
                 before = body[: m.start()].rsplit("\n", 1)[-1].strip()
                 after = body[m.end() :].split("\n", 1)[0].strip()
-                doc.html_comments.append(HtmlComment(start, end, m.group(1), block=not before and not after))
+                column = len(body[: m.start()].rsplit("\n", 1)[-1]) + 1
+                doc.html_comments.append(
+                    HtmlComment(start, end, m.group(1), block=not before and not after, column=column)
+                )
             continue
         if kind == "list_item":
             first = doc.lines[line - 1] if line <= len(doc.lines) else ""
@@ -242,12 +256,15 @@ def _structure(doc: Document) -> None:
                 ListItem(line, end_line_of(node), LIST_MARKER_RE.sub("", first, count=1).strip(),
                          box.group(1).lower() if box else None)
             )
-        if kind == "inline":
-            continue
-        stack.extend(reversed(node.children))
+        if kind in CONTAINERS:  # paragraphs, tables, thematic breaks hold nothing block-level
+            stack.extend(reversed(node.children))
 
     _sections(doc, headings, n_lines, fm_end)
-    _imports(doc, _inline(doc))
+    spans = _inline(doc)
+    doc.html_comments.sort(key=lambda c: (c.start_line, c.column))
+    doc.code_blocks.sort(key=lambda b: b.start_line)
+    doc.list_items.sort(key=lambda i: i.line)
+    _imports(doc, spans)
 
 
 def _sections(doc: Document, headings: list[tuple[int, int, str]], n_lines: int, fm_end: int) -> None:
@@ -269,37 +286,48 @@ def _sections(doc: Document, headings: list[tuple[int, int, str]], n_lines: int,
 
 
 LINK_RE = re.compile(r"!?\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]{1,1000})>?(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")
+INLINE_COMMENT_RE = re.compile(r"<!--(.{0,2000}?)-->")
 AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]{1,1000})>")
 
 
+BACKTICK_RUN = re.compile(r"`+")
+
+
 def _code_spans(line: str) -> list[tuple[int, int]]:
-    """CommonMark code spans on one line: a run of n backticks closed by the next run of exactly n."""
+    """CommonMark code spans on one line: a run of n backticks closed by the next run of exactly n.
+
+    Runs are indexed by length so a line of thousands of unmatched runs stays O(n log n).
+    """
+    runs = [(m.start(), m.end()) for m in BACKTICK_RUN.finditer(line)]
+    by_length: dict[int, list[int]] = {}
+    for index, (a, b) in enumerate(runs):
+        by_length.setdefault(b - a, []).append(index)
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(line)
-    while i < n:
-        if line[i] != "`":
-            i += 1
-            continue
-        j = i
-        while j < n and line[j] == "`":
-            j += 1
-        run = j - i
-        k = j
-        while k < n:
-            if line[k] == "`":
-                m = k
-                while m < n and line[m] == "`":
-                    m += 1
-                if m - k == run:
-                    spans.append((i, m))
-                    break
-                k = m
-            else:
-                k += 1
+    i = 0
+    while i < len(runs):
+        a, b = runs[i]
+        same = by_length[b - a]
+        k = bisect.bisect_right(same, i)
+        if k < len(same):
+            closing = same[k]
+            spans.append((a, runs[closing][1]))
+            i = closing + 1
         else:
-            k = n
-        i = spans[-1][1] if spans and spans[-1][0] == i else j
+            i += 1
     return spans
+
+
+def _mask(line: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return line
+    parts: list[str] = []
+    last = 0
+    for a, b in spans:
+        parts.append(line[last:a])
+        parts.append(" " * (b - a))
+        last = b
+    parts.append(line[last:])
+    return "".join(parts)
 
 
 def _inline(doc: Document) -> list[list[tuple[int, int]]]:
@@ -309,6 +337,7 @@ def _inline(doc: Document) -> list[list[tuple[int, int]]]:
     for block in doc.code_blocks:
         for n in range(block.start_line, min(block.end_line, len(doc.lines)) + 1):
             in_code[n] = True
+    block_comment_lines = {n for c in doc.html_comments for n in range(c.start_line, c.end_line + 1)}
     per_line: list[list[tuple[int, int]]] = [[] for _ in range(len(doc.lines) + 1)]
     for number, line in enumerate(doc.lines, start=1):
         if in_code[number] or number <= doc.front_matter_end_line:
@@ -319,9 +348,12 @@ def _inline(doc: Document) -> list[list[tuple[int, int]]]:
             inner = line[a:b].strip("`").strip()
             doc.inline_code.append(InlineCode(number, a + 1, inner))
         if "](" in line or "<" in line:
-            masked = line
-            for a, b in spans:
-                masked = masked[:a] + " " * (b - a) + masked[b:]
+            masked = _mask(line, spans)
+            if "<!--" in masked and number not in block_comment_lines:
+                for m in INLINE_COMMENT_RE.finditer(masked):
+                    doc.html_comments.append(
+                        HtmlComment(number, number, m.group(1), block=False, inline=True, column=m.start() + 1)
+                    )
             for m in LINK_RE.finditer(masked):
                 doc.links.append(Link(number, m.group(1), m.group(2)))
             for m in AUTOLINK_RE.finditer(masked):
@@ -336,6 +368,10 @@ IMPORT_EXTENSIONS = {
 }
 
 
+EXTENSIONLESS_FILES = {"Makefile", "Dockerfile", "Justfile", "justfile", "Taskfile", "Procfile", "Gemfile", "Rakefile",
+                       "LICENSE", "README", "CODEOWNERS", "Brewfile", "Vagrantfile", "Containerfile"}
+
+
 def _import_like(target: str) -> bool:
     """`@path` imports name files: a relative/home/absolute path, or a name with a file extension."""
     if not target or target in (".", "..", "/", "~"):
@@ -343,21 +379,37 @@ def _import_like(target: str) -> bool:
     if target.startswith(("./", "../", "~/")):
         return True
     last = target.rstrip("/").rsplit("/", 1)[-1]
+    if last in EXTENSIONLESS_FILES:
+        return True
     if "." not in last[1:]:
         return False
     return last.rsplit(".", 1)[-1].lower() in IMPORT_EXTENSIONS
 
 
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    """Is ``pos`` inside one of the sorted, disjoint ``spans``? (bisect: lines can hold 10^5 spans)"""
+    i = bisect.bisect_right(spans, (pos, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
 def _imports(doc: Document, spans: list[list[tuple[int, int]]]) -> None:
     """`@path` imports outside code; the ones inside code spans/fences are kept with in_code=True."""
-    comment_lines = {n for c in doc.html_comments for n in range(c.start_line, c.end_line + 1)}
+    comment_lines = {n for c in doc.html_comments if not c.inline for n in range(c.start_line, c.end_line + 1)}
+    inline_comments: dict[int, list[tuple[int, int]]] = {}
+    for c in doc.html_comments:
+        if c.inline:
+            inline_comments.setdefault(c.start_line, []).append((c.column - 1, c.column + len(c.text) + 6))
     for number, line in enumerate(doc.lines, start=1):
         if "@" not in line or number in comment_lines or number <= doc.front_matter_end_line:
             continue
         in_fence = doc.line_in_code(number)
         for m in IMPORT_RE.finditer(line):
+            if any(a <= m.start() < b for a, b in inline_comments.get(number, ())):
+                continue  # inside `<!-- … -->`: stripped, never expanded
             target = strip_trailing_punct(m.group(1))
             if not target or ("/" not in target and "." not in target and not target.startswith("~")):
                 continue  # @mentions, decorators (@pytest), npm scopes are not paths
-            in_span = any(a <= m.start() < b for a, b in spans[number]) if not in_fence else True
-            doc.imports.append(Import(number, m.start() + 1, target, in_code=in_fence or in_span))
+            in_span = in_fence or _inside(spans[number], m.start())
+            doc.imports.append(
+                Import(number, m.start() + 1, target, in_code=in_fence or in_span, pathlike=_import_like(target))
+            )

@@ -280,7 +280,7 @@ def _jsonable(row: Row) -> Row:
         if key in ("tool_calls", "load_tokens", "project_startup_tokens") and isinstance(value, list):
             out[key] = dict(value)
         elif key == "source_mtime" and isinstance(value, int):
-            out[key] = datetime.fromtimestamp(value / 1e9, UTC).isoformat()
+            out[key] = datetime.fromtimestamp(value / 1e6, UTC).isoformat()
         else:
             out[key] = value
     return out
@@ -323,11 +323,14 @@ def run_dask(tasks: list[FileTask], ctx: RowContext, jobs: int | None, scheduler
     The workers must see the input paths (shared file system) and have ctxlint installed.
     """
     try:
-        from distributed import Client, LocalCluster, as_completed
+        import distributed
     except ImportError:
         raise ExportError("--engine dask needs dask.distributed: pip install 'ctxlint[team]'") from None
+    dist: Any = distributed  # partially typed package: treat as dynamic
+    Client, LocalCluster, as_completed = dist.Client, dist.LocalCluster, dist.as_completed
 
     cluster: Any = None
+    client: Any
     if scheduler:
         client = Client(scheduler)
     else:
@@ -449,20 +452,20 @@ def export(
             instr: list[Row] = []
             for fr in buffer:
                 p = fr.project_real
-                if p and p not in done_projects and p not in checked:
-                    checked.add(p)
-                    rows = instruction_rows(p, ctx)
-                    if rows or os.path.isdir(p):
-                        new_projects.append(p)
-                        done_projects.add(p)
-                        instr.extend(rows)
+                key = file_id(p, used_salt) if p else None  # the manifest holds no path
+                if p and key and key not in done_projects and key not in checked:
+                    checked.add(key)
+                    if os.path.isdir(p):
+                        instr.extend(instruction_rows(p, ctx))
+                        new_projects.append(key)
+                        done_projects.add(key)
             tables = {
                 "sessions": [fr.session for fr in buffer],
                 "findings": [row for fr in buffer for row in fr.findings],
                 "instructions": instr,
             }
             store.write(part, tables)
-            manifest.commit(part, [(fr.file_id, int(fr.session["source_size"]), int(fr.session["source_mtime"]), cfg)
+            manifest.commit(part, [(fr.file_id, fr.size, fr.mtime_ns, cfg)
                                    for fr in buffer], new_projects)
             for name, rows in tables.items():
                 stats.rows[name] += len(rows)

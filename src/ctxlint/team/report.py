@@ -69,7 +69,7 @@ def _without_person(path: str, person: str | None) -> str:
 
 
 def coach_from_tables(
-    dir: str | os.PathLike[str],  # noqa: A002 - the name the CLI wiring uses
+    dir: str | os.PathLike[str],
     *,
     since: date | str | None = None,
     until: date | str | None = None,
@@ -135,7 +135,7 @@ def _report(con: Any, top: int, has_instructions: bool) -> dict[str, Any]:
     from ctxlint.registry import registry
 
     reg = registry()
-    t = _rows(con, f"""
+    t = _rows(con, """
         SELECT count(*) AS files,
                count(*) FILTER (WHERE NOT coalesce(is_subagent, false)) AS sessions,
                coalesce(sum(requests), 0) AS requests,
@@ -160,7 +160,7 @@ def _report(con: Any, top: int, has_instructions: bool) -> dict[str, Any]:
                sum(tokens_wasted) AS tokens_wasted, sum(coalesce(cost_wasted_usd, 0.0)) AS cost_wasted_usd
         FROM f GROUP BY rule_id""")
     fixes = {r["rule_id"]: r["fix"] for r in _rows(con, r"""
-        SELECT rule_id, arg_max(fix, n) AS fix FROM (
+        SELECT rule_id, first(fix ORDER BY n DESC, fix) AS fix FROM (
             SELECT rule_id, g AS fix, count(*) AS n FROM (
                 SELECT rule_id, trim(regexp_replace(fix, '\bline \d+\b', 'line N', 'g')) AS g FROM f
                 WHERE fix IS NOT NULL AND fix <> '') GROUP BY rule_id, g)

@@ -46,9 +46,9 @@ SESSIONS_SCHEMA = pa.schema(
         pa.field("started_at", pa.timestamp("us", tz="UTC")),
         pa.field("ended_at", pa.timestamp("us", tz="UTC")),
         pa.field("models", pa.list_(pa.string())),
-        *(pa.field(name, pa.int64()) for name in _COUNTS[:7]),
+        *(pa.field(name, pa.int64()) for name in _COUNTS[:6]),
         pa.field("context_window", pa.int64()),
-        *(pa.field(name, pa.int64()) for name in _COUNTS[7:]),
+        *(pa.field(name, pa.int64()) for name in _COUNTS[6:]),
         pa.field("requests_above_80pct", pa.int64()),
         pa.field("tool_calls", pa.map_(pa.string(), pa.int64())),
         pa.field("cost_usd", pa.float64()),
@@ -61,7 +61,7 @@ SESSIONS_SCHEMA = pa.schema(
         pa.field("team", pa.string()),
         pa.field("ctxlint_version", pa.string(), nullable=False),
         pa.field("source_size", pa.int64(), nullable=False),
-        pa.field("source_mtime", pa.timestamp("ns", tz="UTC"), nullable=False),
+        pa.field("source_mtime", pa.timestamp("us", tz="UTC"), nullable=False),
     ],
     metadata={"ctxlint.table": "sessions", "ctxlint.schema_version": str(SCHEMA_VERSION)},
 )
@@ -296,7 +296,7 @@ def session_row(result: FileResult, task: FileTask, ctx: RowContext) -> Row:
         "team": ctx.teams.team_for(task.rel),
         "ctxlint_version": __version__,
         "source_size": task.size,
-        "source_mtime": task.mtime_ns,
+        "source_mtime": task.mtime_ns // 1000,
     }
     for name in _COUNTS:
         row[name] = _int(s.get(name)) if result.session is not None else None
@@ -355,6 +355,8 @@ class FileRows:
     session: Row
     findings: list[Row]
     project_real: str | None  # the project directory as recorded (before redaction), for instructions
+    size: int = 0
+    mtime_ns: int = 0
 
 
 def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
@@ -371,7 +373,7 @@ def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
     session = session_row(result, task, ctx)
     project = (result.session or {}).get("project")
     return FileRows(session["file_id"], session, finding_rows(result, task, ctx, session),
-                    project if isinstance(project, str) and project else None)
+                    project if isinstance(project, str) and project else None, task.size, task.mtime_ns)
 
 
 def instruction_rows(project: str, ctx: RowContext) -> list[Row]:

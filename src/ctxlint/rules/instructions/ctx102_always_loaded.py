@@ -19,8 +19,15 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
         heaviest = sorted((e for e in load.entries if not e.dropped), key=lambda e: e.tokens, reverse=True)[:3]
         parts = ", ".join(f"{e.path} {e.tokens:,}" for e in heaviest)
         imports = [e for e in load.entries if e.depth > 0]
-        fix = ("keep what every task needs in the root file; move task-specific parts to path-scoped rules or "
-               "nested files")
+        fix = ("keep what every task needs in the root file; move task-specific parts to path-scoped rules "
+               "(`.claude/rules/*.md` with `paths:`), nested files or skills")
+        top = project.by_path(heaviest[0].path) if heaviest else None
+        if top is not None:
+            big = sorted((s for s in top.doc.sections if 1 <= s.level <= 2), key=lambda s: s.end_line - s.start_line,
+                         reverse=True)[:3]
+            if big:
+                fix += "; largest sections of " + top.path + ": " + ", ".join(
+                    f"'{s.heading}' (lines {s.start_line}-{s.end_line})" for s in big)
         if imports:
             fix += (f"; replace `@{imports[0].path}` with a pointer the agent reads on demand "
                     f"(\"see {imports[0].path} when …\"): imports load at launch and save nothing")

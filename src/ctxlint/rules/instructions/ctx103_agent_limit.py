@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
+from ctxlint.instructions.build import codex_cut
 from ctxlint.instructions.project import InstructionProject
 from ctxlint.model import RawFinding
 from ctxlint.registry import RuleContext, detector
@@ -13,24 +15,33 @@ from ctxlint.registry import RuleContext, detector
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     for agent, load in project.loads.items():
         for e in load.entries:
+            if agent == "codex" and e.depth == 0:
+                # Recomputed with this rule's cap, so `codex-max-bytes` matches the user's config.toml.
+                file = project.by_path(e.path)
+                cut = codex_cut(file.doc, ctx["codex-max-bytes"]) if file is not None else None
+                if cut is not None:
+                    yield RawFinding(
+                        line=cut.line,
+                        path=e.path,
+                        message=f"codex silently drops content: {cut.note}",
+                        fix=(f"move the sections from line {cut.line} on into nested AGENTS.md files next to the "
+                             "code they describe (Codex loads those only when working there), or raise "
+                             "`project_doc_max_bytes` in ~/.codex/config.toml"),
+                        content_key=f"codex-cap:{cut.heading}",
+                        data={"byte": cut.byte, "total_bytes": cut.total_bytes, "heading": cut.heading},
+                    )
+                continue
             if not (e.truncated or e.dropped):
                 continue
-            line = 1
-            if e.note and "(line " in e.note:
-                try:
-                    line = int(e.note.split("(line ", 1)[1].split()[0].rstrip(");"))
-                except ValueError:
-                    line = 1
-            fix = ("move sections into nested AGENTS.md files next to the code they describe, or raise "
-                   "`project_doc_max_bytes` in ~/.codex/config.toml" if agent == "codex" else
-                   "flatten the import chain or inline the few lines that matter" if e.depth else
-                   "split the file; Claude Code skips files over 4 MiB entirely")
+            fix = (f"flatten the import chain: import {e.path} directly from the root file, or inline the few "
+                   "lines that matter" if e.depth else
+                   f"split {e.path}; Claude Code skips files over 4 MiB entirely")
             yield RawFinding(
-                line=line,
-                path=e.path,
-                message=f"{agent} silently drops content: {e.note}",
+                line=_import_line(project, e.via, e.path) if e.via else 1,
+                path=e.via or e.path,
+                message=f"{agent} silently drops {e.path}: {e.note}",
                 fix=fix,
-                content_key=f"{agent}:{e.note}",
+                content_key=f"{agent}:{e.path}:{e.note}",
             )
     for f in project.files:
         if f.role != "memory":
@@ -44,3 +55,12 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 fix="keep MEMORY.md a short index and move details into topic files it links to",
                 content_key="memory",
             )
+
+
+def _import_line(project: InstructionProject, via: str, target: str) -> int:
+    """The line of ``via`` that imports ``target`` (1 when it cannot be found)."""
+    importer = project.by_path(via)
+    if importer is None:
+        return 1
+    name = Path(target).name
+    return next((i.line for i in importer.doc.imports if Path(i.target).name == name), 1)

@@ -20,6 +20,9 @@ URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 SCOPED_NPM = re.compile(r"^@[a-z0-9][\w.-]*/[\w.-]+$", re.I)
 PATHISH = re.compile(r"^[\w./~@+-]+$")
 GIT_REF = re.compile(r"^(refs|origin|upstream|heads|tags|remotes)/")
+PLACEHOLDER_SEGMENT = re.compile(r"(^|[/_.-])(N|NN|NNN|NNNN|X|XX|XXX|YYYY|MM|DD)([/_.-]|$)")
+COMPOUND_SUFFIXES = {"test", "spec", "stories", "story", "d", "min", "module", "prompt", "agent", "instructions",
+                     "chatmode", "e2e", "config", "generated", "gen", "pb", "mock", "snap", "local", "example"}
 
 
 def looks_like_path(text: str, data: dict[str, list[str]]) -> bool:
@@ -35,6 +38,15 @@ def looks_like_path(text: str, data: dict[str, list[str]]) -> bool:
         return False
     if t.startswith("~/") or t.startswith("/"):
         return False  # user- or machine-level paths cannot be checked from the repository
+    if PLACEHOLDER_SEGMENT.search(t) or low.rstrip("/") in data.get("branch_prefixes", ()):
+        return False  # `docs/sprint-N/`, `ADR-NNN.md`; `fix/`, `feat/` are branch prefixes
+    segments = low.strip("./").split("/")
+    if any(seg in data.get("generated_dirs", ()) for seg in segments[:-1] or segments):
+        return False  # node_modules/, dist/, target/: installed or built, absent from a clean checkout
+    if "/" not in t and t.startswith(".") and t.count(".") >= 2 and t.split(".")[1].lower() in COMPOUND_SUFFIXES:
+        return False  # `.test.ts`, `.prompt.md`: a suffix pattern, not a file
+    if "/" not in t and low in data.get("system_files", ()):
+        return False  # `stdarg.h`: a system header
     name = t.rstrip("/").rsplit("/", 1)[-1]
     has_ext = any(name.lower().endswith(ext) for ext in data["extensions"])
     if "/" not in t:
@@ -68,6 +80,13 @@ def repo_index(root: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def nothing_to_resolve(project: InstructionProject, root: Path) -> bool:
+    """True when the tree holds only the instruction files themselves."""
+    own = {Path(f.source.real).resolve().relative_to(root).as_posix() for f in project.files if not f.outside_root}
+    return all(p.endswith("/") or p in own or p.startswith(".git/") or p in (".gitignore",)
+               for p in repo_index(str(root)))
+
+
 def exists(file: InstructionFile, root: Path, target: str) -> bool:
     target = target.split("#", 1)[0].split("?", 1)[0]
     if not target:
@@ -96,7 +115,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     data = ctx.data
     seen: set[tuple[int, str]] = set()
     for imp in file.doc.imports:
-        if imp.in_code or imp.target.startswith("~") or os.path.isabs(imp.target):
+        if imp.in_code or not imp.pathlike or imp.target.startswith("~") or os.path.isabs(imp.target):
             continue
         if exists(file, root, imp.target) or (imp.line, imp.target) in seen:
             continue
@@ -111,6 +130,10 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             edits=(TextEdit(imp.line, imp.line, "", unsafe=True),) if only_import else (),
             content_key=f"import:{imp.target}",
         )
+    if nothing_to_resolve(project, root):
+        # A lone copy of instruction files (a template, a corpus): every mentioned path would look dead.
+        # Imports above are exact (resolved from the importing file), so they are still checked.
+        return
     for link in file.doc.links:
         target = link.target.strip()
         if not target or target.startswith("#") or URL.match(target) or target.startswith("/"):

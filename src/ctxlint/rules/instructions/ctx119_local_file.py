@@ -9,7 +9,7 @@ from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
 from ctxlint.registry import RuleContext, detector
 
-HOME = re.compile(r"(?<![\w/])(/Users/|/home/|C:\\\\?Users\\\\?)([A-Za-z0-9._-]{2,40})(?=[/\\])")
+HOME = re.compile(r"(?:(?<![\w/])|(?<=file://))(/Users/|/home/|C:\\\\?Users\\\\?)([A-Za-z0-9._-]{2,40})(?=[/\\])")
 GENERIC_USERS = {"user", "username", "you", "me", "runner", "ubuntu", "node", "app", "root", "USER", "your-name",
                  "yourname", "name", "example", "john", "jane", "foo", "dev", "vscode", "codespace", "home", "agent",
                  "computeruse", "coder", "jovyan", "gitpod", "developer", "ec2-user", "admin", "app-user", "builder"}
