@@ -101,7 +101,7 @@ def tricky_report() -> Report:
         finding(
             "docs/my file, v2: notes.md",
             9,
-            "duplicate of `make test` | <b>bold</b> & @docs/x.md",
+            "duplicate of `make | test` | <b>bold</b> & @docs/x.md",
             tokens=40,
             edits=(TextEdit(9, 10, "- one line"),),
         ),
@@ -377,6 +377,9 @@ def test_markdown_table_is_safe(report: Report) -> None:
     assert "\\[x\\]\\(javascript:alert\\(1\\)\\)" in out
     assert "@docs" not in out and "@\u200bdocs/x.md" in out
     assert "100% duplicate of line 1" in out  # line breaks become spaces
+    # a code span stays a code span; its pipe is escaped in the table only
+    assert "| duplicate of `make \\| test` \\| \\<b\\>" in out
+    assert ": duplicate of `make | test` \\| \\<b\\>" in out
 
 
 def test_markdown_headline_and_details(report: Report) -> None:

@@ -241,7 +241,6 @@ def _progress_bar() -> Callable[[int, int], None]:
     import time
 
     state: dict[str, Any] = {"start": time.monotonic(), "bar": None, "task": None}
-    bar: Any
 
     def update(done: int, total: int) -> None:
         if state["bar"] is None:
