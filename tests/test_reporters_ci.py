@@ -402,3 +402,16 @@ def test_markdown_caps_long_lists(report: Report, monkeypatch: pytest.MonkeyPatc
 def test_markdown_no_findings() -> None:
     out = markdown.render(Report("0.1.0", [], [], Summary(files=1), "."))
     assert out == "## ctxlint\n\n**1 file** checked · **0 findings**\n\nNo findings.\n"
+
+
+def test_markdown_renders_as_intended(report: Report) -> None:
+    """Render with a CommonMark + GFM-table parser: every row keeps its six cells, no raw HTML gets through."""
+    markdown_it = pytest.importorskip("markdown_it")
+    parser = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table")
+    html_out = parser.render(markdown.render(report))
+    rows = re.findall(r"<tr>(.*?)</tr>", html_out, re.S)
+    assert len(rows) == 1 + len(report.findings)
+    assert all(len(re.findall(r"<t[dh]", row)) == 6 for row in rows)
+    assert "<b>" not in html_out and "<a " not in html_out and "<em>" not in html_out
+    assert "<code>make | test</code> | &lt;b&gt;bold&lt;/b&gt;" in html_out
+    assert "<td>a|b/AGENTS.md:2</td>" in html_out

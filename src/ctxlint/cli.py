@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -165,7 +166,8 @@ def check(
     if diff_base:
         from ctxlint.gitdiff import changed_files
 
-        report = _limit_to_changed(report, changed_files(_repo_root(targets[0]), diff_base))
+        # Paths come back relative to the directory given, like the report's own paths.
+        report = _limit_to_changed(report, changed_files(Path.cwd(), diff_base))
     if write_baseline:
         from ctxlint.baseline import write_baseline as write
 
@@ -181,8 +183,6 @@ def check(
         report.summary.startup_tokens, report.summary.input_tokens, report.summary.cost_usd = startup, spent, cost
         report.baseline_suppressed = hidden
     if fix or unsafe_fixes:
-        from pathlib import Path
-
         from ctxlint.fixes import apply_fixes
 
         result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, root=Path(report.root))
@@ -212,15 +212,6 @@ def render(report: Any, fmt: str, *, color: bool = False, quiet: bool = False) -
 
     module = importlib.import_module(f"ctxlint.reporters.{fmt}")
     return str(module.render(report))
-
-
-def _repo_root(path: str) -> Any:
-    from pathlib import Path
-
-    from ctxlint.instructions.discover import repo_root
-
-    p = Path(path)
-    return repo_root(p if p.is_dir() else p.parent)
 
 
 def _limit_to_changed(report: Any, changed: set[str]) -> Any:

@@ -76,6 +76,10 @@ def _lookup(model: str) -> Any:
     return None
 
 
+TIER_THRESHOLD = 128_000  # the lowest long-context tier in the table (128k/200k/272k); above it, use calc_price
+
+
+@lru_cache(maxsize=256)
 def price_per_token(model: str | None) -> Rates | None:
     if not model:
         return None
@@ -108,9 +112,21 @@ def price_usage(
     cache_read_tokens: int = 0,
     output_tokens: int = 0,
 ) -> float | None:
-    """API-equivalent cost of one request. ``input_tokens`` is fresh (uncached) input."""
+    """API-equivalent cost of one request. ``input_tokens`` is fresh (uncached) input.
+
+    Below the long-context threshold the flat per-token rates are exact and ~100× cheaper than a
+    full genai-prices calculation; above it genai-prices applies the tiered rates.
+    """
     if not model or _lookup(model) is None:
         return None
+    total_input = input_tokens + cache_write_tokens + cache_read_tokens
+    if total_input <= TIER_THRESHOLD:
+        rates = price_per_token(model)
+        if rates is not None:
+            one_hour = min(cache_write_1h_tokens, cache_write_tokens)
+            return (input_tokens * rates.input + (cache_write_tokens - one_hour) * rates.cache_write_5m
+                    + one_hour * rates.cache_write_1h + cache_read_tokens * rates.cache_read
+                    + output_tokens * rates.output)
     from genai_prices import Usage, calc_price
 
     found = _lookup(model)

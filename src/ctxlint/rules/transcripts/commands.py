@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from functools import lru_cache
 from dataclasses import dataclass
 
 SED_RANGE = re.compile(r"^(\d+)(?:,(\d+|\$))?p$")
@@ -22,11 +23,18 @@ def segments(command: str) -> list[str]:
     return [s for s in PIPE_SPLIT.split(command.strip()) if s]
 
 
-def words(part: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _words(part: str) -> tuple[str, ...]:
+    if not any(c in part for c in "'\"\\"):
+        return tuple(part.split())  # nothing to unquote: shlex would give the same, 20× slower
     try:
-        return shlex.split(part, posix=True)
+        return tuple(shlex.split(part, posix=True))
     except ValueError:
-        return part.split()
+        return tuple(part.split())
+
+
+def words(part: str) -> list[str]:
+    return list(_words(part))
 
 
 def file_reads(command: str) -> list[FileRead]:
@@ -104,6 +112,8 @@ def _pipe_range(part: str) -> tuple[int, int | None] | None:
 def is_edit_command(command: str) -> list[str]:
     """Paths a shell command modifies in place (sed -i, perl -pi, redirections, tee, mv/cp onto)."""
     out: list[str] = []
+    if not any(k in command for k in ("sed", "perl", "tee", ">")):
+        return out
     for part in segments(command):
         w = words(part)
         if not w:
