@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import statistics
-
 from ctxlint.config import Config
 
 
 def requests_per_session(path: str, config: Config) -> int | None:
-    """Median de-duplicated requests of the main sessions under ``path`` (None when there are none)."""
-    from ctxlint.coach import collect
+    """Median de-duplicated API requests per main session under ``path`` (None when there are none).
 
-    counts = [int((r.session or {}).get("requests") or 0) for r in collect([path], config)
-              if r.session and not r.session.get("is_subagent")]
-    counts = [c for c in counts if c > 0]
-    return int(statistics.median(counts)) if counts else None
+    A session's subagent files roll into it (their requests load the same instruction files); a
+    subagent file is never a session of its own. Results come from the coach's per-file cache.
+    """
+    from ctxlint.coach import collect, median_requests
+
+    return median_requests(collect([path], config))

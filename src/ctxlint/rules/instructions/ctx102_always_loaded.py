@@ -36,7 +36,8 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             path=root.path,
             message=(f"{agent} loads {total:,} tokens of instructions before the first prompt "
                      f"(> {ctx['max-tokens']:,}): {parts}; ≈ {total * project.requests_per_session:,} tokens "
-                     f"per {project.requests_per_session}-request session"),
+                     f"per {project.requests_per_session}-request session"
+                     + (f"; {root.path}: {root.note}" if root.note else "")),
             fix=fix,
             tokens_wasted=total - ctx["max-tokens"],
             content_key=f"{agent}",
