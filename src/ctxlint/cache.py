@@ -10,6 +10,7 @@ this run. The cache may make a run faster, never make it fail.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -105,8 +106,8 @@ class ResultCache:
         if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns:
             return None
         try:
-            result = pickle.loads(row[2])  # noqa: S301 - our own cache file in the user's cache dir
-        except Exception:  # noqa: BLE001 - any unpickling problem is a miss
+            result = pickle.loads(row[2])
+        except Exception:
             return None
         return result if isinstance(result, FileResult) else None
 
@@ -127,10 +128,8 @@ class ResultCache:
             self.conn.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)", rows)
             self.conn.commit()
         except sqlite3.Error:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self.conn.rollback()
-            except sqlite3.Error:
-                pass
 
     def clear(self) -> None:
         if self.conn is None:
@@ -143,8 +142,6 @@ class ResultCache:
 
     def close(self) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self.conn.close()
-            except sqlite3.Error:
-                pass
             self.conn = None

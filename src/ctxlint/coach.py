@@ -169,7 +169,7 @@ def rule_meta(rule_ids: Iterable[str]) -> dict[str, dict[str, str]]:
             continue
         try:
             with (base / f"{rid}.yaml").open(encoding="utf-8") as fh:
-                raw = yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+                raw = yaml.load(fh, Loader=loader)
         except (OSError, yaml.YAMLError):
             continue
         if isinstance(raw, dict):
@@ -360,8 +360,7 @@ def trend(weekly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     dated = {k: v for k, v in by_week.items() if k != "unknown"}
     out: list[dict[str, Any]] = []
     if dated:
-        first = date.fromisocalendar(*(int(x) for x in min(dated).split("-W")), 1)
-        last = date.fromisocalendar(*(int(x) for x in max(dated).split("-W")), 1)
+        first, last = (_monday(min(dated)), _monday(max(dated)))
         if (last - first).days // 7 <= MAX_TREND_WEEKS:
             day = first
             while day <= last:
@@ -376,6 +375,11 @@ def trend(weekly: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _monday(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
 def _health(main: FileResult, files: list[FileResult]) -> dict[str, Any]:
     """Context health of one session (main thread), with its subagents' tokens and dollars added."""
     s = main.session or {}
@@ -385,13 +389,13 @@ def _health(main: FileResult, files: list[FileResult]) -> dict[str, Any]:
     step = int(timeline.get("step") or 1)
     peak = int(s.get("peak_context_tokens") or 0)
     above = sum(1 for c in series if window and c > HOT_FILL * window) * step
-    costs = [f.session.get("cost_usd") for f in files if f.session and f.session.get("cost_usd") is not None]
+    costs = [float(f.session["cost_usd"]) for f in files if f.session and f.session.get("cost_usd") is not None]
     return {
         "path": main.path, "session_id": s.get("session_id"), "project": s.get("project"), "agent": main.agent,
         "started_at": s.get("started_at"), "subagent_files": len(files) - 1,
         "requests": sum(int((f.session or {}).get("requests") or 0) for f in files),
         "input_tokens": sum(_spent(f.session or {}) for f in files),
-        "cost_usd": round(sum(float(c) for c in costs), 4) if costs else None,
+        "cost_usd": round(sum(costs), 4) if costs else None,
         "peak_context_tokens": peak, "context_window": window,
         "peak_fill": round(peak / window, 4) if window else None, "compactions": int(s.get("compactions") or 0),
         "requests_above_80pct": above,
@@ -435,7 +439,7 @@ def instruction_costs(results: Iterable[FileResult], config: Config) -> list[dic
             if not os.path.isdir(project):
                 continue
             out.extend(_project_instruction_cost(project, rows, config))
-        except Exception:  # noqa: BLE001 - a broken project on disk must not sink the report
+        except Exception:
             continue
     return sorted(out, key=lambda x: (-x["tokens"], x["project"], x["agent"]))
 

@@ -172,8 +172,8 @@ def weekly_chart(weeks: list[dict[str, Any]], width: int = WIDTH, height: int = 
     key = "cost_usd" if priced else "input_tokens"
     values = [float(w.get(key) or 0.0) for w in weeks]
     shares = [float(w.get("waste_share") or 0.0) for w in weeks]
-    top = _nice_top(max(values + [1e-9]) * 1.05)
-    share_top = max(0.05, min(1.0, _nice_top(max(shares + [0.0]) * 100 * 1.05) / 100))
+    top = _nice_top(max([*values, 1e-09]) * 1.05)
+    share_top = max(0.05, min(1.0, _nice_top(max([*shares, 0.0]) * 100 * 1.05) / 100))
     left, right, pad_top, pad_bottom = 64, 56, 14, 44
     w, h = width - left - right, height - pad_top - pad_bottom
     n = len(weeks)

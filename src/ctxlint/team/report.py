@@ -156,7 +156,7 @@ def _report(con: Any, top: int, has_instructions: bool) -> dict[str, Any]:
     waste_tokens, waste_cost = int(w["tokens"]), float(w["cost"])
 
     habits = _rows(con, """
-        SELECT rule_id, any_value(rule_name) AS name, count(*) AS findings, count(DISTINCT file_id) AS sessions,
+        SELECT rule_id, any_value(rule_name) AS name, count(*) AS findings, count(DISTINCT coalesce(agent || ':' || session_id, file_id)) AS sessions,
                sum(tokens_wasted) AS tokens_wasted, sum(coalesce(cost_wasted_usd, 0.0)) AS cost_wasted_usd
         FROM f GROUP BY rule_id""")
     fixes = {r["rule_id"]: r["fix"] for r in _rows(con, r"""
