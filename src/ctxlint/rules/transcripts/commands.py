@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 SED_RANGE = re.compile(r"^(\d+)(?:,(\d+|\$))?p$")
 PIPE_SPLIT = re.compile(r"\s*(?:\|\||&&|;|\|)\s*")
