@@ -13,12 +13,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-try:
-    from importlib.metadata import version as _dist_version
 
-    PRICE_TABLE = f"genai-prices {_dist_version('genai-prices')}"
-except Exception:  # pragma: no cover - metadata missing in odd installs
-    PRICE_TABLE = "genai-prices"
+def _price_table() -> str:
+    try:
+        from genai_prices import __version__
+
+        return f"genai-prices {__version__}"
+    except Exception:  # pragma: no cover - an odd install without the version
+        return "genai-prices"
+
+
+def __getattr__(name: str) -> str:
+    # Lazy: importing genai-prices costs ~0.2 s, paid only when a transcript is priced.
+    if name == "PRICE_TABLE":
+        return _price_table()
+    raise AttributeError(name)
 
 PREFIX_RE = re.compile(r"^(?:(?:us|eu|apac|global)\.)?(?:anthropic|openai|google|vertex_ai|bedrock|azure)[./]")
 SUFFIX_RE = re.compile(r"(?:\[1m\]|-v\d+(?::\d+)?|@\d{8})$")
