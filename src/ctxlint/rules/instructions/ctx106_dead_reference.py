@@ -114,6 +114,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     root = Path(project.root).resolve()
     data = ctx.data
     seen: set[tuple[int, str]] = set()
+    reported: set[str] = set()
     for imp in file.doc.imports:
         if imp.in_code or not imp.pathlike or imp.target.startswith("~") or os.path.isabs(imp.target):
             continue
@@ -152,7 +153,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         return
     for code in file.doc.inline_code:
         text = code.text.strip()
-        if not looks_like_path(text, data) or (code.line, text) in seen:
+        if not looks_like_path(text, data) or text in reported:
             continue
         line_text = file.doc.lines[code.line - 1]
         if CREATES.search(line_text[: max(0, code.column - 1)]) or OTHER_REPO.search(line_text):
@@ -160,6 +161,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if exists(file, root, text):
             continue
         seen.add((code.line, text))
+        reported.add(text)  # one finding per missing path and file, not one per mention
         yield RawFinding(
             line=code.line,
             column=code.column,
