@@ -42,7 +42,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.parsing.transcripts.lines import iter_lines
+from ctxlint.parsing.transcripts.lines import json_records
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -85,26 +85,7 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
     t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
     all_sidechain = True
     any_record = False
-    for number, line, length in iter_lines(fh):
-        t.lines = number
-        t.bytes += length
-        if line is None:
-            t.skipped_records += 1  # an oversize record (snapshots can be 100s of MB): never needed
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if use_prefilter and prefilter(stripped):
-            t.skipped_records += 1
-            continue
-        try:
-            rec = orjson.loads(stripped)
-        except orjson.JSONDecodeError:
-            t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
-            continue
-        if not isinstance(rec, dict):
-            t.add_malformed(number, "not a JSON object")
-            continue
+    for number, rec in json_records(fh, t, prefilter if use_prefilter else None):
         any_record = True
         kind = rec.get("type")
         sidechain = rec.get("isSidechain") is True

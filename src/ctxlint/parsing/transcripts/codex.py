@@ -37,7 +37,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.parsing.transcripts.lines import iter_lines
+from ctxlint.parsing.transcripts.lines import json_records
 
 INJECTED_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md instructions", "<INSTRUCTIONS>",
                      "<recommended_plugins>", "<turn_aborted>", "<user_shell_command>")
@@ -70,26 +70,7 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
     prev_total: int | None = None
     last_compaction = -10
     request_index = 0
-    for number, line, length in iter_lines(fh):
-        t.lines = number
-        t.bytes += length
-        if line is None:
-            t.skipped_records += 1
-            continue
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if use_prefilter and prefilter(stripped):
-            t.skipped_records += 1
-            continue
-        try:
-            rec = orjson.loads(stripped)
-        except orjson.JSONDecodeError:
-            t.add_malformed(number, "not JSON")
-            continue
-        if not isinstance(rec, dict):
-            t.add_malformed(number, "not a JSON object")
-            continue
+    for number, rec in json_records(fh, t, prefilter if use_prefilter else None):
         kind = rec.get("type")
         payload = rec.get("payload")
         ts = as_str(rec.get("timestamp"))

@@ -7,8 +7,13 @@ count it; a 700 MB ``file-history-snapshot`` line never lands in RAM.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
+
+if TYPE_CHECKING:
+    from ctxlint.parsing.transcripts.events import Transcript
 
 DEFAULT_LIMIT = 16 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -38,3 +43,34 @@ def iter_lines(fh: BinaryIO, limit: int = DEFAULT_LIMIT) -> Iterator[tuple[int, 
             if chunk.endswith(b"\n"):
                 break
         yield number, None, length
+
+
+def json_records(
+    fh: BinaryIO, t: Transcript, skip: Callable[[bytes], bool] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, record)`` for every JSON-object line, counting lines and bytes on ``t``.
+
+    Oversize lines and lines ``skip`` recognises from their bytes are counted as skipped without
+    parsing; lines that are not JSON objects become CTX002 diagnostics on ``t``.
+    """
+    for number, line, length in iter_lines(fh):
+        t.lines = number
+        t.bytes += length
+        if line is None:
+            t.skipped_records += 1  # an oversize record (snapshots can be 100s of MB): never needed
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if skip is not None and skip(stripped):
+            t.skipped_records += 1
+            continue
+        try:
+            rec = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
+            continue
+        if not isinstance(rec, dict):
+            t.add_malformed(number, "not a JSON object")
+            continue
+        yield number, rec
