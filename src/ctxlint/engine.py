@@ -376,7 +376,8 @@ def run_check(
         token_counter = EXACT_COUNTER
         load_graph = {}
         for root, sources in inputs.instruction_groups.items():
-            project = build_project(sources, Path(root), config.requests_per_session)
+            project = build_project(sources, Path(root), config.requests_per_session,
+                                    git_status="CTX119" in enabled)
             built = {f.source.real for f in project.files}
             for src in sources:
                 if src.real not in built:

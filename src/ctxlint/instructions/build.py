@@ -232,7 +232,10 @@ class _Builder:
             file.agents = (*file.agents, agent)
 
 
-def build_project(sources: list[Source], root: Path, requests_per_session: int = 150) -> InstructionProject:
+def build_project(
+    sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True
+) -> InstructionProject:
+    """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs."""
     b = _Builder(Path(root), requests_per_session)
     for src in sources:
         b.add(src)
@@ -326,7 +329,8 @@ def build_project(sources: list[Source], root: Path, requests_per_session: int =
             copilot.entries.append(LoadEntry(f.path, b.tokens(f, False), 0, None, f.source.size))
     b.project.loads["copilot"] = copilot
 
-    _git_status(root_real, b.project.files)
+    if git_status:
+        _git_status(root_real, b.project.files)
     return b.project
 
 

@@ -8,15 +8,25 @@ unreadable file (OSError) reaches the caller, which reports CTX001.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import orjson
 
-from ctxlint.parsing.transcripts import aider, claude_code, codex, gemini, generic
 from ctxlint.parsing.transcripts.events import Transcript
 from ctxlint.parsing.transcripts.lines import iter_lines
 
+if TYPE_CHECKING:
+    from types import ModuleType
+
 SNIFF_LINES = 20
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # single-document JSON formats are read whole; cap them
+
+
+def _readers() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]:
+    # Lazy: an instruction-file check walks the tree for transcripts and usually finds none.
+    from ctxlint.parsing.transcripts import aider, claude_code, codex, gemini, generic
+
+    return aider, claude_code, codex, gemini, generic
 
 
 def _first_records(path: str) -> tuple[list[dict[str, object]], bytes]:
@@ -42,6 +52,7 @@ def _first_records(path: str) -> tuple[list[dict[str, object]], bytes]:
 
 def detect_format(path: str) -> str | None:
     """The agent that wrote ``path``, from its content; None when it is not a transcript."""
+    aider, claude_code, codex, gemini, generic = _readers()
     records, head = _first_records(path)
     if aider.detect(head):
         return "aider"
@@ -69,6 +80,7 @@ def detect_format(path: str) -> str | None:
 
 
 def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
+    aider, claude_code, codex, _, _ = _readers()
     fmt = detect_format(path)
     t = Transcript(path=path, agent=fmt or "unknown")
     if fmt is None:
@@ -90,6 +102,7 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
 
 
 def _read_json(data: bytes, t: Transcript, fmt: str) -> None:
+    _, _, _, gemini, generic = _readers()
     t.bytes = len(data)
     if len(data) > MAX_DOCUMENT_BYTES:
         t.add_malformed(1, "document too large")
