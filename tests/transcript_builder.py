@@ -8,7 +8,10 @@
         {"requests": 5},          # plain assistant turns (each one API request)
         {"compact": True}, {"clear": True}, {"idle_minutes": 10},
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
-    ]}) -> {"session.jsonl": "..."}
+        {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
+        {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
+        {"subagent": [...steps]},    # Claude Code: a Task call + <session>/subagents/agent-*.jsonl
+    ]}) -> {"session.jsonl": "...", ...}
 
 Claude Code output follows the real shape: one line per content block sharing message.id +
 requestId and repeating the usage, progress and file-history-snapshot noise, tool_result rows with
@@ -64,10 +67,13 @@ class ClaudeBuilder:
         self.uid = 0
         self.call = 0
         self.parent: str | None = None
+        self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
+        self.files: dict[str, str] = {}  # subagent files: relative path -> text
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
     def _rec(self, rec: dict[str, Any], sidechain: bool = False) -> None:
+        sidechain = sidechain or self.sidechain
         self.uid += 1
         uid = f"00000000-0000-4000-8000-{self.uid:012d}"
         base = {"parentUuid": self.parent, "isSidechain": sidechain, "userType": "external", "cwd": "/work/app",
@@ -141,11 +147,36 @@ class ClaudeBuilder:
                 self.tool("Read", inp, _text(tokens, path), tokens, structured)
         elif "bash" in s:
             tokens = int(s.get("tokens", 200))
-            self.tool("Bash", {"command": s["bash"]}, _text(tokens, "out"), tokens, is_error=bool(s.get("error")))
+            out = (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
             self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"}, "The file has been updated.",
                       20, {"filePath": path, "oldString": "a", "newString": "b"})
+        elif "tool" in s:  # any other tool: {tool: WebFetch, input: {...}, tokens: 20000}
+            tokens = int(s.get("tokens", 200))
+            self.tool(str(s["tool"]), dict(s.get("input") or {}), _text(tokens, "res"), tokens,
+                      is_error=bool(s.get("error")))
+        elif "sidechain" in s:
+            # an inline subagent run: its rows carry isSidechain and never change the main context
+            saved = (self.context, self.pending)
+            self.context = self.pending = self.startup
+            self.sidechain = True
+            for sub in s["sidechain"]:
+                self.step(sub)
+            self.sidechain = False
+            self.context, self.pending = saved
+        elif "subagent" in s:
+            # a Task call whose run is written to <session>/subagents/agent-<n>.jsonl
+            sub = ClaudeBuilder(self.model, startup=int(s.get("startup", 8000)))
+            sub.sidechain = True
+            sub.clock.now = self.clock.now
+            for sub_step in s["subagent"]:
+                sub.step(sub_step)
+            name = f"11111111-2222-4333-8444-555555555555/subagents/agent-a{len(self.files) + 1:015x}.jsonl"
+            self.files[name] = sub.text()
+            self.tool("Task", {"description": "investigate", "prompt": "investigate", "subagent_type": "Explore"},
+                      "Summary of findings.", 400)
         elif "task" in s:
             self.tool("Task", {"description": s["task"], "prompt": s["task"]}, "Summary of findings.", 400)
         elif "requests" in s:
@@ -244,7 +275,7 @@ class CodexBuilder:
             code = 1 if s.get("error") else 0
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":
                                         f"Command: /bin/bash -lc '{command}'\nProcess exited with code {code}\n"
-                                        f"Output:\n{_text(tokens, 'out')}"})
+                                        f"Output:\n{s.get('output', '')}{_text(tokens, 'out')}"})
             self.context += tokens
             self._request()
         elif "edit" in s:
@@ -269,8 +300,13 @@ class CodexBuilder:
             target = int(s["fill"])
             if target > self.context:
                 self.step({"bash": "cat notes.txt", "tokens": target - self.context})
-        elif "idle_minutes" in s or "model" in s or "clear" in s:
-            pass
+        elif "idle_minutes" in s:
+            self.clock.tick(float(s["idle_minutes"]) * 60)
+        elif "model" in s:
+            self.model = s["model"]
+            self._rec("turn_context", {"cwd": "/work/app", "model": self.model})
+        elif "clear" in s:
+            pass  # Codex has no /clear inside one rollout: /new starts a new file
         else:
             raise ValueError(f"unknown step {s}")
 
@@ -291,4 +327,7 @@ def build(scenario: dict[str, Any]) -> dict[str, str]:
         raise ValueError(f"unknown agent {agent}")
     for step in scenario.get("steps", []):
         builder.step(step)
-    return {scenario.get("file", name): builder.text()}
+    files = {scenario.get("file", name): builder.text()}
+    if isinstance(builder, ClaudeBuilder):
+        files.update(builder.files)
+    return files

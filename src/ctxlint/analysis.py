@@ -29,7 +29,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.pricing import context_window_for, price_per_token
+from ctxlint.pricing import context_window_for, price_per_token, price_usage
 
 ContextItem = ToolResult | Prompt | Image
 
@@ -72,6 +72,8 @@ class Analysis:
     window: int | None
     _blended_prefix: list[float | None] = field(default_factory=list)
     _request_lines: list[int] = field(default_factory=list)
+    _rates: list[float | None] = field(default_factory=list)  # each request's price per context token
+    _suffix_min: list[int] = field(default_factory=list)  # smallest context from r to r's segment end
 
     @property
     def agent(self) -> str:
@@ -87,12 +89,50 @@ class Analysis:
                 return seg
         return self.segments[0]
 
-    def carried(self, r0: int, segment: Segment | None = None) -> int:
-        """K: requests from r0 to the end of r0's segment."""
+    def carried(self, r0: int | Item, segment: Segment | None = None) -> int:
+        """K: requests from r0 to the end of r0's segment (for an item: of the item's own segment, so an
+        item that arrived just before a compaction or /clear is carried by no request)."""
+        if isinstance(r0, Item):
+            return max(0, self.segments[r0.segment].end_request - r0.r0)
         if r0 >= len(self.requests):
             return 0
         seg = segment or self.segment_of_request(r0)
         return max(0, seg.end_request - r0)
+
+    def segment_of(self, event: Event) -> Segment:
+        """The segment (session start, /clear or compaction → next boundary) an event belongs to."""
+        return self.segment_of_line(event.line)
+
+    @property
+    def calls_by_id(self) -> dict[str, ToolCall]:
+        return self.calls
+
+    def evidence(self, *things: Item | Event | Usage | int) -> list[int]:
+        """The JSONL line numbers behind a finding (items, events, request indexes), sorted, unique."""
+        lines: set[int] = set()
+        for x in things:
+            if isinstance(x, int):
+                if 0 <= x < len(self.requests):
+                    lines.add(self.requests[x].line)
+            else:
+                lines.add(x.line)
+        return sorted(lines)
+
+    def cost_usd(self) -> float | None:
+        """API-equivalent spend of every request in the file (sidechains included); None if any is unpriced.
+        Waste in dollars is capped by it, as waste in tokens is capped by ``total_input_tokens``."""
+        total = 0.0
+        for u in self.t.events:
+            if not isinstance(u, Usage):
+                continue
+            cost = price_usage(u.model, input_tokens=u.input_tokens,
+                               cache_write_tokens=u.cache_creation_input_tokens,
+                               cache_write_1h_tokens=u.cache_creation_1h_tokens,
+                               cache_read_tokens=u.cache_read_input_tokens, output_tokens=u.output_tokens)
+            if cost is None:
+                return None
+            total += cost
+        return total
 
     def segment_of_request(self, r: int) -> Segment:
         for seg in self.segments:
@@ -108,12 +148,25 @@ class Analysis:
         end = r1 if r1 is not None else self.segment_of_request(r0).end_request
         end = max(r0, min(end, len(self.requests)))
         count = end - r0
+        if count and tokens > self._suffix_min[r0]:
+            # Somewhere the context is smaller than the item (Claude Code's micro-compaction drops old
+            # tool results without a compact_boundary; a compaction record may be missing): the item
+            # cannot have been carried whole there. Count at most what each request actually sent.
+            total = 0
+            cost_sum: float | None = 0.0
+            for r in range(r0, end):
+                carried = min(tokens, self.requests[r].context_tokens)
+                total += carried
+                rate = self._rates[r]
+                cost_sum = None if rate is None or cost_sum is None else cost_sum + carried * rate
+            return total, cost_sum
         a, b = self._blended_prefix[r0], self._blended_prefix[end]
         cost = None if a is None or b is None else tokens * (b - a)
         return tokens * count, cost
 
     def item_exposure(self, item: Item) -> tuple[int, float | None]:
-        return self.exposure(item.tokens, item.r0)
+        """(tokens × K, dollars) of one context item, K counted to the end of the item's own segment."""
+        return self.exposure(item.tokens, item.r0, self.segments[item.segment].end_request)
 
     def claim(self, key: str, per_request: int, r0: int, r1: int | None = None, floor: int = 0) -> Claim:
         """A claim of ``per_request`` tokens on every request r0..r1-1 (default: to r0's segment end)."""
@@ -124,7 +177,8 @@ class Analysis:
 
     def item_claim(self, item: Item, per_request: int | None = None) -> Claim:
         return self.claim(f"item:{item.line}:{getattr(item.event, 'call_id', '')}",
-                          item.tokens if per_request is None else per_request, item.r0)
+                          item.tokens if per_request is None else per_request, item.r0,
+                          self.segments[item.segment].end_request)
 
     def fix_for_agent(self, claude: str, codex: str, other: str | None = None) -> str:
         if self.agent == "claude-code":
@@ -226,6 +280,13 @@ def analyse(t: Transcript) -> Analysis:
     a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window)
     a._request_lines = request_lines
     a._blended_prefix = _blended_prefix(requests)
+    a._rates = [None if x is None or y is None else y - x for x, y in zip(a._blended_prefix, a._blended_prefix[1:], strict=False)]
+    a._suffix_min = [0] * len(requests)
+    for seg in segments:
+        low = 1 << 62
+        for r in range(seg.end_request - 1, seg.first_request - 1, -1):
+            low = min(low, requests[r].context_tokens)
+            a._suffix_min[r] = low
     return a
 
 

@@ -143,7 +143,7 @@ def _audit(path: str, config: Config) -> FileResult:
             raw.extend((rule_id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
         contexts = [u.context_tokens for u in analysis.requests]
-        for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts):
+        for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=analysis.cost_usd()):
             findings.append(stamp(reg[rule_id], rf, shown, config))
     result.findings = findings
     return result

@@ -21,7 +21,15 @@ def attribute(
     priority: list[str],
     cap_tokens: int,
     contexts: list[int] | None = None,
+    cap_cost_usd: float | None = None,
 ) -> list[tuple[str, RawFinding]]:
+    """Give each claim key to the first finding (in ``priority`` order) that claims it, recompute every
+    finding's tokens and dollars from the claims it kept, drop findings left with nothing, then scale so
+    the total never exceeds ``cap_tokens`` (the session's input tokens) nor ``cap_cost_usd`` (its spend).
+
+    ``contexts`` (each main-thread request's context size) turns on the per-request ledger: the claims
+    on one request never add up to more than that request sent. Findings come back in input order.
+    """
     order = {rule_id: i for i, rule_id in enumerate(priority)}
     ranked = sorted(enumerate(findings), key=lambda x: (order.get(x[1][0], len(order)), x[0]))
     used = [0] * len(contexts) if contexts is not None else []
@@ -51,6 +59,12 @@ def attribute(
         kept = [(i, r, replace(f, tokens_wasted=int(f.tokens_wasted * factor),
                                cost_wasted_usd=None if f.cost_wasted_usd is None else f.cost_wasted_usd * factor))
                 for i, r, f in kept]
+    if cap_cost_usd is not None:
+        spent = sum(f.cost_wasted_usd or 0.0 for _, _, f in kept)
+        if spent > cap_cost_usd >= 0:
+            factor = cap_cost_usd / spent
+            kept = [(i, r, f if f.cost_wasted_usd is None else replace(f, cost_wasted_usd=f.cost_wasted_usd * factor))
+                    for i, r, f in kept]
     kept.sort(key=lambda x: x[0])
     return [(r, f) for _, r, f in kept]
 

@@ -29,7 +29,10 @@ def __getattr__(name: str) -> str:
         return _price_table()
     raise AttributeError(name)
 
-PREFIX_RE = re.compile(r"^(?:(?:us|eu|apac|global)\.)?(?:anthropic|openai|google|vertex_ai|bedrock|azure)[./]")
+PREFIX_RE = re.compile(
+    r"^(?:(?:us|eu|apac|jp|au|global)\.)?(?:anthropic|openai|google|vertex_ai|bedrock|azure|openrouter|gemini|"
+    r"litellm_proxy|models)[./]"
+)
 SUFFIX_RE = re.compile(r"(?:\[1m\]|-v\d+(?::\d+)?|@\d{8})$")
 DATED_RE = re.compile(r"-\d{8}$")
 
@@ -52,7 +55,11 @@ class Rates:
 
 def normalise_model(model: str) -> str:
     m = model.strip().lower()
-    m = PREFIX_RE.sub("", m)
+    while True:  # gateway prefixes can nest: "openrouter/openai/gpt-4o-mini"
+        stripped = PREFIX_RE.sub("", m)
+        if stripped == m:
+            break
+        m = stripped
     m = SUFFIX_RE.sub("", m)
     return m
 
@@ -68,9 +75,20 @@ def _num(value: Any) -> float | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _bundled_table() -> None:
+    """Pin the price table shipped in the wheel: no auto-update thread is ever started, and a
+    snapshot someone else installed in this process is dropped, so PRICE_TABLE names what is used."""
+    from genai_prices import data_snapshot
+
+    data_snapshot.set_custom_snapshot(None)
+
+
 @lru_cache(maxsize=256)
 def _lookup(model: str) -> Any:
     from genai_prices import Usage, calc_price
+
+    _bundled_table()
 
     candidates = [normalise_model(model)]
     if DATED_RE.search(candidates[0]):
@@ -156,20 +174,19 @@ def price_usage(
 
 
 def context_window_for(model: str | None, agent: str) -> int | None:
-    """The model's input window when the transcript does not say; None when unknown."""
-    if agent == "gemini":
+    """The model's input window when the transcript does not declare one; None when unknown.
+
+    Claude Code: 200K unless the model runs natively at 1M (Opus 4.7+, Opus/Sonnet/Haiku 5.x, Fable,
+    Mythos) or carries the ``[1m]`` suffix. Codex: 272K for every GPT-5/codex model (what Codex
+    hard-codes). Gemini CLI: 1,048,576 for every default model.
+    """
+    m = normalise_model(model) if model else ""
+    if agent == "gemini" or m.startswith("gemini"):
         return 1_048_576
-    if not model:
-        return 272_000 if agent == "codex" else 200_000 if agent == "claude-code" else None
-    m = normalise_model(model)
-    if m.startswith("claude"):
-        if model.endswith("[1m]") or any(m.startswith(p) for p in WINDOW_1M_CLAUDE):
+    if m.startswith("claude") or (agent == "claude-code" and not m.startswith(("gpt", "o3", "o4", "codex"))):
+        if model and (model.rstrip().lower().endswith("[1m]") or m.startswith(WINDOW_1M_CLAUDE)):
             return 1_000_000
         return 200_000
-    if m.startswith(("gpt-5", "codex", "o3", "o4")) or "gpt-5" in m:
-        return 272_000
-    if m.startswith("gemini"):
-        return 1_048_576
-    if agent == "codex":
+    if agent == "codex" or m.startswith(("gpt-5", "codex", "o3", "o4")) or "gpt-5" in m:
         return 272_000
     return None

@@ -1,5 +1,6 @@
 """Aider ``.aider.chat.history.md``: `# aider chat started at …` launches, `#### ` user input,
-block-quoted `> ` tool output, and `> Tokens: 2.3k sent, 150 received. Cost: …` usage lines."""
+block-quoted `> ` tool output, `> Model: …` lines, and `> Tokens: 2.3k sent, 150 received. Cost: …`
+usage lines (k/M suffixes; optional ``N cache write`` / ``N cache hit``) — one Usage each."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ TOKENS = re.compile(
     r"\s*([\d.]+[kKmM]?) received"
 )
 MODEL = re.compile(r"^>\s*(?:Main )?[Mm]odel:\s*(\S+)")
+LAUNCH_MODEL = re.compile(r"^>\s*\S*aider\b.*?\s--model[= ](\S+)")  # the launch command line
 
 
 def _num(text: str | None) -> int:
@@ -70,7 +72,7 @@ def read(fh: BinaryIO, t: Transcript) -> None:
             if assistant_chars:
                 t.events.append(AssistantText(assistant_line, timestamp, assistant_chars))
                 assistant_chars = 0
-            mm = MODEL.match(line)
+            mm = MODEL.match(line) or LAUNCH_MODEL.match(line)
             if mm:
                 model = mm.group(1).rstrip(",")
                 if model not in t.models:
@@ -78,10 +80,12 @@ def read(fh: BinaryIO, t: Transcript) -> None:
             tm = TOKENS.match(line)
             if tm:
                 sent, write, hit, received = (_num(g) for g in tm.groups())
-                hit = min(hit, sent)
-                write = min(write, sent - hit)
-                t.events.append(Usage(number, timestamp, f"aider{number}", model, sent - hit - write, write, hit,
-                                      received))
+                # "sent" is LiteLLM's prompt_tokens. DeepSeek-style providers count cache hits inside it
+                # (hit + miss == sent); Anthropic through older LiteLLM reports them beside it
+                # (sent + write + hit == total). The numbers tell which: cache parts larger than
+                # "sent" cannot be inside it.
+                fresh = sent - hit - write if hit + write <= sent else sent
+                t.events.append(Usage(number, timestamp, f"aider{number}", model, fresh, write, hit, received))
             continue
         if line.strip():
             if not assistant_chars:

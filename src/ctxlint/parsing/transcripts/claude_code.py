@@ -64,9 +64,20 @@ INTERRUPT = "[Request interrupted by user"
 
 
 def prefilter(line: bytes) -> bool:
-    """True when the record can be skipped without parsing."""
-    # Message content is JSON-escaped, so these unescaped bytes only occur as record structure.
-    return line.startswith(SKIP_PREFIXES) or PROGRESS_MARK in line
+    """True when the record can be skipped without parsing.
+
+    Message text is JSON-escaped, so the unescaped mark only occurs as record structure. A
+    ``progress`` record has its top-level ``"type":"progress","data":`` before any ``"message":``
+    key (the nested copy of a message sits inside ``data``); a user/assistant record has its own
+    ``"message":`` first, so a nested progress-shaped object further on never hides it.
+    """
+    if line.startswith(SKIP_PREFIXES):
+        return True
+    at = line.find(PROGRESS_MARK)
+    if at == -1:
+        return False
+    message = line.find(b'"message":', 0, at)
+    return message == -1
 
 
 class _State:
@@ -76,7 +87,7 @@ class _State:
         self.by_msg: dict[str, Usage] = {}
         self.calls: dict[str, ToolCall] = {}
         self.model: str | None = None
-        self.last_compaction_line = -10
+        self.boundary_pending = False  # a compact_boundary not yet followed by its summary row
         self.in_sidechain_run = False
 
 
@@ -117,6 +128,7 @@ def _record(s: _State, rec: dict[str, Any], kind: Any, number: int, sidechain: b
     t = s.t
     if kind == "assistant":
         _meta(s, rec)
+        s.boundary_pending = False
         _assistant(s, rec, number, sidechain)
     elif kind == "user":
         _meta(s, rec)
@@ -127,7 +139,7 @@ def _record(s: _State, rec: dict[str, Any], kind: Any, number: int, sidechain: b
             meta: dict[str, Any] = rec["compactMetadata"] if isinstance(rec.get("compactMetadata"), dict) else {}
             t.events.append(Compaction(number, as_str(rec.get("timestamp")), as_str(meta.get("trigger")),
                                        as_int(meta.get("preTokens")) or None, sidechain))
-            s.last_compaction_line = number
+            s.boundary_pending = True
     # summary (session title), attachment, progress and every unknown type: nothing to analyse
 
 
@@ -251,11 +263,13 @@ def _user(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
         return
     content = msg.get("content")
     if rec.get("isCompactSummary") is True:
-        # The summary row that follows a compact_boundary is the same compaction.
-        if number - s.last_compaction_line > 3:
+        # The summary row that follows a compact_boundary is the same compaction; a summary row
+        # with no boundary before it (older versions) is a compaction of its own.
+        if not s.boundary_pending:
             t.events.append(Compaction(number, ts, None, None, sidechain))
-        s.last_compaction_line = number
+        s.boundary_pending = False
         return
+    s.boundary_pending = False
     is_meta = rec.get("isMeta") is True
     if isinstance(content, str):
         _prompt_text(t, content, number, ts, sidechain, is_meta)
@@ -347,11 +361,17 @@ def _tool_result(s: _State, block: dict[str, Any], structured: Any, number: int,
     return result
 
 
+CLAUDE_TYPES = ("user", "assistant", "system", "progress", "file-history-snapshot", "file-history-delta", "summary",
+                "queue-operation", "attachment", "last-prompt", "permission-mode", "agent-name", "custom-title",
+                "ai-title")
+NO_SESSION_TYPES = ("file-history-snapshot", "file-history-delta", "summary", "queue-operation", "last-prompt",
+                    "permission-mode", "agent-name", "custom-title", "ai-title")
+
+
 def detect(first: dict[str, Any]) -> bool:
     kind = first.get("type")
-    if kind in ("user", "assistant", "system", "progress", "file-history-snapshot", "summary", "queue-operation"):
-        return "sessionId" in first or "uuid" in first or kind in ("file-history-snapshot", "summary",
-                                                                     "queue-operation")
+    if kind in CLAUDE_TYPES and "payload" not in first:
+        return "sessionId" in first or "uuid" in first or kind in NO_SESSION_TYPES
     return False
 
 

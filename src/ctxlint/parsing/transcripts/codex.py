@@ -4,9 +4,11 @@ Every line is ``{timestamp, type, payload}``. Usage comes from ``event_msg``/``t
 request per *change* of the cumulative total (Codex repeats the last event with the same totals),
 measured by ``last_token_usage`` (or by the difference of totals when it is missing).
 ``input_tokens`` includes ``cached_input_tokens``: the reader reports fresh = input − cached and
-cache read = cached, so the keys mean the same for every agent. A subagent rollout replays its
-parent's token history: such a file is marked as a subagent file, and the coach does not count it
-as a session of its own.
+cache read = cached, so the keys mean the same for every agent. A spawned subagent's rollout
+replays its parent's history before its own work; that replay is skipped (see ``_Codex``) and the
+file is marked as a subagent file. ``compacted`` + ``event_msg/context_compacted`` written together
+are one compaction. Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
+the rules parse commands.
 """
 
 from __future__ import annotations
@@ -64,13 +66,170 @@ def shell_command(args: dict[str, Any]) -> str | None:
     return cmd if isinstance(cmd, str) else None
 
 
+def uuid7_ms(value: Any) -> int | None:
+    """Milliseconds since the epoch encoded in a UUIDv7 (Codex thread and turn ids), else None."""
+    if not isinstance(value, str) or len(value) != 36 or value[14:15] != "7":
+        return None
+    try:
+        return int(value[:8] + value[9:13], 16)
+    except ValueError:
+        return None
+
+
+class _Codex:
+    """Reader state. Usage semantics:
+
+    * fresh input = input − cached − cache write (OpenAI counts both inside ``input_tokens``);
+    * one request per ``token_count`` whose cumulative total changed (Codex re-emits the same
+      totals after a turn; ``info: null`` events carry only rate limits);
+    * the request's numbers are ``last_token_usage``; without it, the difference of totals;
+    * a sample whose ``last_token_usage.total_tokens`` exceeds 1.5 × the declared window cannot be
+      one request (openai/codex#24089): counted as malformed ``impossible-usage`` and skipped;
+    * subagent replay: a spawned child's rollout starts with a copy of its parent's history (a
+      second ``session_meta`` — the parent's — then the parent's items and ``token_count`` events).
+      Everything between that copied ``session_meta`` and the child's first own turn is ignored:
+      the first own turn is a ``turn_context`` whose UUIDv7 ``turn_id`` is not older than the
+      child's own (UUIDv7) thread id; when ids are not UUIDv7, the first ``turn_context`` or
+      ``task_started`` after the copied history's last ``token_count`` ends it. The totals of the
+      replay become the baseline, so the child's first own request is not inflated by them.
+    """
+
+    def __init__(self, t: Transcript) -> None:
+        self.t = t
+        self.calls: dict[str, ToolCall] = {}
+        self.model: str | None = None
+        self.prev_total: int | None = None
+        self.prev = (0, 0, 0, 0)  # cumulative input, cached, output, cache write of the previous event
+        self.pending_compaction: str | None = None  # "compacted" | "context_compacted" not yet paired
+        self.own_id: str | None = None
+        self.own_ms: int | None = None
+        self.replaying = False
+        self.replay_saw_tokens = False
+        self.replayed = 0
+
+    def compaction(self, kind: str, number: int, ts: str | None) -> None:
+        # ``compacted`` and ``event_msg/context_compacted`` are written together for one compaction.
+        if self.pending_compaction is not None and self.pending_compaction != kind:
+            self.pending_compaction = None
+            return
+        self.t.events.append(Compaction(number, ts, "auto", None))
+        self.pending_compaction = kind
+
+    def session_meta(self, payload: dict[str, Any]) -> None:
+        t = self.t
+        sid = as_str(payload.get("id")) or as_str(payload.get("session_id"))
+        if self.own_id is None:
+            self.own_id = sid
+            self.own_ms = uuid7_ms(sid)
+            t.session_id = sid
+            t.cwd = as_str(payload.get("cwd"))
+            source = payload.get("source")
+            if payload.get("thread_source") == "subagent" or (isinstance(source, dict) and "subagent" in source):
+                t.is_subagent_file = True
+                spawn = source.get("subagent") if isinstance(source, dict) else None
+                if isinstance(spawn, dict):
+                    parent = spawn.get("thread_spawn")
+                    if isinstance(parent, dict):
+                        t.parent_session_id = as_str(parent.get("parent_thread_id"))
+            meta_model = as_str(payload.get("model"))
+            if meta_model and self.model is None:
+                self.set_model(meta_model, 0, None)
+        elif sid and sid != self.own_id and t.is_subagent_file and not self.replaying:
+            # The parent's session_meta copied into a child rollout: its history follows.
+            self.replaying = True
+            self.replay_saw_tokens = False
+
+    def set_model(self, new: str, number: int, ts: str | None) -> None:
+        if new != self.model:
+            if self.model is not None:
+                self.t.events.append(ModelChange(number, ts, new))
+            self.model = new
+            if new not in self.t.models:
+                self.t.models.append(new)
+
+    def replay_ends(self, kind: Any, payload: dict[str, Any], ptype: Any) -> bool:
+        if kind == "turn_context":
+            turn_ms = uuid7_ms(payload.get("turn_id"))
+            if turn_ms is not None and self.own_ms is not None:
+                return turn_ms >= self.own_ms
+            return self.replay_saw_tokens
+        return kind == "event_msg" and ptype == "task_started" and self.replay_saw_tokens
+
+    def token_count(self, payload: dict[str, Any], number: int, ts: str | None) -> None:
+        t = self.t
+        info = payload.get("info")
+        if not isinstance(info, dict):
+            return
+        total = info.get("total_token_usage")
+        last = info.get("last_token_usage")
+        total_n = as_int(total.get("total_tokens")) if isinstance(total, dict) else None
+        if total_n is not None and total_n == self.prev_total:
+            return  # the same totals repeated: not a new request
+        cumulative = ((as_int(total.get("input_tokens")), as_int(total.get("cached_input_tokens")),
+                       as_int(total.get("output_tokens")), _cache_write(total)) if isinstance(total, dict) else None)
+        if self.replaying:
+            # The parent's history: remember where it ends, count nothing.
+            self.replay_saw_tokens = True
+            self.replayed += 1
+            if cumulative is not None:
+                self.prev = cumulative
+                self.prev_total = total_n
+            return
+        window = as_int(info.get("model_context_window")) or None
+        sample: dict[str, Any]
+        if isinstance(last, dict):
+            sample = last
+        elif cumulative is not None and self.prev_total is not None:
+            sample = {"input_tokens": cumulative[0] - self.prev[0], "cached_input_tokens": cumulative[1] - self.prev[1],
+                      "output_tokens": cumulative[2] - self.prev[2],
+                      "cache_write_input_tokens": cumulative[3] - self.prev[3]}
+        else:
+            sample = total if isinstance(total, dict) else {}
+        if cumulative is not None:
+            self.prev = cumulative
+        if total_n is not None:
+            self.prev_total = total_n
+        inp = as_int(sample.get("input_tokens"))
+        cached = min(as_int(sample.get("cached_input_tokens")), inp)
+        write = min(_cache_write(sample), inp - cached)  # newer models (GPT-5.6+): a part of input too
+        out = as_int(sample.get("output_tokens"))
+        size = as_int(sample.get("total_tokens")) or inp + out
+        if window and size > window * 1.5:
+            t.add_malformed(number, "impossible-usage")
+            return
+        if window:
+            t.context_window = window
+        self.pending_compaction = None
+        t.events.append(Usage(number, ts, f"tc{number}", self.model, inp - cached - write, write, cached, out,
+                              reasoning_output_tokens=as_int(sample.get("reasoning_output_tokens")),
+                              context_window=window))
+
+
+def _cache_write(usage: dict[str, Any]) -> int:
+    return as_int(usage.get("cache_write_input_tokens", usage.get("cache_write_tokens")))
+
+
+TS_PREFIX = b'{"timestamp":"'
+
+
 def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
-    calls: dict[str, ToolCall] = {}
-    model: str | None = None
-    prev_total: int | None = None
-    last_compaction = -10
-    request_index = 0
-    for number, rec in json_records(fh, t, prefilter if use_prefilter else None):
+    st = _Codex(t)
+
+    def skip(line: bytes) -> bool:
+        if not prefilter(line):
+            return False
+        # A skipped record still moves the session's first/last timestamp (the envelope's first key).
+        if line.startswith(TS_PREFIX):
+            end = line.find(b'"', len(TS_PREFIX))
+            if end != -1:
+                ts = line[len(TS_PREFIX):end].decode("utf-8", "replace")
+                if t.started_at is None or ts < t.started_at:
+                    t.started_at = ts
+                if t.ended_at is None or ts > t.ended_at:
+                    t.ended_at = ts
+        return True
+
+    for number, rec in json_records(fh, t, skip if use_prefilter else None):
         kind = rec.get("type")
         payload = rec.get("payload")
         ts = as_str(rec.get("timestamp"))
@@ -84,76 +243,33 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
         ptype = payload.get("type")
         try:
             if kind == "session_meta":
-                if t.session_id is None:
-                    t.session_id = as_str(payload.get("id")) or as_str(payload.get("session_id"))
-                    t.cwd = as_str(payload.get("cwd"))
-                source = payload.get("source")
-                if payload.get("thread_source") == "subagent" or (isinstance(source, dict) and "subagent" in source):
-                    t.is_subagent_file = True
-                    spawn = source.get("subagent") if isinstance(source, dict) else None
-                    if isinstance(spawn, dict):
-                        parent = spawn.get("thread_spawn")
-                        if isinstance(parent, dict):
-                            t.parent_session_id = as_str(parent.get("parent_thread_id"))
-            elif kind == "turn_context":
+                st.session_meta(payload)
+                continue
+            if st.replaying:
+                if not st.replay_ends(kind, payload, ptype):
+                    if kind == "event_msg" and ptype == "token_count":
+                        st.token_count(payload, number, ts)
+                    continue
+                st.replaying = False
+            if kind == "turn_context":
                 new = as_str(payload.get("model"))
-                if new and new != model:
-                    if model is not None:
-                        t.events.append(ModelChange(number, ts, new))
-                    model = new
-                    if new not in t.models:
-                        t.models.append(new)
+                if new:
+                    st.set_model(new, number, ts)
             elif kind == "compacted":
-                if number - last_compaction > 3:
-                    t.events.append(Compaction(number, ts, "auto", None))
-                last_compaction = number
+                st.compaction("compacted", number, ts)
             elif kind == "event_msg":
                 if ptype == "token_count":
-                    info = payload.get("info")
-                    if not isinstance(info, dict):
-                        continue
-                    total = info.get("total_token_usage")
-                    last = info.get("last_token_usage")
-                    total_n = as_int(total.get("total_tokens")) if isinstance(total, dict) else None
-                    if total_n is not None and total_n == prev_total:
-                        continue  # the same totals repeated: not a new request
-                    window = as_int(info.get("model_context_window")) or None
-                    if isinstance(last, dict):
-                        sample = last
-                    elif isinstance(total, dict) and prev_total is not None:
-                        sample = {"input_tokens": as_int(total.get("input_tokens")) - t.extra.get("prev_in", 0),
-                                  "cached_input_tokens": as_int(total.get("cached_input_tokens"))
-                                  - t.extra.get("prev_cached", 0),
-                                  "output_tokens": as_int(total.get("output_tokens")) - t.extra.get("prev_out", 0)}
-                    else:
-                        sample = total if isinstance(total, dict) else {}
-                    if isinstance(total, dict):
-                        t.extra["prev_in"] = as_int(total.get("input_tokens"))
-                        t.extra["prev_cached"] = as_int(total.get("cached_input_tokens"))
-                        t.extra["prev_out"] = as_int(total.get("output_tokens"))
-                    prev_total = total_n if total_n is not None else prev_total
-                    inp = as_int(sample.get("input_tokens"))
-                    cached = min(as_int(sample.get("cached_input_tokens")), inp)
-                    out = as_int(sample.get("output_tokens"))
-                    if window and inp + out > window * 1.5:
-                        t.add_malformed(number, "impossible-usage")
-                        continue
-                    request_index += 1
-                    t.context_window = window or t.context_window
-                    t.events.append(Usage(number, ts, f"tc{number}", model, inp - cached, 0, cached, out,
-                                          reasoning_output_tokens=as_int(sample.get("reasoning_output_tokens")),
-                                          context_window=window))
+                    st.token_count(payload, number, ts)
                 elif ptype == "context_compacted":
-                    if number - last_compaction > 3:
-                        t.events.append(Compaction(number, ts, "auto", None))
-                    last_compaction = number
+                    st.compaction("context_compacted", number, ts)
             elif kind == "response_item":
-                _response_item(t, payload, ptype, number, ts, calls)
+                if ptype in ("message", "function_call", "custom_tool_call", "local_shell_call"):
+                    st.pending_compaction = None
+                _response_item(t, payload, ptype, number, ts, st.calls)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(number, f"unexpected {kind} record shape")
-    t.extra.pop("prev_in", None)
-    t.extra.pop("prev_cached", None)
-    t.extra.pop("prev_out", None)
+    if st.replayed:
+        t.extra["replayed_token_counts"] = st.replayed
 
 
 def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts: str | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "tool-results", "file-history", "todos",
@@ -25,6 +26,7 @@ def find_transcripts(root: str) -> list[str]:
 
     found: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
     codex_names: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         try:
@@ -42,8 +44,10 @@ def find_transcripts(root: str) -> list[str]:
                 continue
             full = os.path.join(dirpath, name)
             try:
-                if not os.path.isfile(full) or os.path.getsize(full) == 0:
-                    continue
+                fst = os.stat(full)
+                if not stat.S_ISREG(fst.st_mode) or fst.st_size == 0 or (fst.st_dev, fst.st_ino) in seen_files:
+                    continue  # not a file, empty, or a second link to a file already found
+                seen_files.add((fst.st_dev, fst.st_ino))
                 fmt = detect_format(full)
             except OSError:
                 continue

@@ -32,6 +32,24 @@ def _text(content: Any) -> str:
     return ""
 
 
+EDIT_NAMES = {"replace", "write_file", "edit"}
+
+
+def tool_call(name: str, raw_args: Any, call_id: str, number: int, ts: str | None) -> ToolCall:
+    """A Gemini CLI tool call with normalised inputs (run_shell_command, read_file, grep/glob, edits)."""
+    args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
+    tc = ToolCall(number, ts, call_id, name)
+    tc.command = as_str(args.get("command"))
+    tc.path = as_str(args.get("absolute_path")) or as_str(args.get("file_path")) or as_str(args.get("path"))
+    tc.pattern = as_str(args.get("pattern"))
+    if name == "read_file":
+        tc.offset = as_int(args.get("offset")) + 1 if isinstance(args.get("offset"), int) else None
+        tc.limit = as_int(args.get("limit")) or None
+    tc.is_edit = name in EDIT_NAMES
+    tc.edit_paths = (tc.path,) if tc.is_edit and tc.path else ()
+    return tc
+
+
 class GeminiReader:
     def __init__(self, t: Transcript) -> None:
         self.t = t
@@ -84,16 +102,8 @@ class GeminiReader:
         for call in m.get("toolCalls") or []:
             if not isinstance(call, dict):
                 continue
-            call_id = as_str(call.get("id")) or f"g{number}"
-            name = as_str(call.get("name")) or "?"
-            args: dict[str, Any] = call["args"] if isinstance(call.get("args"), dict) else {}
-            tc = ToolCall(number, ts, call_id, name)
-            tc.command = as_str(args.get("command"))
-            tc.path = as_str(args.get("absolute_path")) or as_str(args.get("file_path")) or as_str(args.get("path"))
-            tc.pattern = as_str(args.get("pattern"))
-            tc.is_edit = name in ("replace", "write_file", "edit")
-            tc.edit_paths = (tc.path,) if tc.is_edit and tc.path else ()
-            t.events.append(tc)
+            call_id = as_str(call.get("id")) or f"g{number}-{len(t.events)}"
+            t.events.append(tool_call(as_str(call.get("name")) or "?", call.get("args"), call_id, number, ts))
             output: Any = None
             for r in call.get("result") or []:
                 if isinstance(r, dict):
@@ -109,11 +119,15 @@ def read_document(doc: Any, t: Transcript) -> None:
     r = GeminiReader(t)
     if isinstance(doc, dict):
         r.header(doc)
-        for i, m in enumerate(doc.get("messages") or [], start=1):
-            if isinstance(m, dict):
-                r.message(m, 1)
-            else:
+        messages = doc.get("messages")
+        for i, m in enumerate(messages if isinstance(messages, list) else [], start=1):
+            if not isinstance(m, dict):
                 t.add_malformed(1, f"message {i} is not an object")
+                continue
+            try:
+                r.message(m, 1)
+            except (TypeError, AttributeError, ValueError, KeyError):
+                t.add_malformed(1, f"unexpected shape of message {i}")
     elif isinstance(doc, list):  # checkpoint (Content[]) or logs.json (prompts)
         for item in doc:
             if not isinstance(item, dict):
@@ -126,12 +140,16 @@ def read_document(doc: Any, t: Transcript) -> None:
                 for part in item.get("parts") or []:
                     if isinstance(part, dict) and isinstance(part.get("functionCall"), dict):
                         fc = part["functionCall"]
-                        t.events.append(ToolCall(1, None, as_str(fc.get("id")) or "fc", as_str(fc.get("name")) or "?"))
+                        name = as_str(fc.get("name")) or "?"
+                        t.events.append(tool_call(name, fc.get("args"), as_str(fc.get("id")) or name, 1, None))
                     if isinstance(part, dict) and isinstance(part.get("functionResponse"), dict):
-                        resp = part["functionResponse"].get("response")
-                        chars, head, _ = content_size(resp.get("output") if isinstance(resp, dict) else None)
-                        t.events.append(ToolResult(1, None, as_str(part["functionResponse"].get("id")) or "fc", chars,
-                                                   tokens_of_chars(chars), False, head))
+                        fr = part["functionResponse"]
+                        resp = fr.get("response")
+                        output = resp.get("output", resp.get("error")) if isinstance(resp, dict) else None
+                        chars, head, _ = content_size(output)
+                        t.events.append(ToolResult(1, None, as_str(fr.get("id")) or as_str(fr.get("name")) or "?",
+                                                   chars, tokens_of_chars(chars), isinstance(resp, dict)
+                                                   and "error" in resp and "output" not in resp, head))
             elif item.get("type") == "user" and isinstance(item.get("message"), str):
                 text = item["message"]
                 t.session_id = t.session_id or as_str(item.get("sessionId"))

@@ -19,7 +19,16 @@ DEFAULT_LIMIT = 16 * 1024 * 1024
 CHUNK = 1024 * 1024
 
 
+MIN_LIMIT = 4  # a UTF-8 BOM (3 bytes) must fit in the first read to be recognised
+
+
 def iter_lines(fh: BinaryIO, limit: int = DEFAULT_LIMIT) -> Iterator[tuple[int, bytes | None, int]]:
+    """``(line number, line bytes or None when longer than limit, length in bytes)``.
+
+    Line endings stay on the line (``\n`` or ``\r\n``); a UTF-8 BOM at the start of the file is
+    dropped (and not counted); a last line without a newline is yielded as it is.
+    """
+    limit = max(limit, MIN_LIMIT)
     number = 0
     readline = fh.readline
     while True:
@@ -62,15 +71,33 @@ def json_records(
         stripped = line.strip()
         if not stripped:
             continue
-        if skip is not None and skip(stripped):
+        # Only whole-looking records are skipped: a truncated one must still be reported as malformed.
+        if skip is not None and stripped.endswith(b"}") and skip(stripped):
             t.skipped_records += 1
             continue
         try:
             rec = orjson.loads(stripped)
         except orjson.JSONDecodeError:
-            t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
-            continue
+            rec = repair_utf8(stripped)
+            if rec is None:
+                t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
+                continue
+            # Valid JSON apart from bytes that are not UTF-8: report it, but keep the record (its
+            # usage still counts) with the bad bytes replaced by U+FFFD.
+            t.add_malformed(number, "invalid UTF-8")
         if not isinstance(rec, dict):
             t.add_malformed(number, "not a JSON object")
             continue
         yield number, rec
+
+
+def repair_utf8(line: bytes) -> Any:
+    try:
+        line.decode("utf-8")
+        return None  # valid UTF-8: the JSON itself is broken
+    except UnicodeDecodeError:
+        pass
+    try:
+        return orjson.loads(line.decode("utf-8", "replace"))
+    except orjson.JSONDecodeError:
+        return None

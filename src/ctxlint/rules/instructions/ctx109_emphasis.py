@@ -16,6 +16,7 @@ DIRECTIVE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S|^\s*[A-Z][^|#]{10,}[.!:]\s*$
 @detector("CTX109", scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     shout = re.compile(ctx.data["shout"])
+    bold = re.compile(ctx.data["bold_imperative"])
     directives: list[int] = []
     loud: list[int] = []
     for number, raw in enumerate(file.doc.lines, start=1):
@@ -24,7 +25,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if not DIRECTIVE.search(raw):
             continue
         directives.append(number)
-        if shout.search(raw):
+        if shout.search(raw) or bold.search(raw):
             loud.append(number)
     if len(directives) < ctx["min-directives"] or len(loud) < ctx["min-emphasised"]:
         return
@@ -33,7 +34,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         return
     yield RawFinding(
         line=loud[0],
-        message=(f"{len(loud)} of {len(directives)} directive lines ({ratio:.0%}) shout IMPORTANT/MUST/NEVER/… "
+        message=(f"{len(loud)} of {len(directives)} directive lines ({ratio:.0%}) shout (IMPORTANT/MUST/NEVER in capitals, **bold** imperatives, !!!) "
                  f"(lines {', '.join(map(str, loud[:8]))}{'…' if len(loud) > 8 else ''}); none of them stands out"),
         fix="keep emphasis for the one or two rules the agent actually skips; write the rest plainly",
         content_key="emphasis",

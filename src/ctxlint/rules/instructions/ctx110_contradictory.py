@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
 from ctxlint.registry import RuleContext, detector
-from ctxlint.rules.instructions.common import in_code_or_comment
+from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 
 NEGATION = re.compile(r"\b(not|never|don'?t|do not|instead of|rather than|no longer|avoid|replaced|migrat|deprecated|"
                       r"instead|over|vs\.?|versus|from)\b", re.I)
@@ -23,6 +23,22 @@ def _directive_use(line: str, tool: str) -> bool:
     return bool(re.search(rf"(?i)\b(use|using|run|always use|prefer)\s+`?{t}\b|`{t}\s+(install|add|i|ci|run|sync)\b", line))
 
 
+POLAR = re.compile(r"^(always|never|do not|don'?t)\s+(.+)$")
+CLAUSE_END = re.compile(r"\s*(?:[.;:!?(—–]|\s-\s|,\s*(?:but|unless|except|even|when|if)\b).*$")
+
+
+def _polar(raw: str) -> tuple[bool, str] | None:
+    """(positive?, normalised action) for a directive that is wholly "Always X" / "Never X"."""
+    text = normalise(raw)
+    m = POLAR.match(text)
+    if not m:
+        return None
+    action = CLAUSE_END.sub("", m.group(2)).strip()
+    if len(action.split()) < 2 or re.search(r"\b(unless|except|when|if|without|only)\b", action):
+        return None  # a conditional rule and its opposite can both hold
+    return m.group(1) == "always", action
+
+
 def _width(value: str) -> str:
     return "tabs" if value == "tabs" else f"{value} spaces"
 
@@ -30,7 +46,9 @@ def _width(value: str) -> str:
 def _files(project: InstructionProject) -> list[list[InstructionFile]]:
     groups: list[list[InstructionFile]] = []
     for load in project.loads.values():
-        members = [project.by_path(e.path) for e in load.entries if not e.dropped]
+        # imported files first, like CTX104: the finding lands on the importer's own line
+        entries = sorted((e for e in load.entries if not e.dropped), key=lambda e: -e.depth)
+        members = [project.by_path(e.path) for e in entries]
         group = [m for m in members if m is not None]
         if group:
             groups.append(group)
@@ -84,3 +102,23 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                                  message=f"indentation with {_width(v2)} here, but {_width(v1)} at {f1.path}:{l1}",
                                  fix="state the indentation once (or not at all, if a formatter enforces it)",
                                  content_key=f"indent:{v1}:{v2}")
+        polar: dict[tuple[bool, str], tuple[InstructionFile, int, str]] = {}
+        for f in group:
+            for n, raw in enumerate(f.doc.lines, start=1):
+                if in_code_or_comment(f, n) or raw.lstrip().startswith(("#", "|", ">")):
+                    continue
+                found = _polar(raw)
+                if found is None:
+                    continue
+                positive, action = found
+                other = polar.get((not positive, action))
+                if other is not None and (f.path, n) not in seen:
+                    seen.add((f.path, n))
+                    f1, l1, r1 = other
+                    where = f"line {l1}" if f1 is f else f"{f1.path}:{l1}"
+                    yield RawFinding(line=n, path=f.path,
+                                     message=f"\"{raw.strip()[:60]}\" contradicts {where} (\"{r1[:60]}\")",
+                                     fix=f"decide whether to {action} and delete the other directive; "
+                                         "put a scoped exception in the nested file of its directory",
+                                     content_key=f"polar:{action}")
+                polar.setdefault((positive, action), (f, n, raw.strip()))

@@ -9,6 +9,7 @@ from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
 from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import lines_tokens
+from ctxlint.tokens import count_text
 
 EMOJI_NUM = re.compile(r"^[^\w]*(?:\d+[.)]\s*)?")
 VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b")
@@ -22,6 +23,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         return
     titles = re.compile(ctx.data["section_titles"])
     volatile = re.compile(ctx.data["volatile_lines"])
+    as_of = re.compile(ctx.data["dated_phrase"])
     covered: set[int] = set()
     for section in file.doc.sections:
         heading = EMOJI_NUM.sub("", section.heading).strip(" :*_`")
@@ -64,12 +66,27 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             content_key=f"checklist:{file.doc.lines[g[0] - 1].strip()}",
         )
     for number, raw in enumerate(file.doc.lines, start=1):
-        if number in covered or not volatile.search(raw) or not DATE.search(raw):
+        if number in covered or file.doc.line_in_code(number):
             continue
+        if volatile.search(raw) and DATE.search(raw):
+            yield RawFinding(
+                line=number,
+                message=f"dated status line \"{raw.strip()[:70]}\" in an always-loaded file",
+                fix=f"delete line {number}; git history records when the file changed",
+                tokens_wasted=lines_tokens(file, number, number),
+                content_key=f"line:{raw.strip()}",
+            )
+            continue
+        m = as_of.search(raw)
+        if m is None:
+            continue
+        # Only the dated detail is volatile: the rest of the line may be an instruction worth keeping.
         yield RawFinding(
             line=number,
-            message=f"dated status line \"{raw.strip()[:70]}\" in an always-loaded file",
-            fix=f"delete line {number}; git history records when the file changed",
-            tokens_wasted=lines_tokens(file, number, number),
-            content_key=f"line:{raw.strip()}",
+            column=m.start() + 1,
+            message=f"dated fact \"{m.group(0)}\" in an always-loaded file goes stale silently",
+            fix=(f"drop \"{m.group(0)}\" from line {number} and state the rule without the date (or move the "
+                 "dated figure to `docs/STATUS.md`)"),
+            tokens_wasted=count_text(m.group(0)),
+            content_key=f"dated:{raw.strip()}",
         )

@@ -64,7 +64,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             message=(f"section \"{s.heading}\" ({tokens:,} tokens, lines {s.start_line}-{s.end_line}) concerns one area "
                      f"but is loaded on every request"),
             fix=(f"move lines {s.start_line}-{s.end_line} to {claude} (Claude Code) or `{target_dir}/AGENTS.md` (Codex), "
-                 "so it loads only when the agent works there"),
+                 "so it loads only when the agent works there; if it also matters elsewhere, make it a skill instead"),
             tokens_wasted=tokens,
             content_key=f"section:{s.heading}",
         )

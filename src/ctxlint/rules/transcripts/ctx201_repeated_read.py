@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
 class _Reads:
     ranges: list[tuple[int, int | None, int]] = field(default_factory=list)  # first, last, line
     rereads: list[tuple[Item, int]] = field(default_factory=list)  # item, line of the copy it repeats
+    numbered: bool = False  # a re-read only added line numbers (`nl -ba`, `cat -n`) to text already read
 
 
 def _norm(path: str, cwd: str | None) -> str:
@@ -60,13 +62,35 @@ def _read_of(item: Item) -> tuple[str, int, int | None] | None:
     return None
 
 
+NUMBERED = re.compile(r"\bnl\b|\bcat\s+-\w*n|\bgrep\s+-\w*n")
+
+
+def _call_id_at(a: Analysis, line: int) -> str | None:
+    result = next((r for r in a.results.values() if r.line == line), None)
+    return result.call_id if result is not None else None
+
+
 @detector("CTX201", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     cwd = a.t.cwd
     items_by_line = {i.line: i for i in a.items if isinstance(i.event, ToolResult)}
     state: dict[tuple[int, str], _Reads] = {}
     display: dict[str, str] = {}
+    # Commands that may rewrite any file (git checkout/reset/stash/pull, formatters, code generators):
+    # every earlier read may be stale, so a read after one is legitimate.
+    invalidate = [re.compile(p) for p in ctx.data.get("invalidate", [])]
+    package_managers = [re.compile(p) for p in ctx.data.get("package_managers", [])]
+    manifests = re.compile(ctx.data.get("manifests", "$^"))
     for e in a.thread:
+        if isinstance(e, ToolCall) and e.command and any(r.search(e.command) for r in invalidate):
+            for reads in state.values():
+                reads.ranges.clear()
+            continue
+        if isinstance(e, ToolCall) and e.command and any(r.search(e.command) for r in package_managers):
+            for (_, norm), reads in state.items():
+                if manifests.search(norm):
+                    reads.ranges.clear()
+            continue
         if isinstance(e, ToolCall) and (e.is_edit or e.command):
             edited = list(e.edit_paths) if e.is_edit else is_edit_command(e.command or "")
             for p in edited:
@@ -91,6 +115,11 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         earlier = next((r for r in reads.ranges if _overlaps((r[0], r[1]), (first, last))), None)
         if earlier is not None and item.tokens >= ctx["min-tokens"]:
             reads.rereads.append((item, earlier[2]))
+            call = item.call
+            if call is not None and call.command and NUMBERED.search(call.command):
+                first_call = a.calls.get(_call_id_at(a, earlier[2]) or "")
+                if first_call is None or not first_call.command or not NUMBERED.search(first_call.command):
+                    reads.numbered = True
         reads.ranges.append((first, last, e.line))
 
     for (segment, norm), reads in state.items():
@@ -100,10 +129,10 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         total = sum(c.tokens for c in claims)
         costs = [c.cost_usd for c in claims]
         first_line = reads.rereads[0][1]
-        lines = [first_line] + [item.line for item, _ in reads.rereads]
+        lines = sorted({line for _, line in reads.rereads} | {item.line for item, _ in reads.rereads})
         copies = len(reads.rereads)
         avg = sum(item.tokens for item, _ in reads.rereads) // copies
-        k = max(a.carried(item.r0) for item, _ in reads.rereads)
+        k = max(a.carried(item) for item, _ in reads.rereads)
         name = display[norm]
         shell = any(item.call is not None and item.call.command for item, _ in reads.rereads)
         fix = a.fix_for_agent(
@@ -113,10 +142,15 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             f"refer to the earlier output of `{name}` (line {first_line}); print only the lines you need "
             f"(`sed -n 'A,Bp' {name}`) and avoid re-printing unchanged files",
         )
+        if reads.numbered:
+            fix = (f"the re-read only added line numbers: print `{name}` with numbers the first time "
+                   f"(`nl -ba {name} | sed -n 'A,Bp'`), or add to AGENTS.md/CLAUDE.md: \"Read files with line "
+                   "numbers (nl -ba FILE | sed -n 'A,Bp') so you never re-read them for line references.\"")
         yield RawFinding(
             line=reads.rereads[0][0].line,
-            message=(f"`{name}` read {copies + 1}× with no edit between (lines {', '.join(map(str, lines))}); "
-                     f"{copies} re-read{'s' if copies > 1 else ''} × {avg:,} tokens carried for up to {k} requests"),
+            message=(f"`{name}` read {len(lines)}× with no edit between (lines {', '.join(map(str, lines))}); "
+                     f"{copies} re-read{'s' if copies > 1 else ''} × {avg:,} tokens carried for up to {k} "
+                     f"request{'s' if k != 1 else ''}"),
             fix=fix,
             tokens_wasted=total,
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),

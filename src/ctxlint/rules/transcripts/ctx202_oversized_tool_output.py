@@ -15,7 +15,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     for item in tool_items(a):
         if item.tokens <= ctx["warn-tokens"]:
             continue
-        k = a.carried(item.r0)
+        k = a.carried(item)
         avoidable = item.tokens - ctx["keep-tokens"]
         claim = a.item_claim(item, avoidable)
         how = "measured" if item.measured else "estimated"
@@ -23,7 +23,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             line=item.line,
             message=(f"{describe(item)} returned {item.tokens:,} tokens ({how}); "
                      f"{tokens_phrase(item.tokens, k)} until the next compaction or /clear"),
-            fix=command_fix(item, ctx.data.get("fixes", [])) or ctx.meta.fix.splitlines()[0],
+            fix=command_fix(item, ctx.data.get("fixes", [])) or " ".join(ctx.meta.fix.split()),
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             severity=Severity.ERROR if item.tokens > ctx["error-tokens"] else None,

@@ -24,10 +24,38 @@ def unbounded(command: str, searches: list[dict[str, Any]], pipe_bound: str) -> 
     if not w:
         return False
     tool = w[0].rsplit("/", 1)[-1]
+    if tool in ("rg", "ag", "ack", "grep", "egrep", "fgrep") and _only_named_files(w[1:]):
+        return False  # `rg -n PATTERN docs/requirements.md`: one named file is scoped; its size is CTX202's
     for s in searches:
         if re.search(s["tool"], tool) and re.search(s["unbounded_if"], first):
             return not re.search(s["bounded_by"], first)
     return False
+
+
+# Flags of grep/rg that take a value (`-g '*.py'`, `-A 3`): the value is not a path.
+VALUE_FLAGS = {"-e", "-f", "-g", "--glob", "-t", "--type", "-T", "--type-not", "-A", "-B", "-C", "-m",
+               "--max-count", "--include", "--exclude", "--exclude-dir", "-M", "--max-columns", "-j"}
+FILE_LIKE = re.compile(r"[^/*?]\.[A-Za-z0-9]{1,10}$")
+
+
+def _only_named_files(args: list[str]) -> bool:
+    """True when every path operand of a search is a named file (has an extension, no glob)."""
+    positional: list[str] = []
+    has_pattern_flag = False
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in VALUE_FLAGS:
+            skip = True
+            has_pattern_flag = has_pattern_flag or arg in ("-e", "-f")
+            continue
+        if arg.startswith("-"):
+            continue
+        positional.append(arg)
+    paths = positional if has_pattern_flag else positional[1:]
+    return bool(paths) and all(FILE_LIKE.search(p) and not any(c in p for c in "*?") for p in paths)
 
 
 @detector("CTX203", scope="transcript")
@@ -48,13 +76,13 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             "ls": "use `ls` on the one directory you need, or `tree -L 2`",
             "tree": "limit the depth: `tree -L 2 -I 'node_modules|dist'`",
             "git": "bound it: `git log --oneline -n 20` (or `-- PATH`)",
-        }.get(tool, ctx.meta.fix.splitlines()[0])
+        }.get(tool, " ".join(ctx.meta.fix.split()))
         if a.agent == "claude-code":
             fix += "; or use the Grep/Glob tool, which is bounded"
         yield RawFinding(
             line=item.line,
             message=(f"unbounded {describe(item)} returned {item.tokens:,} tokens; "
-                     f"{tokens_phrase(item.tokens, a.carried(item.r0))}"),
+                     f"{tokens_phrase(item.tokens, a.carried(item))}"),
             fix=fix,
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,

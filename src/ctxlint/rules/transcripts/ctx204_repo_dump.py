@@ -58,7 +58,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                    "do not paste a packed repository into the session")
         yield RawFinding(
             line=item.line,
-            message=f"{describe(item)} is {what}: {item.tokens:,} tokens; {tokens_phrase(item.tokens, a.carried(item.r0))}",
+            message=f"{describe(item)} is {what}: {item.tokens:,} tokens; {tokens_phrase(item.tokens, a.carried(item))}",
             fix=fix,
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,

@@ -10,7 +10,9 @@ from ctxlint.model import RawFinding
 from ctxlint.parsing.transcripts.events import Prompt
 from ctxlint.registry import RuleContext, detector
 
-WORD = re.compile(r"[a-z0-9_./-]+")
+# Unicode words: an ASCII-only pattern reduced a Russian prompt to its few Latin words, so two
+# different questions that both mention `gemini --model` looked identical.
+WORD = re.compile(r"[\w./-]+")
 
 
 def trigrams(text: str) -> set[tuple[str, ...]]:
@@ -26,7 +28,10 @@ def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
 
 @detector("CTX205", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    if not a.requests:
+        return  # a prompt log without requests (Gemini logs.json) can span sessions: nothing was re-sent
     corrections = [re.compile(p, re.I) for p in ctx.data["corrections"]]
+    ignore = [re.compile(p, re.I) for p in ctx.data.get("ignore", [])]
     prompts: dict[int, list[tuple[Item, set[tuple[str, ...]]]]] = {}
     for item in a.items:
         p = item.event
@@ -34,6 +39,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         if len(WORD.findall(p.text)) < ctx["min-words"] or p.chars > ctx["max-chars"] or p.text.startswith("[REDACTED"):
             continue
+        if any(r.search(p.text[:300]) for r in ignore):
+            continue  # answers to the agent's own questions ("Add file to the chat? (Y)es/(N)o ...: skip")
         prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
     for segment, seq in prompts.items():
         reported: set[int] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ctxlint.analysis import Analysis, Item
@@ -39,12 +40,15 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         costs = [c.cost_usd for c in claims]
         head = " ".join(items[0].event.head[:100].split()) if isinstance(items[0].event, ToolResult) else ""
         name, _, what = sig.partition(":")
+        errors = " ".join(i.event.head for i in items if isinstance(i.event, ToolResult))
+        fix = next((str(e["fix"]) for e in ctx.data.get("errors", []) if re.search(e["match"], errors)), None)
         yield RawFinding(
             line=items[0].line,
             message=(f"{name} `{what[:80]}` failed {len(items)}× (lines {', '.join(str(i.line) for i in items[:8])})"
                      + (f": \"{head}\"" if head else "")),
-            fix=("stop after the first failure and fix the cause: correct the command, or the CLAUDE.md/AGENTS.md "
-                 "line that suggests it; read the error once instead of retrying"),
+            fix=(fix + "; " if fix else "") + (
+                "stop after the first failure and fix the cause instead of retrying: correct the command, or the "
+                "CLAUDE.md/AGENTS.md line that suggests it"),
             tokens_wasted=sum(c.tokens for c in claims),
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,

@@ -34,7 +34,11 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         prefix = prev.context_tokens
         if prefix < ctx["min-prefix-tokens"] or prev.cache_read_input_tokens < 0.5 * prefix:
             continue
-        if cur.cache_creation_input_tokens < ctx["min-rebuild-ratio"] * prefix:
+        # Only the part of the previous context that this request did NOT read back from cache was
+        # rebuilt. A request that reads the whole prefix and writes a large new tool result is growth,
+        # not a rebuild (a 40k-token WebFetch after a 25k prefix writes 40k but reads all 25k).
+        rebuilt = min(cur.cache_creation_input_tokens, max(0, prefix - cur.cache_read_input_tokens))
+        if rebuilt < ctx["min-rebuild-ratio"] * prefix:
             continue
         t0, t1 = _ts(prev.timestamp), _ts(cur.timestamp)
         gap = (t1 - t0).total_seconds() if t0 and t1 else None
@@ -52,11 +56,11 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         premium = None
         if rates is not None:
             write = rates.cache_write_1h if cur.cache_creation_1h_tokens else rates.cache_write_5m
-            premium = prefix * (write - rates.cache_read)
+            premium = rebuilt * (write - rates.cache_read)
         yield RawFinding(
             line=cur.line,
-            message=(f"the request at line {cur.line} re-wrote {cur.cache_creation_input_tokens:,} tokens of cache "
-                     f"that the previous request read: {cause}"),
+            message=(f"the request at line {cur.line} re-wrote {rebuilt:,} of the {prefix:,} cached tokens "
+                     f"that the previous request (line {prev.line}) read: {cause}"),
             fix=fix,
             cost_wasted_usd=premium,
             content_key=f"{cur.line}",

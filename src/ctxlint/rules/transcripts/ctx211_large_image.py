@@ -30,7 +30,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 claim = a.claim(f"image:{item.line}", tokens, item.r0)
                 yield RawFinding(
                     line=item.line,
-                    message=f"an image of ~{tokens:,} tokens was carried by {a.carried(item.r0)} requests",
+                    message=f"an image of ~{tokens:,} tokens was carried by {a.carried(item)} requests",
                     fix="crop the screenshot to the region that matters, or paste the error text instead",
                     tokens_wasted=claim.tokens,
                     cost_wasted_usd=claim.cost_usd,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
 from ctxlint.parsing.transcripts.events import Prompt
 from ctxlint.registry import RuleContext, detector
+
+INCLUDE_MARK = "--- Content from referenced files ---"
+INCLUDED_FILE = re.compile(r"^Content from @(\S+?):$", re.M)
+AT_REF = re.compile(r"@[\w./~*-]+")
 
 
 @detector("CTX213", scope="transcript")
@@ -18,12 +23,24 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
         head = " ".join(p.text[:60].split())
+        message = (f"a user message of {item.tokens:,} tokens ({p.chars:,} characters, starting "
+                   f"\"{head}…\") was carried by {a.carried(item)} requests")
+        fix = ("paste only the relevant excerpt (the failing lines, the last 50 lines of the log), or save it "
+               "to a file and ask the agent to grep it")
+        included = INCLUDED_FILE.findall(p.text)
+        if included:
+            # Not a paste: Gemini CLI expanded an @-reference (often a whole directory, `@dir/**`).
+            refs = sorted(set(AT_REF.findall(p.text.split(INCLUDE_MARK, 1)[0])))
+            ref = f"`{refs[0]}`" if refs else "an @-reference"
+            more = "at least " if len(p.text) < p.chars else ""  # the reader caps prompt text: a lower bound
+            message = (f"{ref} expanded {more}{len(included)} file(s) into one user message of {item.tokens:,} tokens "
+                       f"({p.chars:,} characters), carried by {a.carried(item)} requests")
+            fix = (f"reference only the files you need (`@path/to/file`) instead of {ref}; for a directory, ask "
+                   "the agent to list and search it (it reads only what matters)")
         yield RawFinding(
             line=p.line,
-            message=(f"a user message of {item.tokens:,} tokens ({p.chars:,} characters, starting "
-                     f"\"{head}…\") was carried by {a.carried(item.r0)} requests"),
-            fix=("paste only the relevant excerpt (the failing lines, the last 50 lines of the log), or save it "
-                 "to a file and ask the agent to grep it"),
+            message=message,
+            fix=fix,
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             claims=(claim,),

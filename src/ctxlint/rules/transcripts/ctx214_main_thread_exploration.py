@@ -24,8 +24,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             seg = a.segment_of_line(e.line).index
             if e.is_edit and seg not in first_edit:
                 first_edit[seg] = e.line
-            if e.is_subagent:
-                delegated.add(seg)
+            if e.is_subagent and seg not in first_edit:
+                delegated.add(seg)  # the investigation before the first edit went to a subagent
     explored: dict[int, list[Item]] = {}
     files: dict[int, set[str]] = {}
     for item in a.items:

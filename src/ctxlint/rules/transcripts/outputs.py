@@ -45,7 +45,30 @@ def command_fix(item: Item, fixes: list[dict[str, Any]]) -> str | None:
         return f"read only the part you need: Read `{call.path}` with `offset`/`limit`{size}, or Grep it first"
     if call.name.startswith("mcp__"):
         return "ask the MCP tool for less (pagination, filters, fields) or lower MAX_MCP_OUTPUT_TOKENS"
-    return None
+    return TOOL_FIXES.get(call.name)
+
+
+# Built-in tools without a shell command: the narrower way to ask each of them.
+TOOL_FIXES = {
+    "Grep": ("search for files first: Grep with `output_mode: \"files_with_matches\"` and `head_limit: 50`, "
+             "a narrower `path` or `glob`, then read the relevant matches"),
+    "Glob": "narrow the pattern to the directory and extension you need (`src/api/**/*.py`, not `**/*`)",
+    "WebFetch": ("give WebFetch a specific `prompt` (\"only the SessionStart output schema\") so it returns an "
+                 "extract, fetch the exact page instead of an index, or delegate the research to a subagent"),
+    "WebSearch": "ask a narrower query, or delegate the research to a subagent that returns a short summary",
+    "Task": "ask the subagent to return a short summary (\"answer in under 300 words, with file:line references\")",
+    "Agent": "ask the subagent to return a short summary (\"answer in under 300 words, with file:line references\")",
+    "Write": ("rewriting a whole file makes Claude Code echo the edited file back (`cat -n` snippet): change it "
+              "with Edit (a small old_string/new_string) instead of Write"),
+    "Edit": "keep edits small: Claude Code echoes a snippet around each edit; split one huge replacement into a few Edits",
+    "MultiEdit": "keep edits small: Claude Code echoes a snippet around each edit",
+    "TaskOutput": ("read a background task's output filtered (`tail -50`, `grep -m 20 ERROR`) instead of whole, or "
+                   "have the task write a short summary"),
+    "BashOutput": "read a background shell's output filtered (`filter: \"ERROR|FAIL\"`) instead of whole",
+    "grep_search": "narrow the search to a directory and file pattern, or ask for file names only",
+    "glob": "narrow the pattern to the directory and extension you need",
+    "web_fetch": "fetch the exact page and ask for an extract, or delegate the research",
+}
 
 
 def tokens_phrase(tokens: int, k: int) -> str:

@@ -1,0 +1,234 @@
+"""Property tests: no content problem ever escapes a transcript reader.
+
+Every test writes a file, reads it with ``read_transcript`` (and ``detect_format`` /
+``session_facts``), and only asserts that a Transcript comes back with consistent bookkeeping.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ctxlint.parsing.transcripts import detect_format, read_transcript
+from ctxlint.parsing.transcripts.events import Transcript, Usage
+from ctxlint.parsing.transcripts.lines import iter_lines
+from ctxlint.session_facts import session_facts
+
+SETTINGS = settings(max_examples=200, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+json_scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.floats(allow_nan=False) | st.text(max_size=30)
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=20)
+
+CLAUDE_BASE: list[dict[str, Any]] = [
+    {"type": "user", "sessionId": "s", "uuid": "1", "timestamp": "2026-01-01T00:00:00Z",
+     "message": {"role": "user", "content": "hello"}},
+    {"type": "assistant", "sessionId": "s", "uuid": "2", "requestId": "r1", "timestamp": "2026-01-01T00:00:01Z",
+     "message": {"id": "m1", "model": "claude-sonnet-4-5", "content": [
+         {"type": "tool_use", "id": "t1", "name": "Read", "input": {"file_path": "/a.py", "offset": 1, "limit": 9}}],
+                 "usage": {"input_tokens": 3, "cache_creation_input_tokens": 10, "cache_read_input_tokens": 100,
+                           "output_tokens": 5, "cache_creation": {"ephemeral_1h_input_tokens": 4}}}},
+    {"type": "user", "sessionId": "s", "uuid": "3", "toolUseResult": {"file": {"filePath": "/a.py", "numLines": 9}},
+     "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "x = 1"}]}},
+    {"type": "system", "subtype": "compact_boundary", "sessionId": "s", "compactMetadata": {"trigger": "auto",
+                                                                                            "preTokens": 1000}},
+    {"type": "user", "sessionId": "s", "uuid": "4", "isCompactSummary": True,
+     "message": {"role": "user", "content": "This session is being continued"}},
+    {"type": "progress", "sessionId": "s", "data": {"message": {"type": "assistant"}}},
+    {"type": "file-history-snapshot", "messageId": "x", "snapshot": {}},
+    {"type": "summary", "summary": "title", "leafUuid": "1"},
+]
+
+CODEX_BASE: list[dict[str, Any]] = [
+    {"timestamp": "t0", "type": "session_meta", "payload": {"id": "s", "cwd": "/w",
+                                                           "source": {"subagent": {"thread_spawn": {}}}}},
+    {"timestamp": "t1", "type": "turn_context", "payload": {"model": "gpt-5", "turn_id": "x"}},
+    {"timestamp": "t2", "type": "response_item", "payload": {"type": "function_call", "name": "shell", "call_id": "c",
+                                                             "arguments": "{\"command\": [\"bash\", \"-lc\", \"ls\"]}"}},
+    {"timestamp": "t3", "type": "response_item", "payload": {"type": "function_call_output", "call_id": "c",
+                                                             "output": "{\"output\": \"a\"}"}},
+    {"timestamp": "t4", "type": "event_msg", "payload": {"type": "token_count", "info": {
+        "last_token_usage": {"input_tokens": 10, "cached_input_tokens": 5, "output_tokens": 1, "total_tokens": 11},
+        "total_token_usage": {"input_tokens": 10, "cached_input_tokens": 5, "output_tokens": 1, "total_tokens": 11},
+        "model_context_window": 1000}}},
+    {"timestamp": "t5", "type": "compacted", "payload": {"message": "s"}},
+    {"timestamp": "t6", "type": "event_msg", "payload": {"type": "context_compacted"}},
+    {"timestamp": "t7", "type": "session_meta", "payload": {"id": "parent"}},
+    {"timestamp": "t8", "type": "response_item", "payload": {"type": "custom_tool_call", "name": "apply_patch",
+                                                             "input": "*** Begin Patch\n*** Add File: x\n"}},
+]
+
+GEMINI_DOC: dict[str, Any] = {
+    "sessionId": "g", "projectHash": "h", "startTime": "t", "messages": [
+        {"type": "user", "content": "hi"},
+        {"type": "gemini", "model": "gemini-2.5-pro", "content": "ok",
+         "tokens": {"input": 100, "cached": 10, "output": 5, "thoughts": 2},
+         "toolCalls": [{"id": "c", "name": "read_file", "args": {"absolute_path": "/x"},
+                        "result": [{"functionResponse": {"response": {"output": "x"}}}]}]}]}
+
+GENERIC_DOC: dict[str, Any] = {"messages": [
+    {"role": "user", "content": "fix"},
+    {"role": "assistant", "content": "```bash\nls\n```", "usage": {"prompt_tokens": 5, "completion_tokens": 1}},
+    {"role": "user", "content": "a.py"},
+    {"role": "assistant", "tool_calls": [{"id": "c", "function": {"name": "bash", "arguments": "{\"command\": 1}"}}]},
+    {"role": "tool", "tool_call_id": "c", "content": [{"type": "text", "text": "x"}]},
+]}
+
+
+def mutate(data: Any, path: list[int], value: Any, drop: bool) -> Any:
+    """Replace (or drop) the node addressed by ``path`` (indices into dict keys / list items)."""
+    if not path or not isinstance(data, (dict, list)) or not data:
+        return value
+    index = path[0] % len(data)
+    if isinstance(data, dict):
+        key = list(data)[index]
+        copy = dict(data)
+        if drop and len(path) == 1:
+            del copy[key]
+        else:
+            copy[key] = mutate(copy[key], path[1:], value, drop)
+        return copy
+    lst = list(data)
+    lst[index] = mutate(lst[index], path[1:], value, drop)
+    return lst
+
+
+def check(t: Transcript) -> None:
+    assert isinstance(t, Transcript)
+    assert t.malformed == sum(t.malformed_reasons.values())
+    assert len(t.malformed_first_lines) <= 5
+    # the safety net in read_transcript must never be what caught a problem: readers guard themselves
+    assert not any(reason.startswith("unreadable content") for reason in t.malformed_reasons), t.malformed_reasons
+    for e in t.events:
+        if isinstance(e, Usage):
+            assert min(e.input_tokens, e.cache_creation_input_tokens, e.cache_read_input_tokens, e.output_tokens) >= 0
+    facts = session_facts(t)
+    assert facts["requests"] == len(t.requests)
+
+
+def read_bytes(data: bytes, name: str) -> Transcript:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        detect_format(str(path))
+        t = read_transcript(str(path))
+        check(t)
+        return t
+
+
+def encode(records: list[Any], crlf: bool, bom: bool) -> bytes:
+    data = b"".join(json.dumps(r).encode() + (b"\r\n" if crlf else b"\n") for r in records)
+    return (b"\xef\xbb\xbf" if bom else b"") + data
+
+
+mutation = st.tuples(st.lists(st.integers(0, 50), min_size=1, max_size=6), json_values, st.booleans())
+
+
+@SETTINGS
+@given(st.lists(mutation, max_size=4), st.integers(0, 10_000), st.booleans(), st.booleans(),
+       st.sampled_from([b"", b"\xff\xfe", b"\x00\x00", b"{", b"\xc3"]))
+def test_claude_reader_survives_mutations(muts: list[Any], cut: int, crlf: bool, bom: bool, junk: bytes) -> None:
+    records: Any = CLAUDE_BASE
+    for path, value, drop in muts:
+        records = mutate(records, path, value, drop)
+    data = encode(records if isinstance(records, list) else [records], crlf, bom)
+    read_bytes(data, "s.jsonl")
+    read_bytes(data[: cut % (len(data) + 1)] + junk, "s.jsonl")  # truncated + garbage tail
+
+
+@SETTINGS
+@given(st.lists(mutation, max_size=4), st.integers(0, 10_000), st.booleans())
+def test_codex_reader_survives_mutations(muts: list[Any], cut: int, crlf: bool) -> None:
+    records: Any = CODEX_BASE
+    for path, value, drop in muts:
+        records = mutate(records, path, value, drop)
+    data = encode(records if isinstance(records, list) else [records], crlf, False)
+    read_bytes(data, "rollout-x.jsonl")
+    read_bytes(data[: cut % (len(data) + 1)], "rollout-x.jsonl")
+
+
+@SETTINGS
+@given(st.lists(mutation, max_size=4), st.booleans(), st.integers(0, 10_000))
+def test_gemini_and_generic_documents_survive_mutations(muts: list[Any], jsonl: bool, cut: int) -> None:
+    for base in (GEMINI_DOC, GENERIC_DOC):
+        doc: Any = base
+        for path, value, drop in muts:
+            doc = mutate(doc, path, value, drop)
+        if jsonl and isinstance(doc, dict):
+            header = {k: v for k, v in doc.items() if k != "messages"}
+            messages = doc.get("messages") if isinstance(doc.get("messages"), list) else []
+            data = encode([header, *messages, {"$set": {"lastUpdated": "x"}}], False, False)
+        else:
+            data = json.dumps(doc).encode()
+        read_bytes(data, "session.json")
+        read_bytes(data[: cut % (len(data) + 1)], "session.json")
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from([
+    "# aider chat started at 2026-01-01 10:00:00", "#### hello", "> Tokens: 1.5k sent, 20 received.",
+    "> Tokens: 9.9M sent, 1k cache write, 2k cache hit, 3.3k received.", "> Tokens: .k sent, k received.",
+    "> Model: gpt-4o", "> Main model: x with y", "plain reply", "", "####", ">", "\x00", "\udcff",
+]) | st.text(max_size=40), max_size=30))
+def test_aider_reader_survives_any_lines(lines: list[str]) -> None:
+    text = "# aider chat started at 2026-01-01 10:00:00\n" + "\n".join(lines)
+    read_bytes(text.encode("utf-8", "surrogateescape"), ".aider.chat.history.md")
+
+
+@SETTINGS
+@given(st.binary(max_size=4096), st.sampled_from(["x.jsonl", "x.json", "x.traj", ".aider.chat.history.md"]))
+def test_binary_garbage_never_raises(data: bytes, name: str) -> None:
+    read_bytes(data, name)
+    read_bytes(b'{"type":"user","sessionId":"s","uuid":"u","message":{"content":"hi"}}\n' + data, name)
+    read_bytes(b'{"timestamp":"t","type":"session_meta","payload":{"id":"x"}}\n' + data, name)
+
+
+@SETTINGS
+@given(json_values, st.sampled_from(["message", "payload", "content", "usage", "toolUseResult"]))
+def test_odd_field_types_never_raise(value: Any, field: str) -> None:
+    claude = {"type": "assistant", "sessionId": "s", "uuid": "u", "requestId": "r",
+              "message": {"id": "m", "content": value, "usage": value}, field: value}
+    codex = {"timestamp": "t", "type": "event_msg", "payload": {"type": "token_count", "info": value}}
+    read_bytes(encode([claude, {**claude, "type": "user"}], False, False), "s.jsonl")
+    read_bytes(encode([{"timestamp": "t", "type": "session_meta", "payload": {"id": "x"}}, codex,
+                       {"timestamp": "t", "type": "response_item", "payload": {"type": "function_call_output",
+                                                                               "output": value}}], False, False),
+               "r.jsonl")
+
+
+def test_deeply_nested_and_degenerate_inputs() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    nested_record = b'{"type":"user","sessionId":"s","uuid":"u","message":' + b'{"a":' * 5000 + b"1" + b"}" * 5001
+    for data in (b"", b"\n\n\n", b"\xef\xbb\xbf", deep, b'{"messages":' + deep + b"}", nested_record,
+                 b'{"type":"user","sessionId":"s","uuid":"u"}\n' + nested_record, b"\x00" * 1000):
+        for name in ("x.jsonl", "x.json"):
+            read_bytes(data, name)
+
+
+def test_message_as_string_is_malformed_and_the_rest_is_read() -> None:
+    data = (b'{"type":"user","sessionId":"s","uuid":"u","message":"a string"}\n'
+            b'{"type":"assistant","sessionId":"s","uuid":"v","requestId":"r","message":{"id":"m","usage":'
+            b'{"input_tokens":5,"output_tokens":1}}}\n')
+    t = read_bytes(data, "s.jsonl")
+    assert t.malformed == 1 and len(t.requests) == 1
+
+
+@SETTINGS
+@given(st.binary(max_size=3000), st.integers(1, 64))
+def test_iter_lines_accounts_for_every_byte(data: bytes, limit: int) -> None:
+    rows = list(iter_lines(io.BytesIO(data), limit=limit))
+    limit = max(limit, 4)  # the reader's floor: a BOM must fit in the first read
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    assert sum(size for _, _, size in rows) == len(data) - bom
+    assert [n for n, _, _ in rows] == list(range(1, len(rows) + 1))
+    assert all(line is None or len(line) == size for _, line, size in rows)
+    assert all(line is None or len(line) <= limit for _, line, _ in rows)
+    if all(line is not None for _, line, _ in rows):
+        assert b"".join(line for _, line, _ in rows if line is not None) == data[bom:]
