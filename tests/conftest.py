@@ -5,8 +5,12 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from click.testing import Result
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -69,3 +73,19 @@ def corpus_dir(kind: str) -> Path:
         pytest.skip(f"shared corpus not available at {path}")
     return path
 
+
+
+def cli_in(cwd: Path, args: list[str]) -> Result:
+    """Run the ctxlint CLI in-process with ``cwd`` as the working directory."""
+    import os
+
+    from click.testing import CliRunner
+
+    from ctxlint.cli import main
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)

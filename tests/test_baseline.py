@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from ctxlint.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
-from ctxlint.cli import main
 from ctxlint.model import Finding, Report, Severity, Summary, fingerprint
+from tests.conftest import cli_in
 
 BODY = "# Rules\n- Run `make test` before every commit.\n- Use pnpm for installs always.\n- Run `make test` before every commit.\n"
 
@@ -125,12 +123,7 @@ def test_directory_and_unwritable_paths(tmp_path: Path) -> None:
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        r = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    r = cli_in(cwd, args)
     return r.exit_code, r.output
 
 

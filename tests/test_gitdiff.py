@@ -9,10 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ctxlint.cli import main
 from ctxlint.gitdiff import GitDiffError, changed_files
+from tests.conftest import cli_in
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -138,12 +137,7 @@ def test_git_missing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        r = CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    r = cli_in(cwd, args)
     return r.exit_code, r.output
 
 

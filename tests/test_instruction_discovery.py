@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.instructions.discover import aliases_of, discover_instructions, instruction_agent, repo_root
+from ctxlint.instructions.discover import discover_instructions, instruction_agent, repo_root
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -69,7 +69,7 @@ def test_symlinked_claude_md_is_one_source(tmp_path: Path) -> None:
     sources = discover_instructions(tmp_path)
     assert [s.path for s in sources] == ["AGENTS.md"]
     assert sources[0].real == os.path.realpath(tmp_path / "AGENTS.md")
-    assert aliases_of(sources[0].real) == ["CLAUDE.md"]
+    assert sources[0].aliases == ("CLAUDE.md",)
 
 
 def test_link_keeps_its_path_when_the_target_is_not_an_instruction_file(tmp_path: Path) -> None:

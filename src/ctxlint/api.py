@@ -6,7 +6,6 @@ pool, Dask, Spark — can map it over files, and the reduction is a simple merge
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -172,8 +171,3 @@ def context_timeline(t: Transcript, window: int | None, max_points: int = 400) -
         compactions = [c // step for c in compactions]
         clears = [c // step for c in clears]
     return {"context": context, "step": step, "compactions": compactions, "clears": clears, "window": window}
-
-
-def file_signature(path: str) -> tuple[int, int]:
-    st = os.stat(path)
-    return st.st_size, st.st_mtime_ns

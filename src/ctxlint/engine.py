@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -98,7 +97,8 @@ def classify(paths: list[str], config: Config) -> Inputs:
             root = p.resolve()
             for src in discover_instructions(p, config.exclude):
                 shown = display_path(p / src.path)
-                add_instruction(replace(src, path=shown), root)
+                also = tuple(display_path(p / a) for a in src.aliases)
+                add_instruction(replace(src, path=shown, aliases=also), root)
             for t in find_transcripts(str(p)):
                 if not _excluded(display_path(t), config.exclude):
                     add_transcript(t)
@@ -351,7 +351,6 @@ def run_check(
     with_load_graph: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    started = time.perf_counter()
     registry()
     enabled_list = config.enabled_rules()
     enabled = set(enabled_list)
@@ -440,7 +439,6 @@ def run_check(
     summary.startup_tokens = startup
     summary.input_tokens = input_tokens
     summary.cost_usd = spend
-    del started
     return Report(
         ctxlint_version=__version__,
         files=files,

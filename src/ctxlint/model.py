@@ -48,6 +48,7 @@ class Source:
     kind: SourceKind
     agent: str | None = None
     size: int = 0
+    aliases: tuple[str, ...] = ()  # other paths (symlinks) that reach the same file
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,21 +129,6 @@ def fingerprint(rule_id: str, path: str, content: str) -> str:
     """Stable across line moves: rule + path + the finding's own content, never the line number."""
     digest = hashlib.sha256(f"{rule_id}\0{path}\0{content}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
-
-
-@dataclass(slots=True)
-class FileDiagnostics:
-    """Problems reading one file (CTX001/CTX002), counted rather than fatal."""
-
-    malformed_lines: int = 0
-    first_lines: list[int] = field(default_factory=list)
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    def add(self, line: int, reason: str, keep: int = 5) -> None:
-        self.malformed_lines += 1
-        self.reasons[reason] = self.reasons.get(reason, 0) + 1
-        if len(self.first_lines) < keep:
-            self.first_lines.append(line)
 
 
 @dataclass(slots=True)

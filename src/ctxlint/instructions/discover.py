@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from ctxlint.model import Source, SourceKind
@@ -128,14 +129,7 @@ def discover_instructions(root: Path, exclude: tuple[str, ...] = ()) -> list[Sou
                 continue
             if previous is not None or is_link:
                 aliases.setdefault(real, []).append(rel)
-    sources = sorted(found.values(), key=lambda s: s.path)
-    _ALIASES.update({k: sorted(set(v) - {found[k].path}) for k, v in aliases.items() if k in found})
-    return sources
-
-
-# real path -> other display paths that reach the same file (symlinks), for messages
-_ALIASES: dict[str, list[str]] = {}
-
-
-def aliases_of(real: str) -> list[str]:
-    return _ALIASES.get(real, [])
+    return sorted(
+        (replace(s, aliases=tuple(sorted(set(aliases.get(real, ())) - {s.path}))) for real, s in found.items()),
+        key=lambda s: s.path,
+    )

@@ -17,7 +17,9 @@ def render_load_graph(project: InstructionProject) -> str:
             indent = "    " + "  " * e.depth
             mark = "@" if e.depth else ""
             state = " [dropped]" if e.dropped else " [truncated]" if e.truncated else ""
-            out.append(f"{indent}{mark}{e.path} {e.tokens:,} tokens{state}")
+            file = project.by_path(e.path)
+            also = f" (also reached as {', '.join(file.source.aliases)})" if file and file.source.aliases else ""
+            out.append(f"{indent}{mark}{e.path}{also} {e.tokens:,} tokens{state}")
             if e.note:
                 out.append(f"{indent}  ↳ {e.note}")
     if len(out) == 1:

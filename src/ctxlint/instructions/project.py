@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from ctxlint.model import Source
 from ctxlint.parsing.markdown import Document
 
-AGENTS = ("claude-code", "codex", "gemini", "cursor", "copilot")
-
 
 @dataclass(slots=True)
 class InstructionFile:
@@ -66,7 +64,6 @@ class InstructionProject:
     # Requests per session used to turn "tokens per request" into "tokens per session".
     # Default from rules/defaults; replaced by measured data with `check --history`.
     requests_per_session: int = 150
-    requests_source: str = "default assumption"
 
     def by_path(self, path: str) -> InstructionFile | None:
         for f in self.files:

@@ -126,3 +126,16 @@ def tokens_of_chars(chars: int) -> int:
 
 def patch_paths(patch: str) -> tuple[str, ...]:
     return tuple(m.strip() for m in PATCH_FILE_RE.findall(patch))
+
+
+def each_message(t: Any, messages: Any, read: Any) -> None:
+    """Call ``read(message, 1)`` for every message of a single-document transcript; a message that
+    is not an object or has an unexpected shape is a counted CTX002 diagnostic, never an exception."""
+    for i, m in enumerate(messages if isinstance(messages, list) else [], start=1):
+        if not isinstance(m, dict):
+            t.add_malformed(1, f"message {i} is not an object")
+            continue
+        try:
+            read(m, 1)
+        except (TypeError, AttributeError, ValueError, KeyError):
+            t.add_malformed(1, f"unexpected shape of message {i}")

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ctxlint.parsing.transcripts.common import PROMPT_TEXT_CAP, as_int, as_str, content_size, tokens_of_chars
+from ctxlint.parsing.transcripts.common import (
+    PROMPT_TEXT_CAP,
+    as_int,
+    as_str,
+    content_size,
+    each_message,
+    tokens_of_chars,
+)
 from ctxlint.parsing.transcripts.events import (
     AssistantText,
     Compaction,
@@ -119,15 +126,7 @@ def read_document(doc: Any, t: Transcript) -> None:
     r = GeminiReader(t)
     if isinstance(doc, dict):
         r.header(doc)
-        messages = doc.get("messages")
-        for i, m in enumerate(messages if isinstance(messages, list) else [], start=1):
-            if not isinstance(m, dict):
-                t.add_malformed(1, f"message {i} is not an object")
-                continue
-            try:
-                r.message(m, 1)
-            except (TypeError, AttributeError, ValueError, KeyError):
-                t.add_malformed(1, f"unexpected shape of message {i}")
+        each_message(t, doc.get("messages"), r.message)
     elif isinstance(doc, list):  # checkpoint (Content[]) or logs.json (prompts)
         for item in doc:
             if not isinstance(item, dict):

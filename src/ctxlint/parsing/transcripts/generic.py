@@ -25,6 +25,7 @@ from ctxlint.parsing.transcripts.common import (
     as_int,
     as_str,
     content_size,
+    each_message,
     patch_paths,
     text_of,
     tokens_of_chars,
@@ -178,14 +179,7 @@ def read_message(t: Transcript, m: dict[str, Any], number: int, reader: GenericR
 
 def read_document(doc: Any, t: Transcript) -> None:
     reader = GenericReader(t)
-    for i, m in enumerate(messages_of(doc) or [], start=1):
-        if not isinstance(m, dict):
-            t.add_malformed(1, f"message {i} is not an object")
-            continue
-        try:
-            reader.message(m, 1)
-        except (TypeError, AttributeError, ValueError, KeyError):
-            t.add_malformed(1, f"unexpected shape of message {i}")
+    each_message(t, messages_of(doc) or [], reader.message)
     if isinstance(doc, dict):
         info = doc.get("info")
         stats = info.get("model_stats") if isinstance(info, dict) else None
