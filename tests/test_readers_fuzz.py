@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ctxlint.parsing.transcripts import detect_format, read_transcript
@@ -221,9 +221,12 @@ def test_message_as_string_is_malformed_and_the_rest_is_read() -> None:
 
 
 @SETTINGS
-@given(st.binary(max_size=3000), st.integers(1, 64))
-def test_iter_lines_accounts_for_every_byte(data: bytes, limit: int) -> None:
-    rows = list(iter_lines(io.BytesIO(data), limit=limit))
+@given(st.binary(max_size=3000), st.integers(1, 64), st.sampled_from([1, 2, 7, 64, 1 << 20]))
+@example(b"\xef\xbb\xbf{}\n\xef\xbb\xbf\n", 8, 1)
+def test_iter_lines_accounts_for_every_byte(data: bytes, limit: int, block_size: int) -> None:
+    rows = list(iter_lines(io.BytesIO(data), limit=limit, block_size=block_size))
+    # the block size is an implementation detail: lines never depend on it
+    assert rows == list(iter_lines(io.BytesIO(data), limit=limit, block_size=3))
     limit = max(limit, 4)  # the reader's floor: a BOM must fit in the first read
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     assert sum(size for _, _, size in rows) == len(data) - bom

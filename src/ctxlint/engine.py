@@ -324,6 +324,9 @@ def _transcript_results(
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        from ctxlint.api import prepare
+
+        prepare(config)
         with ProcessPoolExecutor(max_workers=min(workers, len(ordered))) as pool:
             futures = {pool.submit(audit_file, p, config): p for p in ordered}
             for i, fut in enumerate(as_completed(futures), 1):

@@ -7,26 +7,41 @@ Code's ``[1m]`` suffix, gateway prefixes (``us.anthropic.``, ``anthropic/``) and
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 import warnings
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 
-def _price_table() -> str:
-    try:
-        from genai_prices import __version__
+@lru_cache(maxsize=1)
+def _table_version() -> str:
+    # From the installed distribution's dist-info folder name: importing genai-prices costs ~0.35 s
+    # and importlib.metadata ~0.05 s, which an instruction-only run or a warm transcript run skips.
+    import glob
+    from importlib.util import find_spec
 
-        return f"genai-prices {__version__}"
-    except Exception:  # pragma: no cover - an odd install without the version
-        return "genai-prices"
+    spec = find_spec("genai_prices")
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        found = sorted(glob.glob(os.path.join(glob.escape(site), "genai_prices-*.dist-info")))
+        if len(found) == 1:
+            return os.path.basename(found[0])[len("genai_prices-"):-len(".dist-info")]
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("genai-prices")
+    except PackageNotFoundError:  # pragma: no cover - an odd install without metadata
+        return "unknown"
 
 
 def __getattr__(name: str) -> str:
-    # Lazy: importing genai-prices costs ~0.2 s, paid only when a transcript is priced.
     if name == "PRICE_TABLE":
-        return _price_table()
+        return f"genai-prices {_table_version()}"
     raise AttributeError(name)
 
 PREFIX_RE = re.compile(
@@ -64,11 +79,21 @@ def normalise_model(model: str) -> str:
     return m
 
 
-def _num(value: Any) -> float | None:
+def _num(value: Any, total_input: int = 0) -> float | None:
+    """USD per million tokens of one price field for a request of ``total_input`` tokens.
+
+    genai-prices' tiers are cliffs: once the request's total input exceeds a tier's start, that
+    tier's rate applies to *all* its tokens (``TieredPrices``); this mirrors its selection exactly.
+    """
     if value is None:
         return None
-    if hasattr(value, "base"):  # TieredPrices: the base tier applies below the threshold
-        value = value.base
+    if hasattr(value, "tiers"):
+        chosen = value.base
+        for tier in reversed(value.tiers):
+            if total_input > tier.start:
+                chosen = tier.price
+                break
+        value = chosen
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -103,24 +128,36 @@ def _lookup(model: str) -> Any:
     return None
 
 
-TIER_THRESHOLD = 128_000  # the lowest long-context tier in the table (128k/200k/272k); above it, use calc_price
+PRICE_FIELDS = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok")
 
 
 @lru_cache(maxsize=256)
-def price_per_token(model: str | None) -> Rates | None:
-    if not model:
-        return None
+def _tier_starts(model: str) -> tuple[int, ...]:
+    """Every tier start of the model's prices, ascending: between two of them the rates are flat."""
+    found = _lookup(model)
+    if found is None:
+        return ()
+    starts = {tier.start for field in PRICE_FIELDS
+              for tier in getattr(getattr(found.model_price, field, None), "tiers", None) or ()}
+    return tuple(sorted(starts))
+
+
+@lru_cache(maxsize=1024)
+def _rates_in_tier(model: str, tier: int) -> Rates | None:
+    starts = _tier_starts(model)
+    # a representative request size inside the band: above starts[tier-1], not above starts[tier]
+    total = starts[tier - 1] + 1 if tier else 0
     found = _lookup(model)
     if found is None:
         return None
     mp = found.model_price
-    base = _num(mp.input_mtok)
-    out = _num(mp.output_mtok)
+    base = _num(mp.input_mtok, total)
+    out = _num(mp.output_mtok, total)
     if base is None or out is None:
         return None
-    read = _num(getattr(mp, "cache_read_mtok", None))
-    write = _num(getattr(mp, "cache_write_mtok", None))
-    write_1h = _num(getattr(mp, "cache_write_1h_mtok", None))
+    read = _num(getattr(mp, "cache_read_mtok", None), total)
+    write = _num(getattr(mp, "cache_write_mtok", None), total)
+    write_1h = _num(getattr(mp, "cache_write_1h_mtok", None), total)
     return Rates(
         input=base / 1e6,
         cache_write_5m=(write if write is not None else base) / 1e6,
@@ -128,6 +165,92 @@ def price_per_token(model: str | None) -> Rates | None:
         cache_read=(read if read is not None else base) / 1e6,
         output=out / 1e6,
     )
+
+
+# Per-model rates persisted in the user cache directory, keyed by the genai-prices and ctxlint
+# versions: a run whose models were all seen before never imports genai-prices (~0.35 s per
+# process). The figures are genai-prices' own, computed on the first sight of a model.
+_RATES_FIELDS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")
+_persisted: dict[str, Any] | None = None
+
+
+def _rates_file() -> str:
+    from ctxlint import __version__
+    from ctxlint.cache import cache_dir
+
+    return os.path.join(cache_dir(), f"rates-{_table_version()}-{__version__}.json")
+
+
+def _load_persisted() -> dict[str, Any]:
+    global _persisted
+    if _persisted is None:
+        try:
+            with open(_rates_file(), "rb") as fh:
+                loaded = json.load(fh)
+            _persisted = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            _persisted = {}
+    return _persisted
+
+
+def _persist(model: str, entry: dict[str, Any] | None) -> None:
+    table = _load_persisted()
+    table[model] = entry
+    try:  # best effort and atomic: a cache may make a run faster, never make it fail
+        path = _rates_file()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(table, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _compute_entry(model: str) -> dict[str, Any] | None:
+    if _lookup(model) is None:
+        return None
+    starts = _tier_starts(model)
+    tiers = [_rates_in_tier(model, i) for i in range(len(starts) + 1)]
+    if any(r is None for r in tiers):
+        return None
+    return {"starts": list(starts), "tiers": [[getattr(r, f) for f in _RATES_FIELDS] for r in tiers]}
+
+
+def _decode(entry: Any) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None:
+    starts = tuple(int(x) for x in entry["starts"])
+    tiers = tuple(Rates(*(float(v) for v in tier)) for tier in entry["tiers"])
+    if len(tiers) != len(starts) + 1 or any(len(t) != len(_RATES_FIELDS) for t in entry["tiers"]):
+        raise ValueError("malformed rates entry")
+    return starts, tiers
+
+
+@lru_cache(maxsize=256)
+def _model_rates(model: str) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None:
+    """(tier starts, rates below the first start and above each start) of ``model``; None if unpriced."""
+    table = _load_persisted()
+    if model in table:
+        if table[model] is None:
+            return None
+        try:
+            return _decode(table[model])
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged entry: computed again below
+    entry = _compute_entry(model)
+    _persist(model, entry)
+    return _decode(entry) if entry is not None else None
+
+
+def price_per_token(model: str | None, total_input: int = 0) -> Rates | None:
+    """Per-token rates of ``model`` for a request whose total input (fresh + cache) is ``total_input``;
+    the base (short-context) rates by default."""
+    if not model:
+        return None
+    found = _model_rates(model)
+    if found is None:
+        return None
+    starts, tiers = found
+    return tiers[bisect_left(starts, total_input) if starts else 0]
 
 
 def price_usage(
@@ -141,36 +264,16 @@ def price_usage(
 ) -> float | None:
     """API-equivalent cost of one request. ``input_tokens`` is fresh (uncached) input.
 
-    Below the long-context threshold the flat per-token rates are exact and ~100× cheaper than a
-    full genai-prices calculation; above it genai-prices applies the tiered rates.
+    The rates of the request's tier come from a cache keyed by (model, tier): the same figure as
+    genai-prices' ``calc_price`` (a test compares them across tiers) at ~1/100 of its cost.
     """
-    if not model or _lookup(model) is None:
+    rates = price_per_token(model, input_tokens + cache_write_tokens + cache_read_tokens)
+    if rates is None:
         return None
-    total_input = input_tokens + cache_write_tokens + cache_read_tokens
-    if total_input <= TIER_THRESHOLD:
-        rates = price_per_token(model)
-        if rates is not None:
-            one_hour = min(cache_write_1h_tokens, cache_write_tokens)
-            return (input_tokens * rates.input + (cache_write_tokens - one_hour) * rates.cache_write_5m
-                    + one_hour * rates.cache_write_1h + cache_read_tokens * rates.cache_read
-                    + output_tokens * rates.output)
-    from genai_prices import Usage, calc_price
-
-    found = _lookup(model)
-    usage = Usage(
-        input_tokens=input_tokens + cache_write_tokens + cache_read_tokens,
-        cache_write_tokens=cache_write_tokens,
-        cache_write_1h_tokens=min(cache_write_1h_tokens, cache_write_tokens),
-        cache_read_tokens=cache_read_tokens,
-        output_tokens=output_tokens,
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = calc_price(usage, model_ref=found.model.id, provider_id=found.provider.id)
-    except (LookupError, ValueError, KeyError):
-        return None
-    return float(result.total_price)
+    one_hour = min(cache_write_1h_tokens, cache_write_tokens)
+    return (input_tokens * rates.input + (cache_write_tokens - one_hour) * rates.cache_write_5m
+            + one_hour * rates.cache_write_1h + cache_read_tokens * rates.cache_read
+            + output_tokens * rates.output)
 
 
 def context_window_for(model: str | None, agent: str) -> int | None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 SNIFF_LINES = 20
 SNIFF_LIMIT = 4 * 1024 * 1024
+SNIFF_BLOCK = 16 * 1024  # sniffing wants the first lines only, not a whole 1 MiB block split up
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # single-document JSON formats are read whole; cap them
 
 
@@ -39,7 +40,7 @@ def _first_records(path: str) -> tuple[list[dict[str, object]], bytes]:
             return records, head  # not JSONL (a JSON document, Markdown, binary): no line sniffing
         fh.seek(0)
         tried = 0
-        for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT):
+        for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT, block_size=SNIFF_BLOCK):
             if line is None or not line.strip():
                 continue
             tried += 1
@@ -141,7 +142,7 @@ def _is_jsonl(fh: BinaryIO) -> bool:
     line. Only the first two non-empty lines are read.
     """
     seen = 0
-    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT):
+    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT, block_size=SNIFF_BLOCK):
         if line is None:
             return seen == 1
         if not line.strip():

@@ -12,6 +12,7 @@ the same compaction); a ``summary`` record is a session title and is ignored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import orjson
@@ -59,6 +60,9 @@ SKIP_PREFIXES = (
     b'{"type":"summary"',
 )
 PROGRESS_MARK = b'"type":"progress","data":'
+TOOL_USE_RESULT_KEY = b',"toolUseResult":'
+# What the analysis reads from a record; a record cut before toolUseResult must still have these.
+PREFIX_KEYS = ("type", "message", "timestamp", "isSidechain")
 UNCHANGED_MARK = "file unchanged"
 INTERRUPT = "[Request interrupted by user"
 
@@ -91,12 +95,57 @@ class _State:
         self.in_sidechain_run = False
 
 
+def _parser(s: _State) -> Callable[[bytes], Any]:
+    """Parse a record, leaving out ``toolUseResult`` when nothing reads it.
+
+    ``toolUseResult`` is the tool's structured answer: for Edit the whole original file, for Bash and
+    Write the output or content again. It is most of the bytes of a session, and the analysis only
+    needs it for a Read (the file's path and line range) or when the call is unknown. The line is cut
+    at the key and the head parsed as a record of its own; that parse fails unless the cut is at the
+    top level (inside a string the quotes would be escaped, inside a nested object braces would stay
+    open), and any doubt falls back to parsing the whole line.
+    """
+    t = s.t
+    loads = orjson.loads
+
+    def parse(line: bytes) -> Any:
+        at = line.find(TOOL_USE_RESULT_KEY)
+        if at == -1 or t.session_id is None or t.cwd is None or not line.endswith(b"}"):
+            return loads(line)
+        try:
+            head = loads(line[:at] + b"}")
+        except orjson.JSONDecodeError:
+            return loads(line)
+        if not isinstance(head, dict) or any(key not in head for key in PREFIX_KEYS) or _needs_structured(s, head):
+            return loads(line)
+        return head
+
+    return parse
+
+
+def _needs_structured(s: _State, rec: dict[str, Any]) -> bool:
+    if rec.get("type") != "user":
+        return True
+    msg = rec.get("message")
+    content = msg.get("content") if isinstance(msg, dict) else None
+    if not isinstance(content, list):
+        return True
+    results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+    if not results:
+        return True
+    if len(results) > 1:
+        return False  # several results share one structured answer: _user does not use it
+    call = s.calls.get(results[0].get("tool_use_id") or "")
+    return call is None or call.name in READ_TOOLS
+
+
 def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
     s = _State(t)
     t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
     all_sidechain = True
     any_record = False
-    for number, rec in json_records(fh, t, prefilter if use_prefilter else None):
+    records = (json_records(fh, t, prefilter, _parser(s)) if use_prefilter else json_records(fh, t))
+    for number, rec in records:
         any_record = True
         kind = rec.get("type")
         sidechain = rec.get("isSidechain") is True
@@ -112,8 +161,8 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
 
 def _meta(s: _State, rec: dict[str, Any]) -> None:
     t = s.t
-    ts = as_str(rec.get("timestamp"))
-    if ts:
+    ts = rec.get("timestamp")
+    if ts.__class__ is str:
         if t.started_at is None or ts < t.started_at:
             t.started_at = ts
         if t.ended_at is None or ts > t.ended_at:
@@ -190,9 +239,9 @@ def _usage(s: _State, usage: dict[str, Any], msg_id: str, req_id: str | None, mo
            ts: str | None, sidechain: bool) -> None:
     t = s.t
     cache_creation = usage.get("cache_creation")
-    one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if isinstance(cache_creation, dict) else 0
-    values = (as_int(usage.get("input_tokens")), as_int(usage.get("cache_creation_input_tokens")),
-              as_int(usage.get("cache_read_input_tokens")), as_int(usage.get("output_tokens")))
+    one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if cache_creation.__class__ is dict else 0
+    values = (_count(usage.get("input_tokens")), _count(usage.get("cache_creation_input_tokens")),
+              _count(usage.get("cache_read_input_tokens")), _count(usage.get("output_tokens")))
     key = (msg_id, req_id or "")
     existing = s.by_key.get(key)
     if existing is None and msg_id in s.by_msg:
@@ -224,6 +273,11 @@ def _usage(s: _State, usage: dict[str, Any], msg_id: str, req_id: str | None, mo
     s.by_key[key] = u
     s.by_msg.setdefault(msg_id, u)
     t.events.append(u)
+
+
+def _count(value: Any) -> int:
+    # as_int's fast path: the counts are plain non-negative ints in every record seen so far
+    return value if value.__class__ is int and value >= 0 else as_int(value)
 
 
 def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:
@@ -356,8 +410,8 @@ def _tool_result(s: _State, block: dict[str, Any], structured: Any, number: int,
         elif structured.get("filePath"):
             result.path = as_str(structured.get("filePath"))
     call = s.calls.get(call_id)
-    if call is not None and result.path is None and call.path and call.name in READ_TOOLS:
-        result.path = call.path
+    if call is not None and result.path is None and call.path and (call.is_edit or call.name in READ_TOOLS):
+        result.path = call.path  # the structured answer is not always there (or not parsed: see _parser)
     return result
 
 

@@ -73,7 +73,7 @@ def _call_id_at(a: Analysis, line: int) -> str | None:
 @detector("CTX201", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     cwd = a.t.cwd
-    items_by_line = {i.line: i for i in a.items if isinstance(i.event, ToolResult)}
+    item_of = {id(i.event): i for i in a.items if isinstance(i.event, ToolResult)}
     state: dict[tuple[int, str], _Reads] = {}
     display: dict[str, str] = {}
     # Commands that may rewrite any file (git checkout/reset/stash/pull, formatters, code generators):
@@ -100,9 +100,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         if not isinstance(e, ToolResult):
             continue
-        item = items_by_line.get(e.line)
-        if item is None or item.event is not e:
-            item = next((i for i in a.items if i.event is e), None)
+        item = item_of.get(id(e))
         if item is None:
             continue
         read = _read_of(item)

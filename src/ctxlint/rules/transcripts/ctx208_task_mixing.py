@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from ctxlint.analysis import Analysis
@@ -37,13 +38,17 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             last_kind = type(e)
     if len(starts) < 2:
         return
-    files_of: list[set[str]] = []
-    dirs_of: list[set[str]] = []
-    for i, (p, _r) in enumerate(starts):
-        end_line = starts[i + 1][0].line if i + 1 < len(starts) else 1 << 60
-        touched = {e.path or "" for e in a.thread if isinstance(e, ToolCall) and p.line < e.line < end_line and e.path}
-        files_of.append({f.rsplit("/", 1)[-1] for f in touched if f})
-        dirs_of.append({f if "/" in f else "./" + f for f in touched if f})
+    # The paths each task touched: one pass over the thread, each call filed under the last task
+    # start strictly before it (a call on a start's own line belongs to no task).
+    start_lines = [p.line for p, _r in starts]
+    touched: list[set[str]] = [set() for _ in starts]
+    for e in a.thread:
+        if isinstance(e, ToolCall) and e.path and e.line > start_lines[0]:
+            at = bisect_left(start_lines, e.line)
+            if at == len(start_lines) or start_lines[at] != e.line:
+                touched[at - 1].add(e.path)
+    files_of = [{f.rsplit("/", 1)[-1] for f in paths} for paths in touched]
+    dirs_of = [{f if "/" in f else "./" + f for f in paths} for paths in touched]
     for i in range(1, len(starts)):
         prev_p, prev_r = starts[i - 1]
         p, r = starts[i]
