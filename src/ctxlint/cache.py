@@ -17,7 +17,7 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-from ctxlint import __version__
+from ctxlint import __version__, fsutil
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 
@@ -27,12 +27,7 @@ FILE_NAME = "results.sqlite"
 
 
 def cache_dir() -> Path:
-    env = os.environ.get("CTXLINT_CACHE_DIR")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("ctxlint"))
+    return Path(fsutil.cache_dir())
 
 
 def config_key(config: Config) -> str:

@@ -33,3 +33,13 @@ def atomic_write_text(path: str, text: str) -> None:
     with contextlib.suppress(OSError):
         mode = os.stat(path).st_mode & 0o7777
     atomic_write_bytes(path, text.encode("utf-8"), mode if mode is not None else 0o644)
+
+
+def cache_dir() -> str:
+    """The user cache directory (``CTXLINT_CACHE_DIR`` overrides it: tests, CI)."""
+    env = os.environ.get("CTXLINT_CACHE_DIR")
+    if env:
+        return env
+    from platformdirs import user_cache_dir
+
+    return str(user_cache_dir("ctxlint"))

@@ -176,7 +176,7 @@ _persisted: dict[str, Any] | None = None
 
 def _rates_file() -> str:
     from ctxlint import __version__
-    from ctxlint.cache import cache_dir
+    from ctxlint.fsutil import cache_dir
 
     return os.path.join(cache_dir(), f"rates-{_table_version()}-{__version__}.json")
 

@@ -65,9 +65,9 @@ def _cache() -> sqlite3.Connection | None:
     if _cache_conn is not None:
         return _cache_conn
     try:
-        from platformdirs import user_cache_dir
+        from ctxlint.fsutil import cache_dir
 
-        base = Path(os.environ.get("CTXLINT_CACHE_DIR") or user_cache_dir("ctxlint"))
+        base = Path(cache_dir())
         base.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(base / "tokens.sqlite", timeout=2, check_same_thread=False)
         conn.execute("CREATE TABLE IF NOT EXISTS counts (digest TEXT PRIMARY KEY, tokens INTEGER)")
