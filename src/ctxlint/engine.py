@@ -65,7 +65,6 @@ def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
 
 def classify(paths: list[str], config: Config) -> Inputs:
     from ctxlint.instructions.discover import discover_instructions, instruction_agent, repo_root
-    from ctxlint.parsing.transcripts import detect_format
     from ctxlint.parsing.transcripts.discover import find_transcripts
 
     inputs = Inputs()
@@ -118,6 +117,8 @@ def classify(paths: list[str], config: Config) -> Inputs:
             )
             inputs.focus.setdefault(str(root), set()).add(os.path.realpath(p))
             continue
+        from ctxlint.parsing.transcripts import detect_format  # here: a lone instruction file never needs it
+
         try:
             fmt = detect_format(str(p))
         except OSError as exc:

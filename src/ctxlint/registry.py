@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import marshal
 import os
 import pkgutil
 from collections.abc import Callable, Iterator
@@ -191,7 +192,7 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
 
 
 class _YamlCache:
-    """Parsed rule files, pickled in the user cache directory and keyed by each file's size and
+    """Parsed rule files, marshalled in the user cache directory and keyed by each file's size and
     mtime: start-up time is a feature of a pre-commit hook, and a run whose rule files have not
     changed neither imports PyYAML nor parses ~40 files. Any problem with the cache means a plain
     parse; the cache can make a run faster, never make it fail or read stale rules."""
@@ -201,14 +202,12 @@ class _YamlCache:
         self.dirty = False
         self.path: str | None = None
         try:
-            import pickle
-
             from ctxlint import __version__
             from ctxlint.fsutil import cache_dir
 
-            self.path = os.path.join(cache_dir(), f"rules-{__version__}.pickle")
+            self.path = os.path.join(cache_dir(), f"rules-{__version__}.marshal")
             with open(self.path, "rb") as fh:
-                loaded = pickle.load(fh)
+                loaded = marshal.load(fh)
             if isinstance(loaded, dict):
                 self.entries = loaded
         except Exception:
@@ -233,12 +232,12 @@ class _YamlCache:
         if not self.dirty or self.path is None:
             return
         try:
-            import pickle
-
             from ctxlint.fsutil import atomic_write_bytes
 
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            atomic_write_bytes(self.path, pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL))
+            # marshal: built in (no import at start-up) and enough for YAML's plain types; a value
+            # it cannot hold (a YAML timestamp) raises ValueError and the cache is simply not written
+            atomic_write_bytes(self.path, marshal.dumps(self.entries))
             self.dirty = False
         except Exception:
             pass
