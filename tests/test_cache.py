@@ -121,3 +121,17 @@ def test_unpicklable_row_is_a_miss(history: Path) -> None:
     cache.conn.commit()
     assert cache.get(str(target)) is None
     cache.close()
+
+
+@pytest.mark.parametrize("xdg", [None, "/tmp/xdg-cache-test", "  "])
+def test_cache_dir_is_platformdirs_location(monkeypatch: pytest.MonkeyPatch, xdg: str | None) -> None:
+    from platformdirs import user_cache_dir
+
+    from ctxlint.fsutil import cache_dir
+
+    monkeypatch.delenv("CTXLINT_CACHE_DIR", raising=False)
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert cache_dir() == str(user_cache_dir("ctxlint"))

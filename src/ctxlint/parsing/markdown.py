@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -167,8 +165,10 @@ def _front_matter(doc: Document) -> None:
     raw = match.group(1) or ""
     doc.front_matter_raw = raw
     doc.front_matter_end_line = doc.text[: match.end()].rstrip("\n").count("\n") + 1
+    import yaml  # here: only files with front matter (Cursor rules, Copilot instructions) need it
+
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""

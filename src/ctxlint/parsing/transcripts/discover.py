@@ -22,8 +22,6 @@ def _candidate(name: str) -> bool:
 def find_transcripts(root: str) -> list[str]:
     """Every transcript under ``root`` (content-checked), sorted; Codex ``sessions/`` wins over an
     ``archived_sessions/`` copy of the same rollout."""
-    from ctxlint.parsing.transcripts import detect_format
-
     found: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
@@ -48,6 +46,9 @@ def find_transcripts(root: str) -> list[str]:
                 if not stat.S_ISREG(fst.st_mode) or fst.st_size == 0 or (fst.st_dev, fst.st_ino) in seen_files:
                     continue  # not a file, empty, or a second link to a file already found
                 seen_files.add((fst.st_dev, fst.st_ino))
+                # imported at the first candidate: a tree without one never loads the readers
+                from ctxlint.parsing.transcripts import detect_format
+
                 fmt = detect_format(full)
             except OSError:
                 continue
