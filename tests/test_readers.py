@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from ctxlint.api import audit_file
@@ -752,3 +753,21 @@ def test_claude_detected_when_the_file_starts_with_bookkeeping_records(tmp_path:
     path = write_jsonl(tmp_path / "s.jsonl", records)
     assert detect_format(path) == "claude-code"
     assert [type(e).__name__ for e in read_transcript(path).events] == ["Prompt"]
+
+
+def test_partial_parse_never_loses_a_flag_after_the_tool_answer(tmp_path: Path) -> None:
+    """A user record whose isMeta comes after toolUseResult (another key order) is read whole."""
+    call = {"type": "assistant", "sessionId": "s", "cwd": "/w", "isSidechain": False, "timestamp": "t1",
+            "requestId": "r1", "message": {"id": "m1", "model": "claude-sonnet-4-5", "usage": {"input_tokens": 5,
+            "output_tokens": 1}, "content": [{"type": "tool_use", "id": "c1", "name": "Bash",
+                                              "input": {"command": "ls"}}]}}
+    result = {"type": "user", "sessionId": "s", "cwd": "/w", "isSidechain": False, "timestamp": "t2",
+              "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "c1", "content": "a"},
+                                                        {"type": "text", "text": "injected reminder"}]},
+              "toolUseResult": {"stdout": "a" * 5000}, "isMeta": True}
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in (call, result)))
+    fast, slow = read_transcript(str(path)), read_transcript(str(path), use_prefilter=False)
+    assert fast.events == slow.events
+    prompts = [e for e in fast.events if isinstance(e, Prompt)]
+    assert prompts and all(p.is_meta for p in prompts)

@@ -63,6 +63,8 @@ PROGRESS_MARK = b'"type":"progress","data":'
 TOOL_USE_RESULT_KEY = b',"toolUseResult":'
 # What the analysis reads from a record; a record cut before toolUseResult must still have these.
 PREFIX_KEYS = ("type", "message", "timestamp", "isSidechain")
+# Flags read from a user record that may be absent: after the cut they force a full parse.
+LATE_FLAG_MARKS = (b'"isMeta":', b'"isCompactSummary":')
 UNCHANGED_MARK = "file unchanged"
 INTERRUPT = "[Request interrupted by user"
 
@@ -118,6 +120,8 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
             return loads(line)
         if not isinstance(head, dict) or any(key not in head for key in PREFIX_KEYS) or _needs_structured(s, head):
             return loads(line)
+        if any(line.find(mark, at) != -1 for mark in LATE_FLAG_MARKS):
+            return loads(line)  # a flag the reader reads sits after the cut (another key order)
         return head
 
     return parse
