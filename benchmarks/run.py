@@ -35,14 +35,15 @@ def tree_bytes(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*.jsonl"))
 
 
-# Measured as installed: a wheel install has byte-compiled modules, so the runner compiles the package
-# once and never lets PYTHONDONTWRITEBYTECODE (set in some sandboxes) make every run recompile it.
-BASE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def as_installed(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Measured as installed: a wheel install has byte-compiled modules, so the runner compiles the
+    package once and never lets PYTHONDONTWRITEBYTECODE (set in some sandboxes) make each run recompile it."""
+    return {k: v for k, v in (env or os.environ).items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MiB, exit code) of ``cmd`` in a fresh process."""
-    env = {k: v for k, v in (env or BASE_ENV).items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = as_installed(env)
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd]
         start = time.perf_counter()
@@ -134,7 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     import ctxlint
 
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(ctxlint.__file__).parent)], env=BASE_ENV,
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(ctxlint.__file__).parent)], env=as_installed(),
                    check=False, stdout=subprocess.DEVNULL)
     if not (DATA / "claude").is_dir():
         subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "--out", str(DATA)], check=True)

@@ -18,6 +18,7 @@ from ctxlint.model import FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
     from ctxlint.parsing.transcripts.events import Transcript
+    from ctxlint.registry import Registered
 
 CTX002_MESSAGE = "{n:,} record(s) could not be read and were skipped (first at line(s) {lines}; {reasons})"
 
@@ -57,24 +58,28 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def prepare(config: Config) -> None:
-    """Import and load, once, everything ``audit_file`` needs: the readers, the analysis, the enabled
-    transcript detectors, the price table and the attribution order.
-
-    Called in the parent before the worker pool starts: forked workers inherit it all instead of
-    each paying ~0.5 s of imports (genai-prices alone is ~0.35 s).
-    """
-    from ctxlint import analysis, attribution, session_facts  # noqa: F401
-    from ctxlint.parsing.transcripts import _readers
-    from ctxlint.pricing import price_per_token
+def _transcript_rules(config: Config) -> list[Registered]:
+    """The enabled rules that have a transcript detector."""
     from ctxlint.registry import registry
 
-    _readers()
     reg = registry()
-    for rule_id in config.enabled_rules():
-        if reg[rule_id].meta.kind == "transcript":
-            reg[rule_id].check  # noqa: B018 - imports the detector module
-    price_per_token("claude-sonnet-4-5")
+    return [reg[r] for r in config.enabled_rules() if reg[r].meta.kind == "transcript" and reg[r].check is not None]
+
+
+def prepare(config: Config) -> None:
+    """Import and load, once, what ``audit_file`` needs: the readers, the analysis, the enabled
+    transcript detectors, the persisted price rates and the attribution order.
+
+    Called in the parent before the worker pool starts: forked workers inherit it all instead of
+    each paying for the imports again.
+    """
+    from ctxlint import analysis, attribution, session_facts  # noqa: F401
+    from ctxlint.parsing.transcripts.reading import _readers
+    from ctxlint.pricing import load_rates_cache
+
+    _readers()
+    _transcript_rules(config)  # reading .check imports each detector module
+    load_rates_cache()
     _attribution_priority()
 
 
@@ -103,7 +108,7 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
 def _audit(path: str, config: Config) -> FileResult:
     from ctxlint.engine import diagnostic, display_path, stamp
     from ctxlint.parsing.transcripts import read_transcript
-    from ctxlint.registry import RuleContext, registry
+    from ctxlint.registry import RuleContext
     from ctxlint.session_facts import session_facts
 
     shown = display_path(path)
@@ -146,25 +151,22 @@ def _audit(path: str, config: Config) -> FileResult:
             )
         )
 
-    reg = registry()
-    enabled = [
-        r for r in config.enabled_rules() if reg[r].meta.kind == "transcript" and reg[r].check is not None
-    ]
-    if enabled and transcript.events:
+    rules = _transcript_rules(config)
+    if rules and transcript.events:
         from ctxlint.analysis import analyse
         from ctxlint.attribution import attribute
 
         analysis = analyse(transcript)
         raw: list[tuple[str, RawFinding]] = []
-        for rule_id in enabled:
-            rule = reg[rule_id]
-            ctx = RuleContext(rule.meta, config.options_for(rule_id))
+        by_id = {rule.meta.id: rule for rule in rules}
+        for rule in rules:
+            ctx = RuleContext(rule.meta, config.options_for(rule.meta.id))
             assert rule.check is not None
-            raw.extend((rule_id, rf) for rf in rule.check(analysis, ctx))
+            raw.extend((rule.meta.id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
         contexts = [u.context_tokens for u in analysis.requests]
         for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=analysis.cost_usd()):
-            findings.append(stamp(reg[rule_id], rf, shown, config))
+            findings.append(stamp(by_id[rule_id], rf, shown, config))
     result.findings = findings
     return result
 

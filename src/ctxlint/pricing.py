@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import warnings
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -131,26 +130,8 @@ def _lookup(model: str) -> Any:
 PRICE_FIELDS = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok", "cache_write_1h_mtok")
 
 
-@lru_cache(maxsize=256)
-def _tier_starts(model: str) -> tuple[int, ...]:
-    """Every tier start of the model's prices, ascending: between two of them the rates are flat."""
-    found = _lookup(model)
-    if found is None:
-        return ()
-    starts = {tier.start for field in PRICE_FIELDS
-              for tier in getattr(getattr(found.model_price, field, None), "tiers", None) or ()}
-    return tuple(sorted(starts))
-
-
-@lru_cache(maxsize=1024)
-def _rates_in_tier(model: str, tier: int) -> Rates | None:
-    starts = _tier_starts(model)
-    # a representative request size inside the band: above starts[tier-1], not above starts[tier]
-    total = starts[tier - 1] + 1 if tier else 0
-    found = _lookup(model)
-    if found is None:
-        return None
-    mp = found.model_price
+def _rates_at(mp: Any, total: int) -> Rates | None:
+    """Per-token rates of a genai-prices ``ModelPrice`` for a request of ``total`` input tokens."""
     base = _num(mp.input_mtok, total)
     out = _num(mp.output_mtok, total)
     if base is None or out is None:
@@ -181,7 +162,8 @@ def _rates_file() -> str:
     return os.path.join(cache_dir(), f"rates-{_table_version()}-{__version__}.json")
 
 
-def _load_persisted() -> dict[str, Any]:
+def load_rates_cache() -> dict[str, Any]:
+    """The persisted rates (read once per process; forked workers inherit them)."""
     global _persisted
     if _persisted is None:
         try:
@@ -194,27 +176,34 @@ def _load_persisted() -> dict[str, Any]:
 
 
 def _persist(model: str, entry: dict[str, Any] | None) -> None:
-    table = _load_persisted()
+    from ctxlint.fsutil import atomic_write_bytes
+
+    table = load_rates_cache()
     table[model] = entry
-    try:  # best effort and atomic: a cache may make a run faster, never make it fail
+    try:  # best effort: a cache may make a run faster, never make it fail
         path = _rates_file()
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(table, fh)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, json.dumps(table).encode())
     except OSError:
         pass
 
 
 def _compute_entry(model: str) -> dict[str, Any] | None:
-    if _lookup(model) is None:
+    """Tier starts and the rates below the first start and above each one; None when unpriced.
+
+    Between two tier starts genai-prices' rates are flat, so one representative size per band
+    (just above its start) gives that band's rates.
+    """
+    found = _lookup(model)
+    if found is None:
         return None
-    starts = _tier_starts(model)
-    tiers = [_rates_in_tier(model, i) for i in range(len(starts) + 1)]
+    mp = found.model_price
+    starts = sorted({tier.start for field in PRICE_FIELDS
+                     for tier in getattr(getattr(mp, field, None), "tiers", None) or ()})
+    tiers = [_rates_at(mp, total) for total in [0, *(start + 1 for start in starts)]]
     if any(r is None for r in tiers):
         return None
-    return {"starts": list(starts), "tiers": [[getattr(r, f) for f in _RATES_FIELDS] for r in tiers]}
+    return {"starts": starts, "tiers": [[getattr(r, f) for f in _RATES_FIELDS] for r in tiers]}
 
 
 def _decode(entry: Any) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None:
@@ -228,7 +217,7 @@ def _decode(entry: Any) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None:
 @lru_cache(maxsize=256)
 def _model_rates(model: str) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None:
     """(tier starts, rates below the first start and above each start) of ``model``; None if unpriced."""
-    table = _load_persisted()
+    table = load_rates_cache()
     if model in table:
         if table[model] is None:
             return None

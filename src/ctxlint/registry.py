@@ -9,7 +9,6 @@ metadata and a detector are registered: ``ctxlint rules`` never lists a placehol
 
 from __future__ import annotations
 
-import copy
 import importlib
 import marshal
 import os
@@ -194,11 +193,13 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
 class _YamlCache:
     """Parsed rule files, marshalled in the user cache directory and keyed by each file's size and
     mtime: start-up time is a feature of a pre-commit hook, and a run whose rule files have not
-    changed neither imports PyYAML nor parses ~40 files. Any problem with the cache means a plain
-    parse; the cache can make a run faster, never make it fail or read stale rules."""
+    changed neither imports PyYAML nor parses ~40 files. Each file's data is kept as its own
+    marshal blob, so every load returns a fresh object and a file marshal cannot hold (a YAML
+    timestamp) is simply not cached. Any problem with the cache means a plain parse; the cache can
+    make a run faster, never make it fail or read stale rules."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, tuple[int, int, Any]] = {}
+        self.entries: dict[str, tuple[int, int, bytes]] = {}
         self.dirty = False
         self.path: str | None = None
         try:
@@ -218,14 +219,20 @@ class _YamlCache:
         key = str(path)
         hit = self.entries.get(key)
         if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
-            return copy.deepcopy(hit[2])  # callers own what they get, the cache keeps its copy
+            try:
+                return marshal.loads(hit[2])
+            except Exception:  # a damaged blob: parse the file
+                pass
         import yaml
 
         # libyaml's C SafeLoader reads the rule files ~10x faster than the pure-Python one.
         with path.open(encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        self.entries[key] = (st.st_size, st.st_mtime_ns, copy.deepcopy(data))
-        self.dirty = True
+        try:
+            self.entries[key] = (st.st_size, st.st_mtime_ns, marshal.dumps(data))
+            self.dirty = True
+        except ValueError:
+            pass  # a value marshal cannot hold: this file is parsed on every run
         return data
 
     def save(self) -> None:
@@ -235,11 +242,9 @@ class _YamlCache:
             from ctxlint.fsutil import atomic_write_bytes
 
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            # marshal: built in (no import at start-up) and enough for YAML's plain types; a value
-            # it cannot hold (a YAML timestamp) raises ValueError and the cache is simply not written
             atomic_write_bytes(self.path, marshal.dumps(self.entries))
             self.dirty = False
-        except Exception:
+        except Exception:  # an unwritable cache directory only costs speed
             pass
 
 

@@ -11,9 +11,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ctxlint.parsing.transcripts.reading import Transcript, _readers, detect_format, read_transcript
+    from ctxlint.parsing.transcripts.reading import Transcript, detect_format, read_transcript
 
-__all__ = ["Transcript", "_readers", "detect_format", "read_transcript"]
+__all__ = ["Transcript", "detect_format", "read_transcript"]
 
 
 def __getattr__(name: str) -> Any:
