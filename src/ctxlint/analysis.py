@@ -36,6 +36,8 @@ ContextItem = ToolResult | Prompt | Image
 
 @dataclass(slots=True)
 class Item:
+    """A piece of content that entered the context (tool result, prompt, image) with its token size."""
+
     event: ContextItem
     tokens: int  # measured or estimated, reconciled with the observed context
     measured: bool  # True when taken from the jump in reported context
@@ -50,6 +52,8 @@ class Item:
 
 @dataclass(slots=True)
 class Segment:
+    """A stretch of the thread between boundaries (start, compaction, /clear)."""
+
     index: int
     first_request: int  # index into Analysis.requests
     end_request: int  # exclusive
@@ -60,6 +64,8 @@ class Segment:
 
 @dataclass(slots=True)
 class Analysis:
+    """One transcript analysed once for every transcript rule: thread, requests, segments, items, prices."""
+
     t: Transcript
     thread: list[Event]  # events of the analysed thread (main thread, or the whole subagent file)
     requests: list[Usage]
@@ -211,25 +217,31 @@ def _thread(t: Transcript) -> list[Event]:
 
 def analyse(t: Transcript) -> Analysis:
     thread = _thread(t)
-    requests = [e for e in thread if isinstance(e, Usage)]
-    request_lines = [u.line for u in requests]
+    # One pass, dispatching on the exact class (events are never subclassed): this runs over every
+    # event of every transcript.
+    requests: list[Usage] = []
     calls: dict[str, ToolCall] = {}
     results: dict[str, ToolResult] = {}
+    boundaries: list[Compaction | Clear] = []
     for e in thread:
-        if isinstance(e, ToolCall):
+        if type(e) is Usage:
+            requests.append(e)
+        elif type(e) is ToolCall:
             calls[e.call_id] = e
-        elif isinstance(e, ToolResult):
+        elif type(e) is ToolResult:
             results[e.call_id] = e
+        elif type(e) is Compaction or type(e) is Clear:
+            boundaries.append(e)
+    request_lines = [u.line for u in requests]
 
     # Segments: split at compactions and /clear.
     segments: list[Segment] = []
     start_req, start_line, boundary = 0, 1, "start"
-    for e in thread:
-        if isinstance(e, (Compaction, Clear)):
-            r = bisect_right(request_lines, e.line)
-            segments.append(Segment(len(segments), start_req, r, start_line, e.line - 1, boundary))
-            start_req, start_line = r, e.line
-            boundary = "compaction" if isinstance(e, Compaction) else "clear"
+    for e in boundaries:
+        r = bisect_right(request_lines, e.line)
+        segments.append(Segment(len(segments), start_req, r, start_line, e.line - 1, boundary))
+        start_req, start_line = r, e.line
+        boundary = "compaction" if isinstance(e, Compaction) else "clear"
     segments.append(Segment(len(segments), start_req, len(requests), start_line, t.lines or 1, boundary))
 
     # Context items and their measured sizes.
@@ -259,19 +271,19 @@ def analyse(t: Transcript) -> Analysis:
         gap.clear()
 
     for e in thread:
-        if isinstance(e, Usage):  # requests appear in the thread in order: req_cursor is its index
+        if type(e) is Usage:  # requests appear in the thread in order: req_cursor is its index
             close_gap(req_cursor)
             req_cursor += 1
-            continue
-        if isinstance(e, (Compaction, Clear)):
+        elif type(e) is ToolResult:
+            gap.append(Item(e, 0, False, req_cursor, seg_index, calls.get(e.call_id)))
+        elif type(e) is Prompt:
+            if not (e.is_meta and e.command):  # else a slash-command wrapper row
+                gap.append(Item(e, 0, False, req_cursor, seg_index, None))
+        elif type(e) is Image:
+            gap.append(Item(e, 0, False, req_cursor, seg_index, None))
+        elif type(e) is Compaction or type(e) is Clear:
             close_gap(req_cursor)
-            seg_index += 1
-            continue
-        if isinstance(e, (ToolResult, Prompt, Image)):
-            if isinstance(e, Prompt) and e.is_meta and e.command:
-                continue  # a slash-command wrapper row, not content
-            gap.append(Item(e, 0, False, req_cursor, min(seg_index, len(segments) - 1),
-                            calls.get(e.call_id) if isinstance(e, ToolResult) else None))
+            seg_index += 1  # one segment per boundary: never past the last one
     close_gap(len(requests))
 
     model = next((u.model for u in reversed(requests) if u.model), None) or (t.models[-1] if t.models else None)

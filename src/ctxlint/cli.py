@@ -57,6 +57,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ctxlint import regex_cache
+
+        regex_cache.load()  # before the first ctxlint module compiles its patterns
         from ctxlint.config import ConfigError
 
         try:
@@ -75,6 +78,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             if name in known:
                 fail(str(exc))
             fail(f"internal error ({name}: {exc}); set CTXLINT_DEBUG=1 for a traceback")
+        finally:
+            regex_cache.save()  # only writes when this run compiled a pattern the cache did not have
 
     return wrapper
 

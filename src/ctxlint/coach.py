@@ -31,6 +31,8 @@ MAX_TREND_WEEKS = 156  # gaps between weeks are filled with zero rows up to this
 
 @dataclass(frozen=True, slots=True)
 class Filters:
+    """Which sessions a coach report covers (dates, project, agent)."""
+
     since: date | None = None
     until: date | None = None
     project: str | None = None
@@ -101,6 +103,8 @@ def find_files(paths: Iterable[str]) -> list[str]:
 
 @dataclass(slots=True)
 class CollectStats:
+    """How many session summaries came from the cache and how many were computed."""
+
     files: int = 0
     cached: int = 0
     computed: int = 0

@@ -8,7 +8,6 @@ which the CLI turns into exit code 2.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
+    """The effective configuration: rule selection, options, severities and run settings."""
+
     select: tuple[str, ...] = ()  # empty = every rule
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule ids)
@@ -97,8 +98,16 @@ def find_config(start: Path) -> Path | None:
 
 def _pyproject_has_section(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "ctxlint" not in text:
+        return False  # most pyproject.toml files: decided without importing and running a TOML parser
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         return False
     return "ctxlint" in data.get("tool", {})
 
@@ -110,6 +119,8 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{name}: cannot read config ({exc.__class__.__name__})") from None
     if path.name == "pyproject.toml":
+        import tomllib  # here: only a pyproject.toml with a [tool.ctxlint] table needs it
+
         try:
             raw = tomllib.loads(text).get("tool", {}).get("ctxlint", {})
         except tomllib.TOMLDecodeError as exc:

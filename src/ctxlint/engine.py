@@ -41,6 +41,8 @@ class NothingToCheck(Exception):
 
 @dataclass(slots=True)
 class Inputs:
+    """What the given paths hold: instruction files per repository, transcripts, unreadable paths."""
+
     instruction_groups: dict[str, list[Source]] = field(default_factory=dict)  # repo root -> sources
     # repo root -> real paths given explicitly. The whole project is still built (cross-file rules
     # such as duplicates need CLAUDE.md *and* AGENTS.md), but only these files are reported.

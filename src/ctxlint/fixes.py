@@ -21,6 +21,8 @@ from ctxlint.model import Finding, TextEdit
 
 @dataclass(slots=True)
 class FixResult:
+    """What ``--fix`` changed (or, with ``--diff``, would change)."""
+
     fixed_files: list[str] = field(default_factory=list)
     applied: int = 0
     skipped: list[str] = field(default_factory=list)

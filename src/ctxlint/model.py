@@ -105,6 +105,8 @@ class RawFinding:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A stamped finding as reporters show it: rule, severity, place, message, fix, waste, fingerprint."""
+
     rule_id: str
     rule_name: str
     severity: Severity
@@ -149,6 +151,8 @@ class FileResult:
 
 @dataclass(slots=True)
 class Summary:
+    """Totals of a run: files, findings by severity and rule, tokens and dollars wasted."""
+
     files: int = 0
     findings: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)

@@ -35,6 +35,8 @@ HELP_URI = "https://github.com/ctxlint/ctxlint/blob/main/docs/rules.md#{id}"
 
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
+    """One option of a rule, as its YAML declares it."""
+
     name: str
     type: str
     default: Any
@@ -43,6 +45,8 @@ class OptionSpec:
 
 @dataclass(frozen=True, slots=True)
 class RuleMeta:
+    """A rule's metadata from its YAML: id, name, severity, documentation, options, data."""
+
     id: str
     name: str
     kind: str

@@ -16,6 +16,8 @@ from ctxlint.registry import shared_data
 
 @dataclass(frozen=True, slots=True)
 class SecretMatch:
+    """Where a secret sits in a text, and its kind."""
+
     start: int
     end: int
     kind: str

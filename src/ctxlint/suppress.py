@@ -24,6 +24,8 @@ DIRECTIVE = re.compile(
 
 @dataclass(slots=True)
 class Directive:
+    """One ``ctxlint-disable``/``enable`` comment and the rules it suppressed."""
+
     line: int
     kind: str  # disable | enable | disable-next-line | disable-file
     rules: tuple[str, ...] | None  # None = all rules
@@ -34,6 +36,8 @@ class Directive:
 
 @dataclass(slots=True)
 class Suppressions:
+    """The directives of one file and the line ranges they cover."""
+
     directives: list[Directive]
     # (rule ids or None for all, first line, last line, directive)
     ranges: list[tuple[tuple[str, ...] | None, int, int, Directive]]

@@ -14,6 +14,8 @@ from ctxlint.parsing.markdown import Document
 
 @dataclass(slots=True)
 class InstructionFile:
+    """One instruction file, parsed once, with its tokens and the agents that load it."""
+
     source: Source  # display path + resolved real path
     doc: Document
     tokens: int  # tokens of the file as written (cl100k, offline)
@@ -47,6 +49,8 @@ class LoadEntry:
 
 @dataclass(slots=True)
 class AgentLoad:
+    """The files one agent loads at start, in order, with their tokens."""
+
     agent: str
     entries: list[LoadEntry] = field(default_factory=list)
 
@@ -58,6 +62,8 @@ class AgentLoad:
 
 @dataclass(slots=True)
 class InstructionProject:
+    """The instruction files of one repository and each agent's start-up load."""
+
     root: str  # repository root (git top-level, else the directory given)
     files: list[InstructionFile] = field(default_factory=list)
     loads: dict[str, AgentLoad] = field(default_factory=dict)  # agent -> start-up load

@@ -17,6 +17,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """A heading and the lines it covers (to the next heading of the same or a higher level)."""
+
     heading: str  # heading text without the leading #s ("" for the preamble before any heading)
     level: int  # 1-6, 0 for the preamble
     start_line: int  # the heading line (or 1 for the preamble)
@@ -26,6 +28,8 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class CodeBlock:
+    """A fenced or indented code block."""
+
     start_line: int  # the opening fence line
     end_line: int  # the closing fence line (or last line if unclosed)
     info: str  # info string after the fence ("bash", "text", "")
@@ -35,6 +39,8 @@ class CodeBlock:
 
 @dataclass(frozen=True, slots=True)
 class HtmlComment:
+    """An HTML comment (block or inline); Claude Code strips block comments before loading."""
+
     start_line: int
     end_line: int
     text: str  # the comment body without <!-- -->
@@ -45,6 +51,8 @@ class HtmlComment:
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """A Markdown link and its target."""
+
     line: int
     text: str
     target: str  # the URL or path as written
@@ -52,6 +60,8 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class InlineCode:
+    """An inline code span."""
+
     line: int
     column: int  # 1-based
     text: str
@@ -59,6 +69,8 @@ class InlineCode:
 
 @dataclass(frozen=True, slots=True)
 class Import:
+    """An ``@path`` import, with whether it sits in code (never expanded there)."""
+
     line: int
     column: int
     target: str  # as written after '@' (e.g. "AGENTS.md", "~/x.md", "docs/a.md")
@@ -70,6 +82,8 @@ class Import:
 
 @dataclass(frozen=True, slots=True)
 class ListItem:
+    """A list item (with its checkbox, if any)."""
+
     line: int
     end_line: int
     text: str  # first line of the item without the marker
@@ -78,6 +92,8 @@ class ListItem:
 
 @dataclass(slots=True)
 class Document:
+    """One Markdown file parsed once: lines, front matter and the structures every rule shares."""
+
     path: str  # display path
     text: str  # full text, newlines normalised to "\n", BOM removed
     lines: list[str]  # text.split("\n") (without trailing "" for a final newline)

@@ -57,6 +57,8 @@ class ExportError(Exception):
 
 @dataclass(slots=True)
 class ExportStats:
+    """Counts of a team export run."""
+
     files: int = 0  # transcripts found
     exported: int = 0  # audited and written in this run
     skipped: int = 0  # unchanged since a previous run

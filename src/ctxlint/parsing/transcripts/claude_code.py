@@ -12,6 +12,7 @@ the same compaction); a ``summary`` record is a session title and is ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -60,11 +61,14 @@ SKIP_PREFIXES = (
     b'{"type":"summary"',
 )
 PROGRESS_MARK = b'"type":"progress","data":'
+MESSAGE_KEY = b'"message":'
+USER_TYPE = b'"type":"user"'
 TOOL_USE_RESULT_KEY = b',"toolUseResult":'
 # What the analysis reads from a record; a record cut before toolUseResult must still have these.
 PREFIX_KEYS = ("type", "message", "timestamp", "isSidechain")
-# Flags read from a user record that may be absent: after the cut they force a full parse.
-LATE_FLAG_MARKS = (b'"isMeta":', b'"isCompactSummary":')
+# Flags read from a user record that may be absent: after the cut they force a full parse (one regex
+# scan of the rest of the line is faster than one find per flag).
+LATE_FLAG = re.compile(rb'"is(?:Meta|CompactSummary)":')
 UNCHANGED_MARK = "file unchanged"
 INTERRUPT = "[Request interrupted by user"
 
@@ -79,11 +83,10 @@ def prefilter(line: bytes) -> bool:
     """
     if line.startswith(SKIP_PREFIXES):
         return True
-    at = line.find(PROGRESS_MARK)
-    if at == -1:
-        return False
-    message = line.find(b'"message":', 0, at)
-    return message == -1
+    # Bounded by the first "message" key, which a user/assistant record has within its first few
+    # hundred bytes: the long rest of such a line is never scanned.
+    message = line.find(MESSAGE_KEY)
+    return line.find(PROGRESS_MARK, 0, message if message != -1 else len(line)) != -1
 
 
 class _State:
@@ -91,6 +94,7 @@ class _State:
         self.t = t
         self.by_key: dict[tuple[str, str], Usage] = {}
         self.by_msg: dict[str, Usage] = {}
+        self.usage_seen: dict[tuple[str, str], dict[str, Any]] = {}  # the last usage object read per key
         self.calls: dict[str, ToolCall] = {}
         self.model: str | None = None
         self.boundary_pending = False  # a compact_boundary not yet followed by its summary row
@@ -109,9 +113,15 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
     """
     t = s.t
     loads = orjson.loads
+    late_flag = LATE_FLAG.search
 
     def parse(line: bytes) -> Any:
-        at = line.find(TOOL_USE_RESULT_KEY)
+        # Only a user record (its type before its message, as Claude Code writes it) can be cut: the
+        # type is found within the first bytes, so no other line is scanned for the key.
+        message = line.find(MESSAGE_KEY)
+        if message == -1 or line.find(USER_TYPE, 0, message) == -1:
+            return loads(line)
+        at = line.find(TOOL_USE_RESULT_KEY, message)
         if at == -1 or t.session_id is None or t.cwd is None or not line.endswith(b"}"):
             return loads(line)
         try:
@@ -120,7 +130,7 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
             return loads(line)
         if not isinstance(head, dict) or any(key not in head for key in PREFIX_KEYS) or _needs_structured(s, head):
             return loads(line)
-        if any(line.find(mark, at) != -1 for mark in LATE_FLAG_MARKS):
+        if late_flag(line, at) is not None:
             return loads(line)  # a flag the reader reads sits after the cut (another key order)
         return head
 
@@ -197,56 +207,64 @@ def _record(s: _State, rec: dict[str, Any], kind: Any, number: int, sidechain: b
 
 
 def _assistant(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
+    # Runs for every assistant line (one per content block): plain type checks instead of helper calls.
     t = s.t
     msg = rec.get("message")
-    if not isinstance(msg, dict):
+    if msg.__class__ is not dict:
         t.add_malformed(number, "assistant message is not an object")
         return
-    ts = as_str(rec.get("timestamp"))
-    model = as_str(msg.get("model"))
+    ts = rec.get("timestamp")
+    if ts.__class__ is not str:
+        ts = None
+    model = msg.get("model")
+    if model.__class__ is not str:
+        model = None
     if sidechain and not s.in_sidechain_run and not t.is_subagent_file:
         s.in_sidechain_run = True
         t.events.append(SubagentMarker(number, ts, as_str(rec.get("agentId"))))
     elif not sidechain:
         s.in_sidechain_run = False
     usage = msg.get("usage")
-    msg_id = as_str(msg.get("id"))
-    if isinstance(usage, dict) and msg_id and model != "<synthetic>":
+    msg_id = msg.get("id")
+    if usage.__class__ is dict and msg_id.__class__ is str and msg_id and model != "<synthetic>":
         _usage(s, usage, msg_id, as_str(rec.get("requestId")), model, number, ts, sidechain)
     content = msg.get("content")
-    if isinstance(content, str):
+    if content.__class__ is str:
         if content:
             t.events.append(AssistantText(number, ts, len(content), content[:200], sidechain))
         return
-    if not isinstance(content, list):
+    if content.__class__ is not list:
         return
     for block in content:
-        if not isinstance(block, dict):
+        if block.__class__ is not dict:
             continue
         btype = block.get("type")
         if btype == "text":
-            text = block.get("text") or ""
-            if isinstance(text, str) and text.strip():
+            text = block.get("text")
+            if text.__class__ is str and text and not text.isspace():  # not text.strip(): no copy of a long text
                 t.events.append(AssistantText(number, ts, len(text), text[:200], sidechain))
-        elif btype in ("thinking", "redacted_thinking"):
-            thought = block.get("thinking") or block.get("data") or ""
-            t.events.append(Thinking(number, ts, len(thought) if isinstance(thought, str) else 0, sidechain))
         elif btype == "tool_use":
             call = _tool_call(block, number, ts, sidechain)
             s.calls[call.call_id] = call
             t.events.append(call)
             if call.is_subagent:
                 t.events.append(SubagentMarker(number, ts, call.call_id, sidechain=True))
+        elif btype in ("thinking", "redacted_thinking"):
+            thought = block.get("thinking") or block.get("data") or ""
+            t.events.append(Thinking(number, ts, len(thought) if thought.__class__ is str else 0, sidechain))
 
 
 def _usage(s: _State, usage: dict[str, Any], msg_id: str, req_id: str | None, model: str | None, number: int,
            ts: str | None, sidechain: bool) -> None:
+    key = (msg_id, req_id or "")
+    if s.usage_seen.get(key) == usage:
+        return  # another content block of the same response, with the same usage: nothing changes
+    s.usage_seen[key] = usage
     t = s.t
     cache_creation = usage.get("cache_creation")
     one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if cache_creation.__class__ is dict else 0
     values = (_count(usage.get("input_tokens")), _count(usage.get("cache_creation_input_tokens")),
               _count(usage.get("cache_read_input_tokens")), _count(usage.get("output_tokens")))
-    key = (msg_id, req_id or "")
     existing = s.by_key.get(key)
     if existing is None and msg_id in s.by_msg:
         other = s.by_msg[msg_id]

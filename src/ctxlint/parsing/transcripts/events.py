@@ -32,6 +32,8 @@ class Prompt:
 
 @dataclass(slots=True)
 class AssistantText:
+    """Text the model wrote (its size and a short head)."""
+
     line: int
     timestamp: str | None
     chars: int
@@ -41,6 +43,8 @@ class AssistantText:
 
 @dataclass(slots=True)
 class Thinking:
+    """A thinking block (its size only)."""
+
     line: int
     timestamp: str | None
     chars: int
@@ -49,6 +53,8 @@ class Thinking:
 
 @dataclass(slots=True)
 class ToolCall:
+    """A tool call with its inputs normalised across agents."""
+
     line: int
     timestamp: str | None
     call_id: str
@@ -68,6 +74,8 @@ class ToolCall:
 
 @dataclass(slots=True)
 class ToolResult:
+    """What a tool returned into the context: its size, a short head and the fields rules need."""
+
     line: int
     timestamp: str | None
     call_id: str
@@ -127,6 +135,8 @@ class Usage:
 
 @dataclass(slots=True)
 class Compaction:
+    """A compaction (auto or manual): a segment boundary."""
+
     line: int
     timestamp: str | None
     trigger: str | None = None  # "auto" | "manual" | None
@@ -145,6 +155,8 @@ class Clear:
 
 @dataclass(slots=True)
 class ModelChange:
+    """The model changed between requests."""
+
     line: int
     timestamp: str | None
     model: str

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +26,8 @@ MAX_POSTINGS = 64  # shingles shared by more units than this say nothing about a
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """A line, paragraph or code block compared for repetition."""
+
     file: InstructionFile
     line: int
     end_line: int
@@ -120,7 +121,7 @@ def _match(
 ) -> Iterator[tuple[Unit, Unit, float]]:
     """(first, later copy, similarity) for every unit that repeats an earlier one."""
     exact: dict[tuple[str, str], Unit] = {}
-    postings: dict[str, list[int]] = {}
+    postings: dict[tuple[str, str], list[int]] = {}
     for index, unit in enumerate(units):
         earlier = exact.get((unit.kind, unit.norm))
         if earlier is not None and not (_same_file(earlier.file, unit.file) and earlier.line == unit.line):
@@ -128,11 +129,12 @@ def _match(
             continue
         exact.setdefault((unit.kind, unit.norm), unit)
         if unit.shingles:
-            shared: Counter[int] = Counter()
+            shared: dict[int, int] = {}  # earlier unit -> shingles in common (a plain dict: Counter.update is slow)
             for sh in unit.shingles:
-                post = postings.setdefault(f"{unit.kind}\0{sh}", [])
+                post = postings.setdefault((unit.kind, sh), [])
                 if len(post) <= MAX_POSTINGS:
-                    shared.update(post)
+                    for other in post:
+                        shared[other] = shared.get(other, 0) + 1
                 post.append(index)
             best: tuple[float, int] | None = None
             for other, n in shared.items():

@@ -32,6 +32,8 @@ REPLACEMENT_TOKENS = 15  # what the one-line pointer that replaces a dump costs
 
 @dataclass(frozen=True, slots=True)
 class Dump:
+    """A kind of pasted dump and the fix that replaces it."""
+
     kind: str  # tree | listing | schema | deps | block
     label: str
     fix: str

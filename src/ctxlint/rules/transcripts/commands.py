@@ -8,12 +8,16 @@ import shlex
 from dataclasses import dataclass
 from functools import lru_cache
 
+READERS = frozenset(("cat", "bat", "batcat", "less", "more", "nl", "head", "tail", "sed"))
+REDIRECT = re.compile(r"(?<![0-9&])>>?\s*([^\s|;&]+)")
 SED_RANGE = re.compile(r"^(\d+)(?:,(\d+|\$))?p$")
 PIPE_SPLIT = re.compile(r"\s*(?:\|\||&&|;|\|)\s*")
 
 
 @dataclass(frozen=True, slots=True)
 class FileRead:
+    """A file range a shell command prints into the context."""
+
     path: str
     first: int  # 1-based first line, 1 for whole files
     last: int | None  # None = to the end
@@ -39,6 +43,9 @@ def words(part: str) -> list[str]:
 
 def file_reads(command: str) -> list[FileRead]:
     """Files a shell command prints into the context: cat/head/tail/sed -n/nl/bat/less of one file."""
+    first_word = command.split(None, 1)[0] if command.strip() else ""
+    if not any(c in first_word for c in "|&;'\"\\") and first_word.rsplit("/", 1)[-1] not in READERS:
+        return []  # most commands are not a file print: decided without splitting the pipeline
     parts = segments(command)
     if not parts:
         return []
@@ -112,8 +119,8 @@ def _pipe_range(part: str) -> tuple[int, int | None] | None:
 def is_edit_command(command: str) -> list[str]:
     """Paths a shell command modifies in place (sed -i, perl -pi, redirections, tee, mv/cp onto)."""
     out: list[str] = []
-    if not any(k in command for k in ("sed", "perl", "tee", ">")):
-        return out
+    if not ("sed" in command or "perl" in command or "tee" in command):
+        return [m.group(1) for m in REDIRECT.finditer(command)] if ">" in command else out
     for part in segments(command):
         w = words(part)
         if not w:
@@ -123,10 +130,16 @@ def is_edit_command(command: str) -> list[str]:
             out.extend(a for a in w[1:] if (not a.startswith("-") and "/" in a) or a.endswith((".py", ".ts", ".js", ".md", ".go", ".rs", ".json")))
         elif tool == "tee":
             out.extend(a for a in w[1:] if not a.startswith("-"))
-    for m in re.finditer(r"(?<![0-9&])>>?\s*([^\s|;&]+)", command):
-        out.append(m.group(1))
+    out.extend(m.group(1) for m in REDIRECT.finditer(command))
     return out
 
 
 def has_any(text: str, patterns: list[str]) -> bool:
-    return any(re.search(p, text) for p in patterns)
+    return any_of(tuple(patterns)).search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def any_of(patterns: tuple[str, ...], flags: int = 0) -> re.Pattern[str]:
+    """A YAML list of patterns as one alternation: one regex search per text instead of one per pattern
+    (the rules run them on every command of every transcript). Never matches when the list is empty."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", flags)

@@ -11,11 +11,13 @@ from ctxlint.analysis import Analysis, Item
 from ctxlint.model import Claim, RawFinding
 from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
 from ctxlint.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
+from ctxlint.rules.transcripts.commands import any_of, file_reads, is_edit_command
 
 
 @dataclass(slots=True)
 class _Reads:
+    """The reads of one file in one segment, and which of them repeat earlier ones."""
+
     ranges: list[tuple[int, int | None, int]] = field(default_factory=list)  # first, last, line
     rereads: list[tuple[Item, int]] = field(default_factory=list)  # item, line of the copy it repeats
     numbered: bool = False  # a re-read only added line numbers (`nl -ba`, `cat -n`) to text already read
@@ -76,27 +78,27 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     item_of = {id(i.event): i for i in a.items if isinstance(i.event, ToolResult)}
     state: dict[tuple[int, str], _Reads] = {}
     display: dict[str, str] = {}
+    normalised: dict[str, str] = {}  # path as written -> absolute normalised path (paths repeat in a session)
     # Commands that may rewrite any file (git checkout/reset/stash/pull, formatters, code generators):
     # every earlier read may be stale, so a read after one is legitimate.
-    invalidate = [re.compile(p) for p in ctx.data.get("invalidate", [])]
-    package_managers = [re.compile(p) for p in ctx.data.get("package_managers", [])]
+    invalidate = any_of(tuple(ctx.data.get("invalidate", [])))
+    package_managers = any_of(tuple(ctx.data.get("package_managers", [])))
     manifests = re.compile(ctx.data.get("manifests", "$^"))
     for e in a.thread:
-        if isinstance(e, ToolCall) and e.command and any(r.search(e.command) for r in invalidate):
-            for reads in state.values():
-                reads.ranges.clear()
-            continue
-        if isinstance(e, ToolCall) and e.command and any(r.search(e.command) for r in package_managers):
-            for (_, norm), reads in state.items():
-                if manifests.search(norm):
+        if isinstance(e, ToolCall):
+            command = e.command
+            if command and invalidate.search(command):
+                for reads in state.values():
                     reads.ranges.clear()
-            continue
-        if isinstance(e, ToolCall) and (e.is_edit or e.command):
-            edited = list(e.edit_paths) if e.is_edit else is_edit_command(e.command or "")
-            for p in edited:
-                norm = _norm(p, cwd)
-                for key in [k for k in state if k[1] == norm]:
-                    state[key].ranges.clear()  # the file changed: a new read is legitimate
+            elif command and package_managers.search(command):
+                for (_, norm), reads in state.items():
+                    if manifests.search(norm):
+                        reads.ranges.clear()
+            elif e.is_edit or command:
+                for p in (e.edit_paths if e.is_edit else is_edit_command(command or "")):
+                    norm = normalised.get(p) or _norm(p, cwd)
+                    for key in [k for k in state if k[1] == norm]:
+                        state[key].ranges.clear()  # the file changed: a new read is legitimate
             continue
         if not isinstance(e, ToolResult):
             continue
@@ -107,8 +109,13 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if read is None:
             continue
         path, first, last = read
-        norm = _norm(path, cwd)
-        display.setdefault(norm, os.path.relpath(norm, cwd) if cwd and norm.startswith(cwd) else path)
+        known = normalised.get(path)
+        if known is None:
+            norm = normalised[path] = _norm(path, cwd)
+            if norm not in display:
+                display[norm] = os.path.relpath(norm, cwd) if cwd and norm.startswith(cwd) else path
+        else:
+            norm = known
         reads = state.setdefault((item.segment, norm), _Reads())
         earlier = next((r for r in reads.ranges if _overlaps((r[0], r[1]), (first, last))), None)
         if earlier is not None and item.tokens >= ctx["min-tokens"]:

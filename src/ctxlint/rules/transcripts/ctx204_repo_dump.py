@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
 from ctxlint.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import file_reads
+from ctxlint.rules.transcripts.commands import any_of, file_reads
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
 
 
@@ -28,8 +27,8 @@ def _many_files(command: str, minimum: int = 6) -> bool:
 
 @detector("CTX204", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
-    dumps = [re.compile(p) for p in ctx.data["dump_commands"]]
-    noise = [re.compile(p) for p in ctx.data["noise_files"]]
+    dumps = any_of(tuple(ctx.data["dump_commands"]))
+    noise = any_of(tuple(ctx.data["noise_files"]))
     for item in tool_items(a):
         call = item.call
         if call is None or item.tokens <= ctx["min-tokens"]:
@@ -39,9 +38,9 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             reads = file_reads(call.command)
             path = path or (reads[0].path if reads else None)
         what = None
-        if call.command and (any(p.search(call.command) for p in dumps) or _many_files(call.command)):
+        if call.command and (dumps.search(call.command) or _many_files(call.command)):
             what = "a repository dump"
-        elif path and not call.is_edit and any(p.search(path) for p in noise):
+        elif path and not call.is_edit and noise.search(path):
             what = "a lockfile, minified, vendored or generated file"
         if what is None:
             continue

@@ -9,6 +9,7 @@ from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
 from ctxlint.parsing.transcripts.events import Prompt
 from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.transcripts.commands import any_of
 
 # Unicode words: an ASCII-only pattern reduced a Russian prompt to its few Latin words, so two
 # different questions that both mention `gemini --model` looked identical.
@@ -26,12 +27,18 @@ def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def could_reach(a: int, b: int, similarity: float) -> bool:
+    """Whether two sets of sizes a and b can reach ``similarity``: Jaccard is at most min/max of the
+    sizes, so most pairs are ruled out without a set intersection."""
+    return a >= similarity * b and b >= similarity * a and a + b > 0
+
+
 @detector("CTX205", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if not a.requests:
         return  # a prompt log without requests (Gemini logs.json) can span sessions: nothing was re-sent
-    corrections = [re.compile(p, re.I) for p in ctx.data["corrections"]]
-    ignore = [re.compile(p, re.I) for p in ctx.data.get("ignore", [])]
+    corrections = any_of(tuple(ctx.data["corrections"]), re.I)
+    ignore = any_of(tuple(ctx.data.get("ignore", [])), re.I)
     prompts: dict[int, list[tuple[Item, set[tuple[str, ...]]]]] = {}
     for item in a.items:
         p = item.event
@@ -39,23 +46,26 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         if len(WORD.findall(p.text)) < ctx["min-words"] or p.chars > ctx["max-chars"] or p.text.startswith("[REDACTED"):
             continue
-        if any(r.search(p.text[:300]) for r in ignore):
+        if ignore.search(p.text[:300]):
             continue  # answers to the agent's own questions ("Add file to the chat? (Y)es/(N)o ...: skip")
         prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
+    similarity = ctx["similarity"]
     for segment, seq in prompts.items():
         reported: set[int] = set()
+        sizes = [len(grams) for _, grams in seq]
         for j, (item, grams) in enumerate(seq):
+            size = sizes[j]
             for i in range(j):
                 earlier, earlier_grams = seq[i]
-                if i in reported or jaccard(grams, earlier_grams) < ctx["similarity"]:
+                if (i in reported or not could_reach(size, sizes[i], similarity)
+                        or jaccard(grams, earlier_grams) < similarity):
                     continue
                 reported.add(i)
                 reported.add(j)
                 yield _finding(a, earlier, item, f"the user asked the same thing again at line {item.line} "
                                f"(first at line {earlier.line})", f"re:{earlier.line}")
                 break
-        fixes = [it for it, _ in seq if any(c.search(it.event.text[:300]) for c in corrections  # type: ignore[union-attr]
-                                             )]
+        fixes = [it for it, _ in seq if corrections.search(it.event.text[:300])]  # type: ignore[union-attr]
         if len(fixes) > ctx["max-corrections"]:
             first, last = fixes[0], fixes[-1]
             yield _finding(a, first, last, f"{len(fixes)} corrections in one segment (lines "
