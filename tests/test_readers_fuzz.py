@@ -12,12 +12,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ctxlint.parsing.transcripts import detect_format, read_transcript
 from ctxlint.parsing.transcripts.events import Transcript, Usage
-from ctxlint.parsing.transcripts.lines import iter_lines
+from ctxlint.parsing.transcripts.lines import iter_lines, json_records, repair_utf8
 from ctxlint.session_facts import session_facts
 
 SETTINGS = settings(max_examples=200, deadline=None,
@@ -235,3 +236,55 @@ def test_iter_lines_accounts_for_every_byte(data: bytes, limit: int, block_size:
     assert all(line is None or len(line) <= limit for _, line, _ in rows)
     if all(line is not None for _, line, _ in rows):
         assert b"".join(line for _, line, _ in rows if line is not None) == data[bom:]
+
+
+LINE_PIECES = [b'{"a":1}', b'{"type":"skip"}', b"", b"  ", b"[1]", b'{"a":', b"\xef\xbb\xbf{}", b"x" * 20,
+               b'{"k":"' + b"y" * 30 + b'"}', b'{"b":"\xff"}', b"\xef\xbb\xbf"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=12), st.lists(st.sampled_from([b"\n", b"\r\n"]), min_size=12,
+       max_size=12), st.booleans(), st.integers(1, 48))
+def test_json_records_reads_every_line_as_iter_lines_splits_it(pieces: list[bytes], ends: list[bytes],
+                                                                final_newline: bool, limit: int) -> None:
+    """json_records (readline) and iter_lines (blocks) agree on numbering, bytes, skips and records."""
+    data = b"".join(piece + end for piece, end in zip(pieces, ends, strict=False))
+    if not final_newline and data.endswith(b"\n"):
+        data = data[:-1]
+
+    def skip(line: bytes) -> bool:
+        return line.startswith(b'{"type":"skip"')
+
+    t = Transcript("s.jsonl", "claude-code")
+    got = list(json_records(io.BytesIO(data), t, skip, limit=limit))
+
+    expected: list[tuple[int, Any]] = []
+    reference = Transcript("s.jsonl", "claude-code")
+    skipped = 0
+    rows = list(iter_lines(io.BytesIO(data), limit=limit))
+    for number, line, _ in rows:
+        if line is None:
+            skipped += 1
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.endswith(b"}") and skip(stripped):
+            skipped += 1
+            continue
+        try:
+            rec = orjson.loads(stripped)
+        except orjson.JSONDecodeError:
+            rec = repair_utf8(stripped)
+            if rec is None:
+                reference.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
+                continue
+            reference.add_malformed(number, "invalid UTF-8")
+        if not isinstance(rec, dict):
+            reference.add_malformed(number, "not a JSON object")
+            continue
+        expected.append((number, rec))
+    assert got == expected
+    assert (t.lines, t.bytes, t.skipped_records) == (len(rows), sum(size for _, _, size in rows), skipped)
+    assert (t.malformed_reasons, t.malformed_first_lines) == (reference.malformed_reasons,
+                                                              reference.malformed_first_lines)

@@ -83,6 +83,11 @@ def prepare(config: Config) -> None:
     _attribution_priority()
 
 
+def audit_files(paths: list[str], config: Config | None = None) -> list[FileResult]:
+    """``audit_file`` of each path, in order: one task of the engine's worker pool."""
+    return [audit_file(path, config) for path in paths]
+
+
 def audit_file(path: str, config: Config | None = None) -> FileResult:
     """Read one transcript, compute its session facts and its findings (attributed, stamped).
 

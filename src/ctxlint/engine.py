@@ -58,7 +58,10 @@ def display_path(path: str | Path) -> str:
         rel = os.path.relpath(p)
     except ValueError:  # another drive on Windows
         return Path(p).as_posix()
-    return Path(p if rel.startswith("..") else rel).as_posix()
+    shown = p if rel.startswith("..") else rel
+    # Both are normalised already: on POSIX they are what as_posix() would give (without a Path
+    # object per transcript of a large history folder).
+    return shown if os.sep == "/" else Path(shown).as_posix()
 
 
 def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
@@ -316,7 +319,7 @@ def _transcript_results(
     if not paths:
         return []
     workers = jobs or config.jobs or os.cpu_count() or 1
-    # Size-balanced: largest first, handed out one at a time, so no worker idles behind a giant.
+    # Size-balanced: largest first, handed out as workers free up, so no worker idles behind a giant.
     ordered = sorted(paths, key=lambda p: _size(p), reverse=True)
     results: dict[str, FileResult] = {}
     if workers <= 1 or len(ordered) == 1:
@@ -327,16 +330,44 @@ def _transcript_results(
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        from ctxlint.api import prepare
+        from ctxlint.api import audit_files, prepare
 
         prepare(config)
-        with ProcessPoolExecutor(max_workers=min(workers, len(ordered))) as pool:
-            futures = {pool.submit(audit_file, p, config): p for p in ordered}
-            for i, fut in enumerate(as_completed(futures), 1):
-                results[futures[fut]] = fut.result()
+        done = 0
+        batches = _batches(ordered, workers)
+        with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+            futures = {pool.submit(audit_files, batch, config): batch for batch in batches}
+            for fut in as_completed(futures):
+                for p, result in zip(futures[fut], fut.result(), strict=True):
+                    results[p] = result
+                done += len(futures[fut])
                 if progress:
-                    progress(i, len(ordered))
+                    progress(done, len(ordered))
     return [results[p] for p in paths]
+
+
+def _batches(ordered: list[str], workers: int) -> list[list[str]]:
+    """Files (largest first) in tasks of about ``BATCH_BYTES``: a small session is a few ms of work, so
+    one task per file spent a tenth of the pool's time on task hand-offs. The largest files still go
+    first and one per task, and no task grows past an even share of the work, so no worker idles
+    behind a long batch at the end."""
+    sizes = [_size(p) for p in ordered]
+    target = min(BATCH_BYTES, max(1, sum(sizes) // (4 * workers)))
+    batches: list[list[str]] = []
+    current: list[str] = []
+    filled = 0
+    for path, size in zip(ordered, sizes, strict=True):
+        current.append(path)
+        filled += size
+        if filled >= target:
+            batches.append(current)
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+BATCH_BYTES = 2 * 1024 * 1024
 
 
 def _size(path: str) -> int:

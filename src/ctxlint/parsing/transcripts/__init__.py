@@ -21,4 +21,6 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     # import_module, not "from . import reading": that form asks this very __getattr__ for "reading"
     reading = importlib.import_module("ctxlint.parsing.transcripts.reading")
-    return getattr(reading, name)
+    value = getattr(reading, name)
+    globals()[name] = value  # later lookups (one per discovered file) no longer come through here
+    return value

@@ -64,6 +64,7 @@ PROGRESS_MARK = b'"type":"progress","data":'
 MESSAGE_KEY = b'"message":'
 USER_TYPE = b'"type":"user"'
 TOOL_USE_RESULT_KEY = b',"toolUseResult":'
+TOOL_USE_ID_KEY = b'"tool_use_id":"'
 # What the analysis reads from a record; a record cut before toolUseResult must still have these.
 PREFIX_KEYS = ("type", "message", "timestamp", "isSidechain")
 # Flags read from a user record that may be absent: after the cut they force a full parse (one regex
@@ -114,6 +115,7 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
     t = s.t
     loads = orjson.loads
     late_flag = LATE_FLAG.search
+    calls = s.calls
 
     def parse(line: bytes) -> Any:
         # Only a user record (its type before its message, as Claude Code writes it) can be cut: the
@@ -124,6 +126,15 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
         at = line.find(TOOL_USE_RESULT_KEY, message)
         if at == -1 or t.session_id is None or t.cwd is None or not line.endswith(b"}"):
             return loads(line)
+        # The answer to a Read (or to an unknown call) needs toolUseResult: parse the line once, whole,
+        # rather than its head first. The id sits at the start of the result block.
+        id_at = line.find(TOOL_USE_ID_KEY, message, at)
+        if id_at != -1:
+            id_start = id_at + len(TOOL_USE_ID_KEY)
+            id_end = line.find(b'"', id_start, id_start + 256)
+            call = calls.get(line[id_start:id_end].decode("utf-8", "replace")) if id_end != -1 else None
+            if call is None or call.name in READ_TOOLS:
+                return loads(line)
         try:
             head = loads(line[:at] + b"}")
         except orjson.JSONDecodeError:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 16 * 1024 * 1024
 BLOCK = 1024 * 1024  # read size; a line is split out of blocks, so per-line cost is one list item
 BOM = b"\xef\xbb\xbf"
+READ_BUFFER = 1024 * 1024  # buffer size to open transcripts with: readline then scans it with memchr
 MIN_LIMIT = 4  # kept for callers that pass tiny limits (tests): a line needs room for one byte and "\n"
 
 
@@ -96,6 +97,7 @@ def json_records(
     t: Transcript,
     skip: Callable[[bytes], bool] | None = None,
     parse: Callable[[bytes], Any] = orjson.loads,
+    limit: int = DEFAULT_LIMIT,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, record)`` for every JSON-object line, counting lines and bytes on ``t``.
 
@@ -104,40 +106,60 @@ def json_records(
     leave out parts of a record the reader does not need; it must raise ``orjson.JSONDecodeError``
     for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
     counters in locals and does the least work first.
+
+    Lines come from ``readline(limit)``, which finds the newline with memchr in the file's buffer
+    (open the file with a large buffer, see ``READ_BUFFER``): ~4x fewer instructions than splitting
+    blocks, whose byte-by-byte loop was an eighth of a Claude Code audit. A line of ``limit`` bytes
+    or more is drained piece by piece, never held whole. A UTF-8 BOM at the start is dropped and
+    not counted, as in ``line_batches``.
     """
+    limit = max(limit, MIN_LIMIT)
+    readline = fh.readline
     number = 0
     skipped = 0
+    consumed = 0
     try:
-        for lines, size, _open_end in line_batches(fh):
-            t.bytes += size
-            for line in lines:
-                number += 1
-                if line.__class__ is int:
-                    skipped += 1  # an oversize record (snapshots can be 100s of MB): never needed
+        line = readline(limit + len(BOM))  # the first line has room for a BOM
+        if line.startswith(BOM):
+            line = line[len(BOM):]
+        while line:
+            number += 1
+            size = len(line)
+            consumed += size
+            if size >= limit and size - (line[-1:] == b"\n") >= limit:
+                while not line.endswith(b"\n"):  # an oversize record (snapshots can be 100s of MB)
+                    line = readline(limit)
+                    if not line:
+                        break
+                    consumed += len(line)
+                skipped += 1
+                line = readline(limit)
+                continue
+            stripped = line.strip()
+            line = readline(limit)
+            if not stripped:
+                continue
+            # Only whole-looking records are skipped: a truncated one must still be reported as malformed.
+            if skip is not None and stripped.endswith(b"}") and skip(stripped):
+                skipped += 1
+                continue
+            try:
+                rec = parse(stripped)
+            except orjson.JSONDecodeError:
+                rec = repair_utf8(stripped)
+                if rec is None:
+                    t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
                     continue
-                stripped = line.strip()  # type: ignore[union-attr]
-                if not stripped:
-                    continue
-                # Only whole-looking records are skipped: a truncated one must still be reported as malformed.
-                if skip is not None and stripped.endswith(b"}") and skip(stripped):
-                    skipped += 1
-                    continue
-                try:
-                    rec = parse(stripped)
-                except orjson.JSONDecodeError:
-                    rec = repair_utf8(stripped)
-                    if rec is None:
-                        t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
-                        continue
-                    # Valid JSON apart from bytes that are not UTF-8: report it, but keep the record (its
-                    # usage still counts) with the bad bytes replaced by U+FFFD.
-                    t.add_malformed(number, "invalid UTF-8")
-                if rec.__class__ is not dict:
-                    t.add_malformed(number, "not a JSON object")
-                    continue
-                yield number, rec
+                # Valid JSON apart from bytes that are not UTF-8: report it, but keep the record (its
+                # usage still counts) with the bad bytes replaced by U+FFFD.
+                t.add_malformed(number, "invalid UTF-8")
+            if rec.__class__ is not dict:
+                t.add_malformed(number, "not a JSON object")
+                continue
+            yield number, rec
     finally:
         t.lines = number
+        t.bytes += consumed
         t.skipped_records += skipped
 
 

@@ -8,12 +8,14 @@ unreadable file (OSError) reaches the caller, which reports CTX001.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, BinaryIO
 
 import orjson
 
 from ctxlint.parsing.transcripts.events import Transcript
-from ctxlint.parsing.transcripts.lines import iter_lines, json_records, repair_utf8
+from ctxlint.parsing.transcripts.lines import READ_BUFFER, iter_lines, json_records, repair_utf8
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -24,6 +26,7 @@ SNIFF_BLOCK = 16 * 1024  # sniffing wants the first lines only, not a whole 1 Mi
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # single-document JSON formats are read whole; cap them
 
 
+@lru_cache(maxsize=1)
 def _readers() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]:
     # Lazy: an instruction-file check walks the tree for transcripts and usually finds none.
     from ctxlint.parsing.transcripts import aider, claude_code, codex, gemini, generic
@@ -31,30 +34,25 @@ def _readers() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleTy
     return aider, claude_code, codex, gemini, generic
 
 
-def _first_records(path: str) -> tuple[list[dict[str, object]], bytes]:
-    """The first few JSON-object lines (at most ``SNIFF_LINES`` non-empty lines are tried) and the head."""
-    records: list[dict[str, object]] = []
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
-            return records, head  # not JSONL (a JSON document, Markdown, binary): no line sniffing
-        fh.seek(0)
-        tried = 0
-        for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT, block_size=SNIFF_BLOCK):
-            if line is None or not line.strip():
-                continue
-            tried += 1
-            if tried > SNIFF_LINES:
-                break
-            try:
-                rec = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                rec = repair_utf8(line.strip())
-            if isinstance(rec, dict):
-                records.append(rec)
-            if len(records) >= 5:
-                break
-    return records, head
+def _first_records(fh: BinaryIO) -> Iterator[dict[str, object]]:
+    """The first few JSON-object lines (at most ``SNIFF_LINES`` non-empty lines are tried, at most 5
+    records), parsed one at a time: detection usually stops at the first."""
+    tried = found = 0
+    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT, block_size=SNIFF_BLOCK):
+        if line is None or not line.strip():
+            continue
+        tried += 1
+        if tried > SNIFF_LINES:
+            return
+        try:
+            rec = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            rec = repair_utf8(line.strip())
+        if isinstance(rec, dict):
+            yield rec
+            found += 1
+            if found >= 5:
+                return
 
 
 CONTENT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError)
@@ -73,18 +71,22 @@ def detect_format(path: str) -> str | None:
 
 def _detect(path: str) -> str | None:
     aider, claude_code, codex, gemini, generic = _readers()
-    records, head = _first_records(path)
-    if aider.detect(head):
-        return "aider"
-    for rec in records:
-        if codex.detect(rec):
-            return "codex"
-        if claude_code.detect(rec):
-            return "claude-code"
-        if gemini.detect_line(rec):
-            return "gemini"
-        if generic.detect_line(rec):
-            return "generic"
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        if aider.detect(head):
+            return "aider"
+        # Not JSONL when it does not start with an object (a JSON document, Markdown, binary).
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+            fh.seek(0)
+            for rec in _first_records(fh):
+                if codex.detect(rec):
+                    return "codex"
+                if claude_code.detect(rec):
+                    return "claude-code"
+                if gemini.detect_line(rec):
+                    return "gemini"
+                if generic.detect_line(rec):
+                    return "generic"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"[") and os.path.getsize(path) <= MAX_DOCUMENT_BYTES:
         try:
@@ -120,7 +122,7 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
 
 def _read(path: str, t: Transcript, fmt: str, use_prefilter: bool) -> None:
     aider, claude_code, codex, _, _ = _readers()
-    with open(path, "rb") as fh:
+    with open(path, "rb", buffering=READ_BUFFER) as fh:
         if fmt == "claude-code":
             claude_code.read(fh, t, use_prefilter)
         elif fmt == "codex":
