@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -155,3 +157,48 @@ def test_every_corpus_file_parses() -> None:
     for path in (CORPUS / "instructions").glob("*"):
         doc = parse_markdown(path.read_text(encoding="utf-8", errors="replace"), path.name)
         assert doc.parse_error is None, path.name
+
+
+def test_cached_block_structure_gives_the_same_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warm runs replay tree-sitter's block facts from the content cache: every Document is the same
+    as a fresh parse, the cache holds offsets only (never text), and a damaged entry is re-parsed."""
+    import sqlite3
+
+    from ctxlint import content_cache
+    from ctxlint.parsing import markdown
+
+    monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(content_cache, "_conn", None)
+    monkeypatch.setattr(content_cache, "_disabled", False)
+    files = sorted((CORPUS / "instructions").glob("*"))
+    if not files:
+        pytest.skip("shared corpus not available")
+    texts = [(f.read_text(encoding="utf-8", errors="replace"), f.name) for f in files]
+    monkeypatch.setattr(content_cache, "_disabled", True)
+    fresh = [parse_markdown(text, name) for text, name in texts]
+    monkeypatch.setattr(content_cache, "_disabled", False)
+    cold = [parse_markdown(text, name) for text, name in texts]
+    calls = 0
+    real = markdown._block_facts
+
+    def counted(data: bytes) -> markdown.BlockFacts:
+        nonlocal calls
+        calls += 1
+        return real(data)
+
+    monkeypatch.setattr(markdown, "_block_facts", counted)
+    warm = [parse_markdown(text, name) for text, name in texts]
+    assert calls == 0, "a warm run parsed again"
+    assert warm == cold == fresh
+
+    conn = content_cache.connection()
+    assert conn is not None
+    blobs = [bytes(row[0]) for row in conn.execute("SELECT data FROM blobs")]
+    assert len(blobs) >= len({t for t, _ in texts})
+    phrase = next(line for text, _ in texts for line in text.splitlines() if len(line) > 40).encode()
+    assert not any(phrase in blob for blob in blobs), "the cache must not hold file text"
+
+    conn.execute("UPDATE blobs SET data = ?", (sqlite3.Binary(b"\x00damaged"),))
+    conn.commit()
+    assert [parse_markdown(text, name) for text, name in texts[:5]] == fresh[:5]
+    assert calls == 5

@@ -42,6 +42,22 @@ def test_placeholders_are_not_secrets(text: str) -> None:
     assert find_secrets(text) == []
 
 
+def test_hints_never_hide_a_match() -> None:
+    """A pattern runs only on text holding one of its hints: that must never lose a secret."""
+    from .conftest import CORPUS
+
+    texts = [f"x {value} y" for value in PLANTED.values()]
+    texts += [t.upper() for t in texts] + [t.lower() for t in texts]
+    texts += ["PAſSWORD = 'Zq8r3LkP0vXw9TnB'", "Aws_Secret_Access_Key: " + "A" * 20 + "b" * 20,
+              'CLIENT_SECRET="k9Vh2Lm4Qp7Rt1Wz"', "ApiKey: 'Zq8r3LkP0vXw9TnBaa'"]
+    files = sorted((CORPUS / "instructions").glob("*"))[:400] + sorted((CORPUS / "transcripts").glob("*/*"))[:40]
+    texts += [f.read_text(encoding="utf-8", errors="replace")[:200_000] for f in files if f.is_file()]
+    assert len(texts) > 50
+    for text in texts:
+        assert find_secrets(text) == find_secrets(text, use_hints=False), text[:80]
+    assert find_secrets("PAſSWORD = 'Zq8r3LkP0vXw9TnB'"), "the long s is folded like (?i) folds it"
+
+
 def test_adversarial_inputs_are_fast() -> None:
     for text in ("a" * 1_000_000, "sk-" * 300_000, "eyJ" * 300_000, "-----BEGIN " * 90_000,
                  "password=\"" + "a" * 1_000_000, "x://" + "a:" * 400_000):

@@ -19,23 +19,10 @@ from typing import Any
 
 @lru_cache(maxsize=1)
 def _table_version() -> str:
-    # From the installed distribution's dist-info folder name: importing genai-prices costs ~0.35 s
-    # and importlib.metadata ~0.05 s, which an instruction-only run or a warm transcript run skips.
-    import glob
-    from importlib.util import find_spec
+    # importing genai-prices costs ~0.35 s, which an instruction-only run or a warm transcript run skips
+    from ctxlint.fsutil import distribution_version
 
-    spec = find_spec("genai_prices")
-    if spec is not None and spec.origin:
-        site = os.path.dirname(os.path.dirname(spec.origin))
-        found = sorted(glob.glob(os.path.join(glob.escape(site), "genai_prices-*.dist-info")))
-        if len(found) == 1:
-            return os.path.basename(found[0])[len("genai_prices-"):-len(".dist-info")]
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("genai-prices")
-    except PackageNotFoundError:  # pragma: no cover - an odd install without metadata
-        return "unknown"
+    return distribution_version("genai_prices", "genai-prices")
 
 
 def __getattr__(name: str) -> str:

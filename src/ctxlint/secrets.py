@@ -23,10 +23,25 @@ class SecretMatch:
     kind: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """A secret pattern with the literals one of which every match contains."""
+
+    kind: str
+    regex: re.Pattern[str]
+    group: int
+    hints: tuple[str, ...]  # empty: always run
+    folded: bool  # a (?i) pattern: its hints are tested against the lower-cased text
+
+
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[list[tuple[str, re.Pattern[str], int]], list[re.Pattern[str]]]:
+def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]]]:
     data = shared_data("secrets")
-    patterns = [(p["kind"], re.compile(p["regex"]), int(p.get("group", 0))) for p in data["patterns"]]
+    patterns = []
+    for p in data["patterns"]:
+        regex = re.compile(p["regex"])
+        patterns.append(_Pattern(p["kind"], regex, int(p.get("group", 0)), tuple(p.get("hints") or ()),
+                                 bool(regex.flags & re.IGNORECASE)))
     placeholders = [re.compile(p) for p in data.get("placeholders", [])]
     return patterns, placeholders
 
@@ -37,20 +52,30 @@ def _is_placeholder(value: str, placeholders: list[re.Pattern[str]]) -> bool:
     return any(p.search(value) for p in placeholders)
 
 
-# Cheap pre-check: most text has none of these, and then no regex runs at all.
-_HINTS = ("-----BEGIN", "sk-", "AKIA", "ASIA", "ABIA", "ACCA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
-          "github_pat_", "glpat-", "xox", "hooks.slack", "AIza", "_live_", "eyJ", "://", "ecret", "assw",
-          "pwd", "PWD", "key", "KEY", "Key", "oken", "OKEN")
+def _fold(text: str) -> str:
+    # (?i) also matches U+017F (long s) for "s" (and U+0130/U+0131 for "i", in no hint); lower()
+    # leaves it as it is.
+    return text.lower().replace("\u017f", "s")
 
 
-def find_secrets(text: str) -> list[SecretMatch]:
-    if not text or not any(h in text for h in _HINTS):
+def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
+    """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests)."""
+    if not text:
         return []
     patterns, placeholders = _patterns()
     found: list[SecretMatch] = []
     starts: list[int] = []  # sorted starts of ``found`` (kept in step) for O(log n) overlap checks
-    for kind, regex, group in patterns:
-        for m in regex.finditer(text):
+    lowered: str | None = None
+    for pattern in patterns:
+        if use_hints and pattern.hints:
+            if pattern.folded:
+                lowered = _fold(text) if lowered is None else lowered
+                if not any(h in lowered for h in pattern.hints):
+                    continue
+            elif not any(h in text for h in pattern.hints):
+                continue
+        group = pattern.group
+        for m in pattern.regex.finditer(text):
             value = m.group(group)
             if value is None or _is_placeholder(value, placeholders):
                 continue
@@ -59,7 +84,7 @@ def find_secrets(text: str) -> list[SecretMatch]:
             if (i and found[i - 1].end > start) or (i < len(found) and found[i].start < end):
                 continue  # already covered by a more specific pattern
             starts.insert(i, start)
-            found.insert(i, SecretMatch(start, end, kind))
+            found.insert(i, SecretMatch(start, end, pattern.kind))
     return found
 
 

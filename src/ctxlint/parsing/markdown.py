@@ -198,19 +198,105 @@ def _front_matter(doc: Document) -> None:
     doc.front_matter = data
 
 
+# What the tree-sitter walk finds, as plain data (line numbers and byte ranges, never text), so it
+# can be cached by content hash: (headings, code blocks, HTML blocks, list items).
+Range = tuple[int, int]
+BlockFacts = tuple[
+    list[tuple[int, int, Range | None]],  # heading: line, level, title node
+    list[tuple[int, int, bool, Range | None, list[Range], Range]],  # code: line, end, fenced, info, content, node
+    list[tuple[int, Range]],  # html block: line, node
+    list[tuple[int, int]],  # list item: line, end line
+]
+FACTS_FORMAT = 1  # bump when _block_facts records something else
+
+
 def _structure(doc: Document) -> None:
     data = doc.text.encode("utf-8", "surrogatepass")
     if len(data) > MAX_PARSE_BYTES:
         doc.parse_error = f"file too large to parse ({len(data):,} bytes)"
         return
-    block_parser = _parser()
-    tree = block_parser.parse(data)
+    headings_found, codes, html_blocks, items = _cached_block_facts(data)
     n_lines = max(len(doc.lines), 1)
-    headings: list[tuple[int, int, str]] = []  # (line, level, text)
     fm_end = doc.front_matter_end_line
 
-    def text_of(node: Any) -> str:
-        return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+    def text_of(span: Range) -> str:
+        return data[span[0] : span[1]].decode("utf-8", "replace")
+
+    headings = [(line, level, text_of(title).strip().strip("#").strip() if title else "")
+                for line, level, title in headings_found]
+    for line, end, fenced, info, content, node in codes:
+        content_parts = [text_of(part) for part in content]
+        if not fenced:
+            content_parts = [text_of(node)]
+            while end > line and end <= len(doc.lines) and not doc.lines[end - 1].strip():
+                end -= 1  # tree-sitter keeps the blank lines after an indented block in it
+        doc.code_blocks.append(
+            CodeBlock(line, end, text_of(info).strip() if info else "", "".join(content_parts).rstrip("\n"), fenced)
+        )
+    for line, node in html_blocks:
+        body = text_of(node)
+        for m in COMMENT_RE.finditer(body):
+            start = line + body[: m.start()].count("\n")
+            end = start + m.group(0).count("\n")
+            before = body[: m.start()].rsplit("\n", 1)[-1].strip()
+            after = body[m.end() :].split("\n", 1)[0].strip()
+            column = len(body[: m.start()].rsplit("\n", 1)[-1]) + 1
+            doc.html_comments.append(HtmlComment(start, end, m.group(1), block=not before and not after, column=column))
+    for line, end in items:
+        first = doc.lines[line - 1] if line <= len(doc.lines) else ""
+        box = CHECKBOX_RE.match(first)
+        doc.list_items.append(
+            ListItem(line, end, LIST_MARKER_RE.sub("", first, count=1).strip(), box.group(1).lower() if box else None)
+        )
+
+    _sections(doc, headings, n_lines, fm_end)
+    spans = _inline(doc)
+    doc.html_comments.sort(key=lambda c: (c.start_line, c.column))
+    doc.code_blocks.sort(key=lambda b: b.start_line)
+    doc.list_items.sort(key=lambda i: i.line)
+    _imports(doc, spans)
+
+
+def _cached_block_facts(data: bytes) -> BlockFacts:
+    """``_block_facts`` of ``data``, from the content cache when this parser version saw it before: a
+    warm pre-commit run then neither imports nor runs tree-sitter (~30 ms for ten files)."""
+    import marshal
+
+    from ctxlint import content_cache
+
+    key = f"{content_cache.digest(data)}:{_facts_version()}"
+    blob = content_cache.get_blob(key)
+    if blob is not None:
+        try:
+            facts: BlockFacts = marshal.loads(blob)
+            return facts
+        except (ValueError, EOFError, TypeError):
+            pass  # a damaged entry: parse again
+    facts = _block_facts(data)
+    content_cache.put_blob(key, marshal.dumps(facts))
+    return facts
+
+
+@lru_cache(maxsize=1)
+def _facts_version() -> str:
+    import os
+
+    from ctxlint import __version__
+    from ctxlint.fsutil import distribution_version
+
+    # this module's own size and mtime: an edited parser (a development checkout) never reads old facts
+    st = os.stat(__file__)
+    grammar = distribution_version("tree_sitter_markdown", "tree-sitter-markdown")
+    return f"md{FACTS_FORMAT}-{__version__}-{st.st_size}-{st.st_mtime_ns}-{grammar}"
+
+
+def _block_facts(data: bytes) -> BlockFacts:
+    """Walk tree-sitter's block tree: headings, code blocks, HTML blocks and list items."""
+    tree = _parser().parse(data)
+    headings: list[tuple[int, int, Range | None]] = []
+    codes: list[tuple[int, int, bool, Range | None, list[Range], Range]] = []
+    html_blocks: list[tuple[int, Range]] = []
+    items: list[tuple[int, int]] = []
 
     def end_line_of(node: Any) -> int:
         # tree-sitter ends a block at column 0 of the following line
@@ -226,61 +312,35 @@ def _structure(doc: Document) -> None:
             continue
         if kind == "atx_heading" or kind == "setext_heading":
             level = 1
-            title = ""
+            title: Range | None = None
             for child in node.children:
                 if child.type.startswith("atx_h") and child.type.endswith("_marker"):
                     level = int(child.type[5])
                 elif child.type == "setext_h2_underline":
                     level = 2
                 elif child.type in ("inline", "paragraph"):
-                    title = text_of(child).strip()
-            headings.append((line, level, title.strip().strip("#").strip()))
+                    title = (child.start_byte, child.end_byte)
+            headings.append((line, level, title))
             continue
         if kind in ("fenced_code_block", "indented_code_block"):
-            info = ""
-            content_parts: list[str] = []
+            info: Range | None = None
+            content: list[Range] = []
             for child in node.children:
                 if child.type == "info_string":
-                    info = text_of(child).strip()
+                    info = (child.start_byte, child.end_byte)
                 elif child.type == "code_fence_content":
-                    content_parts.append(text_of(child))
-            end = end_line_of(node)
-            if kind == "indented_code_block":
-                content_parts = [text_of(node)]
-                while end > line and end <= len(doc.lines) and not doc.lines[end - 1].strip():
-                    end -= 1  # tree-sitter keeps the blank lines after an indented block in it
-            doc.code_blocks.append(
-                CodeBlock(line, end, info, "".join(content_parts).rstrip("\n"), kind == "fenced_code_block")
-            )
+                    content.append((child.start_byte, child.end_byte))
+            codes.append((line, end_line_of(node), kind == "fenced_code_block", info, content,
+                          (node.start_byte, node.end_byte)))
             continue
         if kind == "html_block":
-            body = text_of(node)
-            for m in COMMENT_RE.finditer(body):
-                start = line + body[: m.start()].count("\n")
-                end = start + m.group(0).count("\n")
-                before = body[: m.start()].rsplit("\n", 1)[-1].strip()
-                after = body[m.end() :].split("\n", 1)[0].strip()
-                column = len(body[: m.start()].rsplit("\n", 1)[-1]) + 1
-                doc.html_comments.append(
-                    HtmlComment(start, end, m.group(1), block=not before and not after, column=column)
-                )
+            html_blocks.append((line, (node.start_byte, node.end_byte)))
             continue
         if kind == "list_item":
-            first = doc.lines[line - 1] if line <= len(doc.lines) else ""
-            box = CHECKBOX_RE.match(first)
-            doc.list_items.append(
-                ListItem(line, end_line_of(node), LIST_MARKER_RE.sub("", first, count=1).strip(),
-                         box.group(1).lower() if box else None)
-            )
+            items.append((line, end_line_of(node)))
         if kind in CONTAINERS:  # paragraphs, tables, thematic breaks hold nothing block-level
             stack.extend(reversed(node.children))
-
-    _sections(doc, headings, n_lines, fm_end)
-    spans = _inline(doc)
-    doc.html_comments.sort(key=lambda c: (c.start_line, c.column))
-    doc.code_blocks.sort(key=lambda b: b.start_line)
-    doc.list_items.sort(key=lambda i: i.line)
-    _imports(doc, spans)
+    return headings, codes, html_blocks, items
 
 
 def _sections(doc: Document, headings: list[tuple[int, int, str]], n_lines: int, fm_end: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
@@ -34,12 +34,15 @@ class Unit:
     norm: str  # normalised text (exact-match key)
     raw: str  # the text as written (first line for paragraphs)
     kind: str  # line | paragraph | code
-    shingles: frozenset[str]
+    shingles: frozenset[tuple[str, ...]]
 
 
-def _shingles(norm: str) -> frozenset[str]:
+def _shingles(norm: str) -> frozenset[tuple[str, ...]]:
+    """Word 3-grams (the whole text when it has fewer than three words)."""
     words = norm.split()
-    return frozenset(" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2)))
+    if len(words) < 3:
+        return frozenset((tuple(words),))
+    return frozenset(zip(words, words[1:], words[2:], strict=False))
 
 
 def _instruction_line(f: InstructionFile, number: int, raw: str) -> bool:
@@ -121,7 +124,7 @@ def _match(
 ) -> Iterator[tuple[Unit, Unit, float]]:
     """(first, later copy, similarity) for every unit that repeats an earlier one."""
     exact: dict[tuple[str, str], Unit] = {}
-    postings: dict[tuple[str, str], list[int]] = {}
+    postings: dict[str, dict[tuple[str, ...], list[int]]] = {}  # kind -> shingle -> units having it
     for index, unit in enumerate(units):
         earlier = exact.get((unit.kind, unit.norm))
         if earlier is not None and not (_same_file(earlier.file, unit.file) and earlier.line == unit.line):
@@ -130,8 +133,9 @@ def _match(
         exact.setdefault((unit.kind, unit.norm), unit)
         if unit.shingles:
             shared: dict[int, int] = {}  # earlier unit -> shingles in common (a plain dict: Counter.update is slow)
+            of_kind = postings.setdefault(unit.kind, {})
             for sh in unit.shingles:
-                post = postings.setdefault((unit.kind, sh), [])
+                post = of_kind.setdefault(sh, [])
                 if len(post) <= MAX_POSTINGS:
                     for other in post:
                         shared[other] = shared.get(other, 0) + 1
@@ -142,13 +146,15 @@ def _match(
                 if _same_file(o.file, unit.file) and o.line <= unit.line <= o.end_line:
                     continue
                 jaccard = n / (len(o.shingles) + len(unit.shingles) - n)
-                if jaccard >= similarity and (best is None or jaccard > best[0]):
+                # ties go to the earliest unit: set order varies with the hash seed, findings must not
+                if jaccard >= similarity and (best is None or (-jaccard, other) < (-best[0], best[1])):
                     best = (jaccard, other)
             if best is not None:
                 yield units[best[1]], unit, best[0]
 
 
-def _interop(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+def _interop(project: InstructionProject, ctx: RuleContext, units_of: Callable[[InstructionFile], list[Unit]]
+             ) -> Iterator[RawFinding]:
     """A CLAUDE.md that repeats most of the AGENTS.md next to it, without importing it."""
     by_dir: dict[str, dict[str, InstructionFile]] = {}
     for f in project.files:
@@ -161,8 +167,8 @@ def _interop(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFindi
             continue
         if any(os.path.basename(i.target) == "AGENTS.md" and not i.in_code for i in claude.doc.imports):
             continue  # already `@AGENTS.md`: line-level findings cover what it repeats
-        mine = [u for u in _units(claude, ctx["min-words"], ctx["min-words-near"]) if u.kind == "line"]
-        theirs = [u for u in _units(agents, ctx["min-words"], ctx["min-words-near"]) if u.kind == "line"]
+        mine = [u for u in units_of(claude) if u.kind == "line"]
+        theirs = [u for u in units_of(agents) if u.kind == "line"]
         if len(mine) < 3:
             continue
         repeated = {copy.line for _, copy, _ in _match([*theirs, *mine], ctx["similarity"])
@@ -190,13 +196,17 @@ def _interop(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFindi
 @detector("CTX104", scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     cache: dict[int, list[Unit]] = {}
+
+    def units_of(f: InstructionFile) -> list[Unit]:  # each file's units, computed once
+        if id(f) not in cache:
+            cache[id(f)] = _units(f, ctx["min-words"], ctx["min-words-near"])
+        return cache[id(f)]
+
     reported: set[tuple[str, int]] = set()
     for group in _groups(project):
         units: list[Unit] = []
         for f in group:
-            if id(f) not in cache:
-                cache[id(f)] = _units(f, ctx["min-words"], ctx["min-words-near"])
-            units.extend(cache[id(f)])
+            units.extend(units_of(f))
         for first, copy, sim in _match(units, ctx["similarity"]):
             f = copy.file
             if any((f.path, n) in reported for n in range(copy.line, copy.end_line + 1)):
@@ -229,4 +239,4 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 edits=edits,
                 content_key=f"{copy.kind}:{copy.norm}",
             )
-    yield from _interop(project, ctx)
+    yield from _interop(project, ctx, units_of)

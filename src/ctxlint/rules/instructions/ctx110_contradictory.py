@@ -65,7 +65,8 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 for n, raw in enumerate(f.doc.lines, start=1):
                     if in_code_or_comment(f, n):
                         continue
-                    present = [t for t in tools if re.search(rf"\b{t}\b", raw)]
+                    # the substring test first: most lines name no package manager at all
+                    present = [t for t in tools if t in raw and re.search(rf"\b{re.escape(t)}\b", raw)]
                     if len(present) > 1:
                         continue  # "npm install -g pnpm", "pnpm (not npm)": about both, a directive for neither
                     for tool in present:
