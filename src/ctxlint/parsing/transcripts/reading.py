@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 SNIFF_LINES = 20
 SNIFF_LIMIT = 4 * 1024 * 1024
-SNIFF_BLOCK = 16 * 1024  # sniffing wants the first lines only, not a whole 1 MiB block split up
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # single-document JSON formats are read whole; cap them
 
 
@@ -38,7 +37,7 @@ def _first_records(fh: BinaryIO) -> Iterator[dict[str, object]]:
     """The first few JSON-object lines (at most ``SNIFF_LINES`` non-empty lines are tried, at most 5
     records), parsed one at a time: detection usually stops at the first."""
     tried = found = 0
-    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT, block_size=SNIFF_BLOCK):
+    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT):
         if line is None or not line.strip():
             continue
         tried += 1
@@ -144,7 +143,7 @@ def _is_jsonl(fh: BinaryIO) -> bool:
     line. Only the first two non-empty lines are read.
     """
     seen = 0
-    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT, block_size=SNIFF_BLOCK):
+    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT):
         if line is None:
             return seen == 1
         if not line.strip():
