@@ -191,3 +191,18 @@ def test_examples_folder_runs() -> None:
     data = json.loads(result.output)
     assert result.exit_code == 1
     assert any(f["rule_id"] == "CTX101" for f in data["findings"])
+
+
+def test_a_transcript_reached_several_ways_is_read_once(tmp_path: Path) -> None:
+    """Given directly, through a symlink, through a hard link and inside a folder: one file, counted once."""
+    history = tmp_path / "history"
+    history.mkdir()
+    session = history / "s.jsonl"
+    session.write_bytes((REPO / "examples" / "session.jsonl").read_bytes())
+    os.symlink(session, tmp_path / "via-symlink.jsonl")
+    os.link(session, tmp_path / "via-hardlink.jsonl")
+    once = json.loads(run([str(session), "--format", "json", "--fail-on", "never", "-j", "1"]).output)
+    many = json.loads(run([str(session), str(tmp_path / "via-symlink.jsonl"), str(tmp_path / "via-hardlink.jsonl"),
+                           str(history), "--format", "json", "--fail-on", "never", "-j", "1"]).output)
+    assert many["summary"]["files"] == once["summary"]["files"] == 1
+    assert many["summary"]["input_tokens"] == once["summary"]["input_tokens"] > 0

@@ -82,10 +82,18 @@ def classify(paths: list[str], config: Config) -> Inputs:
         seen_real.add(source.real)
         inputs.instruction_groups.setdefault(str(root), []).append(source)
 
+    seen_transcripts: set[tuple[int, int]] = set()
+
     def add_transcript(path: str) -> None:
-        real = os.path.realpath(path)
-        if real not in seen_real:
-            seen_real.add(real)
+        # One stat instead of realpath's lstat per path component: a history folder has thousands of
+        # files. The same file given twice, through a symlink or a hard link, is read once.
+        try:
+            st = os.stat(path)
+        except OSError:
+            inputs.transcripts.append(path)  # reading it reports the error (CTX001)
+            return
+        if (st.st_dev, st.st_ino) not in seen_transcripts:
+            seen_transcripts.add((st.st_dev, st.st_ino))
             inputs.transcripts.append(path)
 
     for given in paths:

@@ -20,6 +20,7 @@ SKIP_DIRS = {
     ".git", "node_modules", ".venv", "venv", "vendor", "dist", "build", "target", "__pycache__",
     ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".next", ".nuxt", "coverage", "site-packages",
 }
+INSTRUCTION_SUFFIXES = (".md", ".mdc")
 HIDDEN_ALLOWED = {".claude", ".cursor", ".github", ".gemini", ".codex"}
 
 
@@ -104,6 +105,8 @@ def discover_instructions(root: Path, exclude: tuple[str, ...] = ()) -> list[Sou
             if d not in SKIP_DIRS and (not d.startswith(".") or d in HIDDEN_ALLOWED)
         )
         for filename in sorted(filenames):
+            if not filename.endswith(INSTRUCTION_SUFFIXES) and filename != ".cursorrules":
+                continue  # every instruction file is Markdown or .cursorrules (see instruction_agent)
             full = Path(dirpath) / filename
             rel = full.relative_to(root).as_posix()
             agent = instruction_agent(Path(rel), root)

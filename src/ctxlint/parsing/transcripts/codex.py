@@ -52,7 +52,10 @@ SKIP_MARKS = (b'"type":"agent_reasoning"', b'"type":"agent_message"', b'"type":"
 
 def prefilter(line: bytes) -> bool:
     # event_msg UI echoes of items that response_item already carries (duplicates for the model)
-    return line[:120].find(b'"type":"event_msg"') != -1 and any(m in line[:200] for m in SKIP_MARKS)
+    if line.find(b'"type":"event_msg"', 0, 120) == -1:
+        return False
+    head = line[:200]
+    return any(m in head for m in SKIP_MARKS)
 
 
 def shell_command(args: dict[str, Any]) -> str | None:
