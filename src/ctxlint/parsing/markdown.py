@@ -287,7 +287,8 @@ def _facts_version() -> str:
     # this module's own size and mtime: an edited parser (a development checkout) never reads old facts
     st = os.stat(__file__)
     grammar = distribution_version("tree_sitter_markdown", "tree-sitter-markdown")
-    return f"md{FACTS_FORMAT}-{__version__}-{st.st_size}-{st.st_mtime_ns}-{grammar}"
+    runtime = distribution_version("tree_sitter", "tree-sitter")
+    return f"md{FACTS_FORMAT}-{__version__}-{st.st_size}-{st.st_mtime_ns}-{grammar}-{runtime}"
 
 
 def _block_facts(data: bytes) -> BlockFacts:
