@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ctxlint import regex_cache
+from ctxlint.fsutil import cache_dir
 
 from .conftest import corpus_dir
 
@@ -71,7 +72,7 @@ def test_cached_patterns_are_the_patterns_re_compiles(fresh_re: Path) -> None:
 def test_a_damaged_or_foreign_cache_is_ignored(fresh_re: Path) -> None:
     _compile_all()
     assert regex_cache.save()
-    path = Path(regex_cache.cache_path())
+    path = Path(cache_dir()) / regex_cache.CACHE_NAME
     blob = path.read_bytes()
 
     path.write_bytes(b"\x00garbage")

@@ -16,6 +16,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 _lock = threading.Lock()
 _conn: sqlite3.Connection | None = None
@@ -49,14 +50,8 @@ def connection() -> sqlite3.Connection | None:
 
 
 def get_count(key: str) -> int | None:
-    conn = connection()
-    if conn is None:
-        return None
-    try:
-        row = conn.execute("SELECT tokens FROM counts WHERE digest = ?", (key,)).fetchone()
-    except sqlite3.Error:
-        return None
-    return int(row[0]) if row is not None else None
+    value = _read("SELECT tokens FROM counts WHERE digest = ?", key)
+    return int(value) if value is not None else None
 
 
 def put_count(key: str, value: int) -> None:
@@ -64,18 +59,23 @@ def put_count(key: str, value: int) -> None:
 
 
 def get_blob(key: str) -> bytes | None:
-    conn = connection()
-    if conn is None:
-        return None
-    try:
-        row = conn.execute("SELECT data FROM blobs WHERE digest = ?", (key,)).fetchone()
-    except sqlite3.Error:
-        return None
-    return bytes(row[0]) if row is not None else None
+    value = _read("SELECT data FROM blobs WHERE digest = ?", key)
+    return bytes(value) if value is not None else None
 
 
 def put_blob(key: str, value: bytes) -> None:
     _write("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (key, value))
+
+
+def _read(sql: str, key: str) -> Any:
+    conn = connection()
+    if conn is None:
+        return None
+    try:
+        row = conn.execute(sql, (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row is not None else None
 
 
 def _write(sql: str, args: tuple[object, ...]) -> None:

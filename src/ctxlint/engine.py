@@ -328,7 +328,8 @@ def _transcript_results(
         return []
     workers = jobs or config.jobs or os.cpu_count() or 1
     # Size-balanced: largest first, handed out as workers free up, so no worker idles behind a giant.
-    ordered = sorted(paths, key=lambda p: _size(p), reverse=True)
+    sizes = {p: _size(p) for p in paths}
+    ordered = sorted(paths, key=sizes.__getitem__, reverse=True)
     results: dict[str, FileResult] = {}
     if workers <= 1 or len(ordered) == 1:
         for i, p in enumerate(ordered, 1):
@@ -342,7 +343,7 @@ def _transcript_results(
 
         prepare(config)
         done = 0
-        batches = _batches(ordered, workers)
+        batches = _batches(ordered, [sizes[p] for p in ordered], workers)
         with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
             futures = {pool.submit(audit_files, batch, config): batch for batch in batches}
             for fut in as_completed(futures):
@@ -354,12 +355,14 @@ def _transcript_results(
     return [results[p] for p in paths]
 
 
-def _batches(ordered: list[str], workers: int) -> list[list[str]]:
+BATCH_BYTES = 2 * 1024 * 1024
+
+
+def _batches(ordered: list[str], sizes: list[int], workers: int) -> list[list[str]]:
     """Files (largest first) in tasks of about ``BATCH_BYTES``: a small session is a few ms of work, so
     one task per file spent a tenth of the pool's time on task hand-offs. The largest files still go
     first and one per task, and no task grows past an even share of the work, so no worker idles
     behind a long batch at the end."""
-    sizes = [_size(p) for p in ordered]
     target = min(BATCH_BYTES, max(1, sum(sizes) // (4 * workers)))
     batches: list[list[str]] = []
     current: list[str] = []
@@ -373,9 +376,6 @@ def _batches(ordered: list[str], workers: int) -> list[list[str]]:
     if current:
         batches.append(current)
     return batches
-
-
-BATCH_BYTES = 2 * 1024 * 1024
 
 
 def _size(path: str) -> int:

@@ -52,6 +52,27 @@ def cache_dir() -> str:
     return str(user_cache_dir("ctxlint"))
 
 
+def read_cache(name: str) -> bytes | None:
+    """The bytes of cache file ``name`` in the user cache directory; None when absent or unreadable."""
+    try:
+        with open(os.path.join(cache_dir(), name), "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def write_cache(name: str, data: bytes) -> bool:
+    """Write cache file ``name`` atomically; False when the directory is not writable. Best effort: a
+    cache may make a run faster, never make it fail."""
+    path = os.path.join(cache_dir(), name)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write_bytes(path, data)
+    except OSError:
+        return False
+    return True
+
+
 def distribution_version(module: str, distribution: str) -> str:
     """The installed version of ``distribution`` (which provides ``module``), without importing it.
 

@@ -8,7 +8,6 @@ Code's ``[1m]`` suffix, gateway prefixes (``us.anthropic.``, ``anthropic/``) and
 from __future__ import annotations
 
 import json
-import os
 import re
 import warnings
 from bisect import bisect_left
@@ -144,35 +143,30 @@ _persisted: dict[str, Any] | None = None
 
 def _rates_file() -> str:
     from ctxlint import __version__
-    from ctxlint.fsutil import cache_dir
 
-    return os.path.join(cache_dir(), f"rates-{_table_version()}-{__version__}.json")
+    return f"rates-{_table_version()}-{__version__}.json"
 
 
 def load_rates_cache() -> dict[str, Any]:
     """The persisted rates (read once per process; forked workers inherit them)."""
     global _persisted
     if _persisted is None:
+        from ctxlint.fsutil import read_cache
+
         try:
-            with open(_rates_file(), "rb") as fh:
-                loaded = json.load(fh)
-            _persisted = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError):
-            _persisted = {}
+            loaded = json.loads(read_cache(_rates_file()) or b"{}")
+        except ValueError:
+            loaded = {}
+        _persisted = loaded if isinstance(loaded, dict) else {}
     return _persisted
 
 
 def _persist(model: str, entry: dict[str, Any] | None) -> None:
-    from ctxlint.fsutil import atomic_write_bytes
+    from ctxlint.fsutil import write_cache
 
     table = load_rates_cache()
     table[model] = entry
-    try:  # best effort: a cache may make a run faster, never make it fail
-        path = _rates_file()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic_write_bytes(path, json.dumps(table).encode())
-    except OSError:
-        pass
+    write_cache(_rates_file(), json.dumps(table).encode())
 
 
 def _compute_entry(model: str) -> dict[str, Any] | None:
@@ -193,7 +187,7 @@ def _compute_entry(model: str) -> dict[str, Any] | None:
     return {"starts": starts, "tiers": [[getattr(r, f) for f in _RATES_FIELDS] for r in tiers]}
 
 
-def _decode(entry: Any) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None:
+def _decode(entry: Any) -> tuple[tuple[int, ...], tuple[Rates, ...]]:
     starts = tuple(int(x) for x in entry["starts"])
     tiers = tuple(Rates(*(float(v) for v in tier)) for tier in entry["tiers"])
     if len(tiers) != len(starts) + 1 or any(len(t) != len(_RATES_FIELDS) for t in entry["tiers"]):

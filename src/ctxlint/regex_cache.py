@@ -36,10 +36,7 @@ def _engine_key() -> str | None:
         return None
 
 
-def cache_path() -> str:
-    from ctxlint.fsutil import cache_dir
-
-    return os.path.join(cache_dir(), f"regex-{sys.implementation.cache_tag}.marshal")
+CACHE_NAME = f"regex-{sys.implementation.cache_tag}.marshal"  # in the user cache directory
 
 
 def enabled() -> bool:
@@ -53,8 +50,9 @@ def load() -> int:
     try:
         import _sre
 
-        with open(cache_path(), "rb") as fh:
-            data = marshal.load(fh)
+        from ctxlint.fsutil import read_cache
+
+        data = marshal.loads(read_cache(CACHE_NAME) or b"N")  # b"N" is marshal's None: no cache yet
         if not isinstance(data, dict) or data.get("engine") != _engine_key():
             return 0
         cache: dict[Any, Any] = re._cache  # type: ignore[attr-defined]
@@ -100,11 +98,8 @@ def save() -> bool:
                      tuple(indexgroup))
             entries.append(entry)
             _loaded[key] = entry
-        from ctxlint.fsutil import atomic_write_bytes
+        from ctxlint.fsutil import write_cache
 
-        path = cache_path()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic_write_bytes(path, marshal.dumps({"engine": engine, "patterns": entries}))
-        return True
-    except Exception:  # an unwritable cache directory only costs speed
+        return write_cache(CACHE_NAME, marshal.dumps({"engine": engine, "patterns": entries}))
+    except Exception:  # a pattern this interpreter's compiler internals cannot describe only costs speed
         return False

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import marshal
-import os
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -203,20 +202,18 @@ class _YamlCache:
     make a run faster, never make it fail or read stale rules."""
 
     def __init__(self) -> None:
+        from ctxlint import __version__
+        from ctxlint.fsutil import read_cache
+
         self.entries: dict[str, tuple[int, int, bytes]] = {}
         self.dirty = False
-        self.path: str | None = None
+        self.name = f"rules-{__version__}.marshal"
         try:
-            from ctxlint import __version__
-            from ctxlint.fsutil import cache_dir
-
-            self.path = os.path.join(cache_dir(), f"rules-{__version__}.marshal")
-            with open(self.path, "rb") as fh:
-                loaded = marshal.load(fh)
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except Exception:
-            self.entries = {}
+            loaded = marshal.loads(read_cache(self.name) or marshal.dumps({}))
+        except (ValueError, EOFError, TypeError):
+            loaded = {}
+        if isinstance(loaded, dict):
+            self.entries = loaded
 
     def load(self, path: Path) -> Any:
         st = path.stat()
@@ -240,16 +237,10 @@ class _YamlCache:
         return data
 
     def save(self) -> None:
-        if not self.dirty or self.path is None:
-            return
-        try:
-            from ctxlint.fsutil import atomic_write_bytes
+        if self.dirty:
+            from ctxlint.fsutil import write_cache
 
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            atomic_write_bytes(self.path, marshal.dumps(self.entries))
-            self.dirty = False
-        except Exception:  # an unwritable cache directory only costs speed
-            pass
+            self.dirty = not write_cache(self.name, marshal.dumps(self.entries))
 
 
 @lru_cache(maxsize=1)

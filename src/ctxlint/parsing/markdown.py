@@ -9,6 +9,8 @@ Line numbers are 1-based everywhere.
 from __future__ import annotations
 
 import bisect
+import marshal
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -201,12 +203,11 @@ def _front_matter(doc: Document) -> None:
 # What the tree-sitter walk finds, as plain data (line numbers and byte ranges, never text), so it
 # can be cached by content hash: (headings, code blocks, HTML blocks, list items).
 Range = tuple[int, int]
-BlockFacts = tuple[
-    list[tuple[int, int, Range | None]],  # heading: line, level, title node
-    list[tuple[int, int, bool, Range | None, list[Range], Range]],  # code: line, end, fenced, info, content, node
-    list[tuple[int, Range]],  # html block: line, node
-    list[tuple[int, int]],  # list item: line, end line
-]
+HeadingFact = tuple[int, int, Range | None]  # line, level, title node
+CodeFact = tuple[int, int, bool, Range | None, list[Range], Range]  # line, end, fenced, info, content, node
+HtmlFact = tuple[int, Range]  # line, node
+ItemFact = tuple[int, int]  # line, end line
+BlockFacts = tuple[list[HeadingFact], list[CodeFact], list[HtmlFact], list[ItemFact]]
 FACTS_FORMAT = 1  # bump when _block_facts records something else
 
 
@@ -260,8 +261,6 @@ def _structure(doc: Document) -> None:
 def _cached_block_facts(data: bytes) -> BlockFacts:
     """``_block_facts`` of ``data``, from the content cache when this parser version saw it before: a
     warm pre-commit run then neither imports nor runs tree-sitter (~30 ms for ten files)."""
-    import marshal
-
     from ctxlint import content_cache
 
     key = f"{content_cache.digest(data)}:{_facts_version()}"
@@ -279,8 +278,6 @@ def _cached_block_facts(data: bytes) -> BlockFacts:
 
 @lru_cache(maxsize=1)
 def _facts_version() -> str:
-    import os
-
     from ctxlint import __version__
     from ctxlint.fsutil import distribution_version
 
@@ -294,10 +291,10 @@ def _facts_version() -> str:
 def _block_facts(data: bytes) -> BlockFacts:
     """Walk tree-sitter's block tree: headings, code blocks, HTML blocks and list items."""
     tree = _parser().parse(data)
-    headings: list[tuple[int, int, Range | None]] = []
-    codes: list[tuple[int, int, bool, Range | None, list[Range], Range]] = []
-    html_blocks: list[tuple[int, Range]] = []
-    items: list[tuple[int, int]] = []
+    headings: list[HeadingFact] = []
+    codes: list[CodeFact] = []
+    html_blocks: list[HtmlFact] = []
+    items: list[ItemFact] = []
 
     def end_line_of(node: Any) -> int:
         # tree-sitter ends a block at column 0 of the following line

@@ -133,7 +133,7 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
             id_start = id_at + len(TOOL_USE_ID_KEY)
             id_end = line.find(b'"', id_start, id_start + 256)
             call = calls.get(line[id_start:id_end].decode("utf-8", "replace")) if id_end != -1 else None
-            if call is None or call.name in READ_TOOLS:
+            if _reads_answer(call):
                 return loads(line)
         try:
             head = loads(line[:at] + b"}")
@@ -160,7 +160,12 @@ def _needs_structured(s: _State, rec: dict[str, Any]) -> bool:
         return True
     if len(results) > 1:
         return False  # several results share one structured answer: _user does not use it
-    call = s.calls.get(results[0].get("tool_use_id") or "")
+    return _reads_answer(s.calls.get(results[0].get("tool_use_id") or ""))
+
+
+def _reads_answer(call: ToolCall | None) -> bool:
+    """The reader uses a result's structured answer for a Read (its path and line range) or when the
+    call is unknown: such a line is parsed whole."""
     return call is None or call.name in READ_TOOLS
 
 

@@ -134,10 +134,6 @@ def is_edit_command(command: str) -> list[str]:
     return out
 
 
-def has_any(text: str, patterns: list[str]) -> bool:
-    return any_of(tuple(patterns)).search(text) is not None
-
-
 @lru_cache(maxsize=64)
 def any_of(patterns: tuple[str, ...], flags: int = 0) -> re.Pattern[str]:
     """A YAML list of patterns as one alternation: one regex search per text instead of one per pattern
