@@ -337,21 +337,20 @@ def _transcript_results(
             if progress:
                 progress(i, len(ordered))
     else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from functools import partial
 
         from ctxlint.api import audit_files, prepare
+        from ctxlint.forkpool import imap_unordered
 
         prepare(config)
         done = 0
         batches = _batches(ordered, [sizes[p] for p in ordered], workers)
-        with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
-            futures = {pool.submit(audit_files, batch, config): batch for batch in batches}
-            for fut in as_completed(futures):
-                for p, result in zip(futures[fut], fut.result(), strict=True):
-                    results[p] = result
-                done += len(futures[fut])
-                if progress:
-                    progress(done, len(ordered))
+        for index, batch_results in imap_unordered(partial(audit_files, config=config), batches, workers):
+            for p, result in zip(batches[index], batch_results, strict=True):
+                results[p] = result
+            done += len(batches[index])
+            if progress:
+                progress(done, len(ordered))
     return [results[p] for p in paths]
 
 

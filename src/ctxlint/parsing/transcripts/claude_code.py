@@ -12,7 +12,6 @@ the same compaction); a ``summary`` record is a session title and is ignored.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -44,7 +43,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.parsing.transcripts.lines import json_records
+from ctxlint.parsing.transcripts.lines import SKIP_RECORD, json_records
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -65,29 +64,15 @@ MESSAGE_KEY = b'"message":'
 USER_TYPE = b'"type":"user"'
 TOOL_USE_RESULT_KEY = b',"toolUseResult":'
 TOOL_USE_ID_KEY = b'"tool_use_id":"'
-# What the analysis reads from a record; a record cut before toolUseResult must still have these.
-PREFIX_KEYS = ("type", "message", "timestamp", "isSidechain")
-# Flags read from a user record that may be absent: after the cut they force a full parse (one regex
-# scan of the rest of the line is faster than one find per flag).
-LATE_FLAG = re.compile(rb'"is(?:Meta|CompactSummary)":')
+# A record is cut before its toolUseResult only when that is at least this long: below it, parsing
+# the answer costs less than finding the cut and parsing the head.
+CUT_MIN_BYTES = 2048
+WHOLE_RECORD = (b"}\n", b"}")  # a line cut short (truncated file) is never cut again
+# Flags read from a user record that may be absent: after the cut they force a full parse. Two
+# finds skip through the rest of the line (Horspool), where one regex scans every byte of it.
+LATE_FLAGS = (b'"isMeta":', b'"isCompactSummary":')
 UNCHANGED_MARK = "file unchanged"
 INTERRUPT = "[Request interrupted by user"
-
-
-def prefilter(line: bytes) -> bool:
-    """True when the record can be skipped without parsing.
-
-    Message text is JSON-escaped, so the unescaped mark only occurs as record structure. A
-    ``progress`` record has its top-level ``"type":"progress","data":`` before any ``"message":``
-    key (the nested copy of a message sits inside ``data``); a user/assistant record has its own
-    ``"message":`` first, so a nested progress-shaped object further on never hides it.
-    """
-    if line.startswith(SKIP_PREFIXES):
-        return True
-    # Bounded by the first "message" key, which a user/assistant record has within its first few
-    # hundred bytes: the long rest of such a line is never scanned.
-    message = line.find(MESSAGE_KEY)
-    return line.find(PROGRESS_MARK, 0, message if message != -1 else len(line)) != -1
 
 
 class _State:
@@ -103,7 +88,14 @@ class _State:
 
 
 def _parser(s: _State) -> Callable[[bytes], Any]:
-    """Parse a record, leaving out ``toolUseResult`` when nothing reads it.
+    """Parse a record, leaving out ``toolUseResult`` when nothing reads it; ``SKIP_RECORD``, without
+    parsing, for a record the analysis never needs.
+
+    Skipped records are recognised from their bytes. Message text is JSON-escaped, so an unescaped
+    mark only occurs as record structure. A ``progress`` record has its top-level
+    ``"type":"progress","data":`` before any ``"message":`` key (the nested copy of a message sits
+    inside ``data``); a user/assistant record has its own ``"message":`` first, so a nested
+    progress-shaped object further on never hides it.
 
     ``toolUseResult`` is the tool's structured answer: for Edit the whole original file, for Bash and
     Write the output or content again. It is most of the bytes of a session, and the analysis only
@@ -114,53 +106,51 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
     """
     t = s.t
     loads = orjson.loads
-    late_flag = LATE_FLAG.search
+    meta_flag, summary_flag = LATE_FLAGS
     calls = s.calls
 
     def parse(line: bytes) -> Any:
+        find = line.find
+        if not line.endswith(WHOLE_RECORD):
+            return loads(line)  # truncated: never skipped nor cut, reported as malformed
+        if line.startswith(SKIP_PREFIXES):
+            return SKIP_RECORD
+        # Bounded by the first "message" key, which a user/assistant record has within its first few
+        # hundred bytes: the long rest of such a line is never scanned.
+        message = find(MESSAGE_KEY)
+        if message == -1:
+            return SKIP_RECORD if find(PROGRESS_MARK) != -1 else loads(line)
+        if find(PROGRESS_MARK, 0, message) != -1:
+            return SKIP_RECORD
         # Only a user record (its type before its message, as Claude Code writes it) can be cut: the
         # type is found within the first bytes, so no other line is scanned for the key.
-        message = line.find(MESSAGE_KEY)
-        if message == -1 or line.find(USER_TYPE, 0, message) == -1:
+        if find(USER_TYPE, 0, message) == -1:
             return loads(line)
-        at = line.find(TOOL_USE_RESULT_KEY, message)
-        if at == -1 or t.session_id is None or t.cwd is None or not line.endswith(b"}"):
+        at = find(TOOL_USE_RESULT_KEY, message)
+        if at == -1 or len(line) - at < CUT_MIN_BYTES or t.session_id is None or t.cwd is None:
             return loads(line)
-        # The answer to a Read (or to an unknown call) needs toolUseResult: parse the line once, whole,
-        # rather than its head first. The id sits at the start of the result block.
-        id_at = line.find(TOOL_USE_ID_KEY, message, at)
-        if id_at != -1:
-            id_start = id_at + len(TOOL_USE_ID_KEY)
-            id_end = line.find(b'"', id_start, id_start + 256)
-            call = calls.get(line[id_start:id_end].decode("utf-8", "replace")) if id_end != -1 else None
-            if _reads_answer(call):
-                return loads(line)
+        # The answer to a Read (or to an unknown call, or a record without a result) needs
+        # toolUseResult: parse the line once, whole. The first id is the first result's: with one
+        # result it is the one the answer belongs to, with several the answer is never used.
+        id_at = find(TOOL_USE_ID_KEY, message, at)
+        if id_at == -1:
+            return loads(line)
+        id_start = id_at + len(TOOL_USE_ID_KEY)
+        id_end = find(b'"', id_start, id_start + 256)
+        if id_end == -1 or _reads_answer(calls.get(line[id_start:id_end].decode("utf-8", "replace"))):
+            return loads(line)
         try:
             head = loads(line[:at] + b"}")
         except orjson.JSONDecodeError:
             return loads(line)
-        if not isinstance(head, dict) or any(key not in head for key in PREFIX_KEYS) or _needs_structured(s, head):
-            return loads(line)
-        if late_flag(line, at) is not None:
-            return loads(line)  # a flag the reader reads sits after the cut (another key order)
+        if (head.__class__ is not dict or "type" not in head or "message" not in head or "timestamp" not in head
+                or "isSidechain" not in head):
+            return loads(line)  # a key the reader reads sits after the cut (another key order)
+        if find(meta_flag, at) != -1 or find(summary_flag, at) != -1:
+            return loads(line)  # so does a flag
         return head
 
     return parse
-
-
-def _needs_structured(s: _State, rec: dict[str, Any]) -> bool:
-    if rec.get("type") != "user":
-        return True
-    msg = rec.get("message")
-    content = msg.get("content") if isinstance(msg, dict) else None
-    if not isinstance(content, list):
-        return True
-    results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
-    if not results:
-        return True
-    if len(results) > 1:
-        return False  # several results share one structured answer: _user does not use it
-    return _reads_answer(s.calls.get(results[0].get("tool_use_id") or ""))
 
 
 def _reads_answer(call: ToolCall | None) -> bool:
@@ -174,7 +164,7 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
     t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
     all_sidechain = True
     any_record = False
-    records = (json_records(fh, t, prefilter, _parser(s)) if use_prefilter else json_records(fh, t))
+    records = json_records(fh, t, parse=_parser(s)) if use_prefilter else json_records(fh, t)
     for number, rec in records:
         any_record = True
         kind = rec.get("type")

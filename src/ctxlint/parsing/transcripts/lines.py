@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 16 * 1024 * 1024
 READ_BUFFER = 1024 * 1024  # buffer size to open transcripts with: readline then scans it with memchr
 BOM = b"\xef\xbb\xbf"
+# What a ``parse`` function returns for a record it recognised, from its bytes, as one to skip:
+# one call per line decides both (a separate ``skip`` call repeats the reader's byte searches).
+SKIP_RECORD: Any = object()
 MIN_LIMIT = 4  # kept for callers that pass tiny limits (tests): a line needs room for one byte and "\n"
 
 
@@ -70,7 +73,8 @@ def json_records(
     """``(line number, record)`` for every JSON-object line, counting lines and bytes on ``t``.
 
     Oversize lines and lines ``skip`` recognises from their bytes are counted as skipped without
-    parsing; lines that are not JSON objects become CTX002 diagnostics on ``t``. ``parse`` may
+    parsing (``parse`` may also recognise them: it then returns ``SKIP_RECORD``); ``skip`` and ``parse`` get the record with its line ending (``\n``) or, for any other
+    line, stripped of surrounding whitespace; lines that are not JSON objects become CTX002 diagnostics on ``t``. ``parse`` may
     leave out parts of a record the reader does not need; it must raise ``orjson.JSONDecodeError``
     for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
     counters in locals and does the least work first.
@@ -88,24 +92,32 @@ def json_records(
                 skipped += 1  # an oversize record (snapshots can be 100s of MB): never needed
                 continue
             consumed += len(line)
-            stripped = line.strip()
-            if not stripped:
-                continue
+            if line.endswith(b"}\n"):
+                # The common case, without a copy of the line: JSON allows the trailing newline.
+                record, whole = line, True
+            else:
+                record = line.strip()
+                if not record:
+                    continue
+                whole = record.endswith(b"}")
             # Only whole-looking records are skipped: a truncated one must still be reported as malformed.
-            if skip is not None and stripped.endswith(b"}") and skip(stripped):
+            if whole and skip is not None and skip(record):
                 skipped += 1
                 continue
             try:
-                rec = parse(stripped)
+                rec = parse(record)
             except orjson.JSONDecodeError:
-                rec = repair_utf8(stripped)
+                rec = repair_utf8(record)
                 if rec is None:
-                    t.add_malformed(number, "not JSON" if stripped.endswith(b"}") else "truncated or not JSON")
+                    t.add_malformed(number, "not JSON" if whole else "truncated or not JSON")
                     continue
                 # Valid JSON apart from bytes that are not UTF-8: report it, but keep the record (its
                 # usage still counts) with the bad bytes replaced by U+FFFD.
                 t.add_malformed(number, "invalid UTF-8")
             if rec.__class__ is not dict:
+                if rec is SKIP_RECORD and whole:
+                    skipped += 1
+                    continue
                 t.add_malformed(number, "not a JSON object")
                 continue
             yield number, rec

@@ -1,0 +1,73 @@
+"""The worker pool the engine audits transcripts with: every task once, errors raised, no hang."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import pytest
+
+from ctxlint import forkpool
+from ctxlint.forkpool import WorkerDied, imap_unordered
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork pool runs on Linux only")
+
+
+def square_with_pid(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def fail_on_three(n: int) -> int:
+    if n == 3:
+        raise ValueError("three is not allowed")
+    return n
+
+
+def die_on_two(n: int) -> int:
+    if n == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return n
+
+
+def big_result(n: int) -> bytes:
+    return bytes([n]) * (3 * 1024 * 1024)  # larger than a pipe's buffer: written and read in pieces
+
+
+@linux_only
+def test_every_task_answered_once_across_worker_processes() -> None:
+    got = dict(imap_unordered(square_with_pid, list(range(40)), 3))
+    assert {i: value for i, (value, _) in got.items()} == {i: i * i for i in range(40)}
+    pids = {pid for _, pid in got.values()}
+    assert os.getpid() not in pids
+    assert 1 <= len(pids) <= 3
+
+
+@linux_only
+def test_results_larger_than_a_pipe_buffer_arrive_whole() -> None:
+    got = dict(imap_unordered(big_result, [1, 2, 3], 2))
+    assert {i: (len(v), v[:1]) for i, v in got.items()} == {i: (3 * 1024 * 1024, bytes([i + 1])) for i in range(3)}
+
+
+@linux_only
+def test_an_exception_in_a_task_is_raised_in_the_parent_and_no_worker_is_left() -> None:
+    with pytest.raises(ValueError, match="three is not allowed"):
+        list(imap_unordered(fail_on_three, list(range(8)), 2))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was reaped
+
+
+@linux_only
+def test_a_killed_worker_is_reported_not_waited_for() -> None:
+    with pytest.raises(WorkerDied):
+        list(imap_unordered(die_on_two, list(range(6)), 2))
+
+
+def test_no_tasks_no_workers() -> None:
+    assert list(imap_unordered(square_with_pid, [], 4)) == []
+
+
+def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forkpool, "fork_available", lambda: False)
+    got = dict(imap_unordered(square_with_pid, list(range(6)), 2))
+    assert {i: value for i, (value, _) in got.items()} == {i: i * i for i in range(6)}
