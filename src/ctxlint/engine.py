@@ -54,14 +54,19 @@ class Inputs:
 def display_path(path: str | Path) -> str:
     """Paths as the user sees them: relative to the current directory when inside it, posix."""
     p = os.path.abspath(path)
+    if os.sep == "/":
+        # What relpath would give, without its split and join of both paths (once per transcript of
+        # a history folder): abspath and getcwd are normalised, so inside means a prefix.
+        cwd = os.getcwd()
+        if p == cwd:
+            return "."
+        prefix = cwd if cwd.endswith("/") else cwd + "/"
+        return p[len(prefix) :] if p.startswith(prefix) else p
     try:
         rel = os.path.relpath(p)
     except ValueError:  # another drive on Windows
         return Path(p).as_posix()
-    shown = p if rel.startswith("..") else rel
-    # Both are normalised already: on POSIX they are what as_posix() would give (without a Path
-    # object per transcript of a large history folder).
-    return shown if os.sep == "/" else Path(shown).as_posix()
+    return Path(p if rel.startswith("..") else rel).as_posix()
 
 
 def _excluded(path: str, patterns: tuple[str, ...]) -> bool:

@@ -160,68 +160,61 @@ def _reads_answer(call: ToolCall | None) -> bool:
 
 
 def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
+    # Runs once per record of every session: the record's common fields are read here, once, with
+    # plain type checks instead of helper calls, and handed to the handlers.
     s = _State(t)
     t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
     all_sidechain = True
     any_record = False
+    first_ts: str | None = None
+    last_ts: str | None = None
     records = json_records(fh, t, parse=_parser(s)) if use_prefilter else json_records(fh, t)
-    for number, rec in records:
-        any_record = True
-        kind = rec.get("type")
-        sidechain = rec.get("isSidechain") is True
-        if kind in ("user", "assistant") and not sidechain:
-            all_sidechain = False
-        try:
-            _record(s, rec, kind, number, sidechain)
-        except (TypeError, AttributeError, ValueError, KeyError):
-            t.add_malformed(number, f"unexpected {kind} record shape")
+    try:
+        for number, rec in records:
+            any_record = True
+            kind = rec.get("type")
+            if kind != "assistant" and kind != "user" and kind != "system":
+                continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
+            sidechain = rec.get("isSidechain") is True
+            if not sidechain and kind != "system":
+                all_sidechain = False
+            ts = rec.get("timestamp")
+            if ts.__class__ is str:
+                if first_ts is None or ts < first_ts:
+                    first_ts = ts
+                if last_ts is None or ts > last_ts:
+                    last_ts = ts
+            else:
+                ts = None
+            if t.session_id is None:
+                t.session_id = as_str(rec.get("sessionId"))
+            if t.cwd is None:
+                t.cwd = as_str(rec.get("cwd"))
+            try:
+                if kind == "assistant":
+                    s.boundary_pending = False
+                    _assistant(s, rec, number, ts, sidechain)
+                elif kind == "user":
+                    _user(s, rec, number, ts, sidechain)
+                elif rec.get("subtype") == "compact_boundary":
+                    meta: dict[str, Any] = rec["compactMetadata"] if isinstance(rec.get("compactMetadata"), dict) else {}
+                    t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
+                                               as_int(meta.get("preTokens")) or None, sidechain))
+                    s.boundary_pending = True
+            except (TypeError, AttributeError, ValueError, KeyError):
+                t.add_malformed(number, f"unexpected {kind} record shape")
+    finally:
+        t.started_at, t.ended_at = first_ts, last_ts
     if any_record and all_sidechain and t.events:
         t.is_subagent_file = True
 
 
-def _meta(s: _State, rec: dict[str, Any]) -> None:
-    t = s.t
-    ts = rec.get("timestamp")
-    if ts.__class__ is str:
-        if t.started_at is None or ts < t.started_at:
-            t.started_at = ts
-        if t.ended_at is None or ts > t.ended_at:
-            t.ended_at = ts
-    if t.session_id is None:
-        t.session_id = as_str(rec.get("sessionId"))
-    if t.cwd is None:
-        t.cwd = as_str(rec.get("cwd"))
-
-
-def _record(s: _State, rec: dict[str, Any], kind: Any, number: int, sidechain: bool) -> None:
-    t = s.t
-    if kind == "assistant":
-        _meta(s, rec)
-        s.boundary_pending = False
-        _assistant(s, rec, number, sidechain)
-    elif kind == "user":
-        _meta(s, rec)
-        _user(s, rec, number, sidechain)
-    elif kind == "system":
-        _meta(s, rec)
-        if rec.get("subtype") == "compact_boundary":
-            meta: dict[str, Any] = rec["compactMetadata"] if isinstance(rec.get("compactMetadata"), dict) else {}
-            t.events.append(Compaction(number, as_str(rec.get("timestamp")), as_str(meta.get("trigger")),
-                                       as_int(meta.get("preTokens")) or None, sidechain))
-            s.boundary_pending = True
-    # summary (session title), attachment, progress and every unknown type: nothing to analyse
-
-
-def _assistant(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
-    # Runs for every assistant line (one per content block): plain type checks instead of helper calls.
+def _assistant(s: _State, rec: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> None:
     t = s.t
     msg = rec.get("message")
     if msg.__class__ is not dict:
         t.add_malformed(number, "assistant message is not an object")
         return
-    ts = rec.get("timestamp")
-    if ts.__class__ is not str:
-        ts = None
     model = msg.get("model")
     if model.__class__ is not str:
         model = None
@@ -233,7 +226,11 @@ def _assistant(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> 
     usage = msg.get("usage")
     msg_id = msg.get("id")
     if usage.__class__ is dict and msg_id.__class__ is str and msg_id and model != "<synthetic>":
-        _usage(s, usage, msg_id, as_str(rec.get("requestId")), model, number, ts, sidechain)
+        req_id = rec.get("requestId")
+        key = (msg_id, req_id if req_id.__class__ is str else "")
+        # Another content block of the same response repeats the usage: nothing changes.
+        if s.usage_seen.get(key) != usage:
+            _usage(s, usage, key, model, number, ts, sidechain)
     content = msg.get("content")
     if content.__class__ is str:
         if content:
@@ -255,16 +252,14 @@ def _assistant(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> 
             t.events.append(call)
             if call.is_subagent:
                 t.events.append(SubagentMarker(number, ts, call.call_id, sidechain=True))
-        elif btype in ("thinking", "redacted_thinking"):
+        elif btype == "thinking" or btype == "redacted_thinking":
             thought = block.get("thinking") or block.get("data") or ""
             t.events.append(Thinking(number, ts, len(thought) if thought.__class__ is str else 0, sidechain))
 
 
-def _usage(s: _State, usage: dict[str, Any], msg_id: str, req_id: str | None, model: str | None, number: int,
+def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | None, number: int,
            ts: str | None, sidechain: bool) -> None:
-    key = (msg_id, req_id or "")
-    if s.usage_seen.get(key) == usage:
-        return  # another content block of the same response, with the same usage: nothing changes
+    msg_id, req_id = key
     s.usage_seen[key] = usage
     t = s.t
     cache_creation = usage.get("cache_creation")
@@ -309,25 +304,29 @@ def _count(value: Any) -> int:
 
 
 def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:
-    name = as_str(block.get("name")) or "?"
-    raw = block.get("input")
-    inp: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    call = ToolCall(number, ts, as_str(block.get("id")) or f"line{number}", name, sidechain=sidechain)
+    name = block.get("name")
+    if name.__class__ is not str or not name:
+        name = "?"
+    inp = block.get("input")
+    if inp.__class__ is not dict:
+        inp = {}
+    call_id = block.get("id")
+    call = ToolCall(number, ts, call_id if call_id.__class__ is str and call_id else f"line{number}", name,
+                    sidechain=sidechain)
     try:
         call.input_chars = len(orjson.dumps(inp))
     except TypeError:
         call.input_chars = 0
-    path = as_str(inp.get("file_path")) or as_str(inp.get("notebook_path")) or as_str(inp.get("path"))
-    if name in READ_TOOLS:
-        call.path = path
+    if name == "Bash":
+        call.command = as_str(inp.get("command"))
+    elif name in READ_TOOLS:
+        call.path = _path_of(inp)
         call.offset = as_int(inp.get("offset")) or None
         call.limit = as_int(inp.get("limit")) or None
     elif name in EDIT_TOOLS:
         call.is_edit = True
-        call.path = path
+        path = call.path = _path_of(inp)
         call.edit_paths = (path,) if path else ()
-    elif name == "Bash":
-        call.command = as_str(inp.get("command"))
     elif name in ("Grep", "Glob", "LS"):
         call.pattern = as_str(inp.get("pattern"))
         call.path = as_str(inp.get("path"))
@@ -336,14 +335,16 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
     return call
 
 
-def _user(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
+def _path_of(inp: dict[str, Any]) -> str | None:
+    return as_str(inp.get("file_path")) or as_str(inp.get("notebook_path")) or as_str(inp.get("path"))
+
+
+def _user(s: _State, rec: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> None:
     t = s.t
     msg = rec.get("message")
-    ts = as_str(rec.get("timestamp"))
-    if not isinstance(msg, dict):
+    if msg.__class__ is not dict:
         t.add_malformed(number, "user message is not an object")
         return
-    content = msg.get("content")
     if rec.get("isCompactSummary") is True:
         # The summary row that follows a compact_boundary is the same compaction; a summary row
         # with no boundary before it (older versions) is a compaction of its own.
@@ -352,30 +353,35 @@ def _user(s: _State, rec: dict[str, Any], number: int, sidechain: bool) -> None:
         s.boundary_pending = False
         return
     s.boundary_pending = False
-    is_meta = rec.get("isMeta") is True
-    if isinstance(content, str):
-        _prompt_text(t, content, number, ts, sidechain, is_meta)
+    content = msg.get("content")
+    if content.__class__ is str:
+        _prompt_text(t, content, number, ts, sidechain, rec.get("isMeta") is True)
         return
-    if not isinstance(content, list):
+    if content.__class__ is not list:
         return
     texts: list[str] = []
-    results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
-    structured = rec.get("toolUseResult")
+    results: list[ToolResult] = []
     for block in content:
-        if not isinstance(block, dict):
+        if block.__class__ is not dict:
             continue
         btype = block.get("type")
-        if btype == "text":
+        if btype == "tool_result":
+            result = _tool_result(block, number, ts, sidechain)
+            results.append(result)
+            t.events.append(result)
+        elif btype == "text":
             text = block.get("text")
-            if isinstance(text, str):
+            if text.__class__ is str:
                 texts.append(text)
         elif btype == "image":
             t.events.append(Image(number, ts, image_tokens(block), _media(block), None, None, sidechain))
-        elif btype == "tool_result":
-            t.events.append(_tool_result(s, block, structured if len(results) == 1 else None, number, ts,
-                                         sidechain))
+    if results:
+        # One structured answer per record: it belongs to the result only when there is one.
+        structured = rec.get("toolUseResult") if len(results) == 1 else None
+        for result in results:
+            _complete_result(s, result, structured)
     if texts:
-        _prompt_text(t, "\n".join(texts), number, ts, sidechain, is_meta)
+        _prompt_text(t, "\n".join(texts), number, ts, sidechain, rec.get("isMeta") is True)
 
 
 def _media(block: dict[str, Any]) -> str | None:
@@ -416,17 +422,21 @@ def _prompt_text(t: Transcript, text: str, number: int, ts: str | None, sidechai
                            sidechain, meta))
 
 
-def _tool_result(s: _State, block: dict[str, Any], structured: Any, number: int, ts: str | None,
-                 sidechain: bool) -> ToolResult:
-    call_id = as_str(block.get("tool_use_id")) or ""
+def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolResult:
+    call_id = block.get("tool_use_id")
     chars, head, images = content_size(block.get("content"))
-    result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), block.get("is_error") is True, head,
-                        image_tokens=images, sidechain=sidechain)
+    result = ToolResult(number, ts, call_id if call_id.__class__ is str else "", chars, tokens_of_chars(chars),
+                        block.get("is_error") is True, head, image_tokens=images, sidechain=sidechain)
     if head.startswith("<persisted-output>"):
         result.persisted = True
-    if UNCHANGED_MARK in head[:120] and chars < 400:
+    if chars < 400 and UNCHANGED_MARK in head[:120]:
         result.unchanged_stub = True
-    if isinstance(structured, dict):
+    return result
+
+
+def _complete_result(s: _State, result: ToolResult, structured: Any) -> None:
+    """The fields of a result that come from its structured answer (toolUseResult) or its call."""
+    if structured.__class__ is dict:
         if structured.get("type") == "file_unchanged":
             result.unchanged_stub = True
         file = structured.get("file")
@@ -437,10 +447,10 @@ def _tool_result(s: _State, block: dict[str, Any], structured: Any, number: int,
             result.total_lines = as_int(file.get("totalLines")) or None
         elif structured.get("filePath"):
             result.path = as_str(structured.get("filePath"))
-    call = s.calls.get(call_id)
-    if call is not None and result.path is None and call.path and (call.is_edit or call.name in READ_TOOLS):
-        result.path = call.path  # the structured answer is not always there (or not parsed: see _parser)
-    return result
+    if result.path is None:
+        call = s.calls.get(result.call_id)
+        if call is not None and call.path and (call.is_edit or call.name in READ_TOOLS):
+            result.path = call.path  # the structured answer is not always there (or not parsed: see _parser)
 
 
 CLAUDE_TYPES = ("user", "assistant", "system", "progress", "file-history-snapshot", "file-history-delta", "summary",
