@@ -29,6 +29,16 @@ def _norm(path: str, cwd: str | None) -> str:
     return os.path.normpath(path)
 
 
+def _shown(norm: str, cwd: str | None, path: str) -> str:
+    """The path as the report shows it: relative to the session's directory when inside it."""
+    if not cwd or not norm.startswith(cwd):
+        return path
+    base = cwd.rstrip("/")
+    if base and norm.startswith(base + "/") and os.path.normpath(base) == base:
+        return norm[len(base) + 1 :]  # what relpath gives, without splitting both paths
+    return os.path.relpath(norm, cwd)
+
+
 def _overlaps(earlier: tuple[int, int | None], later: tuple[int, int | None]) -> bool:
     """True when at least half of the later read was already in the context.
 
@@ -87,10 +97,10 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     for e in a.thread:
         if isinstance(e, ToolCall):
             command = e.command
-            if command and invalidate.search(command):
+            if command and invalidate.matches(command):
                 for reads in state.values():
                     reads.ranges.clear()
-            elif command and package_managers.search(command):
+            elif command and package_managers.matches(command):
                 for (_, norm), reads in state.items():
                     if manifests.search(norm):
                         reads.ranges.clear()
@@ -113,7 +123,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if known is None:
             norm = normalised[path] = _norm(path, cwd)
             if norm not in display:
-                display[norm] = os.path.relpath(norm, cwd) if cwd and norm.startswith(cwd) else path
+                display[norm] = _shown(norm, cwd, path)
         else:
             norm = known
         reads = state.setdefault((item.segment, norm), _Reads())

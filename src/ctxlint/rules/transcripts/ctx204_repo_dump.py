@@ -38,9 +38,9 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             reads = file_reads(call.command)
             path = path or (reads[0].path if reads else None)
         what = None
-        if call.command and (dumps.search(call.command) or _many_files(call.command)):
+        if call.command and (dumps.matches(call.command) or _many_files(call.command)):
             what = "a repository dump"
-        elif path and not call.is_edit and noise.search(path):
+        elif path and not call.is_edit and noise.matches(path):
             what = "a lockfile, minified, vendored or generated file"
         if what is None:
             continue

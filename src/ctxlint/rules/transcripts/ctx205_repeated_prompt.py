@@ -46,7 +46,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         if len(WORD.findall(p.text)) < ctx["min-words"] or p.chars > ctx["max-chars"] or p.text.startswith("[REDACTED"):
             continue
-        if ignore.search(p.text[:300]):
+        if ignore.matches(p.text[:300]):
             continue  # answers to the agent's own questions ("Add file to the chat? (Y)es/(N)o ...: skip")
         prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
     similarity = ctx["similarity"]
@@ -65,7 +65,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 yield _finding(a, earlier, item, f"the user asked the same thing again at line {item.line} "
                                f"(first at line {earlier.line})", f"re:{earlier.line}")
                 break
-        fixes = [it for it, _ in seq if corrections.search(it.event.text[:300])]  # type: ignore[union-attr]
+        fixes = [it for it, _ in seq if corrections.matches(it.event.text[:300])]  # type: ignore[union-attr]
         if len(fixes) > ctx["max-corrections"]:
             first, last = fixes[0], fixes[-1]
             yield _finding(a, first, last, f"{len(fixes)} corrections in one segment (lines "
