@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
 
 from ctxlint.model import Claim
 from ctxlint.parsing.transcripts.events import (
@@ -29,7 +28,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.pricing import context_window_for, price_per_token, price_usage
+from ctxlint.pricing import context_window_for, price_per_token
 
 ContextItem = ToolResult | Prompt | Image
 
@@ -123,22 +122,6 @@ class Analysis:
             else:
                 lines.add(x.line)
         return sorted(lines)
-
-    def cost_usd(self) -> float | None:
-        """API-equivalent spend of every request in the file (sidechains included); None if any is unpriced.
-        Waste in dollars is capped by it, as waste in tokens is capped by ``total_input_tokens``."""
-        total = 0.0
-        for u in self.t.events:
-            if not isinstance(u, Usage):
-                continue
-            cost = price_usage(u.model, input_tokens=u.input_tokens,
-                               cache_write_tokens=u.cache_creation_input_tokens,
-                               cache_write_1h_tokens=u.cache_creation_1h_tokens,
-                               cache_read_tokens=u.cache_read_input_tokens, output_tokens=u.output_tokens)
-            if cost is None:
-                return None
-            total += cost
-        return total
 
     def segment_of_request(self, r: int) -> Segment:
         for seg in self.segments:
@@ -244,47 +227,51 @@ def analyse(t: Transcript) -> Analysis:
         boundary = "compaction" if isinstance(e, Compaction) else "clear"
     segments.append(Segment(len(segments), start_req, len(requests), start_line, t.lines or 1, boundary))
 
-    # Context items and their measured sizes.
+    # Context items and their measured sizes. An item starts with its estimate as its size.
     items: list[Item] = []
     gap: list[Item] = []
+    gap_estimate = 0
     seg_index = 0
     req_cursor = 0
 
     def close_gap(next_req: int) -> None:
-        if not gap:
-            return
-        estimate = sum(_estimate(i.event) for i in gap)
         if next_req < len(requests):
             after = requests[next_req].context_tokens
             before = requests[next_req - 1].context_tokens + requests[next_req - 1].output_tokens if next_req else 0
             observed = max(0, after - before) if next_req else after
-            if observed and len(gap) == 1 and observed <= 2 * estimate:
+            if observed and len(gap) == 1 and observed <= 2 * gap_estimate:
                 gap[0].tokens, gap[0].measured = observed, True
             else:
-                scale = min(1.0, observed / estimate) if estimate else 0.0
+                scale = min(1.0, observed / gap_estimate) if gap_estimate else 0.0
                 for i in gap:
-                    i.tokens = int(_estimate(i.event) * scale)
-        else:
-            for i in gap:
-                i.tokens = _estimate(i.event)
+                    i.tokens = int(i.tokens * scale)
         items.extend(gap)
         gap.clear()
 
     for e in thread:
         if type(e) is Usage:  # requests appear in the thread in order: req_cursor is its index
-            close_gap(req_cursor)
+            if gap:
+                close_gap(req_cursor)
+                gap_estimate = 0
             req_cursor += 1
         elif type(e) is ToolResult:
-            gap.append(Item(e, 0, False, req_cursor, seg_index, calls.get(e.call_id)))
+            estimate = e.tokens_est + e.image_tokens
+            gap.append(Item(e, estimate, False, req_cursor, seg_index, calls.get(e.call_id)))
+            gap_estimate += estimate
         elif type(e) is Prompt:
             if not (e.is_meta and e.command):  # else a slash-command wrapper row
-                gap.append(Item(e, 0, False, req_cursor, seg_index, None))
+                gap.append(Item(e, e.tokens_est, False, req_cursor, seg_index, None))
+                gap_estimate += e.tokens_est
         elif type(e) is Image:
-            gap.append(Item(e, 0, False, req_cursor, seg_index, None))
+            gap.append(Item(e, e.tokens_est, False, req_cursor, seg_index, None))
+            gap_estimate += e.tokens_est
         elif type(e) is Compaction or type(e) is Clear:
-            close_gap(req_cursor)
+            if gap:
+                close_gap(req_cursor)
+                gap_estimate = 0
             seg_index += 1  # one segment per boundary: never past the last one
-    close_gap(len(requests))
+    if gap:
+        close_gap(len(requests))
 
     model = next((u.model for u in reversed(requests) if u.model), None) or (t.models[-1] if t.models else None)
     window = t.context_window or context_window_for(model, t.agent)
@@ -300,16 +287,6 @@ def analyse(t: Transcript) -> Analysis:
             low = min(low, requests[r].context_tokens)
             a._suffix_min[r] = low
     return a
-
-
-def _estimate(e: Any) -> int:
-    if isinstance(e, ToolResult):
-        return e.tokens_est + e.image_tokens
-    if isinstance(e, Prompt):
-        return e.tokens_est
-    if isinstance(e, Image):
-        return e.tokens_est
-    return 0
 
 
 def _blended_prefix(requests: list[Usage]) -> list[float | None]:

@@ -17,8 +17,8 @@ from ctxlint.config import Config
 from ctxlint.model import FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
-    from ctxlint.parsing.transcripts.events import Transcript
     from ctxlint.registry import Registered
+    from ctxlint.session_facts import SessionSummary
 
 CTX002_MESSAGE = "{n:,} record(s) could not be read and were skipped (first at line(s) {lines}; {reasons})"
 
@@ -114,7 +114,7 @@ def _audit(path: str, config: Config) -> FileResult:
     from ctxlint.engine import diagnostic, display_path, stamp
     from ctxlint.parsing.transcripts import read_transcript
     from ctxlint.registry import RuleContext
-    from ctxlint.session_facts import session_facts
+    from ctxlint.session_facts import summarise
 
     shown = display_path(path)
     try:
@@ -124,7 +124,8 @@ def _audit(path: str, config: Config) -> FileResult:
         result.findings.append(diagnostic("CTX001", shown, f"cannot read {shown}: {exc.strerror or exc}"))
         return result
 
-    facts = session_facts(transcript)
+    summary = summarise(transcript)
+    facts = summary.facts
     facts.setdefault("session_id", transcript.session_id)
     facts.setdefault("project", transcript.cwd)
     facts.setdefault("is_subagent", transcript.is_subagent_file)
@@ -133,7 +134,7 @@ def _audit(path: str, config: Config) -> FileResult:
         kind="transcript",
         agent=transcript.agent,
         session=facts,
-        timeline=context_timeline(transcript, facts.get("context_window")),
+        timeline=context_timeline(summary),
     )
     findings: list[Finding] = []
     if transcript.malformed:
@@ -170,32 +171,20 @@ def _audit(path: str, config: Config) -> FileResult:
             raw.extend((rule.meta.id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
         contexts = [u.context_tokens for u in analysis.requests]
-        for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=analysis.cost_usd()):
+        for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=summary.spend_usd):
             findings.append(stamp(by_id[rule_id], rf, shown, config))
     result.findings = findings
     return result
 
 
-def context_timeline(t: Transcript, window: int | None, max_points: int = 400) -> dict[str, Any]:
+def context_timeline(summary: SessionSummary, max_points: int = 400) -> dict[str, Any]:
     """Context fill of every main-thread request (downsampled by max), with compaction positions."""
-    from ctxlint.parsing.transcripts.events import Clear, Compaction, Usage
-
-    context: list[int] = []
-    compactions: list[int] = []
-    clears: list[int] = []
-    for event in t.events:
-        if event.sidechain:
-            continue
-        if isinstance(event, Usage):
-            context.append(event.context_tokens)
-        elif isinstance(event, Compaction):
-            compactions.append(len(context))
-        elif isinstance(event, Clear):
-            clears.append(len(context))
+    context, compactions, clears = summary.contexts, summary.compactions, summary.clears
     step = max(1, -(-len(context) // max_points))
     if step > 1:
         # keep the peak of each bucket so the chart never hides how full the context got
         context = [max(context[i : i + step]) for i in range(0, len(context), step)]
         compactions = [c // step for c in compactions]
         clears = [c // step for c in clears]
-    return {"context": context, "step": step, "compactions": compactions, "clears": clears, "window": window}
+    return {"context": list(context), "step": step, "compactions": list(compactions), "clears": list(clears),
+            "window": summary.facts.get("context_window")}

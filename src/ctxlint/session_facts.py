@@ -7,19 +7,58 @@ API-equivalent price from the offline table, ``None`` when no request's model is
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
-from ctxlint.parsing.transcripts.events import Compaction, SubagentMarker, ToolCall, Transcript, Usage
+from ctxlint.parsing.transcripts.events import Clear, Compaction, SubagentMarker, ToolCall, Transcript, Usage
 from ctxlint.pricing import PRICE_TABLE, context_window_for, price_usage
 
 
+@dataclass(slots=True)
+class SessionSummary:
+    """What one pass over a transcript's events gives the report: the facts, the spend, the timeline."""
+
+    facts: dict[str, Any]
+    # API-equivalent spend of every request (sidechains included), None when one is unpriced: waste
+    # in dollars is capped by it, as waste in tokens is capped by the input tokens.
+    spend_usd: float | None
+    contexts: list[int] = field(default_factory=list)  # context of each main-thread request, in order
+    compactions: list[int] = field(default_factory=list)  # positions in contexts of main-thread compactions
+    clears: list[int] = field(default_factory=list)
+
+
 def session_facts(t: Transcript) -> dict[str, Any]:
-    requests = [e for e in t.events if isinstance(e, Usage)]
-    tools: Counter[str] = Counter(e.name for e in t.events if isinstance(e, ToolCall))
+    return summarise(t).facts
+
+
+def summarise(t: Transcript) -> SessionSummary:
+    # One pass over the events (it runs over every event of every transcript), one over the requests.
+    requests: list[Usage] = []
+    tools: dict[str, int] = {}
+    compactions = subagents = 0
+    contexts: list[int] = []
+    compaction_at: list[int] = []
+    clear_at: list[int] = []
+    for e in t.events:
+        if isinstance(e, Usage):
+            requests.append(e)
+            if not e.sidechain:
+                contexts.append(e.context_tokens)
+        elif isinstance(e, ToolCall):
+            tools[e.name] = tools.get(e.name, 0) + 1
+        elif isinstance(e, Compaction):
+            if not e.sidechain:
+                compactions += 1
+                compaction_at.append(len(contexts))
+        elif isinstance(e, Clear):
+            if not e.sidechain:
+                clear_at.append(len(contexts))
+        elif isinstance(e, SubagentMarker):
+            subagents += 1
     cost = 0.0
-    priced = 0
-    unpriced = 0
+    spend: float | None = 0.0
+    priced = unpriced = 0
+    fresh = cache_write = cache_read = output = sidechain_requests = 0
     for u in requests:
         price = price_usage(
             u.model,
@@ -30,15 +69,23 @@ def session_facts(t: Transcript) -> dict[str, Any]:
             output_tokens=u.output_tokens,
         )
         if price is None:
+            spend = None
             if u.context_tokens or u.output_tokens:
                 unpriced += 1
         else:
             cost += price
             priced += 1
+            if spend is not None:
+                spend += price
+        fresh += u.input_tokens
+        cache_write += u.cache_creation_input_tokens
+        cache_read += u.cache_read_input_tokens
+        output += u.output_tokens
+        sidechain_requests += u.sidechain
     # SWE-agent's info.model_stats is one aggregate over the run: its tokens count, but it is neither
     # one request nor one context.
     aggregates = [u for u in requests if u.request_key == "model_stats"]
-    single = [u for u in requests if u.request_key != "model_stats"]
+    single = [u for u in requests if u.request_key != "model_stats"] if aggregates else requests
     # The session's own context is the main thread's; a subagent file has only sidechain requests.
     main = [u for u in single if not u.sidechain] or single
     model = next((u.model for u in reversed(main) if u.model), None) or (t.models[-1] if t.models else None)
@@ -48,24 +95,25 @@ def session_facts(t: Transcript) -> dict[str, Any]:
         # Claude Code records the model without its "[1m]" suffix: a request above 200K proves the
         # session ran with the 1M window.
         window = 1_000_000
-    return {
+    facts = {
         "agent": t.agent,
         "models": list(t.models),
         "started_at": t.started_at,
         "ended_at": t.ended_at,
         "requests": len(requests) - len(aggregates) + (int(t.extra.get("aggregate_requests", 0)) if aggregates else 0),
-        "input_tokens": sum(u.input_tokens for u in requests),
-        "cache_creation_input_tokens": sum(u.cache_creation_input_tokens for u in requests),
-        "cache_read_input_tokens": sum(u.cache_read_input_tokens for u in requests),
-        "output_tokens": sum(u.output_tokens for u in requests),
+        "input_tokens": fresh,
+        "cache_creation_input_tokens": cache_write,
+        "cache_read_input_tokens": cache_read,
+        "output_tokens": output,
         "peak_context_tokens": peak,
         "context_window": window,
-        "compactions": sum(1 for e in t.events if isinstance(e, Compaction) and not e.sidechain),
-        "subagents": sum(1 for e in t.events if isinstance(e, SubagentMarker)),
+        "compactions": compactions,
+        "subagents": subagents,
         "tool_calls": dict(sorted(tools.items())),
         "cost_usd": round(cost, 6) if priced else None,
         "unpriced_requests": unpriced,
         "price_table": PRICE_TABLE,
-        "sidechain_requests": sum(1 for u in requests if u.sidechain),
+        "sidechain_requests": sidechain_requests,
         "malformed_records": t.malformed,
     }
+    return SessionSummary(facts, spend, contexts, compaction_at, clear_at)
