@@ -206,3 +206,24 @@ def test_a_transcript_reached_several_ways_is_read_once(tmp_path: Path) -> None:
                            str(history), "--format", "json", "--fail-on", "never", "-j", "1"]).output)
     assert many["summary"]["files"] == once["summary"]["files"] == 1
     assert many["summary"]["input_tokens"] == once["summary"]["input_tokens"] > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs and devices")
+def test_a_report_written_to_a_device_or_fifo_leaves_it_in_place(tmp_path: Path) -> None:
+    """`-o /dev/null` once replaced the device with a regular file (an atomic rename onto it)."""
+    import stat
+    import threading
+
+    from ctxlint.fsutil import atomic_write_text
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    atomic_write_text(str(fifo), '{"findings": []}\n')
+    reader.join(5)
+    assert got == ['{"findings": []}\n']
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    atomic_write_text(os.devnull, "nothing\n")
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 
 
@@ -31,9 +32,17 @@ def atomic_write_bytes(path: str, data: bytes, mode: int | None = None) -> None:
 
 
 def atomic_write_text(path: str, text: str) -> None:
-    mode = None
-    with contextlib.suppress(OSError):
-        mode = os.stat(path).st_mode & 0o7777
+    """Write a report or a fixed file atomically; a device or FIFO (``-o /dev/null``, ``-o /dev/stdout``,
+    a named pipe) is written in place: a rename would replace the device with a regular file."""
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
+    mode = st.st_mode & 0o7777 if st is not None else None
     atomic_write_bytes(path, text.encode("utf-8"), mode if mode is not None else 0o644)
 
 
