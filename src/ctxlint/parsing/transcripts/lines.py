@@ -9,6 +9,8 @@ caller can count it; a 700 MB ``file-history-snapshot`` line never lands in RAM.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -32,22 +34,38 @@ def raw_lines(fh: BinaryIO, limit: int = DEFAULT_LIMIT) -> Iterator[bytes | int]
     drained piece by piece and never held whole. A UTF-8 BOM at the start of the file is dropped
     and not counted."""
     limit = max(limit, MIN_LIMIT)
-    readline = fh.readline
-    line = readline(limit + len(BOM))  # the first line has room for a BOM
-    if line.startswith(BOM):
-        line = line[len(BOM) :]
-    while line:
-        size = len(line)
-        if size >= limit and size - (line[-1:] == b"\n") >= limit:
-            while not line.endswith(b"\n"):
-                line = readline(limit)
-                if not line:
-                    break
-                size += len(line)
-            yield size
+    for line in _lines(fh, limit):
+        if len(line) >= limit and not _ends_within(line, limit):
+            yield _drain(fh, line, limit)
         else:
             yield line
-        line = readline(limit)
+
+
+def _lines(fh: BinaryIO, limit: int) -> Iterator[bytes]:
+    """``readline(limit)`` until the end, as a C-level iterator (no generator frame per line); the
+    first line has room for a BOM, which is dropped."""
+    first = fh.readline(limit + len(BOM))
+    if first.startswith(BOM):
+        first = first[len(BOM) :]
+    if not first:
+        return iter(())
+    return itertools.chain((first,), iter(functools.partial(fh.readline, limit), b""))
+
+
+def _ends_within(line: bytes, limit: int) -> bool:
+    """Whether a line that filled the read limit still ends there (its newline is the last byte)."""
+    return len(line) - (line[-1:] == b"\n") < limit
+
+
+def _drain(fh: BinaryIO, line: bytes, limit: int) -> int:
+    """Read the rest of an oversize line piece by piece; its whole length in bytes."""
+    size = len(line)
+    while not line.endswith(b"\n"):
+        line = fh.readline(limit)
+        if not line:
+            break
+        size += len(line)
+    return size
 
 
 def iter_lines(fh: BinaryIO, limit: int = DEFAULT_LIMIT) -> Iterator[tuple[int, bytes | None, int]]:
@@ -73,25 +91,29 @@ def json_records(
     """``(line number, record)`` for every JSON-object line, counting lines and bytes on ``t``.
 
     Oversize lines and lines ``skip`` recognises from their bytes are counted as skipped without
-    parsing (``parse`` may also recognise them: it then returns ``SKIP_RECORD``); ``skip`` and ``parse`` get the record with its line ending (``\n``) or, for any other
-    line, stripped of surrounding whitespace; lines that are not JSON objects become CTX002 diagnostics on ``t``. ``parse`` may
-    leave out parts of a record the reader does not need; it must raise ``orjson.JSONDecodeError``
-    for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
+    parsing (``parse`` may also recognise them: it then returns ``SKIP_RECORD``). ``skip`` and
+    ``parse`` get the record with its line ending (``\n``) or, for any other line, stripped of
+    surrounding whitespace. Lines that are not JSON objects become CTX002 diagnostics on ``t``.
+    ``parse`` may leave out parts of a record the reader does not need; it must raise
+    ``orjson.JSONDecodeError`` for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
     counters in locals and does the least work first.
 
-    Lines come from ``raw_lines`` (open the file with ``READ_BUFFER``).
+    Lines are split as ``raw_lines`` splits them (open the file with ``READ_BUFFER``).
     """
     number = 0
     skipped = 0
     consumed = 0
+    limit = max(limit, MIN_LIMIT)
     try:
-        for line in raw_lines(fh, limit):
+        # raw_lines, inlined: this loop runs for every line of every transcript
+        for line in _lines(fh, limit):
             number += 1
-            if isinstance(line, int):
-                consumed += line
+            size = len(line)
+            if size >= limit and not _ends_within(line, limit):
+                consumed += _drain(fh, line, limit)
                 skipped += 1  # an oversize record (snapshots can be 100s of MB): never needed
                 continue
-            consumed += len(line)
+            consumed += size
             if line.endswith(b"}\n"):
                 # The common case, without a copy of the line: JSON allows the trailing newline.
                 record, whole = line, True
