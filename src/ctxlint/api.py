@@ -17,7 +17,7 @@ from ctxlint.config import Config
 from ctxlint.model import FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
-    from ctxlint.registry import Registered
+    from ctxlint.registry import Registered, RuleContext
     from ctxlint.session_facts import SessionSummary
 
 CTX002_MESSAGE = "{n:,} record(s) could not be read and were skipped (first at line(s) {lines}; {reasons})"
@@ -66,6 +66,21 @@ def _transcript_rules(config: Config) -> list[Registered]:
     return [reg[r] for r in config.enabled_rules() if reg[r].meta.kind == "transcript" and reg[r].check is not None]
 
 
+_contexts_of: tuple[Config, list[tuple[Registered, RuleContext]]] | None = None
+
+
+def _rule_contexts(config: Config) -> list[tuple[Registered, RuleContext]]:
+    """The enabled transcript detectors with their options, built once per config (not per file: a
+    history folder has thousands of files). Detectors only read their context."""
+    global _contexts_of
+    if _contexts_of is None or _contexts_of[0] is not config:
+        from ctxlint.registry import RuleContext
+
+        _contexts_of = (config, [(rule, RuleContext(rule.meta, config.options_for(rule.meta.id)))
+                                 for rule in _transcript_rules(config)])
+    return _contexts_of[1]
+
+
 def prepare(config: Config) -> None:
     """Import and load, once, what ``audit_file`` needs: the readers, the analysis, the enabled
     transcript detectors, the persisted price rates and the attribution order.
@@ -78,7 +93,7 @@ def prepare(config: Config) -> None:
     from ctxlint.pricing import load_rates_cache
 
     _readers()
-    _transcript_rules(config)  # reading .check imports each detector module
+    _rule_contexts(config)  # reading .check imports each detector module
     load_rates_cache()
     _attribution_priority()
 
@@ -113,7 +128,6 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
 def _audit(path: str, config: Config) -> FileResult:
     from ctxlint.engine import diagnostic, display_path, stamp
     from ctxlint.parsing.transcripts import read_transcript
-    from ctxlint.registry import RuleContext
     from ctxlint.session_facts import summarise
 
     shown = display_path(path)
@@ -157,16 +171,15 @@ def _audit(path: str, config: Config) -> FileResult:
             )
         )
 
-    rules = _transcript_rules(config)
+    rules = _rule_contexts(config)
     if rules and transcript.events:
         from ctxlint.analysis import analyse
         from ctxlint.attribution import attribute
 
         analysis = analyse(transcript)
         raw: list[tuple[str, RawFinding]] = []
-        by_id = {rule.meta.id: rule for rule in rules}
-        for rule in rules:
-            ctx = RuleContext(rule.meta, config.options_for(rule.meta.id))
+        by_id = {rule.meta.id: rule for rule, _ in rules}
+        for rule, ctx in rules:
             assert rule.check is not None
             raw.extend((rule.meta.id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens

@@ -59,6 +59,7 @@ SKIP_PREFIXES = (
     b'{"type":"agent-name"',
     b'{"type":"summary"',
 )
+TYPE_FIRST = b'{"type":"'  # what every SKIP_PREFIXES starts with: most lines fail this one test
 PROGRESS_MARK = b'"type":"progress","data":'
 MESSAGE_KEY = b'"message":'
 USER_TYPE = b'"type":"user"'
@@ -67,7 +68,6 @@ TOOL_USE_ID_KEY = b'"tool_use_id":"'
 # A record is cut before its toolUseResult only when that is at least this long: below it, parsing
 # the answer costs less than finding the cut and parsing the head.
 CUT_MIN_BYTES = 2048
-WHOLE_RECORD = (b"}\n", b"}")  # a line cut short (truncated file) is never cut again
 # Flags read from a user record that may be absent: after the cut they force a full parse. Two
 # finds skip through the rest of the line (Horspool), where one regex scans every byte of it.
 LATE_FLAGS = (b'"isMeta":', b'"isCompactSummary":')
@@ -111,9 +111,7 @@ def _parser(s: _State) -> Callable[[bytes], Any]:
 
     def parse(line: bytes) -> Any:
         find = line.find
-        if not line.endswith(WHOLE_RECORD):
-            return loads(line)  # truncated: never skipped nor cut, reported as malformed
-        if line.startswith(SKIP_PREFIXES):
+        if line.startswith(TYPE_FIRST) and line.startswith(SKIP_PREFIXES):
             return SKIP_RECORD
         # Bounded by the first "message" key, which a user/assistant record has within its first few
         # hundred bytes: the long rest of such a line is never scanned.

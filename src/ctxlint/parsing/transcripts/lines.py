@@ -94,8 +94,8 @@ def json_records(
     parsing (``parse`` may also recognise them: it then returns ``SKIP_RECORD``). ``skip`` and
     ``parse`` get the record with its line ending (``\n``) or, for any other line, stripped of
     surrounding whitespace. Lines that are not JSON objects become CTX002 diagnostics on ``t``.
-    ``parse`` may leave out parts of a record the reader does not need; it must raise
-    ``orjson.JSONDecodeError`` for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
+    ``parse`` only gets whole-looking records (ending in ``}``): it may leave out parts of a record the
+    reader does not need, and must raise ``orjson.JSONDecodeError`` for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
     counters in locals and does the least work first.
 
     Lines are split as ``raw_lines`` splits them (open the file with ``READ_BUFFER``).
@@ -127,7 +127,8 @@ def json_records(
                 skipped += 1
                 continue
             try:
-                rec = parse(record)
+                # A line cut short is never skipped nor cut by ``parse``: it is parsed as it is, and reported.
+                rec = parse(record) if whole else orjson.loads(record)
             except orjson.JSONDecodeError:
                 rec = repair_utf8(record)
                 if rec is None:
