@@ -18,9 +18,11 @@ from ctxlint.rules.transcripts.commands import any_of, file_reads, is_edit_comma
 class _Reads:
     """The reads of one file in one segment, and which of them repeat earlier ones."""
 
+    manifest: bool  # a package manifest or lock file: a package manager run rewrites it
     ranges: list[tuple[int, int | None, int]] = field(default_factory=list)  # first, last, line
     rereads: list[tuple[Item, int]] = field(default_factory=list)  # item, line of the copy it repeats
     numbered: bool = False  # a re-read only added line numbers (`nl -ba`, `cat -n`) to text already read
+    checked: int = 0  # shell commands (an index into the thread's) seen to rewrite nothing since the ranges
 
 
 def _norm(path: str, cwd: str | None) -> str:
@@ -90,25 +92,44 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     display: dict[str, str] = {}
     normalised: dict[str, str] = {}  # path as written -> absolute normalised path (paths repeat in a session)
     # Commands that may rewrite any file (git checkout/reset/stash/pull, formatters, code generators):
-    # every earlier read may be stale, so a read after one is legitimate.
+    # every earlier read may be stale, so a read after one is legitimate. Package managers rewrite only
+    # manifests and lock files. Both are asked lazily: only of the commands between a read and a later
+    # read of the same file (a few hundred reads of a history folder overlap an earlier one; every
+    # command of every session would be searched eagerly).
     invalidate = any_of(tuple(ctx.data.get("invalidate", [])))
     package_managers = any_of(tuple(ctx.data.get("package_managers", [])))
     manifests = re.compile(ctx.data.get("manifests", "$^"))
+    commands: list[tuple[int, str]] = []  # (line, command) of each shell command so far
+    rewrites_any: dict[int, bool] = {}  # index in commands -> it may rewrite any file (asked once)
+    installs: dict[int, bool] = {}  # index in commands -> a package manager run (asked once)
+    by_norm: dict[str, list[_Reads]] = {}
+
+    def last_rewrite(reads: _Reads) -> int:
+        """Line of the last command since ``reads.checked`` that may have rewritten the file; 0 if none."""
+        cut = 0
+        for i in range(reads.checked, len(commands)):
+            line, command = commands[i]
+            hit = rewrites_any.get(i)
+            if hit is None:
+                hit = rewrites_any[i] = invalidate.matches(command)
+            if not hit and reads.manifest:
+                hit = installs.get(i)
+                if hit is None:
+                    hit = installs[i] = package_managers.matches(command)
+            if hit:
+                cut = line
+        reads.checked = len(commands)
+        return cut
+
     for e in a.thread:
         if isinstance(e, ToolCall):
             command = e.command
-            if command and invalidate.matches(command):
-                for reads in state.values():
-                    reads.ranges.clear()
-            elif command and package_managers.matches(command):
-                for (_, norm), reads in state.items():
-                    if manifests.search(norm):
-                        reads.ranges.clear()
-            elif e.is_edit or command:
+            if command:
+                commands.append((e.line, command))
+            if e.is_edit or command:
                 for p in (e.edit_paths if e.is_edit else is_edit_command(command or "")):
-                    norm = normalised.get(p) or _norm(p, cwd)
-                    for key in [k for k in state if k[1] == norm]:
-                        state[key].ranges.clear()  # the file changed: a new read is legitimate
+                    for edited in by_norm.get(normalised.get(p) or _norm(p, cwd), ()):
+                        edited.ranges.clear()  # the file changed: a new read is legitimate
             continue
         if not isinstance(e, ToolResult):
             continue
@@ -126,7 +147,14 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 display[norm] = _shown(norm, cwd, path)
         else:
             norm = known
-        reads = state.setdefault((item.segment, norm), _Reads())
+        reads = state.get((item.segment, norm))
+        if reads is None:
+            reads = state[(item.segment, norm)] = _Reads(manifests.search(norm) is not None)
+            by_norm.setdefault(norm, []).append(reads)
+        if reads.ranges:
+            cut = last_rewrite(reads)
+            if cut:
+                reads.ranges = [r for r in reads.ranges if r[2] > cut]
         earlier = next((r for r in reads.ranges if _overlaps((r[0], r[1]), (first, last))), None)
         if earlier is not None and item.tokens >= ctx["min-tokens"]:
             reads.rereads.append((item, earlier[2]))
@@ -135,6 +163,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 first_call = a.calls.get(_call_id_at(a, earlier[2]) or "")
                 if first_call is None or not first_call.command or not NUMBERED.search(first_call.command):
                     reads.numbered = True
+        if not reads.ranges:
+            reads.checked = len(commands)  # commands before the first range rewrite nothing it holds
         reads.ranges.append((first, last, e.line))
 
     for (segment, norm), reads in state.items():
