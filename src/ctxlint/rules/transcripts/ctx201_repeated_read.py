@@ -87,7 +87,6 @@ def _call_id_at(a: Analysis, line: int) -> str | None:
 @detector("CTX201", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     cwd = a.t.cwd
-    item_of = {id(i.event): i for i in a.items if isinstance(i.event, ToolResult)}
     state: dict[tuple[int, str], _Reads] = {}
     display: dict[str, str] = {}
     normalised: dict[str, str] = {}  # path as written -> absolute normalised path (paths repeat in a session)
@@ -121,8 +120,9 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         reads.checked = len(commands)
         return cut
 
-    for e in a.thread:
-        if isinstance(e, ToolCall):
+    for step in a.tool_flow:
+        if isinstance(step, ToolCall):
+            e = step
             command = e.command
             if command:
                 commands.append((e.line, command))
@@ -131,11 +131,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                     for edited in by_norm.get(normalised.get(p) or _norm(p, cwd), ()):
                         edited.ranges.clear()  # the file changed: a new read is legitimate
             continue
-        if not isinstance(e, ToolResult):
-            continue
-        item = item_of.get(id(e))
-        if item is None:
-            continue
+        item = step
         read = _read_of(item)
         if read is None:
             continue
@@ -165,7 +161,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                     reads.numbered = True
         if not reads.ranges:
             reads.checked = len(commands)  # commands before the first range rewrite nothing it holds
-        reads.ranges.append((first, last, e.line))
+        reads.ranges.append((first, last, item.line))
 
     for (segment, norm), reads in state.items():
         if not reads.rereads:

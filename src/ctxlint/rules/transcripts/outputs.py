@@ -12,8 +12,9 @@ from ctxlint.parsing.transcripts.events import ToolResult
 
 
 def tool_items(a: Analysis) -> Iterator[Item]:
-    for item in a.items:
-        if isinstance(item.event, ToolResult) and item.call is not None and not item.event.persisted:
+    """The tool results with a known call whose output entered the context (not spilled to disk)."""
+    for item in a.result_items:
+        if item.call is not None and not item.event.persisted:  # type: ignore[union-attr]
             yield item
 
 
