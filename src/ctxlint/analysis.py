@@ -28,7 +28,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.pricing import context_window_for, price_per_token
+from ctxlint.pricing import Rates, context_window_for, price_per_token
 
 ContextItem = ToolResult | Prompt | Image
 
@@ -220,6 +220,7 @@ def analyse(t: Transcript) -> Analysis:
         elif type(e) is Compaction or type(e) is Clear:
             boundaries.append(e)
     request_lines = [u.line for u in requests]
+    contexts = [u.context_tokens for u in requests]
 
     # Segments: split at compactions and /clear.
     segments: list[Segment] = []
@@ -242,8 +243,8 @@ def analyse(t: Transcript) -> Analysis:
 
     def close_gap(next_req: int) -> None:
         if next_req < len(requests):
-            after = requests[next_req].context_tokens
-            before = requests[next_req - 1].context_tokens + requests[next_req - 1].output_tokens if next_req else 0
+            after = contexts[next_req]
+            before = contexts[next_req - 1] + requests[next_req - 1].output_tokens if next_req else 0
             observed = max(0, after - before) if next_req else after
             if observed and len(gap) == 1 and observed <= 2 * gap_estimate:
                 gap[0].tokens, gap[0].measured = observed, True
@@ -286,18 +287,21 @@ def analyse(t: Transcript) -> Analysis:
 
     model = next((u.model for u in reversed(requests) if u.model), None) or (t.models[-1] if t.models else None)
     window = t.context_window or context_window_for(model, t.agent)
-    total_input = sum(u.context_tokens for u in t.events if isinstance(u, Usage))
+    total_input = sum(contexts)
+    if len(thread) != len(t.events):  # sidechain requests count too
+        total_input += sum(u.context_tokens for u in t.events if isinstance(u, Usage) and u.sidechain)
     a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window, tool_flow,
                  result_items)
     a._request_lines = request_lines
     a._blended_prefix = _blended_prefix(requests)
     a._rates = [None if x is None or y is None else y - x for x, y in zip(a._blended_prefix, a._blended_prefix[1:], strict=False)]
-    a._suffix_min = [0] * len(requests)
+    a._suffix_min = suffix_min = [0] * len(requests)
     for seg in segments:
         low = 1 << 62
         for r in range(seg.end_request - 1, seg.first_request - 1, -1):
-            low = min(low, requests[r].context_tokens)
-            a._suffix_min[r] = low
+            if contexts[r] < low:
+                low = contexts[r]
+            suffix_min[r] = low
     return a
 
 
@@ -305,8 +309,12 @@ def _blended_prefix(requests: list[Usage]) -> list[float | None]:
     """Prefix sums of each request's price per context token (its own cache read/write/fresh mix)."""
     out: list[float | None] = [0.0]
     total: float | None = 0.0
+    rates_of: dict[str | None, Rates | None] = {}  # a session has one or a few models
     for u in requests:
-        rates = price_per_token(u.model)
+        if u.model in rates_of:
+            rates = rates_of[u.model]
+        else:
+            rates = rates_of[u.model] = price_per_token(u.model)
         ctx = u.context_tokens
         if rates is None or total is None:
             total = None

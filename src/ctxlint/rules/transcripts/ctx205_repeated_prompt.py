@@ -43,12 +43,13 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     corrections = any_of(tuple(ctx.data["corrections"]), re.I)
     ignore = any_of(tuple(ctx.data.get("ignore", [])), re.I)
     prompts: dict[int, list[tuple[Item, set[tuple[str, ...]]]]] = {}
+    min_words, max_chars = ctx["min-words"], ctx["max-chars"]
     for item in a.items:
         p = item.event
         if not isinstance(p, Prompt) or p.is_meta or p.command or p.is_interrupt:
             continue
-        if len(WORD.findall(p.text)) < ctx["min-words"] or p.chars > ctx["max-chars"] or p.text.startswith("[REDACTED"):
-            continue
+        if p.chars > max_chars or p.text.startswith("[REDACTED") or len(WORD.findall(p.text)) < min_words:
+            continue  # (the word count last: long pastes are ruled out by their size alone)
         if ignore.matches(p.text[:300]):
             continue  # answers to the agent's own questions ("Add file to the chat? (Y)es/(N)o ...: skip")
         prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
