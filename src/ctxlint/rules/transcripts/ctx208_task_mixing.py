@@ -31,22 +31,22 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     starts: list[tuple[Prompt, int]] = []  # (prompt, request index)
     last_kind: type | None = None
     for e in a.thread:
-        if (isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt
-                and last_kind in (None, AssistantText)):
-            starts.append((e, a.requests_after(e.line)))
         if isinstance(e, (AssistantText, ToolCall)):
             last_kind = type(e)
+        elif (isinstance(e, Prompt) and not e.is_meta and not e.command and not e.is_interrupt
+              and last_kind in (None, AssistantText)):
+            starts.append((e, a.requests_after(e.line)))
     if len(starts) < 2:
         return
     # The paths each task touched: one pass over the thread, each call filed under the last task
     # start strictly before it (a call on a start's own line belongs to no task).
     start_lines = [p.line for p, _r in starts]
     touched: list[set[str]] = [set() for _ in starts]
-    for e in a.thread:
-        if isinstance(e, ToolCall) and e.path and e.line > start_lines[0]:
-            at = bisect_left(start_lines, e.line)
-            if at == len(start_lines) or start_lines[at] != e.line:
-                touched[at - 1].add(e.path)
+    for step in a.tool_flow:
+        if isinstance(step, ToolCall) and step.path and step.line > start_lines[0]:
+            at = bisect_left(start_lines, step.line)
+            if at == len(start_lines) or start_lines[at] != step.line:
+                touched[at - 1].add(step.path)
     files_of = [{f.rsplit("/", 1)[-1] for f in paths} for paths in touched]
     dirs_of = [{f if "/" in f else "./" + f for f in paths} for paths in touched]
     for i in range(1, len(starts)):

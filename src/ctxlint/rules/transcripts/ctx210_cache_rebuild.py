@@ -27,19 +27,20 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     reqs = a.requests
     one_hour = any(u.cache_creation_1h_tokens for u in reqs)
     ttl = 3600 if one_hour else 300
+    min_prefix, min_ratio = ctx["min-prefix-tokens"], ctx["min-rebuild-ratio"]
     for i in range(1, len(reqs)):
         prev, cur = reqs[i - 1], reqs[i]
-        if a.segment_of_request(i) is not a.segment_of_request(i - 1):
-            continue  # a compaction or /clear rewrites the prefix by design
         prefix = prev.context_tokens
-        if prefix < ctx["min-prefix-tokens"] or prev.cache_read_input_tokens < 0.5 * prefix:
+        if prefix < min_prefix or prev.cache_read_input_tokens < 0.5 * prefix:
             continue
         # Only the part of the previous context that this request did NOT read back from cache was
         # rebuilt. A request that reads the whole prefix and writes a large new tool result is growth,
         # not a rebuild (a 40k-token WebFetch after a 25k prefix writes 40k but reads all 25k).
         rebuilt = min(cur.cache_creation_input_tokens, max(0, prefix - cur.cache_read_input_tokens))
-        if rebuilt < ctx["min-rebuild-ratio"] * prefix:
+        if rebuilt < min_ratio * prefix:
             continue
+        if a.segment_of_request(i) is not a.segment_of_request(i - 1):
+            continue  # a compaction or /clear rewrites the prefix by design
         t0, t1 = _ts(prev.timestamp), _ts(cur.timestamp)
         gap = (t1 - t0).total_seconds() if t0 and t1 else None
         if cur.model and prev.model and cur.model != prev.model:

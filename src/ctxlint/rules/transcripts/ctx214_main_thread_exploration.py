@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
+from ctxlint.parsing.transcripts.events import ToolCall
 from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
 
@@ -19,8 +19,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         return  # a subagent exploring is exactly what the rule recommends
     first_edit: dict[int, int] = {}
     delegated: set[int] = set()
-    for e in a.thread:
-        if isinstance(e, ToolCall):
+    for e in a.tool_flow:
+        if isinstance(e, ToolCall) and (e.is_edit or e.is_subagent):
             seg = a.segment_of_line(e.line).index
             if e.is_edit and seg not in first_edit:
                 first_edit[seg] = e.line
@@ -28,9 +28,9 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 delegated.add(seg)  # the investigation before the first edit went to a subagent
     explored: dict[int, list[Item]] = {}
     files: dict[int, set[str]] = {}
-    for item in a.items:
+    for item in a.result_items:
         call = item.call
-        if call is None or not isinstance(item.event, ToolResult):
+        if call is None:
             continue
         if item.segment in first_edit and item.line > first_edit[item.segment]:
             continue
