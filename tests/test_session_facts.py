@@ -264,3 +264,24 @@ def test_rates_are_persisted_and_a_damaged_cache_is_recomputed(tmp_path: Path, m
     pricing._model_rates.cache_clear()
     assert price_usage(SONNET, input_tokens=250_000, output_tokens=10) == want
     pricing._model_rates.cache_clear()
+
+
+def test_pricing_a_session_at_once_gives_each_request_its_own_figure() -> None:
+    """price_requests looks each model up once; its figures are price_usage's, tier by tier."""
+    from ctxlint.parsing.transcripts.events import Usage
+    from ctxlint.pricing import price_requests
+
+    requests = [
+        Usage(1, None, "a", SONNET, 300_000, 1_000, 5_000, 700, cache_creation_1h_tokens=400),  # above the tier
+        Usage(2, None, "b", SONNET, 10, 2_000, 150_000, 90),
+        Usage(3, None, "c", "gpt-5-codex", 1_200, 0, 30_000, 500),
+        Usage(4, None, "d", "definitely-not-a-model", 100, 0, 0, 1),
+        Usage(5, None, "e", None, 100, 0, 0, 1),
+        Usage(6, None, "f", SONNET, 10, 2_000, 150_000, 90, cache_creation_1h_tokens=5_000),  # 1h capped by writes
+    ]
+    expected = [price_usage(u.model, input_tokens=u.input_tokens, cache_write_tokens=u.cache_creation_input_tokens,
+                            cache_write_1h_tokens=u.cache_creation_1h_tokens, cache_read_tokens=u.cache_read_input_tokens,
+                            output_tokens=u.output_tokens) for u in requests]
+    assert price_requests(requests) == expected
+    assert expected[0] is not None and expected[2] is not None and expected[3] is None and expected[4] is None
+    assert expected[0] > expected[1] > 0

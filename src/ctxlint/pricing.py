@@ -11,9 +11,13 @@ import json
 import re
 import warnings
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ctxlint.parsing.transcripts.events import Usage
 
 
 @lru_cache(maxsize=1)
@@ -244,6 +248,29 @@ def price_usage(
     return (input_tokens * rates.input + (cache_write_tokens - one_hour) * rates.cache_write_5m
             + one_hour * rates.cache_write_1h + cache_read_tokens * rates.cache_read
             + output_tokens * rates.output)
+
+
+def price_requests(requests: Sequence[Usage]) -> list[float | None]:
+    """``price_usage`` of each request (the same figures), with each model's tiers looked up once:
+    a session has thousands of requests and one or a few models."""
+    found_of: dict[str | None, tuple[tuple[int, ...], tuple[Rates, ...]] | None] = {}
+    out: list[float | None] = []
+    for u in requests:
+        model = u.model
+        if model in found_of:
+            found = found_of[model]
+        else:
+            found = found_of[model] = _model_rates(model) if model else None
+        if found is None:
+            out.append(None)
+            continue
+        starts, tiers = found
+        fresh, write, read = u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens
+        rates = tiers[bisect_left(starts, fresh + write + read) if starts else 0]
+        one_hour = min(u.cache_creation_1h_tokens, write)
+        out.append(fresh * rates.input + (write - one_hour) * rates.cache_write_5m + one_hour * rates.cache_write_1h
+                   + read * rates.cache_read + u.output_tokens * rates.output)
+    return out
 
 
 def context_window_for(model: str | None, agent: str) -> int | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctxlint.parsing.transcripts.events import Clear, Compaction, SubagentMarker, ToolCall, Transcript, Usage
-from ctxlint.pricing import PRICE_TABLE, context_window_for, price_usage
+from ctxlint.pricing import PRICE_TABLE, context_window_for, price_requests
 
 
 @dataclass(slots=True)
@@ -59,15 +59,7 @@ def summarise(t: Transcript) -> SessionSummary:
     spend: float | None = 0.0
     priced = unpriced = 0
     fresh = cache_write = cache_read = output = sidechain_requests = 0
-    for u in requests:
-        price = price_usage(
-            u.model,
-            input_tokens=u.input_tokens,
-            cache_write_tokens=u.cache_creation_input_tokens,
-            cache_write_1h_tokens=u.cache_creation_1h_tokens,
-            cache_read_tokens=u.cache_read_input_tokens,
-            output_tokens=u.output_tokens,
-        )
+    for u, price in zip(requests, price_requests(requests), strict=True):
         if price is None:
             spend = None
             if u.context_tokens or u.output_tokens:
