@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import marshal
-import pkgutil
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -272,11 +272,15 @@ def _detector_modules() -> dict[str, str]:
     found without importing them."""
     import ctxlint.rules as pkg
 
+    # A listing of the package and its subpackages (rules/instructions, rules/transcripts): what
+    # pkgutil.walk_packages finds here, without its import and its walk (this runs at every start-up).
     found: dict[str, str] = {}
-    for mod in pkgutil.walk_packages(pkg.__path__, prefix="ctxlint.rules."):
-        leaf = mod.name.rsplit(".", 1)[-1]
-        if leaf.startswith("ctx") and leaf[3:6].isdigit():
-            found[f"CTX{leaf[3:6]}"] = mod.name
+    for base in pkg.__path__:
+        for sub, prefix in [("", "ctxlint.rules.")] + [(d, f"ctxlint.rules.{d}.") for d in sorted(os.listdir(base))
+                                                      if os.path.isfile(os.path.join(base, d, "__init__.py"))]:
+            for name in sorted(os.listdir(os.path.join(base, sub))):
+                if name.startswith("ctx") and name[3:6].isdigit() and name.endswith(".py"):
+                    found[f"CTX{name[3:6]}"] = prefix + name[:-3]
     return found
 
 
