@@ -227,3 +227,20 @@ def test_a_report_written_to_a_device_or_fifo_leaves_it_in_place(tmp_path: Path)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     atomic_write_text(os.devnull, "nothing\n")
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_jsonl_files_in_a_directory_that_are_not_transcripts_are_never_reported(tmp_path: Path) -> None:
+    """The workers detect a walked .jsonl file's format as they read it; one that is no transcript
+    (data, a binary, an empty file) is dropped, as when the walk opened every file itself."""
+    session = (REPO / "examples" / "session.jsonl").read_bytes()
+    (tmp_path / "sessions").mkdir()
+    (tmp_path / "sessions" / "a.jsonl").write_bytes(session)
+    (tmp_path / "data.jsonl").write_text('{"id": 1, "label": "cat"}\n{"id": 2, "label": "dog"}\n')
+    (tmp_path / "binary.jsonl").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "rollout-2026-01-01T00-00-00-abc.jsonl").write_text('{"name": "not a transcript"}\n')
+    result = run(["check", "--format", "json", "--fail-on", "never", str(tmp_path)])
+    report = json.loads(result.output)
+    assert [Path(f["path"]).name for f in report["files"]] == ["a.jsonl"]
+    assert not [f for f in report["findings"] if Path(f["path"]).name != "a.jsonl"]
+    alone = run(["check", "--format", "json", "--fail-on", "never", str(tmp_path / "data.jsonl")])
+    assert alone.exit_code == 2 and "neither an agent instruction file nor a transcript" in alone.output

@@ -48,6 +48,8 @@ class Inputs:
     # such as duplicates need CLAUDE.md *and* AGENTS.md), but only these files are reported.
     focus: dict[str, set[str]] = field(default_factory=dict)
     transcripts: list[str] = field(default_factory=list)
+    # Found in a directory without opening them (.jsonl): dropped when reading shows they are not transcripts.
+    unchecked: set[str] = field(default_factory=set)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
@@ -116,9 +118,11 @@ def classify(paths: list[str], config: Config) -> Inputs:
                 shown = display_path(p / src.path)
                 also = tuple(display_path(p / a) for a in src.aliases)
                 add_instruction(replace(src, path=shown, aliases=also), root)
-            for t in find_transcripts(str(p)):
+            for t in find_transcripts(str(p), check_jsonl=False):
                 if not _excluded(display_path(t), config.exclude):
                     add_transcript(t)
+                    if t.endswith(".jsonl"):
+                        inputs.unchecked.add(t)
             continue
         if not p.is_file():
             inputs.unreadable.append((display_path(p), "not a regular file (FIFO, device or broken link)"))
@@ -463,7 +467,9 @@ def run_check(
     results = _transcript_results(inputs.transcripts, config, jobs, progress)
     input_tokens = 0
     spend: float | None = None
-    for result in results:
+    for path, result in zip(inputs.transcripts, results, strict=True):
+        if result.kind == "transcript" and result.agent == "unknown" and path in inputs.unchecked:
+            continue  # a .jsonl file found in a directory that is not a transcript: never reported
         files.append(result)
         findings.extend(result.findings)
         result.findings = []

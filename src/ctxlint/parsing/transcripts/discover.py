@@ -19,9 +19,16 @@ def _candidate(name: str) -> bool:
     return name.endswith((".jsonl", ".json", ".traj")) or name == AIDER_NAME
 
 
-def find_transcripts(root: str) -> list[str]:
+UNCHECKED = "?"  # the format of a .jsonl file not opened here (see find_transcripts)
+
+
+def find_transcripts(root: str, check_jsonl: bool = True) -> list[str]:
     """Every transcript under ``root`` (content-checked), sorted; Codex ``sessions/`` wins over an
-    ``archived_sessions/`` copy of the same rollout."""
+    ``archived_sessions/`` copy of the same rollout.
+
+    With ``check_jsonl=False`` a ``.jsonl`` file is listed without being opened: for a caller that
+    reads every file anyway and drops those that turn out not to be transcripts (the engine's workers
+    detect each format as they read; opening every file twice cost a tenth of the start-up)."""
     found: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
     seen_files: set[tuple[int, int]] = set()
@@ -46,15 +53,18 @@ def find_transcripts(root: str) -> list[str]:
                 if not stat.S_ISREG(fst.st_mode) or fst.st_size == 0 or (fst.st_dev, fst.st_ino) in seen_files:
                     continue  # not a file, empty, or a second link to a file already found
                 seen_files.add((fst.st_dev, fst.st_ino))
-                # imported at the first candidate: a tree without one never loads the readers
-                from ctxlint.parsing.transcripts import detect_format
+                if not check_jsonl and name.endswith(".jsonl"):
+                    fmt: str | None = UNCHECKED
+                else:
+                    # imported at the first candidate: a tree without one never loads the readers
+                    from ctxlint.parsing.transcripts import detect_format
 
-                fmt = detect_format(full)
+                    fmt = detect_format(full)
             except OSError:
                 continue
             if fmt is None:
                 continue
-            if fmt == "codex" and CODEX_ROLLOUT.search(name):
+            if fmt in ("codex", UNCHECKED) and CODEX_ROLLOUT.search(name):
                 previous = codex_names.get(name)
                 archived = "archived_sessions" in Path(full).parts
                 if previous is not None:
