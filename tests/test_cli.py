@@ -244,3 +244,21 @@ def test_jsonl_files_in_a_directory_that_are_not_transcripts_are_never_reported(
     assert not [f for f in report["findings"] if Path(f["path"]).name != "a.jsonl"]
     alone = run(["check", "--format", "json", "--fail-on", "never", str(tmp_path / "data.jsonl")])
     assert alone.exit_code == 2 and "neither an agent instruction file nor a transcript" in alone.output
+
+
+def test_the_console_entry_flushes_the_whole_report_and_keeps_exit_codes(tmp_path: Path) -> None:
+    """`ctxlint` ends with os._exit after main (no interpreter teardown): nothing may be lost."""
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "ctxlint", *args], capture_output=True, text=True, cwd=tmp_path,
+                              env={**os.environ, "CTXLINT_CACHE_DIR": str(tmp_path / "cache")}, timeout=120)
+
+    full = cli("check", "--format", "json", "--fail-on", "info", str(REPO / "examples"))
+    report = json.loads(full.stdout)  # the whole report arrived: it parses
+    assert full.returncode == 1 and report["findings"]
+    assert cli("check", str(tmp_path / "missing")).returncode == 2
+    assert cli("--no-such-option").returncode == 2
+    version = cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("ctxlint, version")

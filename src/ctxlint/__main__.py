@@ -1,3 +1,3 @@
-from ctxlint.cli import main
+from ctxlint.cli import run
 
-main()
+run()
