@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 
 from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
@@ -20,7 +21,12 @@ def trigrams(text: str) -> set[tuple[str, ...]]:
     words = WORD.findall(text.lower())
     if len(words) < 3:
         return {tuple(words)} if words else set()
-    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+    return set(zip(words, words[1:], words[2:], strict=False))  # the word triples, built in C
+
+
+def _has_words(text: str, count: int) -> bool:
+    """At least ``count`` words: the scan stops at the last one needed, not at the end of the text."""
+    return sum(1 for _ in islice(WORD.finditer(text), count)) >= count
 
 
 def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
@@ -48,8 +54,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         p = item.event
         if not isinstance(p, Prompt) or p.is_meta or p.command or p.is_interrupt:
             continue
-        if p.chars > max_chars or p.text.startswith("[REDACTED") or len(WORD.findall(p.text)) < min_words:
-            continue  # (the word count last: long pastes are ruled out by their size alone)
+        if p.chars > max_chars or p.text.startswith("[REDACTED") or not _has_words(p.text, min_words):
+            continue
         if ignore.matches(p.text[:300]):
             continue  # answers to the agent's own questions ("Add file to the chat? (Y)es/(N)o ...: skip")
         prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
