@@ -92,22 +92,24 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     normalised: dict[str, str] = {}  # path as written -> absolute normalised path (paths repeat in a session)
     # Commands that may rewrite any file (git checkout/reset/stash/pull, formatters, code generators):
     # every earlier read may be stale, so a read after one is legitimate. Package managers rewrite only
-    # manifests and lock files. Both are asked lazily: only of the commands between a read and a later
-    # read of the same file (a few hundred reads of a history folder overlap an earlier one; every
-    # command of every session would be searched eagerly).
+    # manifests and lock files; `sed -i`, `tee` and redirections the files they name. All are asked
+    # lazily: only of the commands between a read and a later read of the same file (a few hundred
+    # reads of a history folder overlap an earlier one; every command of every session would be
+    # searched eagerly).
     invalidate = any_of(tuple(ctx.data.get("invalidate", [])))
     package_managers = any_of(tuple(ctx.data.get("package_managers", [])))
     manifests = re.compile(ctx.data.get("manifests", "$^"))
-    commands: list[tuple[int, str]] = []  # (line, command) of each shell command so far
+    commands: list[tuple[int, str, bool]] = []  # (line, command, an edit tool's call) of each shell command so far
     rewrites_any: dict[int, bool] = {}  # index in commands -> it may rewrite any file (asked once)
     installs: dict[int, bool] = {}  # index in commands -> a package manager run (asked once)
+    writes: dict[int, set[str]] = {}  # index in commands -> the files it edits in place or redirects into
     by_norm: dict[str, list[_Reads]] = {}
 
-    def last_rewrite(reads: _Reads) -> int:
+    def last_rewrite(reads: _Reads, norm: str) -> int:
         """Line of the last command since ``reads.checked`` that may have rewritten the file; 0 if none."""
         cut = 0
         for i in range(reads.checked, len(commands)):
-            line, command = commands[i]
+            line, command, edit_call = commands[i]
             hit = rewrites_any.get(i)
             if hit is None:
                 hit = rewrites_any[i] = invalidate.matches(command)
@@ -115,6 +117,11 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 hit = installs.get(i)
                 if hit is None:
                     hit = installs[i] = package_managers.matches(command)
+            if not hit and not edit_call:  # an edit tool's own paths were handled as it ran
+                written = writes.get(i)
+                if written is None:
+                    written = writes[i] = {normalised.get(w) or _norm(w, cwd) for w in is_edit_command(command)}
+                hit = norm in written
             if hit:
                 cut = line
         reads.checked = len(commands)
@@ -123,11 +130,10 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     for step in a.tool_flow:
         if isinstance(step, ToolCall):
             e = step
-            command = e.command
-            if command:
-                commands.append((e.line, command))
-            if e.is_edit or command:
-                for p in (e.edit_paths if e.is_edit else is_edit_command(command or "")):
+            if e.command:
+                commands.append((e.line, e.command, e.is_edit))
+            if e.is_edit:
+                for p in e.edit_paths:
                     for edited in by_norm.get(normalised.get(p) or _norm(p, cwd), ()):
                         edited.ranges.clear()  # the file changed: a new read is legitimate
             continue
@@ -148,7 +154,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             reads = state[(item.segment, norm)] = _Reads(manifests.search(norm) is not None)
             by_norm.setdefault(norm, []).append(reads)
         if reads.ranges:
-            cut = last_rewrite(reads)
+            cut = last_rewrite(reads, norm)
             if cut:
                 reads.ranges = [r for r in reads.ranges if r[2] > cut]
         earlier = next((r for r in reads.ranges if _overlaps((r[0], r[1]), (first, last))), None)
