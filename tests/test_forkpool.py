@@ -71,3 +71,17 @@ def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.Mo
     monkeypatch.setattr(forkpool, "fork_available", lambda: False)
     got = dict(imap_unordered(square_with_pid, list(range(6)), 2))
     assert {i: value for i, (value, _) in got.items()} == {i: i * i for i in range(6)}
+
+
+def test_batches_keep_every_file_once_largest_first_and_shrink_at_the_end() -> None:
+    from ctxlint.engine import BATCH_BYTES, MIN_BATCH_BYTES, _batches
+
+    sizes = [8 << 20, 3 << 20] + [300_000] * 40 + [20_000] * 200
+    paths = [f"f{i}" for i in range(len(sizes))]
+    batches = _batches(paths, sizes, 2)
+    assert [p for b in batches for p in b] == paths
+    size_of = dict(zip(paths, sizes, strict=True))
+    totals = [sum(size_of[p] for p in b) for b in batches]
+    assert batches[0] == ["f0"] and batches[1] == ["f1"]  # a large file is a task of its own
+    assert all(t < BATCH_BYTES + 300_000 for t in totals[2:])
+    assert totals[-2] <= 2 * MIN_BATCH_BYTES < totals[2]  # the last tasks are the smallest

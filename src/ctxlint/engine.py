@@ -364,22 +364,24 @@ def _transcript_results(
 
 
 BATCH_BYTES = 2 * 1024 * 1024
+MIN_BATCH_BYTES = 128 * 1024
 
 
 def _batches(ordered: list[str], sizes: list[int], workers: int) -> list[list[str]]:
     """Files (largest first) in tasks of about ``BATCH_BYTES``: a small session is a few ms of work, so
     one task per file spent a tenth of the pool's time on task hand-offs. The largest files still go
-    first and one per task, and no task grows past an even share of the work, so no worker idles
-    behind a long batch at the end."""
-    target = min(BATCH_BYTES, max(1, sum(sizes) // (4 * workers)))
+    first and one per task, and a task never grows past a quarter of a worker's share of the work
+    left, so the last tasks are small and no worker idles behind a long one at the end."""
+    remaining = sum(sizes)
     batches: list[list[str]] = []
     current: list[str] = []
     filled = 0
     for path, size in zip(ordered, sizes, strict=True):
         current.append(path)
         filled += size
-        if filled >= target:
+        if filled >= min(BATCH_BYTES, max(MIN_BATCH_BYTES, remaining // (4 * workers))):
             batches.append(current)
+            remaining -= filled
             current, filled = [], 0
     if current:
         batches.append(current)

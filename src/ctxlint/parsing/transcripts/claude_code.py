@@ -262,8 +262,14 @@ def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | 
     t = s.t
     cache_creation = usage.get("cache_creation")
     one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if cache_creation.__class__ is dict else 0
-    values = (_count(usage.get("input_tokens")), _count(usage.get("cache_creation_input_tokens")),
-              _count(usage.get("cache_read_input_tokens")), _count(usage.get("output_tokens")))
+    get = usage.get
+    fresh, write, read, output = (get("input_tokens"), get("cache_creation_input_tokens"),
+                                  get("cache_read_input_tokens"), get("output_tokens"))
+    # as_int's fast path, inline: the counts are plain non-negative ints in every record seen so far
+    values = (fresh if fresh.__class__ is int and fresh >= 0 else as_int(fresh),
+              write if write.__class__ is int and write >= 0 else as_int(write),
+              read if read.__class__ is int and read >= 0 else as_int(read),
+              output if output.__class__ is int and output >= 0 else as_int(output))
     existing = s.by_key.get(key)
     if existing is None and msg_id in s.by_msg:
         other = s.by_msg[msg_id]
@@ -294,11 +300,6 @@ def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | 
     s.by_key[key] = u
     s.by_msg.setdefault(msg_id, u)
     t.events.append(u)
-
-
-def _count(value: Any) -> int:
-    # as_int's fast path: the counts are plain non-negative ints in every record seen so far
-    return value if value.__class__ is int and value >= 0 else as_int(value)
 
 
 def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:
