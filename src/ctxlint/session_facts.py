@@ -8,7 +8,7 @@ API-equivalent price from the offline table, ``None`` when no request's model is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ctxlint.parsing.transcripts.events import Clear, Compaction, SubagentMarker, ToolCall, Transcript, Usage
 from ctxlint.pricing import PRICE_TABLE, context_window_for, price_requests
@@ -40,20 +40,23 @@ def summarise(t: Transcript) -> SessionSummary:
     compaction_at: list[int] = []
     clear_at: list[int] = []
     for e in t.events:
-        if isinstance(e, Usage):
-            requests.append(e)
-            if not e.sidechain:
-                contexts.append(e.context_tokens)
-        elif isinstance(e, ToolCall):
-            tools[e.name] = tools.get(e.name, 0) + 1
-        elif isinstance(e, Compaction):
+        kind = type(e)  # events are never subclassed; most are none of these, so one type() per event
+        if kind is Usage:
+            u = cast(Usage, e)
+            requests.append(u)
+            if not u.sidechain:
+                contexts.append(u.context_tokens)
+        elif kind is ToolCall:
+            name = cast(ToolCall, e).name
+            tools[name] = tools.get(name, 0) + 1
+        elif kind is Compaction:
             if not e.sidechain:
                 compactions += 1
                 compaction_at.append(len(contexts))
-        elif isinstance(e, Clear):
+        elif kind is Clear:
             if not e.sidechain:
                 clear_at.append(len(contexts))
-        elif isinstance(e, SubagentMarker):
+        elif kind is SubagentMarker:
             subagents += 1
     cost = 0.0
     spend: float | None = 0.0
