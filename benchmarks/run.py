@@ -151,7 +151,7 @@ def main() -> None:
     check_env = {**os.environ, "CTXLINT_NO_TOKEN_CACHE": "1"}
     # Interleaved, best of each: the two are compared on the same machine state, not one after a drift.
     base_runs, check_runs = [], []
-    for _ in range(max(args.repeat, 5)):
+    for _ in range(max(args.repeat, 7)):
         base_runs.append(timed([sys.executable, "-c", BASELINE, str(claude / "projects")]))
         check_runs.append(timed([*CTXLINT, "check", str(claude / "projects"), "--format", "json", "--fail-on",
                                  "never"], env=check_env))

@@ -14,6 +14,7 @@ Only on Linux: Windows has no fork, and macOS system libraries are not fork-safe
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import signal
@@ -62,6 +63,9 @@ def _fork_map(func: Callable[[T], R], tasks: Sequence[T], workers: int) -> Itera
 
     sys.stdout.flush()
     sys.stderr.flush()
+    # Copy-on-write friendly workers (what the gc docs advise before fork): the parent's objects move
+    # to a permanent generation, so a worker's collections never walk them and copy their pages.
+    gc.freeze()
     next_task = 0
     children: dict[int, tuple[int, int]] = {}  # result fd -> (pid, task fd)
     busy: dict[int, int] = {}  # result fd -> index of the task it works on
@@ -95,6 +99,7 @@ def _fork_map(func: Callable[[T], R], tasks: Sequence[T], workers: int) -> Itera
                     next_task += 1
                 yield index, value
     finally:
+        gc.unfreeze()
         for fd, (pid, task_fd) in children.items():
             if fd in busy:
                 os.kill(pid, signal.SIGKILL)  # interrupted or failed: its work is no longer wanted
