@@ -62,35 +62,40 @@ def detect_format(path: str) -> str | None:
 
     Raises only OSError; content that confuses a detector means "not a transcript".
     """
+    with open(path, "rb") as fh:
+        return _detect_in(fh)
+
+
+def _detect_in(fh: BinaryIO) -> str | None:
+    """``detect_format`` of an open file (read from its start; its position is left anywhere)."""
     try:
-        return _detect(path)
+        return _detect(fh)
     except CONTENT_ERRORS:
         return None
 
 
-def _detect(path: str) -> str | None:
+def _detect(fh: BinaryIO) -> str | None:
     aider, claude_code, codex, gemini, generic = _readers()
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-        if aider.detect(head):
-            return "aider"
-        # Not JSONL when it does not start with an object (a JSON document, Markdown, binary).
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
-            fh.seek(0)
-            for rec in _first_records(fh):
-                if codex.detect(rec):
-                    return "codex"
-                if claude_code.detect(rec):
-                    return "claude-code"
-                if gemini.detect_line(rec):
-                    return "gemini"
-                if generic.detect_line(rec):
-                    return "generic"
+    head = fh.read(4096)
+    if aider.detect(head):
+        return "aider"
+    # Not JSONL when it does not start with an object (a JSON document, Markdown, binary).
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        fh.seek(0)
+        for rec in _first_records(fh):
+            if codex.detect(rec):
+                return "codex"
+            if claude_code.detect(rec):
+                return "claude-code"
+            if gemini.detect_line(rec):
+                return "gemini"
+            if generic.detect_line(rec):
+                return "generic"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"[") and os.path.getsize(path) <= MAX_DOCUMENT_BYTES:
+    if stripped[:1] in (b"{", b"[") and os.fstat(fh.fileno()).st_size <= MAX_DOCUMENT_BYTES:
+        fh.seek(0)
         try:
-            with open(path, "rb") as fh:
-                doc = orjson.loads(fh.read())
+            doc = orjson.loads(fh.read())
         except (orjson.JSONDecodeError, OSError):
             return None
         if gemini.detect_document(doc):
@@ -101,39 +106,43 @@ def _detect(path: str) -> str | None:
 
 
 def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
-    """Parse ``path`` into a Transcript. Raises only OSError (unreadable file)."""
-    fmt = detect_format(path)
-    t = Transcript(path=path, agent=fmt or "unknown")
-    if fmt is None:
-        size = os.path.getsize(path)
-        t.bytes = size
-        if size:
-            t.add_malformed(1, "not a transcript ctxlint can read")
-        return t
-    try:
-        _read(path, t, fmt, use_prefilter)
-    except CONTENT_ERRORS as exc:
-        # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
-        # was read and report the rest as one malformed diagnostic instead of failing the run.
-        t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    """Parse ``path`` into a Transcript. Raises only OSError (unreadable file).
+
+    The file is opened once: the format is detected from its first records, then it is read from
+    its start through the same buffer."""
+    with open(path, "rb", buffering=READ_BUFFER) as fh:
+        fmt = _detect_in(fh)
+        t = Transcript(path=path, agent=fmt or "unknown")
+        if fmt is None:
+            size = os.fstat(fh.fileno()).st_size
+            t.bytes = size
+            if size:
+                t.add_malformed(1, "not a transcript ctxlint can read")
+            return t
+        fh.seek(0)
+        try:
+            _read(fh, t, fmt, use_prefilter)
+        except CONTENT_ERRORS as exc:
+            # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
+            # was read and report the rest as one malformed diagnostic instead of failing the run.
+            t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
     return t
 
 
-def _read(path: str, t: Transcript, fmt: str, use_prefilter: bool) -> None:
+def _read(fh: BinaryIO, t: Transcript, fmt: str, use_prefilter: bool) -> None:
     aider, claude_code, codex, _, _ = _readers()
-    with open(path, "rb", buffering=READ_BUFFER) as fh:
-        if fmt == "claude-code":
-            claude_code.read(fh, t, use_prefilter)
-        elif fmt == "codex":
-            codex.read(fh, t, use_prefilter)
-        elif fmt == "aider":
-            aider.read(fh, t)
-        elif _is_jsonl(fh):
-            fh.seek(0)
-            _read_jsonl(fh, t, fmt)
-        else:
-            fh.seek(0)
-            _read_document(fh.read(MAX_DOCUMENT_BYTES + 1), t, fmt)
+    if fmt == "claude-code":
+        claude_code.read(fh, t, use_prefilter)
+    elif fmt == "codex":
+        codex.read(fh, t, use_prefilter)
+    elif fmt == "aider":
+        aider.read(fh, t)
+    elif _is_jsonl(fh):
+        fh.seek(0)
+        _read_jsonl(fh, t, fmt)
+    else:
+        fh.seek(0)
+        _read_document(fh.read(MAX_DOCUMENT_BYTES + 1), t, fmt)
 
 
 def _is_jsonl(fh: BinaryIO) -> bool:
