@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+import msgspec
 import orjson
 
 from ctxlint.parsing.transcripts.common import (
@@ -45,6 +46,58 @@ from ctxlint.parsing.transcripts.events import (
 )
 from ctxlint.parsing.transcripts.lines import SKIP_RECORD, json_records
 
+
+class _Message(msgspec.Struct):
+    """The parts of a record's ``message`` the reader uses (the rest is skipped by the decoder)."""
+
+    model: Any = None
+    id: Any = None
+    usage: Any = None
+    content: Any = None
+
+
+class _Record(msgspec.Struct):
+    """The parts of a Claude Code record the reader uses. Decoded by msgspec, which skips every other
+    key without building it, and keeps ``toolUseResult`` (the tool's structured answer: for Edit the
+    whole original file) as raw bytes, parsed only for a Read. Every field is ``Any`` but
+    ``message``: a message that is not an object fails the decode, and the record is read through the
+    dict path (``_from_dict``), which reports it."""
+
+    type: Any = None
+    isSidechain: Any = None
+    timestamp: Any = None
+    sessionId: Any = None
+    cwd: Any = None
+    message: _Message | None = None
+    requestId: Any = None
+    toolUseResult: Any = None  # the parsed value in a record read as a dict
+    isMeta: Any = None
+    isCompactSummary: Any = None
+    subtype: Any = None
+    compactMetadata: Any = None
+    agentId: Any = None
+
+
+class _RawRecord(_Record):
+    """What the fast decoder builds: the structured answer kept as its bytes."""
+
+    toolUseResult: msgspec.Raw = msgspec.Raw()  # empty when the record has none
+
+
+_decode_record = msgspec.json.Decoder(_RawRecord).decode
+_decode_any = msgspec.json.Decoder().decode
+
+
+def _from_dict(rec: dict[str, Any]) -> _Record:
+    """A record parsed as a dict (without the fast decoder, or after it refused the line) as the
+    handlers read it; a message that is not an object becomes None, which they report."""
+    msg = rec.get("message")
+    message = (_Message(msg.get("model"), msg.get("id"), msg.get("usage"), msg.get("content"))
+               if msg.__class__ is dict else None)
+    return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
+                   rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
+                   rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"))
+
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
 # (with usage) that are also in the subagent files: counting them would double count.
@@ -62,15 +115,6 @@ SKIP_PREFIXES = (
 TYPE_FIRST = b'{"type":"'  # what every SKIP_PREFIXES starts with: most lines fail this one test
 PROGRESS_MARK = b'"type":"progress","data":'
 MESSAGE_KEY = b'"message":'
-USER_TYPE = b'"type":"user"'
-TOOL_USE_RESULT_KEY = b',"toolUseResult":'
-TOOL_USE_ID_KEY = b'"tool_use_id":"'
-# A record is cut before its toolUseResult only when that is at least this long: below it, parsing
-# the answer costs less than finding the cut and parsing the head.
-CUT_MIN_BYTES = 2048
-# Flags read from a user record that may be absent: after the cut they force a full parse. Two
-# finds skip through the rest of the line (Horspool), where one regex scans every byte of it.
-LATE_FLAGS = (b'"isMeta":', b'"isCompactSummary":')
 UNCHANGED_MARK = "file unchanged"
 INTERRUPT = "[Request interrupted by user"
 
@@ -87,66 +131,35 @@ class _State:
         self.in_sidechain_run = False
 
 
-def _parser(s: _State) -> Callable[[bytes], Any]:
-    """Parse a record, leaving out ``toolUseResult`` when nothing reads it; ``SKIP_RECORD``, without
-    parsing, for a record the analysis never needs.
+def _parser() -> Callable[[bytes], Any]:
+    """Decode a record (a ``_Record``), or ``SKIP_RECORD``, without parsing, for a record the
+    analysis never needs.
 
     Skipped records are recognised from their bytes. Message text is JSON-escaped, so an unescaped
     mark only occurs as record structure. A ``progress`` record has its top-level
     ``"type":"progress","data":`` before any ``"message":`` key (the nested copy of a message sits
     inside ``data``); a user/assistant record has its own ``"message":`` first, so a nested
-    progress-shaped object further on never hides it.
-
-    ``toolUseResult`` is the tool's structured answer: for Edit the whole original file, for Bash and
-    Write the output or content again. It is most of the bytes of a session, and the analysis only
-    needs it for a Read (the file's path and line range) or when the call is unknown. The line is cut
-    at the key and the head parsed as a record of its own; that parse fails unless the cut is at the
-    top level (inside a string the quotes would be escaped, inside a nested object braces would stay
-    open), and any doubt falls back to parsing the whole line.
+    progress-shaped object further on never hides it. A line the decoder refuses (a message that is
+    not an object, a record that is not an object, bytes that are not UTF-8) is parsed by orjson
+    as a dict, and read or reported through the dict path.
     """
-    t = s.t
     loads = orjson.loads
-    meta_flag, summary_flag = LATE_FLAGS
-    calls = s.calls
+    decode = _decode_record
+    refused = (msgspec.ValidationError, msgspec.DecodeError, RecursionError)
 
     def parse(line: bytes) -> Any:
-        find = line.find
         if line.startswith(TYPE_FIRST) and line.startswith(SKIP_PREFIXES):
             return SKIP_RECORD
+        find = line.find
         # Bounded by the first "message" key, which a user/assistant record has within its first few
         # hundred bytes: the long rest of such a line is never scanned.
         message = find(MESSAGE_KEY)
-        if message == -1:
-            return SKIP_RECORD if find(PROGRESS_MARK) != -1 else loads(line)
-        if find(PROGRESS_MARK, 0, message) != -1:
+        if (find(PROGRESS_MARK) if message == -1 else find(PROGRESS_MARK, 0, message)) != -1:
             return SKIP_RECORD
-        # Only a user record (its type before its message, as Claude Code writes it) can be cut: the
-        # type is found within the first bytes, so no other line is scanned for the key.
-        if find(USER_TYPE, 0, message) == -1:
-            return loads(line)
-        at = find(TOOL_USE_RESULT_KEY, message)
-        if at == -1 or len(line) - at < CUT_MIN_BYTES or t.session_id is None or t.cwd is None:
-            return loads(line)
-        # The answer to a Read (or to an unknown call, or a record without a result) needs
-        # toolUseResult: parse the line once, whole. The first id is the first result's: with one
-        # result it is the one the answer belongs to, with several the answer is never used.
-        id_at = find(TOOL_USE_ID_KEY, message, at)
-        if id_at == -1:
-            return loads(line)
-        id_start = id_at + len(TOOL_USE_ID_KEY)
-        id_end = find(b'"', id_start, id_start + 256)
-        if id_end == -1 or _reads_answer(calls.get(line[id_start:id_end].decode("utf-8", "replace"))):
-            return loads(line)
         try:
-            head = loads(line[:at] + b"}")
-        except orjson.JSONDecodeError:
+            return decode(line)
+        except refused:
             return loads(line)
-        if (head.__class__ is not dict or "type" not in head or "message" not in head or "timestamp" not in head
-                or "isSidechain" not in head):
-            return loads(line)  # a key the reader reads sits after the cut (another key order)
-        if find(meta_flag, at) != -1 or find(summary_flag, at) != -1:
-            return loads(line)  # so does a flag
-        return head
 
     return parse
 
@@ -166,17 +179,18 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
     any_record = False
     first_ts: str | None = None
     last_ts: str | None = None
-    records = json_records(fh, t, parse=_parser(s)) if use_prefilter else json_records(fh, t)
+    records = json_records(fh, t, parse=_parser(), struct=_RawRecord) if use_prefilter else json_records(fh, t)
     try:
-        for number, rec in records:
+        for number, raw in records:
             any_record = True
-            kind = rec.get("type")
+            rec = raw if raw.__class__ is _RawRecord else _from_dict(raw)
+            kind = rec.type
             if kind != "assistant" and kind != "user" and kind != "system":
                 continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
-            sidechain = rec.get("isSidechain") is True
+            sidechain = rec.isSidechain is True
             if not sidechain and kind != "system":
                 all_sidechain = False
-            ts = rec.get("timestamp")
+            ts = rec.timestamp
             if ts.__class__ is str:
                 if first_ts is None or ts < first_ts:
                     first_ts = ts
@@ -185,21 +199,21 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
             else:
                 ts = None
             if t.session_id is None:
-                t.session_id = as_str(rec.get("sessionId"))
+                t.session_id = as_str(rec.sessionId)
             if t.cwd is None:
-                t.cwd = as_str(rec.get("cwd"))
+                t.cwd = as_str(rec.cwd)
             try:
                 if kind == "assistant":
                     s.boundary_pending = False
                     _assistant(s, rec, number, ts, sidechain)
                 elif kind == "user":
                     _user(s, rec, number, ts, sidechain)
-                elif rec.get("subtype") == "compact_boundary":
-                    meta: dict[str, Any] = rec["compactMetadata"] if isinstance(rec.get("compactMetadata"), dict) else {}
+                elif rec.subtype == "compact_boundary":
+                    meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
                     t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
                                                as_int(meta.get("preTokens")) or None, sidechain))
                     s.boundary_pending = True
-            except (TypeError, AttributeError, ValueError, KeyError):
+            except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
                 t.add_malformed(number, f"unexpected {kind} record shape")
     finally:
         t.started_at, t.ended_at = first_ts, last_ts
@@ -207,29 +221,29 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
         t.is_subagent_file = True
 
 
-def _assistant(s: _State, rec: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> None:
+def _assistant(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool) -> None:
     t = s.t
-    msg = rec.get("message")
-    if msg.__class__ is not dict:
+    msg = rec.message
+    if msg is None:
         t.add_malformed(number, "assistant message is not an object")
         return
-    model = msg.get("model")
+    model = msg.model
     if model.__class__ is not str:
         model = None
     if sidechain and not s.in_sidechain_run and not t.is_subagent_file:
         s.in_sidechain_run = True
-        t.events.append(SubagentMarker(number, ts, as_str(rec.get("agentId"))))
+        t.events.append(SubagentMarker(number, ts, as_str(rec.agentId)))
     elif not sidechain:
         s.in_sidechain_run = False
-    usage = msg.get("usage")
-    msg_id = msg.get("id")
+    usage = msg.usage
+    msg_id = msg.id
     if usage.__class__ is dict and msg_id.__class__ is str and msg_id and model != "<synthetic>":
-        req_id = rec.get("requestId")
+        req_id = rec.requestId
         key = (msg_id, req_id if req_id.__class__ is str else "")
         # Another content block of the same response repeats the usage: nothing changes.
         if s.usage_seen.get(key) != usage:
             _usage(s, usage, key, model, number, ts, sidechain)
-    content = msg.get("content")
+    content = msg.content
     if content.__class__ is str:
         if content:
             t.events.append(AssistantText(number, ts, len(content), content[:200], sidechain))
@@ -338,13 +352,13 @@ def _path_of(inp: dict[str, Any]) -> str | None:
     return as_str(inp.get("file_path")) or as_str(inp.get("notebook_path")) or as_str(inp.get("path"))
 
 
-def _user(s: _State, rec: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> None:
+def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool) -> None:
     t = s.t
-    msg = rec.get("message")
-    if msg.__class__ is not dict:
+    msg = rec.message
+    if msg is None:
         t.add_malformed(number, "user message is not an object")
         return
-    if rec.get("isCompactSummary") is True:
+    if rec.isCompactSummary is True:
         # The summary row that follows a compact_boundary is the same compaction; a summary row
         # with no boundary before it (older versions) is a compaction of its own.
         if not s.boundary_pending:
@@ -352,9 +366,9 @@ def _user(s: _State, rec: dict[str, Any], number: int, ts: str | None, sidechain
         s.boundary_pending = False
         return
     s.boundary_pending = False
-    content = msg.get("content")
+    content = msg.content
     if content.__class__ is str:
-        _prompt_text(t, content, number, ts, sidechain, rec.get("isMeta") is True)
+        _prompt_text(t, content, number, ts, sidechain, rec.isMeta is True)
         return
     if content.__class__ is not list:
         return
@@ -375,12 +389,16 @@ def _user(s: _State, rec: dict[str, Any], number: int, ts: str | None, sidechain
         elif btype == "image":
             t.events.append(Image(number, ts, image_tokens(block), _media(block), None, None, sidechain))
     if results:
-        # One structured answer per record: it belongs to the result only when there is one.
-        structured = rec.get("toolUseResult") if len(results) == 1 else None
+        # One structured answer per record: it belongs to the result only when there is one, and
+        # the reader uses it for a Read (its path and line range) or an unknown call.
+        structured = rec.toolUseResult if len(results) == 1 else None
+        if structured.__class__ is msgspec.Raw:
+            structured = (_decode_any(structured) if len(structured) and _reads_answer(s.calls.get(results[0].call_id))
+                          else None)
         for result in results:
             _complete_result(s, result, structured)
     if texts:
-        _prompt_text(t, "\n".join(texts), number, ts, sidechain, rec.get("isMeta") is True)
+        _prompt_text(t, "\n".join(texts), number, ts, sidechain, rec.isMeta is True)
 
 
 def _media(block: dict[str, Any]) -> str | None:

@@ -87,7 +87,8 @@ def json_records(
     skip: Callable[[bytes], bool] | None = None,
     parse: Callable[[bytes], Any] = orjson.loads,
     limit: int = DEFAULT_LIMIT,
-) -> Iterator[tuple[int, dict[str, Any]]]:
+    struct: type | None = None,
+) -> Iterator[tuple[int, Any]]:
     """``(line number, record)`` for every JSON-object line, counting lines and bytes on ``t``.
 
     Oversize lines and lines ``skip`` recognises from their bytes are counted as skipped without
@@ -98,7 +99,8 @@ def json_records(
     reader does not need, and must raise ``orjson.JSONDecodeError`` for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
     counters in locals and does the least work first.
 
-    Lines are split as ``raw_lines`` splits them (open the file with ``READ_BUFFER``).
+    A ``parse`` that decodes records into a ``struct`` class (not dicts) names it: those records are
+    objects too. Lines are split as ``raw_lines`` splits them (open the file with ``READ_BUFFER``).
     """
     number = 0
     skipped = 0
@@ -137,7 +139,7 @@ def json_records(
                 # Valid JSON apart from bytes that are not UTF-8: report it, but keep the record (its
                 # usage still counts) with the bad bytes replaced by U+FFFD.
                 t.add_malformed(number, "invalid UTF-8")
-            if rec.__class__ is not dict:
+            if rec.__class__ is not dict and rec.__class__ is not struct:
                 if rec is SKIP_RECORD and whole:
                     skipped += 1
                     continue
