@@ -771,3 +771,39 @@ def test_partial_parse_never_loses_a_flag_after_the_tool_answer(tmp_path: Path) 
     assert fast.events == slow.events
     prompts = [e for e in fast.events if isinstance(e, Prompt)]
     assert prompts and all(p.is_meta for p in prompts)
+
+
+def test_decoded_records_read_the_structured_answer_only_for_a_read(tmp_path: Path) -> None:
+    """The fast decoder keeps toolUseResult as bytes: a Read's answer still gives the file's path and
+    line range, an Edit's is never parsed, and a record it refuses (its message is not an object)
+    is read through the dict path and reported, with the same events as the plain parse."""
+    def call(cid: str, name: str, inp: dict[str, Any], ts: str) -> dict[str, Any]:
+        return {"type": "assistant", "sessionId": "s", "cwd": "/w", "isSidechain": False, "timestamp": ts,
+                "requestId": f"r{cid}", "message": {"id": f"m{cid}", "model": "claude-sonnet-4-5",
+                "usage": {"input_tokens": 5, "output_tokens": 1}, "content": [{"type": "tool_use", "id": cid,
+                                                                             "name": name, "input": inp}]}}
+
+    def answer(cid: str, text: str, structured: Any, ts: str) -> dict[str, Any]:
+        return {"type": "user", "sessionId": "s", "cwd": "/w", "isSidechain": False, "timestamp": ts,
+                "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": cid, "content": text}]},
+                "toolUseResult": structured}
+
+    read_answer = {"type": "text", "file": {"filePath": "/w/src/app.py", "content": "x\n" * 3000, "numLines": 40,
+                                            "startLine": 11, "totalLines": 900}}
+    records = [
+        call("c1", "Read", {"file_path": "/w/src/app.py", "offset": 11, "limit": 40}, "t1"),
+        answer("c1", "     11\tx\n" * 40, read_answer, "t2"),
+        call("c2", "Edit", {"file_path": "/w/src/app.py", "old_string": "a", "new_string": "b"}, "t3"),
+        answer("c2", "The file has been updated.", {"filePath": "/w/src/app.py", "originalFile": "y" * 9000}, "t4"),
+        {"type": "user", "sessionId": "s", "message": "not an object", "timestamp": "t5"},
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    fast, slow = read_transcript(str(path)), read_transcript(str(path), use_prefilter=False)
+    assert fast.events == slow.events
+    assert (fast.malformed, fast.malformed_reasons) == (slow.malformed, slow.malformed_reasons)
+    assert fast.malformed_reasons == {"user message is not an object": 1}
+    read_result, edit_result = [e for e in fast.events if isinstance(e, ToolResult)]
+    assert (read_result.path, read_result.start_line, read_result.num_lines, read_result.total_lines) == (
+        "/w/src/app.py", 11, 40, 900)
+    assert edit_result.path == "/w/src/app.py" and fast.ended_at == "t5"

@@ -467,7 +467,7 @@ def _complete_result(s: _State, result: ToolResult, structured: Any) -> None:
     if result.path is None:
         call = s.calls.get(result.call_id)
         if call is not None and call.path and (call.is_edit or call.name in READ_TOOLS):
-            result.path = call.path  # the structured answer is not always there (or not parsed: see _parser)
+            result.path = call.path  # the structured answer is not always there (and parsed only for a Read)
 
 
 CLAUDE_TYPES = ("user", "assistant", "system", "progress", "file-history-snapshot", "file-history-delta", "summary",
