@@ -50,9 +50,10 @@ def test_hints_never_hide_a_match() -> None:
     texts += [t.upper() for t in texts] + [t.lower() for t in texts]
     texts += ["PAſSWORD = 'Zq8r3LkP0vXw9TnB'", "Aws_Secret_Access_Key: " + "A" * 20 + "b" * 20,
               'CLIENT_SECRET="k9Vh2Lm4Qp7Rt1Wz"', "ApiKey: 'Zq8r3LkP0vXw9TnBaa'"]
-    files = sorted((CORPUS / "instructions").glob("*"))[:400] + sorted((CORPUS / "transcripts").glob("*/*"))[:40]
-    texts += [f.read_text(encoding="utf-8", errors="replace")[:200_000] for f in files if f.is_file()]
-    assert len(texts) > 50
+    if CORPUS.is_dir():  # real files too, where the shared corpus sits beside the project (not on CI)
+        files = sorted((CORPUS / "instructions").glob("*"))[:400] + sorted((CORPUS / "transcripts").glob("*/*"))[:40]
+        texts += [f.read_text(encoding="utf-8", errors="replace")[:200_000] for f in files if f.is_file()]
+        assert len(texts) > 50
     for text in texts:
         assert find_secrets(text) == find_secrets(text, use_hints=False), text[:80]
     assert find_secrets("PAſSWORD = 'Zq8r3LkP0vXw9TnB'"), "the long s is folded like (?i) folds it"
