@@ -132,8 +132,8 @@ class _State:
 
 
 def _parser() -> Callable[[bytes], Any]:
-    """Decode a record (a ``_Record``), or ``SKIP_RECORD``, without parsing, for a record the
-    analysis never needs.
+    """The ``parse`` function for ``json_records``: each line decoded into a ``_RawRecord``, or
+    ``SKIP_RECORD``, without parsing, for a record the analysis never needs.
 
     Skipped records are recognised from their bytes. Message text is JSON-escaped, so an unescaped
     mark only occurs as record structure. A ``progress`` record has its top-level
