@@ -13,6 +13,7 @@ the rules parse commands.
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any, BinaryIO
 
@@ -50,12 +51,14 @@ SKIP_MARKS = (b'"type":"agent_reasoning"', b'"type":"agent_message"', b'"type":"
               b'"type":"exec_command_end"', b'"type":"patch_apply_end"', b'"type":"user_message"')
 
 
+SKIP_MARK = re.compile(b"|".join(re.escape(m) for m in SKIP_MARKS))
+
+
 def prefilter(line: bytes) -> bool:
     # event_msg UI echoes of items that response_item already carries (duplicates for the model)
     if line.find(b'"type":"event_msg"', 0, 120) == -1:
         return False
-    head = line[:200]
-    return any(m in head for m in SKIP_MARKS)
+    return SKIP_MARK.search(line, 0, 200) is not None  # any mark within the first 200 bytes
 
 
 def shell_command(args: dict[str, Any]) -> str | None:
