@@ -262,3 +262,12 @@ def test_the_console_entry_flushes_the_whole_report_and_keeps_exit_codes(tmp_pat
     assert cli("--no-such-option").returncode == 2
     version = cli("--version")
     assert version.returncode == 0 and version.stdout.startswith("ctxlint, version")
+
+
+@pytest.mark.parametrize("path,base", [("/a/b/c.py", "/a/b"), ("/a/b", "/a/b"), ("/a/bc/x", "/a/b"), ("/x/y", "/"),
+                                       ("/a", "/a/b"), ("/a/b/c/d", "/a")])
+def test_inside_is_relpath_for_paths_under_the_base(path: str, base: str) -> None:
+    from ctxlint.fsutil import inside
+
+    rel = os.path.relpath(path, base)
+    assert inside(path, base) == (None if rel.startswith("..") else rel)

@@ -199,5 +199,5 @@ def context_timeline(summary: SessionSummary, max_points: int = 400) -> dict[str
         context = [max(context[i : i + step]) for i in range(0, len(context), step)]
         compactions = [c // step for c in compactions]
         clears = [c // step for c in clears]
-    return {"context": list(context), "step": step, "compactions": list(compactions), "clears": list(clears),
+    return {"context": context, "step": step, "compactions": compactions, "clears": clears,
             "window": summary.facts.get("context_window")}

@@ -354,8 +354,6 @@ def run() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        code = code or 1  # the reader went away before the report was read (or the stream is closed)
-    except OSError:
+    except (OSError, ValueError):  # the reader went away (broken pipe), or the stream is closed
         code = code or 1
     os._exit(code)

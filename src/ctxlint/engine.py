@@ -56,14 +56,11 @@ class Inputs:
 def display_path(path: str | Path) -> str:
     """Paths as the user sees them: relative to the current directory when inside it, posix."""
     p = os.path.abspath(path)
-    if os.sep == "/":
-        # What relpath would give, without its split and join of both paths (once per transcript of
-        # a history folder): abspath and getcwd are normalised, so inside means a prefix.
-        cwd = os.getcwd()
-        if p == cwd:
-            return "."
-        prefix = cwd if cwd.endswith("/") else cwd + "/"
-        return p[len(prefix) :] if p.startswith(prefix) else p
+    if os.sep == "/":  # abspath and getcwd are normalised: inside means a prefix
+        from ctxlint.fsutil import inside
+
+        rel = inside(p, os.getcwd())
+        return p if rel is None else rel
     try:
         rel = os.path.relpath(p)
     except ValueError:  # another drive on Windows

@@ -69,6 +69,14 @@ def _fork_map(func: Callable[[T], R], tasks: Sequence[T], workers: int) -> Itera
     next_task = 0
     children: dict[int, tuple[int, int]] = {}  # result fd -> (pid, task fd)
     busy: dict[int, int] = {}  # result fd -> index of the task it works on
+
+    def assign(fd: int) -> None:
+        nonlocal next_task
+        if next_task < len(tasks):
+            _send(children[fd][1], next_task)
+            busy[fd] = next_task
+            next_task += 1
+
     try:
         for _ in range(workers):
             task_read, task_write = os.pipe()
@@ -82,10 +90,7 @@ def _fork_map(func: Callable[[T], R], tasks: Sequence[T], workers: int) -> Itera
             os.close(result_write)
             children[result_read] = (pid, task_write)
         for fd in children:
-            if next_task < len(tasks):
-                _send(children[fd][1], next_task)
-                busy[fd] = next_task
-                next_task += 1
+            assign(fd)
         while busy:
             ready, _, _ = select.select(list(busy), [], [])
             for fd in ready:
@@ -93,10 +98,7 @@ def _fork_map(func: Callable[[T], R], tasks: Sequence[T], workers: int) -> Itera
                 index = busy.pop(fd)
                 if status == "error":
                     raise value
-                if next_task < len(tasks):
-                    _send(children[fd][1], next_task)
-                    busy[fd] = next_task
-                    next_task += 1
+                assign(fd)
                 yield index, value
     finally:
         gc.unfreeze()

@@ -46,6 +46,17 @@ def atomic_write_text(path: str, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode if mode is not None else 0o644)
 
 
+def inside(path: str, base: str) -> str | None:
+    """``path`` relative to ``base`` when it lies inside it, ``"."`` for ``base`` itself, else None.
+
+    Both must be absolute, normalised and use ``/``: then this is what ``os.path.relpath`` gives,
+    without splitting and joining both paths (it runs once per transcript and per path read)."""
+    if path == base:
+        return "."
+    prefix = base if base.endswith("/") else base + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
 def cache_dir() -> str:
     """The user cache directory (``CTXLINT_CACHE_DIR`` overrides it: tests, CI)."""
     env = os.environ.get("CTXLINT_CACHE_DIR")

@@ -244,10 +244,13 @@ def price_usage(
     rates = price_per_token(model, input_tokens + cache_write_tokens + cache_read_tokens)
     if rates is None:
         return None
-    one_hour = min(cache_write_1h_tokens, cache_write_tokens)
-    return (input_tokens * rates.input + (cache_write_tokens - one_hour) * rates.cache_write_5m
-            + one_hour * rates.cache_write_1h + cache_read_tokens * rates.cache_read
-            + output_tokens * rates.output)
+    return _cost(rates, input_tokens, cache_write_tokens, cache_write_1h_tokens, cache_read_tokens, output_tokens)
+
+
+def _cost(rates: Rates, fresh: int, write: int, write_1h: int, read: int, output: int) -> float:
+    one_hour = min(write_1h, write)
+    return (fresh * rates.input + (write - one_hour) * rates.cache_write_5m + one_hour * rates.cache_write_1h
+            + read * rates.cache_read + output * rates.output)
 
 
 def price_requests(requests: Sequence[Usage]) -> list[float | None]:
@@ -266,10 +269,8 @@ def price_requests(requests: Sequence[Usage]) -> list[float | None]:
             continue
         starts, tiers = found
         fresh, write, read = u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens
-        rates = tiers[bisect_left(starts, fresh + write + read) if starts else 0]
-        one_hour = min(u.cache_creation_1h_tokens, write)
-        out.append(fresh * rates.input + (write - one_hour) * rates.cache_write_5m + one_hour * rates.cache_write_1h
-                   + read * rates.cache_read + u.output_tokens * rates.output)
+        rates = tiers[bisect_left(starts, fresh + write + read) if starts else 0]  # price_per_token's pick
+        out.append(_cost(rates, fresh, write, u.cache_creation_1h_tokens, read, u.output_tokens))
     return out
 
 

@@ -59,19 +59,15 @@ def summarise(t: Transcript) -> SessionSummary:
         elif kind is SubagentMarker:
             subagents += 1
     cost = 0.0
-    spend: float | None = 0.0
     priced = unpriced = 0
     fresh = cache_write = cache_read = output = sidechain_requests = 0
     for u, price in zip(requests, price_requests(requests), strict=True):
         if price is None:
-            spend = None
             if u.context_tokens or u.output_tokens:
                 unpriced += 1
         else:
             cost += price
             priced += 1
-            if spend is not None:
-                spend += price
         fresh += u.input_tokens
         cache_write += u.cache_creation_input_tokens
         cache_read += u.cache_read_input_tokens
@@ -111,4 +107,5 @@ def summarise(t: Transcript) -> SessionSummary:
         "sidechain_requests": sidechain_requests,
         "malformed_records": t.malformed,
     }
+    spend = cost if priced == len(requests) else None  # one unpriced request leaves the spend unknown
     return SessionSummary(facts, spend, contexts, compaction_at, clear_at)

@@ -12,7 +12,6 @@ the same compaction); a ``summary`` record is a session title and is ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import msgspec
@@ -131,7 +130,7 @@ class _State:
         self.in_sidechain_run = False
 
 
-def _parser() -> Callable[[bytes], Any]:
+def _parse(line: bytes) -> Any:
     """The ``parse`` function for ``json_records``: each line decoded into a ``_RawRecord``, or
     ``SKIP_RECORD``, without parsing, for a record the analysis never needs.
 
@@ -140,33 +139,28 @@ def _parser() -> Callable[[bytes], Any]:
     ``"type":"progress","data":`` before any ``"message":`` key (the nested copy of a message sits
     inside ``data``); a user/assistant record has its own ``"message":`` first, so a nested
     progress-shaped object further on never hides it. A line the decoder refuses (a message that is
-    not an object, a record that is not an object, bytes that are not UTF-8) is parsed by orjson
-    as a dict, and read or reported through the dict path.
+    not an object, a record that is not an object, bytes that are not UTF-8, nesting too deep) is
+    parsed by orjson as a dict, and read or reported through the dict path.
     """
-    loads = orjson.loads
-    decode = _decode_record
-    refused = (msgspec.ValidationError, msgspec.DecodeError, RecursionError)
+    if line.startswith(TYPE_FIRST) and line.startswith(SKIP_PREFIXES):
+        return SKIP_RECORD
+    # Bounded by the first "message" key, which a user/assistant record has within its first few
+    # hundred bytes: the long rest of such a line is never scanned.
+    message = line.find(MESSAGE_KEY)
+    if (line.find(PROGRESS_MARK) if message == -1 else line.find(PROGRESS_MARK, 0, message)) != -1:
+        return SKIP_RECORD
+    try:
+        return _decode_record(line)
+    except _REFUSED:
+        return orjson.loads(line)
 
-    def parse(line: bytes) -> Any:
-        if line.startswith(TYPE_FIRST) and line.startswith(SKIP_PREFIXES):
-            return SKIP_RECORD
-        find = line.find
-        # Bounded by the first "message" key, which a user/assistant record has within its first few
-        # hundred bytes: the long rest of such a line is never scanned.
-        message = find(MESSAGE_KEY)
-        if (find(PROGRESS_MARK) if message == -1 else find(PROGRESS_MARK, 0, message)) != -1:
-            return SKIP_RECORD
-        try:
-            return decode(line)
-        except refused:
-            return loads(line)
 
-    return parse
+_REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError)
 
 
 def _reads_answer(call: ToolCall | None) -> bool:
     """The reader uses a result's structured answer for a Read (its path and line range) or when the
-    call is unknown: such a line is parsed whole."""
+    call is unknown: only then is it decoded."""
     return call is None or call.name in READ_TOOLS
 
 
@@ -179,7 +173,7 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
     any_record = False
     first_ts: str | None = None
     last_ts: str | None = None
-    records = json_records(fh, t, parse=_parser(), struct=_RawRecord) if use_prefilter else json_records(fh, t)
+    records = json_records(fh, t, parse=_parse, struct=_RawRecord) if use_prefilter else json_records(fh, t)
     try:
         for number, raw in records:
             any_record = True
@@ -276,14 +270,8 @@ def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | 
     t = s.t
     cache_creation = usage.get("cache_creation")
     one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if cache_creation.__class__ is dict else 0
-    get = usage.get
-    fresh, write, read, output = (get("input_tokens"), get("cache_creation_input_tokens"),
-                                  get("cache_read_input_tokens"), get("output_tokens"))
-    # as_int's fast path, inline: the counts are plain non-negative ints in every record seen so far
-    values = (fresh if fresh.__class__ is int and fresh >= 0 else as_int(fresh),
-              write if write.__class__ is int and write >= 0 else as_int(write),
-              read if read.__class__ is int and read >= 0 else as_int(read),
-              output if output.__class__ is int and output >= 0 else as_int(output))
+    values = (_count(usage.get("input_tokens")), _count(usage.get("cache_creation_input_tokens")),
+              _count(usage.get("cache_read_input_tokens")), _count(usage.get("output_tokens")))
     existing = s.by_key.get(key)
     if existing is None and msg_id in s.by_msg:
         other = s.by_msg[msg_id]
@@ -314,6 +302,11 @@ def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | 
     s.by_key[key] = u
     s.by_msg.setdefault(msg_id, u)
     t.events.append(u)
+
+
+def _count(value: Any) -> int:
+    # as_int's fast path: the counts are plain non-negative ints in every record seen so far
+    return value if value.__class__ is int and value >= 0 else as_int(value)
 
 
 def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:

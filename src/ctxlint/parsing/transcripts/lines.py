@@ -95,9 +95,10 @@ def json_records(
     parsing (``parse`` may also recognise them: it then returns ``SKIP_RECORD``). ``skip`` and
     ``parse`` get the record with its line ending (``\n``) or, for any other line, stripped of
     surrounding whitespace. Lines that are not JSON objects become CTX002 diagnostics on ``t``.
-    ``parse`` only gets whole-looking records (ending in ``}``): it may leave out parts of a record the
-    reader does not need, and must raise ``orjson.JSONDecodeError`` for a line that is not JSON. This loop runs once per line of every transcript: it keeps its
-    counters in locals and does the least work first.
+    ``parse`` only gets whole-looking records (ending in ``}``): it may leave out parts of a record
+    the reader does not need, and must raise ``orjson.JSONDecodeError`` for a line that is not JSON.
+    This loop runs once per line of every transcript: it keeps its counters in locals and does the
+    least work first.
 
     A ``parse`` that decodes records into a ``struct`` class (not dicts) names it: those records are
     objects too. Lines are split as ``raw_lines`` splits them (open the file with ``READ_BUFFER``).
@@ -129,7 +130,7 @@ def json_records(
                 skipped += 1
                 continue
             try:
-                # A line cut short is never skipped nor cut by ``parse``: it is parsed as it is, and reported.
+                # A line cut short is never skipped nor given to ``parse``: orjson reports it.
                 rec = parse(record) if whole else orjson.loads(record)
             except orjson.JSONDecodeError:
                 rec = repair_utf8(record)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ctxlint.analysis import Analysis, Item
+from ctxlint.fsutil import inside
 from ctxlint.model import Claim, RawFinding
 from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
 from ctxlint.registry import RuleContext, detector
@@ -35,10 +36,8 @@ def _shown(norm: str, cwd: str | None, path: str) -> str:
     """The path as the report shows it: relative to the session's directory when inside it."""
     if not cwd or not norm.startswith(cwd):
         return path
-    base = cwd.rstrip("/")
-    if base and norm.startswith(base + "/") and os.path.normpath(base) == base:
-        return norm[len(base) + 1 :]  # what relpath gives, without splitting both paths
-    return os.path.relpath(norm, cwd)
+    rel = inside(norm, cwd) if os.sep == "/" and os.path.normpath(cwd) == cwd else None
+    return rel if rel is not None else os.path.relpath(norm, cwd)
 
 
 def _overlaps(earlier: tuple[int, int | None], later: tuple[int, int | None]) -> bool:
