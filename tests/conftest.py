@@ -81,7 +81,7 @@ def cli_in(cwd: Path, args: list[str]) -> Result:
 
     from click.testing import CliRunner
 
-    from ctxlint.cli import main
+    from ctxlint.cli.main import main
 
     old = os.getcwd()
     os.chdir(cwd)

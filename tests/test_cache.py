@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ctxlint.cache import FILE_NAME, ResultCache, cache_dir, config_key
-from ctxlint.cli import main
-from ctxlint.coach import CollectStats, collect
+from ctxlint._runtime.results_cache import FILE_NAME, ResultCache, cache_dir, config_key
+from ctxlint.cli.main import main
+from ctxlint.coach.aggregate import CollectStats, collect
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 from tests.test_coach import write_session
@@ -127,7 +127,7 @@ def test_unpicklable_row_is_a_miss(history: Path) -> None:
 def test_cache_dir_is_platformdirs_location(monkeypatch: pytest.MonkeyPatch, xdg: str | None) -> None:
     from platformdirs import user_cache_dir
 
-    from ctxlint.fsutil import cache_dir
+    from ctxlint._runtime.fsutil import cache_dir
 
     monkeypatch.delenv("CTXLINT_CACHE_DIR", raising=False)
     if xdg is None:

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from ctxlint.cli import main
+from ctxlint.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}`, then check that the generated report lists every changed module.\n" for i in range(230))
@@ -214,7 +214,7 @@ def test_a_report_written_to_a_device_or_fifo_leaves_it_in_place(tmp_path: Path)
     import stat
     import threading
 
-    from ctxlint.fsutil import atomic_write_text
+    from ctxlint._runtime.fsutil import atomic_write_text
 
     fifo = tmp_path / "report.fifo"
     os.mkfifo(fifo)
@@ -267,7 +267,7 @@ def test_the_console_entry_flushes_the_whole_report_and_keeps_exit_codes(tmp_pat
 @pytest.mark.parametrize("path,base", [("/a/b/c.py", "/a/b"), ("/a/b", "/a/b"), ("/a/bc/x", "/a/b"), ("/x/y", "/"),
                                        ("/a", "/a/b"), ("/a/b/c/d", "/a")])
 def test_inside_is_relpath_for_paths_under_the_base(path: str, base: str) -> None:
-    from ctxlint.fsutil import inside
+    from ctxlint._runtime.fsutil import inside
 
     rel = os.path.relpath(path, base)
     assert inside(path, base) == (None if rel.startswith("..") else rel)

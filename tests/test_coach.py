@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ctxlint.cli import main
-from ctxlint.coach import (
+from ctxlint.cli.main import main
+from ctxlint.coach.aggregate import (
     Filters,
     aggregate,
     collect,
@@ -25,8 +25,8 @@ from ctxlint.coach import (
     instruction_sentence,
     session_key,
 )
+from ctxlint.coach.history import requests_per_session
 from ctxlint.config import Config
-from ctxlint.history import requests_per_session
 from ctxlint.model import FileResult, Finding, Severity
 from tests.transcript_builder import build
 
@@ -226,7 +226,7 @@ def test_default_stores_and_bad_dates(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_warm_run_reads_the_cache(stores: Path) -> None:
     targets = [str(stores / "claude" / "projects"), str(stores / "codex" / "sessions")]
-    from ctxlint.coach import CollectStats
+    from ctxlint.coach.aggregate import CollectStats
 
     config = Config()
     cold_stats, warm_stats = CollectStats(), CollectStats()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ctxlint.docs import END, START, rule_table_markdown
-from ctxlint.registry import all_metadata, registry
+from ctxlint.rules.registry import all_metadata, registry
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ctxlint.cli import main
+from ctxlint.cli.main import main
 
 DUP = "# Rules\r\n- Run `make test` before every commit.\r\n- Run `make test` before every commit.\r\n"
 
@@ -87,9 +87,9 @@ def test_crash_mid_write_leaves_the_original(tmp_path: Path) -> None:
     f.write_bytes(DUP.encode())
     script = (
         "import os, sys\n"
-        "import ctxlint.fsutil as fs\n"
+        "import ctxlint._runtime.fsutil as fs\n"
         "os.replace = lambda *a, **k: os._exit(9)\n"
-        "from ctxlint.cli import main\n"
+        "from ctxlint.cli.main import main\n"
         "sys.argv = ['ctxlint', '.', '--select', 'CTX104', '--fix']\n"
         "main()\n"
     )

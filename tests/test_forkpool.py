@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ctxlint import forkpool
-from ctxlint.forkpool import WorkerDied, imap_unordered
+from ctxlint._runtime import pool as forkpool
+from ctxlint._runtime.pool import WorkerDied, imap_unordered
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork pool runs on Linux only")
 
@@ -74,7 +74,7 @@ def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.Mo
 
 
 def test_batches_keep_every_file_once_largest_first_and_shrink_at_the_end() -> None:
-    from ctxlint.engine import BATCH_BYTES, MIN_BATCH_BYTES, _batches
+    from ctxlint.core.run import BATCH_BYTES, MIN_BATCH_BYTES, _batches
 
     sizes = [8 << 20, 3 << 20] + [300_000] * 40 + [20_000] * 200
     paths = [f"f{i}" for i in range(len(sizes))]

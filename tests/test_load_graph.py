@@ -10,7 +10,7 @@ from ctxlint.instructions.build import build_project
 from ctxlint.instructions.discover import discover_instructions
 from ctxlint.instructions.loadgraph import load_graph_json, render_load_graph
 from ctxlint.instructions.project import InstructionProject
-from ctxlint.tokens import count_text
+from ctxlint.measure.tokens import count_text
 
 
 def _project(root: Path, files: dict[str, str], links: dict[str, str] | None = None) -> InstructionProject:

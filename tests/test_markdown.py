@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctxlint.parsing.markdown import parse_markdown
+from ctxlint.markdown import parse_markdown
 from tests.conftest import CORPUS
 
 SAMPLE = """---
@@ -164,8 +164,9 @@ def test_cached_block_structure_gives_the_same_documents(tmp_path: Path, monkeyp
     as a fresh parse, the cache holds offsets only (never text), and a damaged entry is re-parsed."""
     import sqlite3
 
-    from ctxlint import content_cache
-    from ctxlint.parsing import markdown
+    from ctxlint import markdown
+
+    from ctxlint._runtime import content_cache
 
     monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(content_cache, "_conn", None)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint import regex_cache
-from ctxlint.fsutil import cache_dir
+from ctxlint._runtime import regex_cache
+from ctxlint._runtime.fsutil import cache_dir
 
 from .conftest import corpus_dir
 

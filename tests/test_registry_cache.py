@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint import registry as reg
+from ctxlint.rules import registry as reg
 
 
 def _fresh(monkeypatch: pytest.MonkeyPatch, cache: Path, rules: Path) -> dict[str, reg.RuleMeta]:

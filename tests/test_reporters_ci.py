@@ -18,8 +18,8 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from ctxlint.model import Finding, Report, Severity, Summary, TextEdit, fingerprint
-from ctxlint.registry import RuleMeta
-from ctxlint.reporters import github, markdown, sarif
+from ctxlint.reporters.check import github, markdown, sarif
+from ctxlint.rules.registry import RuleMeta
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -343,7 +343,7 @@ def test_sarif_uses_the_registry_by_default(report: Report) -> None:
 
 def test_sarif_for_the_bundled_examples_validates() -> None:
     from ctxlint.config import Config
-    from ctxlint.engine import run_check
+    from ctxlint.core.run import run_check
 
     root = Path(__file__).resolve().parents[1] / "examples"
     rep = run_check([str(root)], Config(fail_on=None), jobs=1)

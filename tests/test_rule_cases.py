@@ -27,8 +27,8 @@ import pytest
 import yaml
 
 from ctxlint.config import Config
-from ctxlint.engine import run_check
-from ctxlint.registry import registry
+from ctxlint.core.run import run_check
+from ctxlint.rules.registry import registry
 
 CASES_DIR = Path(__file__).parent / "cases"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint import pricing
-from ctxlint.parsing.transcripts import read_transcript
-from ctxlint.parsing.transcripts.events import Compaction, SubagentMarker, ToolCall, Transcript, Usage
-from ctxlint.pricing import context_window_for, normalise_model, price_per_token, price_usage
-from ctxlint.session_facts import session_facts
+from ctxlint.measure import pricing
+from ctxlint.measure.pricing import context_window_for, normalise_model, price_per_token, price_usage
+from ctxlint.transcripts import read_transcript
+from ctxlint.transcripts.events import Compaction, SubagentMarker, ToolCall, Transcript, Usage
+from ctxlint.transcripts.session_facts import session_facts
 from tests.conftest import corpus_dir
 
 REQUIRED = {"agent", "models", "started_at", "ended_at", "requests", "input_tokens", "cache_creation_input_tokens",
@@ -268,8 +268,8 @@ def test_rates_are_persisted_and_a_damaged_cache_is_recomputed(tmp_path: Path, m
 
 def test_pricing_a_session_at_once_gives_each_request_its_own_figure() -> None:
     """price_requests looks each model up once; its figures are price_usage's, tier by tier."""
-    from ctxlint.parsing.transcripts.events import Usage
-    from ctxlint.pricing import price_requests
+    from ctxlint.measure.pricing import price_requests
+    from ctxlint.transcripts.events import Usage
 
     requests = [
         Usage(1, None, "a", SONNET, 300_000, 1_000, 5_000, 700, cache_creation_1h_tokens=400),  # above the tier

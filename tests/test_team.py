@@ -18,8 +18,8 @@ duckdb = pytest.importorskip("duckdb")
 
 from click.testing import CliRunner  # noqa: E402
 
-from ctxlint.api import audit_file  # noqa: E402
-from ctxlint.cli import main  # noqa: E402
+from ctxlint.cli.main import main  # noqa: E402
+from ctxlint.core.audit import audit_file  # noqa: E402
 from ctxlint.team.export import ExportError, discover, export  # noqa: E402
 from ctxlint.team.report import coach_from_tables  # noqa: E402
 from ctxlint.team.tables import SCHEMAS, TeamMap, pseudonym  # noqa: E402

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.model import Severity
-from ctxlint.registry import OPTION_TYPES, registry, resolve
+from ctxlint.rules.registry import OPTION_TYPES, registry, resolve
 
 CONFIG_FILES = (".ctxlint.yaml", ".ctxlint.yml", "pyproject.toml")
 TOP_LEVEL_KEYS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ctxlint.registry import registry
+from ctxlint.rules.registry import registry
 
 START = "<!-- rules-table:start -->"
 END = "<!-- rules-table:end -->"

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry
+from ctxlint.markdown import Document, parse_markdown
+from ctxlint.measure.tokens import count_text
 from ctxlint.model import Source, SourceKind
-from ctxlint.parsing.markdown import Document, parse_markdown
-from ctxlint.tokens import count_text
 
 CLAUDE_IMPORT_DEPTH = 4
 GEMINI_IMPORT_DEPTH = 5

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ctxlint.markdown import Document
 from ctxlint.model import Source
-from ctxlint.parsing.markdown import Document
 
 
 @dataclass(slots=True)

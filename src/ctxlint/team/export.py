@@ -80,7 +80,7 @@ class ExportStats:
 
 def discover(paths: Iterable[str]) -> list[FileTask]:
     """Every transcript under ``paths`` with its path relative to its input root, largest first."""
-    from ctxlint.parsing.transcripts.discover import find_transcripts
+    from ctxlint.transcripts.discover import find_transcripts
 
     tasks: dict[str, FileTask] = {}
     for given in paths:
@@ -122,7 +122,7 @@ def resolve_salt(pseudonymize: bool, salt: str | None) -> str | None:
 
 
 def _config_key(config: Config) -> str:
-    from ctxlint.cache import config_key
+    from ctxlint._runtime.results_cache import config_key
 
     return config_key(config)
 

@@ -6,7 +6,7 @@ Three tables, documented column by column in ``docs/team.md``:
 * ``findings``: one row per finding of a transcript;
 * ``instructions``: one row per instruction file of every project whose directory exists on disk.
 
-Row builders are pure functions of a ``FileResult`` (what ``ctxlint.api.audit_file`` returns) and
+Row builders are pure functions of a ``FileResult`` (what ``ctxlint.core.audit.audit_file`` returns) and
 of the export settings, so the local process pool and a Dask cluster produce the same rows.
 There is a ``person`` column (the first folder under the input root, or its pseudonym) only so a
 platform team can group by team; the report built from these tables never ranks people.
@@ -250,7 +250,7 @@ def _mask(text: str | None) -> str | None:
     if not text:
         return text
     try:
-        from ctxlint.secrets import mask
+        from ctxlint.measure.secrets import mask
     except ImportError:  # pragma: no cover - secrets module is part of ctxlint
         return text
     return mask(text)
@@ -361,12 +361,12 @@ class FileRows:
 
 def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
     """The unit of work of every engine: ``audit_file`` on one file, turned into table rows."""
-    from ctxlint.api import audit_file
+    from ctxlint.core.audit import audit_file
 
     try:
         result = audit_file(task.real, ctx.config)
     except Exception as exc:  # one pathological file must not stop a terabyte export
-        from ctxlint.engine import diagnostic
+        from ctxlint.core.run import diagnostic
 
         result = FileResult(path=task.rel, kind="unknown", agent=None)
         result.findings.append(diagnostic("CTX001", task.rel, f"cannot analyse {task.rel}: {exc.__class__.__name__}"))

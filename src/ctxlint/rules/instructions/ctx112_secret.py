@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import find_secrets
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
-from ctxlint.secrets import find_secrets
+from ctxlint.rules.registry import RuleContext, detector
 
 
 @detector("CTX112", scope="file")

@@ -1,0 +1,70 @@
+"""What every command shares: the one-line error and exit code 2, writing a report, the error guard.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error, bad
+config, or no input could be checked (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"ctxlint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def csv_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for raw in values for v in raw.split(",") if v.strip())
+
+
+def write_output(text: str, output: str | None) -> None:
+    if not output or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from ctxlint._runtime.fsutil import atomic_write_text
+
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected errors into one line + exit 2; never print a traceback to a user."""
+
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ctxlint._runtime import regex_cache
+
+        regex_cache.load()  # before the first ctxlint module compiles its patterns
+        from ctxlint.config import ConfigError
+
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as exc:
+            fail(str(exc))
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:
+            sys.exit(1)
+        except Exception as exc:  # the last line of defence: one line, no traceback
+            if os.environ.get("CTXLINT_DEBUG"):
+                raise
+            name = exc.__class__.__name__
+            known = {"NothingToCheck", "BaselineError", "GitDiffError", "InputError"}
+            if name in known:
+                fail(str(exc))
+            fail(f"internal error ({name}: {exc}); set CTXLINT_DEBUG=1 for a traceback")
+        finally:
+            regex_cache.save()  # only writes when this run compiled a pattern the cache did not have
+
+    return wrapper

@@ -1,0 +1,322 @@
+"""Rule metadata (from the top-level ``rules/*.yaml``) and the detectors that implement them.
+
+A rule is data plus one small detector. The YAML says who the rule is (id, name, kind, default
+severity), why it exists (with its source), how to fix what it finds, and its typed options; the
+detector, registered with ``@detector("CTX101", scope=...)``, only yields ``RawFinding``s. The engine
+stamps id, name and severity, so a detector cannot mislabel itself. Only rules that have both
+metadata and a detector are registered: ``ctxlint rules`` never lists a placeholder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import marshal
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ctxlint.model import Severity
+
+RULE_KINDS = ("diagnostic", "instructions", "transcript", "config")
+SCOPES = ("file", "project", "transcript", "none")
+OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+    "str": (str,),
+    "list": (list,),
+}
+HELP_URI = "https://github.com/ctxlint/ctxlint/blob/main/docs/rules.md#{id}"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One option of a rule, as its YAML declares it."""
+
+    name: str
+    type: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    """A rule's metadata from its YAML: id, name, severity, documentation, options, data."""
+
+    id: str
+    name: str
+    kind: str
+    severity: Severity
+    summary: str
+    description: str
+    why: str
+    sources: tuple[str, ...]
+    fix: str
+    fixable: bool
+    options: tuple[OptionSpec, ...]
+    example_fires: str
+    example_passes: str
+    aliases: tuple[str, ...] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+    agents: tuple[str, ...] = ()
+
+    @property
+    def default_options(self) -> dict[str, Any]:
+        return {o.name: o.default for o in self.options}
+
+    @property
+    def help_uri(self) -> str:
+        return HELP_URI.format(id=self.id.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a detector gets besides its input: its options (validated) and its YAML data."""
+
+    meta: RuleMeta
+    options: dict[str, Any]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.meta.data
+
+    def __getitem__(self, key: str) -> Any:
+        return self.options[key]
+
+
+Detector = Callable[..., Iterator[Any]]
+
+
+class Registered:
+    """A rule with metadata and a detector. The detector module is imported on first use, so an
+    instruction-file check never pays for importing the transcript machinery."""
+
+    __slots__ = ("_check", "_module", "_scope", "meta")
+
+    def __init__(self, meta: RuleMeta, scope: str | None, check: Detector | None, module: str | None = None) -> None:
+        self.meta = meta
+        self._scope = scope
+        self._check = check
+        self._module = module
+
+    def _load(self) -> None:
+        if self._module is not None and self._scope is None:
+            importlib.import_module(self._module)
+            self._scope, self._check = _DETECTORS[self.meta.id]
+
+    @property
+    def scope(self) -> str:
+        self._load()
+        return self._scope or "none"
+
+    @property
+    def check(self) -> Detector | None:
+        self._load()
+        return self._check
+
+
+class RuleDataError(Exception):
+    pass
+
+
+_DETECTORS: dict[str, tuple[str, Detector]] = {}
+
+
+def detector(rule_id: str, *, scope: str) -> Callable[[Detector], Detector]:
+    """Register ``fn`` as the detector of ``rule_id``.
+
+    scope ``file``: ``fn(doc, project, ctx)`` once per instruction file;
+    ``project``: ``fn(project, ctx)`` once per set of instruction files;
+    ``transcript``: ``fn(analysis, ctx)`` once per transcript.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"bad scope {scope!r}")
+
+    def register(fn: Detector) -> Detector:
+        _DETECTORS[rule_id] = (scope, fn)
+        return fn
+
+    return register
+
+
+def rules_dir() -> Path:
+    """The rule YAML: inside the wheel (``ctxlint/_rules``), else the source tree's ``rules/``."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "_rules"
+    if packaged.is_dir():
+        return packaged
+    source = package.parents[1] / "rules"
+    if source.is_dir():
+        return source
+    raise RuleDataError("rule metadata not found (neither ctxlint/_rules nor rules/)")
+
+
+def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
+    try:
+        options = tuple(
+            OptionSpec(
+                name=name,
+                type=str(spec["type"]),
+                default=spec["default"],
+                description=str(spec.get("description", "")),
+            )
+            for name, spec in (raw.get("options") or {}).items()
+        )
+        for opt in options:
+            if opt.type not in OPTION_TYPES:
+                raise RuleDataError(f"{origin}: option {opt.name} has unknown type {opt.type}")
+        examples = raw.get("examples") or {}
+        kind = str(raw["kind"])
+        if kind not in RULE_KINDS:
+            raise RuleDataError(f"{origin}: unknown kind {kind}")
+        return RuleMeta(
+            id=str(raw["id"]),
+            name=str(raw["name"]),
+            kind=kind,
+            severity=Severity.parse(str(raw["severity"])),
+            summary=str(raw["summary"]).strip(),
+            description=str(raw.get("description", raw["summary"])).strip(),
+            why=str(raw["why"]).strip(),
+            sources=tuple(str(s) for s in raw.get("sources") or ()),
+            fix=str(raw["fix"]).strip(),
+            fixable=bool(raw.get("fixable", False)),
+            options=options,
+            example_fires=str(examples.get("fires", "")).rstrip(),
+            example_passes=str(examples.get("passes", "")).rstrip(),
+            aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+            data=dict(raw.get("data") or {}),
+            agents=tuple(str(a) for a in raw.get("agents") or ()),
+        )
+    except KeyError as exc:
+        raise RuleDataError(f"{origin}: missing key {exc}") from None
+
+
+class _YamlCache:
+    """Parsed rule files, marshalled in the user cache directory and keyed by each file's size and
+    mtime: start-up time is a feature of a pre-commit hook, and a run whose rule files have not
+    changed neither imports PyYAML nor parses ~40 files. Each file's data is kept as its own
+    marshal blob, so every load returns a fresh object and a file marshal cannot hold (a YAML
+    timestamp) is simply not cached. Any problem with the cache means a plain parse; the cache can
+    make a run faster, never make it fail or read stale rules."""
+
+    def __init__(self) -> None:
+        from ctxlint import __version__
+        from ctxlint._runtime.fsutil import read_cache
+
+        self.entries: dict[str, tuple[int, int, bytes]] = {}
+        self.dirty = False
+        self.name = f"rules-{__version__}.marshal"
+        try:
+            loaded = marshal.loads(read_cache(self.name) or marshal.dumps({}))
+        except (ValueError, EOFError, TypeError):
+            loaded = {}
+        if isinstance(loaded, dict):
+            self.entries = loaded
+
+    def load(self, path: Path) -> Any:
+        st = path.stat()
+        key = str(path)
+        hit = self.entries.get(key)
+        if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+            try:
+                return marshal.loads(hit[2])
+            except Exception:  # a damaged blob: parse the file
+                pass
+        import yaml
+
+        # libyaml's C SafeLoader reads the rule files ~10x faster than the pure-Python one.
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        try:
+            self.entries[key] = (st.st_size, st.st_mtime_ns, marshal.dumps(data))
+            self.dirty = True
+        except ValueError:
+            pass  # a value marshal cannot hold: this file is parsed on every run
+        return data
+
+    def save(self) -> None:
+        if self.dirty:
+            from ctxlint._runtime.fsutil import write_cache
+
+            self.dirty = not write_cache(self.name, marshal.dumps(self.entries))
+
+
+@lru_cache(maxsize=1)
+def _yaml_cache() -> _YamlCache:
+    return _YamlCache()
+
+
+@lru_cache(maxsize=1)
+def all_metadata() -> dict[str, RuleMeta]:
+    cache = _yaml_cache()
+    metas: dict[str, RuleMeta] = {}
+    for path in sorted(rules_dir().glob("CTX*.yaml")):
+        meta = _parse_meta(cache.load(path), path.name)
+        metas[meta.id] = meta
+    cache.save()
+    return metas
+
+
+def shared_data(name: str) -> dict[str, Any]:
+    """Data shared by several rules (e.g. ``secrets.yaml``), from the same rules directory."""
+    cache = _yaml_cache()
+    data = cache.load(rules_dir() / f"{name}.yaml")
+    cache.save()
+    return dict(data or {})
+
+
+def _detector_modules() -> dict[str, str]:
+    """Detector modules by rule id, from their names (``ctx101_too_long.py`` implements CTX101),
+    found without importing them."""
+    import ctxlint.rules as pkg
+
+    # A listing of the package and its subpackages (rules/instructions, rules/transcripts): what
+    # pkgutil.walk_packages finds here, without its import and its walk (this runs at every start-up).
+    found: dict[str, str] = {}
+    for base in pkg.__path__:
+        for sub, prefix in [("", "ctxlint.rules.")] + [(d, f"ctxlint.rules.{d}.") for d in sorted(os.listdir(base))
+                                                      if os.path.isfile(os.path.join(base, d, "__init__.py"))]:
+            for name in sorted(os.listdir(os.path.join(base, sub))):
+                if name.startswith("ctx") and name[3:6].isdigit() and name.endswith(".py"):
+                    found[f"CTX{name[3:6]}"] = prefix + name[:-3]
+    return found
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, Registered]:
+    """Every implemented rule, by id, in id order: rules with metadata and a detector module."""
+    metas = all_metadata()
+    modules = _detector_modules()
+    out: dict[str, Registered] = {}
+    for rule_id in sorted(metas):
+        meta = metas[rule_id]
+        if meta.kind == "diagnostic":
+            out[rule_id] = Registered(meta, "none", None)
+        elif rule_id in modules:
+            out[rule_id] = Registered(meta, None, None, modules[rule_id])
+    return out
+
+
+def resolve(token: str) -> list[str]:
+    """Rule ids matching an id, a name, an alias, or an id prefix such as ``CTX2``."""
+    reg = registry()
+    token = token.strip()
+    upper = token.upper()
+    if upper in reg:
+        return [upper]
+    for rule_id, entry in reg.items():
+        if token == entry.meta.name or token in entry.meta.aliases:
+            return [rule_id]
+    if upper.startswith("CTX") and upper[3:].isdigit():
+        return [rid for rid in reg if rid.startswith(upper)]
+    if upper == "ALL":
+        return list(reg)
+    return []
+
+
+def lookup(token: str) -> Registered | None:
+    ids = resolve(token)
+    return registry()[ids[0]] if len(ids) == 1 else None
