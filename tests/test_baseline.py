@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.core.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
+from ctxlint.core.baseline import apply_baseline, load_baseline, write_baseline
+from ctxlint.errors import BaselineError
 from ctxlint.model import Finding, Report, Severity, Summary, fingerprint
 from tests.conftest import cli_in
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ctxlint._runtime.results_cache import FILE_NAME, ResultCache, cache_dir, config_key
+from ctxlint._runtime.results_cache import FILE_NAME, ResultCache, cache_dir
 from ctxlint.cli.main import main
 from ctxlint.coach.aggregate import CollectStats, collect
 from ctxlint.config import Config
@@ -50,7 +50,7 @@ def test_hits_and_invalidation(history: Path) -> None:
 
     # a different configuration is a different key; --no-cache recomputes everything
     other = Config(ignore=("CTX201",))
-    assert config_key(other) != config_key(config)
+    assert other.result_key() != config.result_key()
     fourth = CollectStats()
     collect([str(history)], other, jobs=1, stats=fourth)
     assert fourth.computed == 2
@@ -66,7 +66,7 @@ def test_garbage_cache_file_is_rebuilt(history: Path) -> None:
     res = CliRunner().invoke(main, ["coach", str(history), "--format", "json", "--no-config"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["totals"]["sessions"] == 2
-    cache = ResultCache(Config())
+    cache = ResultCache(Config().result_key())
     assert cache.conn is not None and cache.get(str(history / "a.jsonl")) is not None
     cache.close()
 
@@ -78,7 +78,7 @@ def test_old_schema_and_foreign_tables_are_rebuilt(history: Path, tmp_path: Path
     con.execute("INSERT INTO results VALUES ('x', x'00')")
     con.commit()
     con.close()
-    cache = ResultCache(Config(), path=path)
+    cache = ResultCache(Config().result_key(), path=path)
     assert cache.conn is not None
     r = FileResult(path="a", kind="transcript", agent="claude-code", session={"requests": 1})
     cache.put_many([(str(history / "a.jsonl"), r)])
@@ -88,18 +88,18 @@ def test_old_schema_and_foreign_tables_are_rebuilt(history: Path, tmp_path: Path
     con.execute("UPDATE meta SET v = '0' WHERE k = 'schema'")
     con.commit()
     con.close()
-    again = ResultCache(Config(), path=path)
+    again = ResultCache(Config().result_key(), path=path)
     assert again.conn is not None and again.get(str(history / "a.jsonl")) is None  # rebuilt empty
     again.close()
 
 
 def test_locked_cache_is_skipped_not_fatal(history: Path) -> None:
     path = cache_dir() / FILE_NAME
-    ResultCache(Config()).close()
+    ResultCache(Config().result_key()).close()
     holder = sqlite3.connect(path)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        cache = ResultCache(Config(), timeout=0.05)
+        cache = ResultCache(Config().result_key(), timeout=0.05)
         assert cache.get(str(history / "a.jsonl")) is None
         cache.put_many([(str(history / "a.jsonl"), FileResult(path="a", kind="transcript", agent=None))])
         cache.close()
@@ -112,7 +112,7 @@ def test_locked_cache_is_skipped_not_fatal(history: Path) -> None:
 
 
 def test_unpicklable_row_is_a_miss(history: Path) -> None:
-    cache = ResultCache(Config())
+    cache = ResultCache(Config().result_key())
     assert cache.conn is not None
     target = history / "b.jsonl"
     st = target.stat()

@@ -74,7 +74,7 @@ def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.Mo
 
 
 def test_batches_keep_every_file_once_largest_first_and_shrink_at_the_end() -> None:
-    from ctxlint.core.run import BATCH_BYTES, MIN_BATCH_BYTES, _batches
+    from ctxlint.core.audit import BATCH_BYTES, MIN_BATCH_BYTES, _batches
 
     sizes = [8 << 20, 3 << 20] + [300_000] * 40 + [20_000] * 200
     paths = [f"f{i}" for i in range(len(sizes))]

@@ -165,7 +165,6 @@ def test_cached_block_structure_gives_the_same_documents(tmp_path: Path, monkeyp
     import sqlite3
 
     from ctxlint import markdown
-
     from ctxlint._runtime import content_cache
 
     monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path))

@@ -20,7 +20,8 @@ from click.testing import CliRunner  # noqa: E402
 
 from ctxlint.cli.main import main  # noqa: E402
 from ctxlint.core.audit import audit_file  # noqa: E402
-from ctxlint.team.export import ExportError, discover, export  # noqa: E402
+from ctxlint.errors import ExportError  # noqa: E402
+from ctxlint.team.export import discover, export  # noqa: E402
 from ctxlint.team.report import coach_from_tables  # noqa: E402
 from ctxlint.team.tables import SCHEMAS, TeamMap, pseudonym  # noqa: E402
 

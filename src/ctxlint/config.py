@@ -7,11 +7,13 @@ which the CLI turns into exit code 2.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ctxlint.errors import ConfigError
 from ctxlint.model import Severity
 from ctxlint.rules.registry import OPTION_TYPES, registry, resolve
 
@@ -27,10 +29,6 @@ TOP_LEVEL_KEYS = {
     "exclude",
     "timeout-per-file",
 }
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,19 @@ class Config:
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+    def result_key(self) -> str:
+        """Hash of everything in the configuration that can change a transcript's result (keys the
+        coach's cached results and the export manifest)."""
+        parts = (
+            self.select,
+            self.ignore,
+            self.per_file_ignores,
+            sorted((k, sorted(v.items(), key=lambda kv: kv[0])) for k, v in self.rule_options.items()),
+            sorted((k, v.name) for k, v in self.rule_severity.items()),
+            self.timeout_per_file,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def _expand(tokens: tuple[str, ...], key: str, origin: str | None) -> list[str]:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import stat
 import sys
+from pathlib import Path
 
 
 def atomic_write_bytes(path: str, data: bytes, mode: int | None = None) -> None:
@@ -55,6 +56,19 @@ def inside(path: str, base: str) -> str | None:
         return "."
     prefix = base if base.endswith("/") else base + "/"
     return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+def display_path(path: str | Path) -> str:
+    """Paths as the user sees them: relative to the current directory when inside it, posix."""
+    p = os.path.abspath(path)
+    if os.sep == "/":  # abspath and getcwd are normalised: inside means a prefix
+        rel = inside(p, os.getcwd())
+        return p if rel is None else rel
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:  # another drive on Windows
+        return Path(p).as_posix()
+    return Path(p if rel.startswith("..") else rel).as_posix()
 
 
 def cache_dir() -> str:

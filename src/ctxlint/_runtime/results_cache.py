@@ -11,7 +11,6 @@ this run. The cache may make a run faster, never make it fail.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sqlite3
@@ -19,7 +18,6 @@ from pathlib import Path
 
 from ctxlint import __version__
 from ctxlint._runtime import fsutil
-from ctxlint.config import Config
 from ctxlint.model import FileResult
 
 SCHEMA = 2
@@ -31,19 +29,6 @@ def cache_dir() -> Path:
     return Path(fsutil.cache_dir())
 
 
-def config_key(config: Config) -> str:
-    """Hash of everything in the configuration that can change a transcript's result."""
-    parts = (
-        config.select,
-        config.ignore,
-        config.per_file_ignores,
-        sorted((k, sorted(v.items(), key=lambda kv: kv[0])) for k, v in config.rule_options.items()),
-        sorted((k, v.name) for k, v in config.rule_severity.items()),
-        config.timeout_per_file,
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
-
-
 def _locked(exc: sqlite3.Error) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower()
 
@@ -51,9 +36,9 @@ def _locked(exc: sqlite3.Error) -> bool:
 class ResultCache:
     """``get(path)`` / ``put_many([(path, result)])``; every method is a no-op when the cache is off."""
 
-    def __init__(self, config: Config, path: Path | None = None, timeout: float = 2.0) -> None:
+    def __init__(self, config_key: str, path: Path | None = None, timeout: float = 2.0) -> None:
         self.path = path or cache_dir() / FILE_NAME
-        self.key = f"{__version__}:{config_key(config)}"
+        self.key = f"{__version__}:{config_key}"
         self.timeout = timeout
         self.conn: sqlite3.Connection | None = None
         self._open()

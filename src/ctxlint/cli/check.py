@@ -60,8 +60,10 @@ def check(
     color: bool | None,
 ) -> None:
     """Check instruction files, transcripts or directories (default: the current directory)."""
-    from ctxlint.config import ConfigError, parse_fail_on, resolve_config
+    from ctxlint.config import parse_fail_on, resolve_config
+    from ctxlint.core.filters import keep_only
     from ctxlint.core.run import exit_code, run_check
+    from ctxlint.errors import ConfigError
 
     targets = list(paths) or ["."]
     config = resolve_config(targets, config_file, no_config)
@@ -89,23 +91,20 @@ def check(
     report = run_check(targets, config, jobs=jobs, with_load_graph=load_graph, progress=progress)
 
     if diff_base:
+        from ctxlint.core.filters import changed_only
         from ctxlint.core.gitdiff import changed_files
 
         # Paths come back relative to the directory given, like the report's own paths.
-        report = _limit_to_changed(report, changed_files(Path.cwd(), diff_base))
+        keep_only(report, changed_only(report.findings, changed_files(Path.cwd(), diff_base)))
     if write_baseline:
         from ctxlint.core.baseline import write_baseline as write
 
         write(report, write_baseline)
     if baseline:
         from ctxlint.core.baseline import apply_baseline
-        from ctxlint.core.run import summarise
 
         kept, hidden = apply_baseline(report.findings, baseline)
-        startup, spent, cost = report.summary.startup_tokens, report.summary.input_tokens, report.summary.cost_usd
-        report.findings = kept
-        report.summary = summarise(kept, report.summary.files)
-        report.summary.startup_tokens, report.summary.input_tokens, report.summary.cost_usd = startup, spent, cost
+        keep_only(report, kept)
         report.baseline_suppressed = hidden
     if fix or unsafe_fixes:
         from ctxlint.core.fixes import apply_fixes
@@ -137,16 +136,3 @@ def render(report: Any, fmt: str, *, color: bool = False, quiet: bool = False) -
 
     module = importlib.import_module(f"ctxlint.reporters.check.{fmt}")
     return str(module.render(report))
-
-
-def _limit_to_changed(report: Any, changed: set[str]) -> Any:
-    from ctxlint.core.run import summarise
-
-    def keep(f: Any) -> bool:
-        return f.kind != "instructions" or f.path in changed or os.path.normpath(f.path) in changed
-
-    startup = report.summary.startup_tokens
-    report.findings = [f for f in report.findings if keep(f)]
-    report.summary = summarise(report.findings, report.summary.files)
-    report.summary.startup_tokens = startup
-    return report

@@ -60,9 +60,7 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
             if not targets:
                 fail("no agent history found (~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp); pass a path")
         config = resolve_config(targets, config_file, no_config)
-        progress = None
-        if sys.stderr.isatty():
-            progress = progress_bar()  # appears on stderr only once scanning has taken > 1 s
+        progress = progress_bar() if sys.stderr.isatty() else None  # shown once scanning takes > 1 s
         results = collect(targets, config, use_cache=not no_cache, jobs=jobs, progress=progress)
         if not any(r.kind == "transcript" for r in results):
             fail("no transcripts found in " + ", ".join(targets))

@@ -46,11 +46,11 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         from ctxlint._runtime import regex_cache
 
         regex_cache.load()  # before the first ctxlint module compiles its patterns
-        from ctxlint.config import ConfigError
+        from ctxlint.errors import CtxlintError
 
         try:
             return fn(*args, **kwargs)
-        except ConfigError as exc:
+        except CtxlintError as exc:
             fail(str(exc))
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
@@ -59,11 +59,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # the last line of defence: one line, no traceback
             if os.environ.get("CTXLINT_DEBUG"):
                 raise
-            name = exc.__class__.__name__
-            known = {"NothingToCheck", "BaselineError", "GitDiffError", "InputError"}
-            if name in known:
-                fail(str(exc))
-            fail(f"internal error ({name}: {exc}); set CTXLINT_DEBUG=1 for a traceback")
+            fail(f"internal error ({exc.__class__.__name__}: {exc}); set CTXLINT_DEBUG=1 for a traceback")
         finally:
             regex_cache.save()  # only writes when this run compiled a pattern the cache did not have
 

@@ -41,21 +41,14 @@ def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, 
     from ctxlint.config import resolve_config
 
     try:
-        from ctxlint.team.export import ExportError
         from ctxlint.team.export import export as run_export
     except ImportError:
         fail("export needs the team extras: pip install 'ctxlint[team]'")
     config = resolve_config(list(paths), config_file, no_config)
-    progress = None
-    if sys.stderr.isatty():
-
-        progress = progress_bar()
-    try:
-        stats = run_export(list(paths), output, fmt=fmt, group_by=group_by, pseudonymize=pseudonymize,
-                           salt=salt, engine=engine, scheduler=scheduler, jobs=jobs, config=config,
-                           batch_files=batch_size, progress=progress)
-    except ExportError as exc:
-        fail(str(exc))
+    progress = progress_bar() if sys.stderr.isatty() else None
+    stats = run_export(list(paths), output, fmt=fmt, group_by=group_by, pseudonymize=pseudonymize,
+                       salt=salt, engine=engine, scheduler=scheduler, jobs=jobs, config=config,
+                       batch_files=batch_size, progress=progress)
     rows = ", ".join(f"{n:,} {name}" for name, n in stats.rows.items())
     click.echo(
         f"exported {stats.exported:,} of {stats.files:,} transcript(s) to {output} "

@@ -120,10 +120,10 @@ def collect(paths: list[str], config: Config, *, use_cache: bool = True, jobs: i
     file (and refreshes the cache with the new results).
     """
     from ctxlint._runtime.results_cache import ResultCache
-    from ctxlint.core.run import _transcript_results
+    from ctxlint.core.audit import audit_paths
 
     files = find_files(paths)
-    cache = ResultCache(config)
+    cache = ResultCache(config.result_key())
     try:
         results: dict[str, FileResult] = {}
         misses: list[str] = []
@@ -133,7 +133,7 @@ def collect(paths: list[str], config: Config, *, use_cache: bool = True, jobs: i
                 results[f] = hit
             else:
                 misses.append(f)
-        fresh = _transcript_results(misses, config, jobs, progress)
+        fresh = audit_paths(misses, config, jobs, progress)
         cache.put_many(list(zip(misses, fresh, strict=True)))
     finally:
         cache.close()
@@ -163,10 +163,12 @@ def rule_meta(rule_ids: Iterable[str]) -> dict[str, dict[str, str]]:
         return out
     import yaml
 
+    from ctxlint.errors import RuleDataError
+
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         base = reg.rules_dir()
-    except reg.RuleDataError:
+    except RuleDataError:
         return out
     for rid in wanted:
         if not re.fullmatch(r"CTX\d{3}", rid):

@@ -1,19 +1,24 @@
-"""Public, picklable per-file entry point: ``audit_file(path, config) -> FileResult``.
+"""The per-file transcript pipeline: read -> session facts -> transcript rules -> attribution ->
+stamped findings, as one picklable ``audit_file(path, config) -> FileResult``; ``audit_paths``
+maps it over many files on the worker pool.
 
-Pure with respect to its inputs (reads one file, returns plain data), so any engine — a process
-pool, Dask, Spark — can map it over files, and the reduction is a simple merge of FileResults.
+``audit_file`` is pure with respect to its inputs (reads one file, returns plain data), so the
+reduction over files is a simple merge of FileResults.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ctxlint._runtime.fsutil import display_path
 from ctxlint.config import Config
+from ctxlint.core.findings import MALFORMED, UNREADABLE, diagnostic, stamp
 from ctxlint.model import FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
@@ -88,9 +93,9 @@ def prepare(config: Config) -> None:
     Called in the parent before the worker pool starts: forked workers inherit it all instead of
     each paying for the imports again.
     """
+    from ctxlint.measure.pricing import load_rates_cache
     from ctxlint.rules import attribution  # noqa: F401
     from ctxlint.transcripts import analysis, session_facts  # noqa: F401
-    from ctxlint.measure.pricing import load_rates_cache
     from ctxlint.transcripts.reading import _readers
 
     _readers()
@@ -110,8 +115,6 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
     A per-file time guard (``timeout-per-file``, default 600 s) turns a pathological file into a
     CTX001 finding instead of a hang; the rest of the run goes on.
     """
-    from ctxlint.core.run import diagnostic, display_path
-
     config = config or Config()
     try:
         with time_limit(config.timeout_per_file):
@@ -120,14 +123,13 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
         shown = display_path(path)
         result = FileResult(path=shown, kind="unknown", agent=None)
         result.findings.append(
-            diagnostic("CTX001", shown, f"analysis of {shown} stopped after {config.timeout_per_file:g} s "
+            diagnostic(UNREADABLE, shown, f"analysis of {shown} stopped after {config.timeout_per_file:g} s "
                        "(raise timeout-per-file in the config to allow more)")
         )
         return result
 
 
 def _audit(path: str, config: Config) -> FileResult:
-    from ctxlint.core.run import diagnostic, display_path, stamp
     from ctxlint.transcripts import read_transcript
     from ctxlint.transcripts.session_facts import summarise
 
@@ -136,7 +138,7 @@ def _audit(path: str, config: Config) -> FileResult:
         transcript = read_transcript(path)
     except OSError as exc:
         result = FileResult(path=shown, kind="unknown", agent=None)
-        result.findings.append(diagnostic("CTX001", shown, f"cannot read {shown}: {exc.strerror or exc}"))
+        result.findings.append(diagnostic(UNREADABLE, shown, f"cannot read {shown}: {exc.strerror or exc}"))
         return result
 
     summary = summarise(transcript)
@@ -157,7 +159,7 @@ def _audit(path: str, config: Config) -> FileResult:
         reasons = ", ".join(f"{k} ×{v}" for k, v in sorted(transcript.malformed_reasons.items()))
         result.diagnostics.append(
             {
-                "rule_id": "CTX002",
+                "rule_id": MALFORMED,
                 "count": transcript.malformed,
                 "first_lines": list(transcript.malformed_first_lines),
                 "reasons": dict(transcript.malformed_reasons),
@@ -165,7 +167,7 @@ def _audit(path: str, config: Config) -> FileResult:
         )
         findings.append(
             diagnostic(
-                "CTX002",
+                MALFORMED,
                 shown,
                 CTX002_MESSAGE.format(n=transcript.malformed, lines=lines, reasons=reasons),
                 transcript.malformed_first_lines[0] if transcript.malformed_first_lines else 1,
@@ -189,6 +191,82 @@ def _audit(path: str, config: Config) -> FileResult:
             findings.append(stamp(by_id[rule_id], rf, shown, config))
     result.findings = findings
     return result
+
+
+def audit_paths(
+    paths: list[str],
+    config: Config | None = None,
+    jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileResult]:
+    """``audit_file`` of every path, in the order given, on ``jobs`` worker processes (default: the
+    config's, else one per core)."""
+    if not paths:
+        return []
+    config = config or Config()
+    workers = jobs or config.jobs or os.cpu_count() or 1
+    # Size-balanced: largest first, handed out as workers free up, so no worker idles behind a giant.
+    sizes = {p: _size(p) for p in paths}
+    ordered = sorted(paths, key=sizes.__getitem__, reverse=True)
+    results: dict[str, FileResult] = {}
+    if workers <= 1 or len(ordered) == 1:
+        for i, p in enumerate(ordered, 1):
+            results[p] = audit_file(p, config)
+            if progress:
+                progress(i, len(ordered))
+    else:
+        from functools import partial
+
+        from ctxlint._runtime.pool import imap_unordered
+
+        prepare(config)
+        done = 0
+        batches = _batches(ordered, [sizes[p] for p in ordered], workers)
+        for index, batch_results in imap_unordered(partial(audit_files, config=config), batches, workers):
+            for p, result in zip(batches[index], batch_results, strict=True):
+                results[p] = result
+            done += len(batches[index])
+            if progress:
+                progress(done, len(ordered))
+    return [results[p] for p in paths]
+
+
+BATCH_BYTES = 2 * 1024 * 1024
+MIN_BATCH_BYTES = 128 * 1024
+
+
+def _batches(ordered: list[str], sizes: list[int], workers: int) -> list[list[str]]:
+    """Files (largest first) in tasks of about ``BATCH_BYTES``: a small session is a few ms of work, so
+    one task per file spent a tenth of the pool's time on task hand-offs. The largest files still go
+    first and one per task, and a task never grows past a quarter of a worker's share of the work
+    left, so the last tasks are small and no worker idles behind a long one at the end."""
+    remaining = sum(sizes)
+    batches: list[list[str]] = []
+    current: list[str] = []
+    filled = 0
+    for path, size in zip(ordered, sizes, strict=True):
+        current.append(path)
+        filled += size
+        if filled >= min(BATCH_BYTES, max(MIN_BATCH_BYTES, remaining // (4 * workers))):
+            batches.append(current)
+            remaining -= filled
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def context_timeline(summary: SessionSummary, max_points: int = 400) -> dict[str, Any]:

@@ -21,14 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint._runtime.fsutil import atomic_write_text
+from ctxlint.errors import BaselineError
 from ctxlint.model import Finding, Report
 
 FORMAT_VERSION = 1
 StrPath = str | os.PathLike[str]
-
-
-class BaselineError(Exception):
-    """A baseline that cannot be read or written; the message is one line, ready for the CLI."""
 
 
 def baseline_text(report: Report) -> str:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from ctxlint.errors import GitDiffError
+
 TIMEOUT = 60
-
-
-class GitDiffError(Exception):
-    """``--diff-base`` cannot be honoured; the message is one line, ready for the CLI."""
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

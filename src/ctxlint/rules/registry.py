@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ctxlint.errors import RuleDataError
 from ctxlint.model import Severity
 
 RULE_KINDS = ("diagnostic", "instructions", "transcript", "config")
@@ -116,10 +117,6 @@ class Registered:
     def check(self) -> Detector | None:
         self._load()
         return self._check
-
-
-class RuleDataError(Exception):
-    pass
 
 
 _DETECTORS: dict[str, tuple[str, Detector]] = {}

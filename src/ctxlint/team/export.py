@@ -29,12 +29,12 @@ from typing import Any
 
 from ctxlint import __version__
 from ctxlint.config import Config
+from ctxlint.errors import ExportError
 from ctxlint.team.tables import (
     SCHEMA_VERSION,
     SCHEMAS,
     FileRows,
     FileTask,
-    GroupingError,
     Row,
     RowContext,
     TeamMap,
@@ -49,10 +49,6 @@ MANIFEST = "_manifest.sqlite"
 SALT_ENV = "CTXLINT_SALT"
 
 Progress = Callable[[int, int], None]
-
-
-class ExportError(Exception):
-    """A problem the user must fix (bad option, output written with other settings)."""
 
 
 @dataclass(slots=True)
@@ -119,12 +115,6 @@ def resolve_salt(pseudonymize: bool, salt: str | None) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # Manifest
-
-
-def _config_key(config: Config) -> str:
-    from ctxlint._runtime.results_cache import config_key
-
-    return config_key(config)
 
 
 SETTING_NAMES = {"schema_version": "table schema version", "format": "--format",
@@ -395,10 +385,7 @@ def export(
         raise ExportError("--scheduler needs --engine dask")
     config = config or Config()
     used_salt = resolve_salt(pseudonymize, salt)
-    try:
-        teams = TeamMap.load(group_by) if group_by else TeamMap()
-    except GroupingError as exc:
-        raise ExportError(str(exc)) from None
+    teams = TeamMap.load(group_by) if group_by else TeamMap()
     ctx = RowContext(config=config, teams=teams, salt=used_salt)
 
     started = time.perf_counter()
@@ -415,7 +402,7 @@ def export(
             "group_by": _digest(repr(teams.rules)),
         })
         store.clean(manifest.parts())
-        cfg = _config_key(config)
+        cfg = config.result_key()
         tasks = discover(paths)
         stats.files = len(tasks)
         known = manifest.files()

@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from ctxlint import __version__
 from ctxlint.config import Config
+from ctxlint.errors import ExportError
 from ctxlint.model import FileResult
 
 SCHEMA_VERSION = 1
@@ -120,8 +121,8 @@ Row = dict[str, Any]
 # Settings shared by every row builder
 
 
-class GroupingError(ValueError):
-    """A bad --group-by file or a pseudonymization request without a salt."""
+class GroupingError(ExportError):
+    """A bad --group-by file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,10 +367,10 @@ def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
     try:
         result = audit_file(task.real, ctx.config)
     except Exception as exc:  # one pathological file must not stop a terabyte export
-        from ctxlint.core.run import diagnostic
+        from ctxlint.core.findings import UNREADABLE, diagnostic
 
         result = FileResult(path=task.rel, kind="unknown", agent=None)
-        result.findings.append(diagnostic("CTX001", task.rel, f"cannot analyse {task.rel}: {exc.__class__.__name__}"))
+        result.findings.append(diagnostic(UNREADABLE, task.rel, f"cannot analyse {task.rel}: {exc.__class__.__name__}"))
     session = session_row(result, task, ctx)
     project = (result.session or {}).get("project")
     return FileRows(session["file_id"], session, finding_rows(result, task, ctx, session),
