@@ -1,11 +1,10 @@
-"""The README stays true: its rule table is generated from rules/*.yaml, its commands exist."""
+"""The rules document themselves (with public sources) and the README starts with its two commands."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-from ctxlint.docs import END, START, rule_table_markdown
 from ctxlint.registry import all_metadata, registry
 from tests.conftest import REPO, cli_in
 
@@ -17,12 +16,6 @@ INTERNAL_NOTE = re.compile(
     r"|DOMAIN\.md|STYLE\.md|§",
     re.IGNORECASE,
 )
-
-
-def test_readme_rule_table_in_sync() -> None:
-    text = README.read_text(encoding="utf-8")
-    table = text.split(START, 1)[1].split(END, 1)[0].strip()
-    assert table == rule_table_markdown(), "run: python -m ctxlint.docs README.md"
 
 
 def test_every_rule_documents_itself() -> None:
