@@ -228,6 +228,43 @@ def test_team_mapping_snippets_load(tmp_path: Path) -> None:
         assert TeamMap.load(str(mapping)).team_for("alice/x.jsonl") == "payments", block.where
 
 
+# --- shell snippets --------------------------------------------------------------------------------
+
+
+def parse_command_line(line: str) -> None:
+    """Parse a `ctxlint …` command line as the CLI would, without running it (click errors raise)."""
+    import click
+
+    from ctxlint.cli import main
+
+    words = shlex.split(re.split(r"&&|\|\||>>|\|", line)[0], comments=True)[1:]
+    name = next((w for w in words if not w.startswith("-")), None)
+    if name in main.commands:
+        command, rest = main.commands[name], words[words.index(name) + 1:]
+    else:  # `ctxlint PATH...` is `ctxlint check PATH...`
+        command, rest = main.commands["check"], words
+    command.make_context(command.name, rest, parent=click.Context(main, info_name="ctxlint"))
+
+
+SHELL_LINES = [(b.where, line.strip()) for b in ALL_BLOCKS if b.info in ("sh", "bash")
+               for line in b.text.splitlines() if line.strip().startswith("ctxlint")]
+
+
+@pytest.mark.parametrize(("where", "line"), SHELL_LINES, ids=[f"{w} {line}" for w, line in SHELL_LINES])
+def test_shell_snippets_use_real_commands_and_options(where: str, line: str) -> None:
+    parse_command_line(line)
+
+
+def test_command_line_check_rejects_an_unknown_option() -> None:
+    import click
+
+    assert len(SHELL_LINES) >= 5
+    with pytest.raises(click.UsageError):
+        parse_command_line("ctxlint check . --no-such-option")
+    with pytest.raises(click.UsageError):
+        parse_command_line("ctxlint coach --format pdf")
+
+
 # --- sample outputs --------------------------------------------------------------------------------
 
 
