@@ -151,6 +151,13 @@ def test_workflow_uses_the_action_as_documented(block: Block) -> None:
         assert not unknown, f"{block.where}: the action has no input {sorted(unknown)}"
 
 
+def test_ci_docs_list_every_action_input_and_output() -> None:
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    listed = text.split("\nInputs: ", 1)[1].split("\n\n", 1)[0]
+    for name in [*ACTION["inputs"], *ACTION["outputs"]]:
+        assert f"`{name}`" in listed, f"docs/ci.md does not list the action's {name!r}"
+
+
 INSTALL = re.compile(r"\bpipx? install\b(.*)")
 
 
