@@ -12,7 +12,7 @@ findings nobody has judged yet, and the per-rule precision and recall that the v
     python benchmarks/ecosystem.py precision RUN.json [RUN2.json ...] [--write docs/precision.md]
 
 The repositories come from the `fetch` tool's mirrors (bare git directories under `CTXLINT_MIRROR_DIR`,
-default `../.mirror` beside the project); checkouts go to `CTXLINT_ECO_DIR` (default
+default: the nearest `.mirror` beside the project or one of its parents, so a git worktree finds it too); checkouts go to `CTXLINT_ECO_DIR` (default
 `$TMPDIR/ctxlint-eco`). Data formats: `benchmarks/ecosystem/README.md`.
 """
 
@@ -36,7 +36,17 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATA = PROJECT / "benchmarks" / "ecosystem"
-MIRROR = Path(os.environ.get("CTXLINT_MIRROR_DIR", PROJECT.parent / ".mirror"))
+
+
+def _default_mirror() -> Path:
+    """The fetch tool's mirrors sit beside the project; a git worktree of it (../wt/<name>) is a level deeper."""
+    for parent in PROJECT.parents:
+        if (parent / ".mirror").is_dir():
+            return parent / ".mirror"
+    return PROJECT.parent / ".mirror"
+
+
+MIRROR = Path(os.environ["CTXLINT_MIRROR_DIR"]) if "CTXLINT_MIRROR_DIR" in os.environ else _default_mirror()
 CHECKOUTS = Path(os.environ.get("CTXLINT_ECO_DIR", Path(tempfile.gettempdir()) / "ctxlint-eco"))
 JUDGED_SEVERITIES = ("error", "warning")
 VERDICTS = ("right", "wrong", "doubtful")
