@@ -266,7 +266,7 @@ def test_sarif_rules_and_results(report: Report) -> None:
     assert (
         "How to fix" in ctx104["help"]["text"] and "https://example.com/ctx104" in ctx104["help"]["markdown"]
     )
-    assert ctx104["helpUri"].endswith("#ctx104")
+    assert ctx104["helpUri"].endswith("/docs/rules/CTX104.md")
     assert rules[3] == {
         "id": "CTX999",
         "name": "plugin-rule",

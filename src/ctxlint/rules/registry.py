@@ -30,7 +30,10 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "list": (list,),
 }
-HELP_URI = "https://github.com/ctxlint/ctxlint/blob/main/docs/rules.md#{id}"
+# The project's home; the one place to change when the repository moves (pyproject's [project.urls]
+# must name the same URL: a test compares them). SARIF viewers link each rule to its generated page.
+REPOSITORY_URL = "https://github.com/ctxlint/ctxlint"
+HELP_URI = REPOSITORY_URL + "/blob/main/docs/rules/{id}.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ class RuleMeta:
 
     @property
     def help_uri(self) -> str:
-        return HELP_URI.format(id=self.id.lower())
+        return HELP_URI.format(id=self.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,10 @@ from typing import Any
 from urllib.parse import quote
 
 from ctxlint.model import Finding, Report, Severity, TextEdit
-from ctxlint.rules.registry import RuleMeta, registry
+from ctxlint.rules.registry import REPOSITORY_URL, RuleMeta, registry
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-INFORMATION_URI = "https://github.com/ctxlint/ctxlint"
 SRCROOT = "%SRCROOT%"
 
 
@@ -156,7 +155,7 @@ def to_sarif(report: Report, metas: Mapping[str, RuleMeta] | None = None) -> dic
                         "name": "ctxlint",
                         "version": version,
                         "semanticVersion": version,
-                        "informationUri": INFORMATION_URI,
+                        "informationUri": REPOSITORY_URL,
                         "rules": rules,
                     }
                 },
