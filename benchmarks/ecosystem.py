@@ -174,8 +174,13 @@ def check(target: Target, src: Path, cache_dir: Path) -> dict[str, Any]:
         done = subprocess.run(cmd, cwd=target.checkout, env=env, capture_output=True, timeout=TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:
         return {**result, "status": "timeout", "error": f"no answer in {TIMEOUT_S} s"}
+    stderr = done.stderr.decode(errors="replace").strip()
+    if done.returncode == 2 and "nothing to check" in stderr:
+        # A repository whose files this build does not discover (a mixed-case Claude.md, say) is still
+        # checked: zero findings, and its listed misses must count against recall.
+        return {**result, "status": "ok", "note": stderr[-200:], "files": [], "summary": {}, "findings": []}
     if done.returncode != 0:
-        return {**result, "status": f"exit {done.returncode}", "error": done.stderr.decode(errors="replace").strip()[-500:]}
+        return {**result, "status": f"exit {done.returncode}", "error": stderr[-500:]}
     report = json.loads(done.stdout)
     findings = [
         {
