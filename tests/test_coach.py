@@ -21,6 +21,7 @@ from ctxlint.coach.collect import collect
 from ctxlint.coach.history import requests_per_session
 from ctxlint.coach.instructions import instruction_costs, instruction_sentence
 from ctxlint.config import Config
+from ctxlint.errors import InputError
 from ctxlint.model import FileResult, Finding, Severity
 from tests.transcript_builder import build
 
@@ -168,7 +169,10 @@ def test_history_rolls_subagents_into_their_session(tmp_path: Path) -> None:
         pytest.skip("reader does not mark builder subagent files (no isSidechain rows)")
     expected = sorted([per["s1.jsonl"] + per["agent-x.jsonl"], per["s2.jsonl"]])
     assert requests_per_session(str(tmp_path), Config()) == round(sum(expected) / 2)
-    assert requests_per_session(str(tmp_path / "nothing"), Config()) is None
+    (tmp_path / "empty").mkdir()
+    assert requests_per_session(str(tmp_path / "empty"), Config()) is None
+    with pytest.raises(InputError, match="no such file"):  # a mistyped --history is said, not ignored
+        requests_per_session(str(tmp_path / "nothing"), Config())
 
 
 def test_coach_on_the_corpus_stores(stores: Path) -> None:

@@ -56,7 +56,7 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
 
         targets = list(paths)
         if not targets:
-            from ctxlint.transcripts.discover import default_stores
+            from ctxlint.transcripts.files import default_stores
 
             targets = default_stores()
             if not targets:

@@ -3,28 +3,11 @@ worker pool and written back."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ctxlint.config import Config
 from ctxlint.model import FileResult
-
-
-def find_files(paths: Iterable[str]) -> list[str]:
-    """Every transcript under ``paths`` (directories are searched, files taken as given), once."""
-    from ctxlint.transcripts.discover import find_transcripts
-
-    out: list[str] = []
-    seen: set[str] = set()
-    for p in paths:
-        found = find_transcripts(p) if os.path.isdir(p) else [p] if os.path.isfile(p) else []
-        for f in found:
-            real = os.path.realpath(f)
-            if real not in seen:
-                seen.add(real)
-                out.append(f)
-    return out
 
 
 @dataclass(slots=True)
@@ -47,8 +30,9 @@ def collect(paths: list[str], config: Config, *, use_cache: bool = True, jobs: i
     """
     from ctxlint._runtime.results_cache import ResultCache
     from ctxlint.core.audit import audit_paths
+    from ctxlint.core.inputs import transcript_inputs
 
-    files = find_files(paths)
+    files = [t.path for t in transcript_inputs(paths, config.exclude)]
     cache = ResultCache(config.result_key())
     try:
         results: dict[str, FileResult] = {}

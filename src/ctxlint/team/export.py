@@ -74,31 +74,16 @@ class ExportStats:
 # Inputs
 
 
-def discover(paths: Iterable[str]) -> list[FileTask]:
+def discover(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> list[FileTask]:
     """Every transcript under ``paths`` with its path relative to its input root, largest first."""
-    from ctxlint.transcripts.discover import find_transcripts
+    from ctxlint.core.inputs import transcript_inputs
 
-    tasks: dict[str, FileTask] = {}
-    for given in paths:
-        if os.path.isdir(given):
-            root = os.path.abspath(given)
-            files = find_transcripts(root)
-        elif os.path.isfile(given):
-            root = os.path.dirname(os.path.abspath(given))
-            files = [os.path.abspath(given)]
-        else:
-            raise ExportError(f"{given}: no such file or directory")
-        for f in files:
-            real = os.path.realpath(f)
-            if real in tasks:
-                continue
-            try:
-                st = os.stat(real)
-            except OSError:
-                continue
-            rel = os.path.relpath(os.path.abspath(f), root).replace(os.sep, "/")
-            tasks[real] = FileTask(real, PurePosixPath(rel).as_posix(), st.st_size, st.st_mtime_ns)
-    return sorted(tasks.values(), key=lambda t: (-t.size, t.rel))
+    tasks = []
+    for found in transcript_inputs(paths, exclude):
+        rel = os.path.relpath(os.path.abspath(found.path), os.path.abspath(found.root)).replace(os.sep, "/")
+        tasks.append(FileTask(os.path.realpath(found.path), PurePosixPath(rel).as_posix(), found.size,
+                              found.mtime_ns))
+    return sorted(tasks, key=lambda t: (-t.size, t.rel))
 
 
 def resolve_salt(pseudonymize: bool, salt: str | None) -> str | None:
@@ -403,7 +388,7 @@ def export(
         })
         store.clean(manifest.parts())
         cfg = config.result_key()
-        tasks = discover(paths)
+        tasks = discover(paths, config.exclude)
         stats.files = len(tasks)
         known = manifest.files()
         todo: list[FileTask] = []

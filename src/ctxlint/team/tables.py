@@ -381,14 +381,14 @@ def instruction_rows(project: str, ctx: RowContext) -> list[Row]:
     """One row per instruction file of ``project`` (a directory on this machine), with the load graph."""
     from pathlib import Path
 
+    from ctxlint.core.inputs import instruction_sources
     from ctxlint.instructions.build import build_project
-    from ctxlint.instructions.discover import discover_instructions
 
     if not os.path.isdir(project):
         return []
     root = Path(project)
     try:
-        sources = discover_instructions(root, ctx.config.exclude)
+        sources = instruction_sources(root, ctx.config.exclude)
         if not sources:
             return []
         built = build_project(sources, root, ctx.config.requests_per_session)
