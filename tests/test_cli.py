@@ -74,8 +74,11 @@ def test_json_report_validates_against_shipped_schema(repo: Path) -> None:
 
 def test_output_file(repo: Path) -> None:
     result = run(["CLAUDE.md", "--format", "json", "--output", "out.json"], cwd=repo)
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == "ctxlint: wrote the json report to out.json\n"
     assert json.loads((repo / "out.json").read_text())["findings"]
+    quiet = run(["CLAUDE.md", "--format", "json", "--output", "out.json", "--quiet"], cwd=repo)
+    assert quiet.stdout == quiet.stderr == ""
 
 
 @pytest.mark.parametrize(
@@ -122,10 +125,25 @@ def test_not_an_instruction_file_is_exit_2(tmp_path: Path) -> None:
     assert "neither an agent instruction file nor a transcript" in result.stderr
 
 
-def test_empty_directory_is_exit_2(tmp_path: Path) -> None:
+def test_a_directory_with_nothing_to_check_is_exit_0_with_an_empty_report(tmp_path: Path) -> None:
+    """As ruff: nothing to check is not an error, so the Action passes on a repository without
+    instruction files; the machine formats still print a valid (empty) report."""
+    (tmp_path / "README.md").write_text("# Readme\n")
     result = run(["."], cwd=tmp_path)
-    assert result.exit_code == 2
-    assert "nothing to check" in result.stderr
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "ctxlint: nothing to check (no instruction files or transcripts in .)\n"
+    data = json.loads(run([".", "--format", "json"], cwd=tmp_path).stdout)
+    assert data["findings"] == [] and data["files"] == [] and data["summary"]["files"] == 0
+    sarif = json.loads(run([".", "--format", "sarif"], cwd=tmp_path).stdout)
+    assert sarif["runs"][0]["results"] == []
+    assert run([".", "--quiet"], cwd=tmp_path).output == ""
+
+
+def test_a_missing_path_beside_an_empty_directory_is_still_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run(["empty", "missing.md"], cwd=tmp_path)
+    assert result.exit_code == 2 and "missing.md: no such file or directory" in result.stderr
 
 
 def test_unreadable_beside_readable_is_a_ctx001_finding(repo: Path) -> None:

@@ -126,7 +126,8 @@ def run_check(
             for src in sources:
                 if src.real not in built:
                     files.append(FileResult(path=src.path, kind="instructions", agent=src.agent))
-                    findings.append(diagnostic(UNREADABLE, src.path, f"cannot read {src.path}"))
+                    reason = project.unreadable.get(src.real, "cannot be read")
+                    findings.append(diagnostic(UNREADABLE, src.path, f"cannot check {src.path}: {reason}"))
             per_path = check_instructions(project, config, enabled_list)
             focus = inputs.focus.get(root)
             if focus:
@@ -177,8 +178,10 @@ def run_check(
                 spend = (spend or 0.0) + float(s["cost_usd"])
 
     checked = [f for f in files if f.kind != "unknown"]
-    if not checked:
-        reasons = "; ".join(f"{p}: {r}" for p, r in inputs.unreadable) or "no instruction files or transcripts found"
+    if not checked and inputs.unreadable:
+        # Every path given was wrong (missing, not a regular file, not checkable): a usage error.
+        # Directories with nothing in them are not: the report is empty (see Report.nothing_to_check).
+        reasons = "; ".join(f"{p}: {r}" for p, r in inputs.unreadable)
         raise NothingToCheck(f"nothing to check ({reasons})")
 
     findings = mask_findings(dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE})))
