@@ -20,41 +20,28 @@ class NetworkBlocked(RuntimeError):
     pass
 
 
-LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
-
-
-def _is_loopback(address: object) -> bool:
-    if isinstance(address, (str, bytes)):  # AF_UNIX path
-        return True
-    if isinstance(address, tuple) and address:
-        return str(address[0]).startswith(LOOPBACK)
-    return False
+def _is_local(address: object) -> bool:
+    return isinstance(address, (str, bytes))  # an AF_UNIX path
 
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """ctxlint must never touch the network: any non-loopback connection in any test fails it.
-
-    Loopback stays open only because the Dask LocalCluster test talks to its own local workers.
-    """
+    """ctxlint must never touch the network: any connection but a Unix socket fails the test."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
 
     def connect(self: socket.socket, address: object) -> None:
-        if not _is_loopback(address):
+        if not _is_local(address):
             raise NetworkBlocked(f"network access attempted: {address!r}")
         real_connect(self, address)  # type: ignore[arg-type]
 
     def connect_ex(self: socket.socket, address: object) -> int:
-        if not _is_loopback(address):
+        if not _is_local(address):
             raise NetworkBlocked(f"network access attempted: {address!r}")
         return real_connect_ex(self, address)  # type: ignore[arg-type]
 
     def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        if host is not None and not str(host).startswith(LOOPBACK):
-            raise NetworkBlocked(f"name lookup attempted: {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+        raise NetworkBlocked(f"name lookup attempted: {host!r}")
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)

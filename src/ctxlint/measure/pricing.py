@@ -143,6 +143,7 @@ def _rates_at(mp: Any, total: int) -> Rates | None:
 # process). The figures are genai-prices' own, computed on the first sight of a model.
 _RATES_FIELDS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")
 _persisted: dict[str, Any] | None = None
+_new_rates: dict[str, Any] = {}  # computed by this process, not yet persisted
 
 
 def _rates_file() -> str:
@@ -165,11 +166,24 @@ def load_rates_cache() -> dict[str, Any]:
     return _persisted
 
 
-def _persist(model: str, entry: dict[str, Any] | None) -> None:
+def take_new_rates() -> dict[str, Any]:
+    """The rates this process computed since the last call (and forgets them): a worker hands them
+    to the parent with its results, so that only the parent writes the cache."""
+    taken = dict(_new_rates)
+    _new_rates.clear()
+    return taken
+
+
+def save_new_rates(from_workers: dict[str, Any]) -> None:
+    """Persist, once, the rates computed here and those the workers sent back (none: no write)."""
+    new = {**from_workers, **take_new_rates()}
+    table = load_rates_cache()
+    new = {model: entry for model, entry in new.items() if table.get(model, ...) != entry}
+    if not new:
+        return
     from ctxlint._runtime.fsutil import write_cache
 
-    table = load_rates_cache()
-    table[model] = entry
+    table.update(new)
     write_cache(_rates_file(), json.dumps(table).encode())
 
 
@@ -211,7 +225,7 @@ def _model_rates(model: str) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None
         except (KeyError, TypeError, ValueError):
             pass  # a damaged entry: computed again below
     entry = _compute_entry(model)
-    _persist(model, entry)
+    _new_rates[model] = entry
     return _decode(entry) if entry is not None else None
 
 

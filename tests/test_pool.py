@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from ctxlint._runtime import pool as forkpool
-from ctxlint._runtime.pool import WorkerDied, imap_unordered
+from ctxlint._runtime.pool import BATCH_BYTES, MIN_BATCH_BYTES, WorkerDied, balanced_batches, imap_unordered
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork pool runs on Linux only")
 
@@ -74,14 +74,10 @@ def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.Mo
 
 
 def test_batches_keep_every_file_once_largest_first_and_shrink_at_the_end() -> None:
-    from ctxlint.core.audit import BATCH_BYTES, MIN_BATCH_BYTES, _batches
-
-    sizes = [8 << 20, 3 << 20] + [300_000] * 40 + [20_000] * 200
-    paths = [f"f{i}" for i in range(len(sizes))]
-    batches = _batches(paths, sizes, 2)
-    assert [p for b in batches for p in b] == paths
-    size_of = dict(zip(paths, sizes, strict=True))
-    totals = [sum(size_of[p] for p in b) for b in batches]
-    assert batches[0] == ["f0"] and batches[1] == ["f1"]  # a large file is a task of its own
+    sizes = [20_000] * 200 + [300_000] * 40 + [3 << 20, 8 << 20]
+    batches = balanced_batches(sizes, 2)
+    assert sorted(i for b in batches for i in b) == list(range(len(sizes)))
+    totals = [sum(sizes[i] for i in b) for b in batches]
+    assert batches[0] == [241] and batches[1] == [240]  # the largest first, each a task of its own
     assert all(t < BATCH_BYTES + 300_000 for t in totals[2:])
     assert totals[-2] <= 2 * MIN_BATCH_BYTES < totals[2]  # the last tasks are the smallest
