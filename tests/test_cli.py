@@ -289,3 +289,40 @@ def test_inside_is_relpath_for_paths_under_the_base(path: str, base: str) -> Non
 
     rel = os.path.relpath(path, base)
     assert inside(path, base) == (None if rel.startswith("..") else rel)
+
+
+def test_a_mistyped_command_says_did_you_mean(tmp_path: Path) -> None:
+    result = run(["explian", "CTX101"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == "ctxlint: error: unknown command 'explian' (did you mean 'explain'?), and no such file " \
+                            "or directory\n"
+    (tmp_path / "chek").mkdir()  # a real path of that name is checked, not corrected
+    assert "did you mean" not in run(["chek"], cwd=tmp_path).stderr
+
+
+def test_a_mistyped_config_key_says_did_you_mean(repo: Path) -> None:
+    (repo / ".ctxlint.yaml").write_text("selct: [CTX101]\nrules:\n  CTX101:\n    max-line: 3\n")
+    result = run(["CLAUDE.md"], cwd=repo)
+    assert result.exit_code == 2 and "unknown key 'selct'; did you mean 'select'?" in result.stderr
+    (repo / ".ctxlint.yaml").write_text("rules:\n  CTX101:\n    max-line: 3\n")
+    assert "rules.CTX101.max-line: unknown option (did you mean 'max-lines'? known: " in run(["CLAUDE.md"], cwd=repo).stderr
+
+
+def test_the_group_help_shows_whole_command_descriptions() -> None:
+    result = CliRunner().invoke(main, ["--help"], terminal_width=60)
+    commands = result.output.split("Commands:")[1]
+    assert "..." not in commands
+    assert "directories (default: the current directory)." in " ".join(result.output.split())
+
+
+def test_coach_text_is_coloured_on_request_and_says_last_week() -> None:
+    plain = run(["coach", str(REPO / "examples")]).stdout
+    assert "\x1b[" not in plain and "Weekly trend (last week with sessions):" in plain
+    assert "\x1b[1mHabits that cost the most" in run(["coach", str(REPO / "examples"), "--color"]).stdout
+
+
+def test_a_secret_message_uses_the_right_article(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text("# Keys\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLQ\n")
+    out = run(["CLAUDE.md", "--select", "CTX112"], cwd=tmp_path).stdout
+    assert "an aws-access-key-id is written in the file" in out

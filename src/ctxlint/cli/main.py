@@ -15,15 +15,28 @@ from ctxlint.cli.check import check
 from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
 from ctxlint.cli.export import export
+from ctxlint.errors import did_you_mean
 
 
 class DefaultGroup(click.Group):
-    """`ctxlint PATH...` means `ctxlint check PATH...`."""
+    """`ctxlint PATH...` means `ctxlint check PATH...`; a mistyped command is not taken for a path."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args and not os.path.lexists(args[0]):
+                near = did_you_mean(args[0], self.commands)
+                if near is not None:
+                    fail(f"unknown command {args[0]!r} (did you mean {near!r}?), and no such file or directory")
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped, instead of click's cut at the terminal width."""
+        rows = [(name, self.commands[name].get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
+                if not self.commands[name].hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
