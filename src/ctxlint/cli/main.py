@@ -15,6 +15,7 @@ from ctxlint.cli.check import check
 from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
 from ctxlint.cli.export import export
+from ctxlint.cli.init import init
 from ctxlint.errors import did_you_mean
 
 
@@ -110,7 +111,7 @@ def explain_text(meta: Any) -> str:
     return "\n".join(out)
 
 
-for command in (check, coach, export):
+for command in (check, coach, export, init):
     main.add_command(command)
 
 
