@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import click
 
@@ -89,26 +88,21 @@ def explain(rule: str) -> None:
     entry = lookup(rule)
     if entry is None:
         fail(f"unknown rule {rule!r} (see `ctxlint rules`)")
+    from ctxlint.reporters.explain import explain_text
+
     click.echo(explain_text(entry.meta))
 
 
-def explain_text(meta: Any) -> str:
-    out = [f"{meta.id} {meta.name} ({meta.kind}, default severity {meta.severity.label}"
-           f"{', fixable' if meta.fixable else ''})", "", meta.summary, "", "What it checks:", meta.description,
-           "", "Why it matters:", meta.why]
-    if meta.sources:
-        out += ["", "Sources:", *[f"  - {s}" for s in meta.sources]]
-    if meta.example_fires:
-        out += ["", "Example that fires:", *[f"    {line}" for line in meta.example_fires.splitlines()]]
-    if meta.example_passes:
-        out += ["", "Example that passes:", *[f"    {line}" for line in meta.example_passes.splitlines()]]
-    out += ["", "Fix:", meta.fix]
-    if meta.options:
-        out += ["", "Options (set in [tool.ctxlint.rules." + meta.id + "] or .ctxlint.yaml):"]
-        out += [f"  {o.name} ({o.type}, default {o.default!r}): {o.description}" for o in meta.options]
-    else:
-        out += ["", "Options: none"]
-    return "\n".join(out)
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the default, and the only transport).")
+@guarded
+def lsp(stdio: bool) -> None:
+    """Run the language server for editors: the check's findings as you type, fixes, rule docs on hover."""
+    try:
+        from ctxlint.lsp.server import serve
+    except ImportError as exc:
+        fail(f"the language server needs pygls ({exc}): pip install 'ctxlint[lsp] @ git+…' (docs/editors.md)")
+    serve()
 
 
 for command in (check, coach, export, init):

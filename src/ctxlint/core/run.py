@@ -5,7 +5,7 @@ that sees both sides of a run."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +94,10 @@ def run_check(
     jobs: int | None = None,
     with_load_graph: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> Report:
+    """Check ``paths``. ``texts`` maps an instruction file's real path to the text to check instead of
+    the file's (an editor's unsaved buffer: the language server checks what the user sees)."""
     config = config or Config()
     registry()
     enabled_list = config.enabled_rules()
@@ -121,7 +124,7 @@ def run_check(
         load_graph = {}
         for root, sources in inputs.instruction_groups.items():
             project = build_project(sources, Path(root), config.requests_per_session,
-                                    git_status="CTX119" in enabled)
+                                    git_status="CTX119" in enabled, texts=texts)
             built = {f.source.real for f in project.files}
             for src in sources:
                 if src.real not in built:
