@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,8 @@ if TYPE_CHECKING:
     from click.testing import Result
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# The shared corpus (not on CI): beside the project, or wherever CTXLINT_CORPUS says (a worktree).
+CORPUS = Path(os.environ.get("CTXLINT_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 class NetworkBlocked(RuntimeError):
@@ -50,8 +52,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """One cache directory for the session, never the user's; each test starts with the cache on."""
+    from ctxlint._runtime import cache
+
     monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.delenv("CTXLINT_NO_CACHE", raising=False)
+    cache.reset()
+    yield
+    cache.reset()
 
 
 def corpus_dir(kind: str) -> Path:
@@ -64,8 +73,6 @@ def corpus_dir(kind: str) -> Path:
 
 def cli_in(cwd: Path, args: list[str]) -> Result:
     """Run the ctxlint CLI in-process with ``cwd`` as the working directory."""
-    import os
-
     from click.testing import CliRunner
 
     from ctxlint.cli.main import main

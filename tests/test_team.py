@@ -24,8 +24,8 @@ from ctxlint.errors import ExportError  # noqa: E402
 from ctxlint.team.export import discover, export  # noqa: E402
 from ctxlint.team.report import coach_from_tables  # noqa: E402
 from ctxlint.team.tables import SCHEMAS, TeamMap, pseudonym  # noqa: E402
+from tests.conftest import CORPUS  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 TRANSCRIPTS = CORPUS / "transcripts"
 
 

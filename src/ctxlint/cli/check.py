@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ctxlint.cli.common import csv_values, fail, guarded, use_color, write_output
+from ctxlint.cli.common import csv_values, fail, guarded, no_cache_option, use_color, write_output
 from ctxlint.cli.progress import progress_bar
 
 SORTS = ("severity", "tokens", "file")  # ctxlint.reporters.check.order.SORTS, without importing it here
@@ -43,6 +43,7 @@ FORMATS = ("auto", "text", "json", "github", "sarif", "markdown")
 @click.option("--diff-base", help="Only instruction-file findings on files changed since this git ref.")
 @click.option("--history", type=click.Path(), help="Transcript history to measure requests per session.")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
+@no_cache_option
 @guarded
 def check(
     paths: tuple[str, ...],

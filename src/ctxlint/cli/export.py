@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ctxlint.cli.common import fail, guarded
+from ctxlint.cli.common import fail, guarded, no_cache_option
 from ctxlint.cli.progress import progress_bar
 
 
@@ -26,6 +26,7 @@ from ctxlint.cli.progress import progress_bar
               help="Files per written part.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
+@no_cache_option
 @guarded
 def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, pseudonymize: bool,
            salt: str | None, jobs: int | None, batch_size: int,

@@ -10,6 +10,7 @@ import sys
 import click
 
 from ctxlint import __version__
+from ctxlint.cli.cache import cache
 from ctxlint.cli.check import check
 from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
@@ -105,7 +106,7 @@ def lsp(stdio: bool) -> None:
     serve()
 
 
-for command in (check, coach, export, init):
+for command in (check, coach, export, cache, init):
     main.add_command(command)
 
 

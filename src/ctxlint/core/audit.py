@@ -199,6 +199,8 @@ def audit_paths(
 ) -> list[FileResult]:
     """``audit_file`` of every path, in the order given, on ``jobs`` worker processes (default: the
     config's, else one per core)."""
+    if not paths:
+        return []
     config = config or Config()
     results: list[FileResult | None] = [None] * len(paths)
     done = on_pool(partial(audit_file, config=config), paths, [_size(p) for p in paths], config, jobs=jobs)
