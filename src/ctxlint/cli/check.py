@@ -129,11 +129,11 @@ def check(
         from ctxlint.core.fixes import apply_fixes
 
         result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, root=Path(report.root))
+        if not quiet:
+            click.echo(result.summary_line(dry_run=show_diff), err=True)
         if show_diff:
             sys.stdout.write(result.diff)
-            click.echo(result.summary_line(dry_run=True), err=True)
             sys.exit(1 if result.diff else 0)  # as ruff: --diff fails when there is something to fix
-        click.echo(result.summary_line(), err=True)
         if result.applied:
             report = checked(record=False)
 
