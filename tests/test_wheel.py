@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
@@ -30,6 +31,8 @@ def test_wheel_install_lists_rules(tmp_path: Path) -> None:
     assert "ctxlint/_rules/CTX101.yaml" in names
     assert "ctxlint/schemas/report.schema.json" in names
 
+    # Only the wheel may provide ctxlint: a PYTHONPATH pointing at a source tree would shadow it.
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env_dir = tmp_path / "venv"
     # The dependencies come from this environment's site-packages through a plain path entry (no
     # network); its .pth files are not processed that way, so the editable install of ctxlint stays
@@ -42,9 +45,9 @@ def test_wheel_install_lists_rules(tmp_path: Path) -> None:
     subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(wheel)],
                    check=True, capture_output=True)
     out = subprocess.run([str(env_dir / "bin" / "ctxlint"), "rules"], capture_output=True, text=True,
-                         cwd=tmp_path)
+                         cwd=tmp_path, env=clean_env)
     assert out.returncode == 0, out.stderr
     assert "CTX101" in out.stdout and "instruction-file-too-long" in out.stdout
     where = subprocess.run([str(py), "-c", "import ctxlint.registry as r; print(r.rules_dir())"],
-                           capture_output=True, text=True, cwd=tmp_path)
+                           capture_output=True, text=True, cwd=tmp_path, env=clean_env)
     assert "_rules" in where.stdout
