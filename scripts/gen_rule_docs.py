@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from ctxlint.registry import RuleMeta, all_metadata
+from ctxlint.rules.registry import RuleMeta, all_metadata
 
 REPO = Path(__file__).resolve().parents[1]
 RULES_DOCS = REPO / "docs" / "rules"

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctxlint.analysis import Analysis, analyse
-from ctxlint.parsing.transcripts import read_transcript
-from ctxlint.parsing.transcripts.events import (
+from ctxlint.measure.pricing import price_per_token
+from ctxlint.transcripts.analysis import Analysis, analyse
+from ctxlint.transcripts.events import (
     Compaction,
     Event,
     Prompt,
@@ -20,7 +20,7 @@ from ctxlint.parsing.transcripts.events import (
     Transcript,
     Usage,
 )
-from ctxlint.pricing import price_per_token
+from ctxlint.transcripts.reading import read_transcript
 from tests.transcript_builder import build
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.baseline import BaselineError, apply_baseline, load_baseline, write_baseline
+from ctxlint.core.baseline import apply_baseline, load_baseline, write_baseline
+from ctxlint.errors import BaselineError
 from ctxlint.model import Finding, Report, Severity, Summary, fingerprint
 from tests.conftest import cli_in
 
@@ -131,7 +132,7 @@ def test_engine_fingerprints_survive_lines_inserted_above(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from ctxlint.config import Config
-    from ctxlint.engine import run_check
+    from ctxlint.core.run import run_check
 
     (tmp_path / ".git").mkdir()
     claude = tmp_path / "CLAUDE.md"

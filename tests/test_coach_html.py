@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ctxlint.cli import main
-from ctxlint.coach import aggregate
-from ctxlint.reporters.coach_html import render
+from ctxlint.cli.main import main
+from ctxlint.coach.aggregate import aggregate
+from ctxlint.reporters.coach.html import render
 from tests.test_coach import finding, result
 
 SECRET = "sk-ant-api03-" + "A1b2C3d4E5f6G7h8" * 5 + "AA"

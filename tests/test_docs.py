@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from ctxlint.registry import all_metadata, registry
+from ctxlint.rules.registry import all_metadata, registry
 from tests.conftest import REPO, cli_in
 
 README = REPO / "README.md"

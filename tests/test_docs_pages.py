@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from ctxlint.registry import all_metadata
+from ctxlint.rules.registry import all_metadata
 from tests.conftest import REPO
 
 DOCS = REPO / "docs"
@@ -121,7 +121,7 @@ def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
 
 
 def test_sarif_help_uri_points_to_an_existing_rule_page() -> None:
-    from ctxlint.registry import REPOSITORY_URL
+    from ctxlint.rules.registry import REPOSITORY_URL
 
     prefix = f"{REPOSITORY_URL}/blob/main/"
     for meta in all_metadata().values():
@@ -134,7 +134,7 @@ def test_sarif_help_uri_points_to_an_existing_rule_page() -> None:
 def test_package_metadata_names_the_same_repository() -> None:
     import tomllib
 
-    from ctxlint.registry import REPOSITORY_URL
+    from ctxlint.rules.registry import REPOSITORY_URL
 
     urls = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
     assert urls["Repository"] == REPOSITORY_URL

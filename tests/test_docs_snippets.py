@@ -220,7 +220,7 @@ def test_configuration_snippets_are_valid_configurations() -> None:
         elif block.info == "yaml" and block.file_name == ".ctxlint.yaml":
             parse_config(yaml.safe_load(block.text), block.where)
             checked += 1
-    from ctxlint.registry import all_metadata
+    from ctxlint.rules.registry import all_metadata
 
     # the configuration page's two, and the options block of every rule page that has options
     assert checked == 2 + sum(1 for meta in all_metadata().values() if meta.options)
@@ -242,7 +242,7 @@ def parse_command_line(line: str) -> None:
     """Parse a `ctxlint …` command line as the CLI would, without running it (click errors raise)."""
     import click
 
-    from ctxlint.cli import main
+    from ctxlint.cli.main import main
 
     words = shlex.split(re.split(r"&&|\|\||>>|\|", line)[0], comments=True)[1:]
     name = next((w for w in words if not w.startswith("-")), None)

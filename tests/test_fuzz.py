@@ -18,10 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ctxlint.api import audit_file
-from ctxlint.parsing.markdown import parse_markdown
-from ctxlint.parsing.transcripts import read_transcript
-from ctxlint.registry import rules_dir
+from ctxlint.core.audit import audit_file
+from ctxlint.markdown import parse_markdown
+from ctxlint.rules.registry import rules_dir
+from ctxlint.transcripts.reading import read_transcript
 
 EXAMPLES = int(os.environ.get("CTXLINT_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -174,7 +174,7 @@ def test_every_rule_pattern_is_linear_time() -> None:
 def test_every_rule_over_adversarial_instruction_lines(tmp_path: Path) -> None:
     """Each rule over 1 MB lines (via the whole engine) within a time budget."""
     from ctxlint.config import Config
-    from ctxlint.engine import run_check
+    from ctxlint.core.run import run_check
 
     (tmp_path / ".git").mkdir()
     (tmp_path / "CLAUDE.md").write_text("# Title\n" + "a/b `c` @d.md [x](y) " * 50_000 + "\n" + "-" * 1_000_000 + "\n")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.gitdiff import GitDiffError, changed_files
+from ctxlint.core.gitdiff import changed_files
+from ctxlint.errors import GitDiffError
 from tests.conftest import cli_in
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

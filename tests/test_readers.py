@@ -9,10 +9,10 @@ from typing import Any
 import orjson
 import pytest
 
-from ctxlint.api import audit_file
-from ctxlint.parsing.transcripts import detect_format, read_transcript
-from ctxlint.parsing.transcripts.events import Compaction, Usage
-from ctxlint.session_facts import session_facts
+from ctxlint.core.audit import audit_file
+from ctxlint.transcripts.events import Compaction, Usage
+from ctxlint.transcripts.reading import detect_format, read_transcript
+from ctxlint.transcripts.session_facts import session_facts
 from tests.conftest import corpus_dir
 
 FE5E = "d-kimuson__claude-code-viewer__mock-global-claude-dir__projects__sample-project__fe5e1c67-53e7-4862-81ae-d0e013e3270b.jsonl"
@@ -160,7 +160,7 @@ def test_truncated_last_line_is_a_counted_diagnostic(tmp_path: Path) -> None:
 
 
 def test_oversize_line_is_skipped_without_holding_it(tmp_path: Path) -> None:
-    from ctxlint.parsing.transcripts.lines import iter_lines
+    from ctxlint.transcripts.lines import iter_lines
 
     path = tmp_path / "big.jsonl"
     with path.open("wb") as fh:
@@ -190,8 +190,8 @@ import os  # noqa: E402
 import struct  # noqa: E402
 import time  # noqa: E402
 
-from ctxlint.parsing.transcripts.discover import default_stores, find_transcripts  # noqa: E402
-from ctxlint.parsing.transcripts.events import (  # noqa: E402
+from ctxlint.core.inputs import transcript_files  # noqa: E402
+from ctxlint.transcripts.events import (  # noqa: E402
     AssistantText,
     Clear,
     Image,
@@ -200,7 +200,8 @@ from ctxlint.parsing.transcripts.events import (  # noqa: E402
     ToolCall,
     ToolResult,
 )
-from ctxlint.parsing.transcripts.lines import iter_lines  # noqa: E402
+from ctxlint.transcripts.files import default_stores  # noqa: E402
+from ctxlint.transcripts.lines import iter_lines  # noqa: E402
 
 SONNET = "claude-sonnet-4-5-20250929"
 
@@ -696,7 +697,7 @@ def test_find_transcripts_follows_each_layout(tmp_path: Path) -> None:
     (tmp_path / "proj" / "package.json").write_text('{"name": "x"}')
     (tmp_path / "proj" / "run.traj").write_text(json.dumps({"history": [{"role": "user", "content": "x"}]}))
     (tmp_path / "proj" / "loop").symlink_to(tmp_path, target_is_directory=True)  # a symlink loop
-    found = [os.path.relpath(p, tmp_path) for p in find_transcripts(str(tmp_path))]
+    found = [os.path.relpath(p, tmp_path) for p in transcript_files(str(tmp_path))]
     assert sorted(found) == sorted([
         ".claude/projects/-home-me-app/s1.jsonl",
         ".claude/projects/-home-me-app/s1/subagents/agent-a1.jsonl",

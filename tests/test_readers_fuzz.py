@@ -16,10 +16,10 @@ import orjson
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ctxlint.parsing.transcripts import detect_format, read_transcript
-from ctxlint.parsing.transcripts.events import Transcript, Usage
-from ctxlint.parsing.transcripts.lines import iter_lines, json_records, repair_utf8
-from ctxlint.session_facts import session_facts
+from ctxlint.transcripts.events import Transcript, Usage
+from ctxlint.transcripts.lines import iter_lines, json_records, repair_utf8
+from ctxlint.transcripts.reading import detect_format, read_transcript
+from ctxlint.transcripts.session_facts import session_facts
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

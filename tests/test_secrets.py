@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.secrets import find_secrets, mask
+from ctxlint.measure.secrets import find_secrets, mask
 
 PLANTED = {
     "aws-access-key-id": "AKIAZ7QWERTYUIOPASDF",
@@ -71,7 +71,7 @@ def test_no_format_echoes_a_secret(tmp_path: Path) -> None:
     """Plant every kind in an instruction file and in a transcript; grep every format's output."""
     from click.testing import CliRunner
 
-    from ctxlint.cli import main
+    from ctxlint.cli.main import main
     from tests.transcript_builder import build
 
     (tmp_path / ".git").mkdir()

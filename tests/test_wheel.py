@@ -48,6 +48,6 @@ def test_wheel_install_lists_rules(tmp_path: Path) -> None:
                          cwd=tmp_path, env=clean_env)
     assert out.returncode == 0, out.stderr
     assert "CTX101" in out.stdout and "instruction-file-too-long" in out.stdout
-    where = subprocess.run([str(py), "-c", "import ctxlint.registry as r; print(r.rules_dir())"],
+    where = subprocess.run([str(py), "-c", "import ctxlint.rules.registry as r; print(r.rules_dir())"],
                            capture_output=True, text=True, cwd=tmp_path, env=clean_env)
     assert "_rules" in where.stdout

@@ -1,19 +1,37 @@
-"""ctxlint: a context-hygiene linter and coach for AI coding agents."""
+"""ctxlint: a context-hygiene linter and coach for AI coding agents.
+
+The public API (imported on first use: ``import ctxlint`` stays cheap, start-up time is a feature):
+
+* ``check(paths, config=None, *, jobs=None) -> Report``: what ``ctxlint check`` computes for instruction
+  files, transcripts and directories;
+* ``audit_file(path, config=None) -> FileResult``: one transcript's session facts and findings;
+* ``audit_transcripts(paths, config=None, jobs=None) -> list[FileResult]``: many transcripts, in order,
+  on the worker pool.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["audit_file", "audit_transcripts", "check"]
 
 if TYPE_CHECKING:
-    from ctxlint.api import audit_file as audit_file
+    from ctxlint.core.audit import audit_file as audit_file
+    from ctxlint.core.audit import audit_paths as audit_transcripts
+    from ctxlint.core.run import run_check as check
+
+_PUBLIC = {
+    "audit_file": ("ctxlint.core.audit", "audit_file"),
+    "audit_transcripts": ("ctxlint.core.audit", "audit_paths"),
+    "check": ("ctxlint.core.run", "run_check"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: `import ctxlint` must stay cheap (the CLI's start-up time is a product feature).
-    if name == "audit_file":
-        from ctxlint.api import audit_file
+    if name not in _PUBLIC:
+        raise AttributeError(name)
+    import importlib
 
-        return audit_file
-    raise AttributeError(name)
+    module, attr = _PUBLIC[name]
+    return getattr(importlib.import_module(module), attr)

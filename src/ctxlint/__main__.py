@@ -1,3 +1,3 @@
-from ctxlint.cli import run
+from ctxlint.cli.main import run
 
 run()

@@ -7,13 +7,15 @@ which the CLI turns into exit code 2.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ctxlint.errors import ConfigError, did_you_mean
 from ctxlint.model import Severity
-from ctxlint.registry import OPTION_TYPES, registry, resolve
+from ctxlint.rules.registry import OPTION_TYPES, registry, resolve
 
 CONFIG_FILES = (".ctxlint.yaml", ".ctxlint.yml", "pyproject.toml")
 TOP_LEVEL_KEYS = {
@@ -27,10 +29,6 @@ TOP_LEVEL_KEYS = {
     "exclude",
     "timeout-per-file",
 }
-
-
-class ConfigError(Exception):
-    """A configuration problem; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,19 @@ class Config:
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **changes)
+
+    def result_key(self) -> str:
+        """Hash of everything in the configuration that can change a transcript's result (keys the
+        coach's cached results and the export manifest)."""
+        parts = (
+            self.select,
+            self.ignore,
+            self.per_file_ignores,
+            sorted((k, sorted(v.items(), key=lambda kv: kv[0])) for k, v in self.rule_options.items()),
+            sorted((k, v.name) for k, v in self.rule_severity.items()),
+            self.timeout_per_file,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def _expand(tokens: tuple[str, ...], key: str, origin: str | None) -> list[str]:
@@ -162,7 +173,9 @@ def _positive_number(value: Any, key: str, origin: str) -> float:
 def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> Config:
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
-        raise ConfigError(f"{origin}: unknown key {sorted(unknown)[0]!r}")
+        key = sorted(unknown)[0]
+        near = did_you_mean(key, TOP_LEVEL_KEYS)
+        raise ConfigError(f"{origin}: unknown key {key!r}" + (f"; did you mean {near!r}?" if near else ""))
     select = _str_list(raw.get("select", []), "select", origin)
     ignore = _str_list(raw.get("ignore", []), "ignore", origin)
     _expand(select, "select", origin)
@@ -207,7 +220,9 @@ def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> C
             spec = specs.get(key)
             if spec is None:
                 known = ", ".join(sorted(specs)) or "none"
-                raise ConfigError(f"{where}: unknown option (known: {known})")
+                near = did_you_mean(key, [*specs, "severity"])
+                hint = f"did you mean {near!r}? " if near else ""
+                raise ConfigError(f"{where}: unknown option ({hint}known: {known})")
             types = OPTION_TYPES[spec.type]
             if (isinstance(value, bool) and spec.type != "bool") or not isinstance(value, types):
                 raise ConfigError(f"{where}: expected {spec.type}, got {type(value).__name__}")

@@ -3,7 +3,7 @@
 discover -> Source -> (parse) -> Document | Transcript -> rules -> Finding -> engine -> reporters.
 
 Everything here is plain, frozen (or slotted) data with no I/O, so it pickles across processes
-and can be reduced by a simple merge (see ``ctxlint.api.audit_file``).
+and can be reduced by a simple merge (see ``ctxlint.core.audit.audit_file``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The coach report from exported tables (`ctxlint coach --from DIR`), aggregated with DuckDB.
 
-``coach_from_tables`` returns the dict ``ctxlint.coach.aggregate`` returns for per-file results
+``coach_from_tables`` returns the dict ``ctxlint.coach.aggregate.aggregate`` returns for per-file results
 (same keys, same meaning), so the text/HTML/JSON coach reporters render both, plus ``by_team``.
 DuckDB streams the Parquet parts (``read_parquet('DIR/sessions/*.parquet')``): nothing is loaded
 whole into Python. Dimensions are teams, projects, agents, rules (habits) and weeks — there is no
@@ -132,7 +132,7 @@ def _rows(con: Any, sql: str, params: list[Any] | None = None) -> list[dict[str,
 
 
 def _report(con: Any, top: int, has_instructions: bool) -> dict[str, Any]:
-    from ctxlint.registry import registry
+    from ctxlint.rules.registry import registry
 
     reg = registry()
     t = _rows(con, """
@@ -229,7 +229,7 @@ def _report(con: Any, top: int, has_instructions: bool) -> dict[str, Any]:
 
 def _instruction_costs(con: Any) -> list[dict[str, Any]]:
     """Start-up instruction load per (project, agent) joined with the measured requests of that project."""
-    from ctxlint.pricing import price_per_token
+    from ctxlint.measure.pricing import price_per_token
 
     projects = {r["project"]: r for r in _rows(con, """
         SELECT project, sum(requests)::BIGINT AS requests, list(DISTINCT agent) AS agents,

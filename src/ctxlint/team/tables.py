@@ -6,8 +6,8 @@ Three tables, documented column by column in ``docs/team.md``:
 * ``findings``: one row per finding of a transcript;
 * ``instructions``: one row per instruction file of every project whose directory exists on disk.
 
-Row builders are pure functions of a ``FileResult`` (what ``ctxlint.api.audit_file`` returns) and
-of the export settings, so the local process pool and a Dask cluster produce the same rows.
+Row builders are pure functions of a ``FileResult`` (what ``ctxlint.core.audit.audit_file`` returns) and
+of the export settings, so whichever worker runs them, the rows are the same.
 There is a ``person`` column (the first folder under the input root, or its pseudonym) only so a
 platform team can group by team; the report built from these tables never ranks people.
 """
@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from ctxlint import __version__
 from ctxlint.config import Config
+from ctxlint.errors import ExportError
 from ctxlint.model import FileResult
 
 SCHEMA_VERSION = 1
@@ -120,8 +121,8 @@ Row = dict[str, Any]
 # Settings shared by every row builder
 
 
-class GroupingError(ValueError):
-    """A bad --group-by file or a pseudonymization request without a salt."""
+class GroupingError(ExportError):
+    """A bad --group-by file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +251,7 @@ def _mask(text: str | None) -> str | None:
     if not text:
         return text
     try:
-        from ctxlint.secrets import mask
+        from ctxlint.measure.secrets import mask
     except ImportError:  # pragma: no cover - secrets module is part of ctxlint
         return text
     return mask(text)
@@ -360,16 +361,16 @@ class FileRows:
 
 
 def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
-    """The unit of work of every engine: ``audit_file`` on one file, turned into table rows."""
-    from ctxlint.api import audit_file
+    """The unit of work of the export: ``audit_file`` on one file, turned into table rows."""
+    from ctxlint.core.audit import audit_file
 
     try:
         result = audit_file(task.real, ctx.config)
     except Exception as exc:  # one pathological file must not stop a terabyte export
-        from ctxlint.engine import diagnostic
+        from ctxlint.core.findings import UNREADABLE, diagnostic
 
         result = FileResult(path=task.rel, kind="unknown", agent=None)
-        result.findings.append(diagnostic("CTX001", task.rel, f"cannot analyse {task.rel}: {exc.__class__.__name__}"))
+        result.findings.append(diagnostic(UNREADABLE, task.rel, f"cannot analyse {task.rel}: {exc.__class__.__name__}"))
     session = session_row(result, task, ctx)
     project = (result.session or {}).get("project")
     return FileRows(session["file_id"], session, finding_rows(result, task, ctx, session),
@@ -380,14 +381,14 @@ def instruction_rows(project: str, ctx: RowContext) -> list[Row]:
     """One row per instruction file of ``project`` (a directory on this machine), with the load graph."""
     from pathlib import Path
 
+    from ctxlint.core.inputs import instruction_sources
     from ctxlint.instructions.build import build_project
-    from ctxlint.instructions.discover import discover_instructions
 
     if not os.path.isdir(project):
         return []
     root = Path(project)
     try:
-        sources = discover_instructions(root, ctx.config.exclude)
+        sources = instruction_sources(root, ctx.config.exclude)
         if not sources:
             return []
         built = build_project(sources, root, ctx.config.requests_per_session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ctxlint.instructions.project import InstructionFile
-from ctxlint.tokens import count_text
+from ctxlint.measure.tokens import count_text
 
 MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 EMPHASIS = re.compile(r"[*_`~]+")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 
 @detector("CTX102", scope="project")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ctxlint.instructions.build import codex_cut
 from ctxlint.instructions.project import InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 
 @detector("CTX103", scope="project")

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding, Severity, TextEdit
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
-from ctxlint.tokens import count_text
+from ctxlint.rules.registry import RuleContext, detector
 
 TABLE_OR_RULE = re.compile(r"^\s*(?:\|.*|[-=*_|:\s]+)$")
 MAX_POSTINGS = 64  # shingles shared by more units than this say nothing about a pair

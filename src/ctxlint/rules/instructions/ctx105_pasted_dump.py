@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.markdown import CodeBlock
 from ctxlint.model import RawFinding
-from ctxlint.parsing.markdown import CodeBlock
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import lines_tokens
+from ctxlint.rules.registry import RuleContext, detector
 
 TREE_BRANCH = re.compile(r"^[\s│|]*(?:├──|└──|\|--|`--|\+--|├─|└─)\s*")
 # A file or directory name: `api/`, `users.py`, `.env.example`, `[id].tsx`, `Makefile`, `app/app.go`

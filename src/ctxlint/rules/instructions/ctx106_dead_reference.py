@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, TextEdit
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 SCOPED_NPM = re.compile(r"^@[a-z0-9][\w.-]*/[\w.-]+$", re.I)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 
 def _resolve(file: InstructionFile, target: str) -> Path:

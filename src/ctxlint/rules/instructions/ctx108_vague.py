@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
-from ctxlint.tokens import count_text
+from ctxlint.rules.registry import RuleContext, detector
 
 
 @detector("CTX108", scope="file")

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import in_code_or_comment
+from ctxlint.rules.registry import RuleContext, detector
 
 DIRECTIVE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S|^\s*[A-Z][^|#]{10,}[.!:]\s*$")
 

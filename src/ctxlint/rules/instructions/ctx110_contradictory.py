@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
+from ctxlint.rules.registry import RuleContext, detector
 
 NEGATION = re.compile(r"\b(not|never|don'?t|do not|instead of|rather than|no longer|avoid|replaced|migrat|deprecated|"
                       r"instead|over|vs\.?|versus|from)\b", re.I)

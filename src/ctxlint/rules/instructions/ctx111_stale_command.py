@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 PM_RUN = re.compile(r"(?<![\w-])(npm|pnpm|yarn|bun)\s+(?:run\s+)?([A-Za-z][\w:.-]*)")
 PM_EXPLICIT_RUN = re.compile(r"(?<![\w-])(npm|pnpm|yarn|bun)\s+run\s+([A-Za-z][\w:.-]*)")

@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import in_code_or_comment
-from ctxlint.tokens import count_text
+from ctxlint.rules.registry import RuleContext, detector
 
 
 @lru_cache(maxsize=32)

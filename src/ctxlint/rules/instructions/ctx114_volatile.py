@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import lines_tokens
-from ctxlint.tokens import count_text
+from ctxlint.rules.registry import RuleContext, detector
 
 EMOJI_NUM = re.compile(r"^[^\w]*(?:\d+[.)]\s*)?")
 VERSION = re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 PATH_IN_TEXT = re.compile(r"`((?:[\w.-]+/)+)[\w.*-]*`")
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
 from ctxlint.rules.instructions.common import lines_tokens
+from ctxlint.rules.registry import RuleContext, detector
 
 PATH = re.compile(r"`((?:[\w.-]+/)+[\w.-]*)`")
 

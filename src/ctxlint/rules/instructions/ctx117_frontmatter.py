@@ -9,7 +9,7 @@ from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, TextEdit
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 ALWAYS_RE = re.compile(r"^(\s*alwaysApply\s*:\s*)(.+?)\s*$")
 TRUTHY = {"yes", "on", "\"true\"", "'true'", "\"yes\"", "'yes'", "True", "TRUE", "y"}

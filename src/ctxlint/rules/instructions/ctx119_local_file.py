@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 
 HOME = re.compile(r"(?:(?<![\w/])|(?<=file://))(/Users/|/home/|C:\\\\?Users\\\\?)([A-Za-z0-9._-]{2,40})(?=[/\\])")
 GENERIC_USERS = {"user", "username", "you", "me", "runner", "ubuntu", "node", "app", "root", "USER", "your-name",

@@ -7,12 +7,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ctxlint.analysis import Analysis, Item
-from ctxlint.fsutil import inside
+from ctxlint._runtime.fsutil import inside
 from ctxlint.model import Claim, RawFinding
-from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
-from ctxlint.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import any_of, file_reads, is_edit_command
+from ctxlint.rules.patterns import any_of
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
+from ctxlint.transcripts.analysis import Analysis, Item
+from ctxlint.transcripts.events import ToolCall, ToolResult
 
 
 @dataclass(slots=True)

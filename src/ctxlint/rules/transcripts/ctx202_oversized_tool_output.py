@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding, Severity
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.outputs import command_fix, describe, tokens_phrase, tool_items
+from ctxlint.transcripts.analysis import Analysis
 
 
 @detector("CTX202", scope="transcript")

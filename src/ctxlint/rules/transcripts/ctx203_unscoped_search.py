@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import segments, words
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
+from ctxlint.transcripts.analysis import Analysis
 
 
 def unbounded(command: str, searches: list[dict[str, Any]], pipe_bound: str) -> bool:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import any_of, file_reads
+from ctxlint.rules.patterns import any_of
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
+from ctxlint.transcripts.analysis import Analysis
 
 
 def _many_files(command: str, minimum: int = 6) -> bool:

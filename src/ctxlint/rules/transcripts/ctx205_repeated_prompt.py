@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import Prompt
-from ctxlint.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import any_of
+from ctxlint.rules.patterns import any_of
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis, Item
+from ctxlint.transcripts.events import Prompt
 
 # Unicode words: an ASCII-only pattern reduced a Russian prompt to its few Latin words, so two
 # different questions that both mention `gemini --model` looked identical.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis
 
 
 @detector("CTX207", scope="transcript")

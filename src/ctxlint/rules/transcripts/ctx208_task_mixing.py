@@ -6,10 +6,10 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import AssistantText, Prompt, ToolCall
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis
+from ctxlint.transcripts.events import AssistantText, Prompt, ToolCall
 
 CONTINUATION = re.compile(r"(?i)^\s*(it|its|it's|that|this|these|those|now|also|still|but|and|ok|okay|no|yes|great|"
                           r"nice|cool|perfect|thanks|thank you|looks|why|hmm|wait|actually|again|same)\b")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import ToolCall, ToolResult
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis, Item
+from ctxlint.transcripts.events import ToolCall, ToolResult
 
 
 def _signature(item: Item) -> str | None:

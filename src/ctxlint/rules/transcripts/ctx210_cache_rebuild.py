@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from ctxlint.analysis import Analysis
+from ctxlint.measure.pricing import price_per_token
 from ctxlint.model import RawFinding
-from ctxlint.pricing import price_per_token
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis
 
 
 def _ts(value: str | None) -> datetime | None:

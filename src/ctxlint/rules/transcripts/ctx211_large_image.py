@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import Image, ToolResult
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis, Item
+from ctxlint.transcripts.events import Image, ToolResult
 
 
 def _image_tokens(item: Item) -> int:

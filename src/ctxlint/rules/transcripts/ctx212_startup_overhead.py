@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import Prompt
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis
+from ctxlint.transcripts.events import Prompt
 
 
 @detector("CTX212", scope="transcript")

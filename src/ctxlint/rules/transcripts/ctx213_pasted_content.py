@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import Prompt
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.transcripts.analysis import Analysis
+from ctxlint.transcripts.events import Prompt
 
 INCLUDE_MARK = "--- Content from referenced files ---"
 INCLUDED_FILE = re.compile(r"^Content from @(\S+?):$", re.M)

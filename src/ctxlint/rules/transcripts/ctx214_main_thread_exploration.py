@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.analysis import Analysis, Item
 from ctxlint.model import RawFinding
-from ctxlint.parsing.transcripts.events import ToolCall
-from ctxlint.registry import RuleContext, detector
+from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
+from ctxlint.transcripts.analysis import Analysis, Item
+from ctxlint.transcripts.events import ToolCall
 
 EXPLORE_TOOLS = {"Read", "Grep", "Glob", "LS", "read_file", "list_dir", "search_file_content", "glob"}
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ctxlint.analysis import Analysis, Item
-from ctxlint.parsing.transcripts.events import ToolResult
+from ctxlint.transcripts.analysis import Analysis, Item
+from ctxlint.transcripts.events import ToolResult
 
 
 def tool_items(a: Analysis) -> Iterator[Item]:

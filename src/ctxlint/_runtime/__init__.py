@@ -1,0 +1,1 @@
+"""Process plumbing shared by every stage: the worker pool, the cache, file-system helpers."""

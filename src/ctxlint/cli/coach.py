@@ -1,0 +1,87 @@
+"""`ctxlint coach`: the habits that cost the most across sessions (text, JSON or HTML)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ctxlint.cli.common import fail, guarded, no_cache_option, use_color, write_output
+from ctxlint.cli.progress import progress_bar
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--since", help="Only sessions started on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only sessions started on or before this date (YYYY-MM-DD).")
+@click.option("--project", help="Only projects whose path contains this text.")
+@click.option("--agent", type=click.Choice(["claude-code", "codex", "gemini", "aider", "copilot-cli", "generic"]))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(), help="Write the report to this file.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Habits to list.")
+@no_cache_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None)
+@click.option("--from", "from_dir", type=click.Path(), help="Build the report from tables written by `ctxlint export`.")
+@click.option("--config", "config_file", type=click.Path())
+@click.option("--no-config", is_flag=True)
+@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
+@guarded
+def coach(paths: tuple[str, ...], since: str | None, until: str | None, project: str | None, agent: str | None,
+          fmt: str, output: str | None, top: int, jobs: int | None, from_dir: str | None,
+          config_file: str | None, no_config: bool, color: bool | None) -> None:
+    """Rank the habits that cost the most across sessions, with the one fix for each.
+
+    With no PATH, reads the local agent histories: ~/.claude/projects (and CLAUDE_CONFIG_DIR),
+    ~/.codex/sessions (and CODEX_HOME), ~/.gemini/tmp. Per-file results are cached, so a re-run
+    over an unchanged history is fast (--no-cache recomputes everything). Never uses the network.
+    """
+    from ctxlint.coach.aggregate import Filters, aggregate, parse_date
+    from ctxlint.coach.collect import collect
+    from ctxlint.coach.instructions import instruction_costs
+
+    try:
+        filters = Filters(parse_date(since), parse_date(until), project, agent)
+    except ValueError as exc:
+        fail(str(exc))
+    data: dict[str, Any]
+    if from_dir:
+        try:
+            from ctxlint.team.report import coach_from_tables
+        except ImportError:
+            fail("--from needs the team extras: pip install 'ctxlint[team]'")
+        data = coach_from_tables(from_dir, since=filters.since, until=filters.until, project=project, agent=agent,
+                                 top=top)
+    else:
+        from ctxlint.config import resolve_config
+
+        targets = list(paths)
+        if not targets:
+            from ctxlint.transcripts.files import default_stores
+
+            targets = default_stores()
+            if not targets:
+                fail("no agent history found (~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp); pass a path")
+        config = resolve_config(targets, config_file, no_config)
+        progress = progress_bar() if sys.stderr.isatty() else None  # shown once scanning takes > 1 s
+        results = collect(targets, config, jobs=jobs, progress=progress)
+        if not any(r.kind == "transcript" for r in results):
+            fail("no transcripts found in " + ", ".join(targets))
+        kept = [r for r in results if filters.keep(r)]
+        data = aggregate(kept, filters, top=top)
+        data["instructions"] = instruction_costs(kept, config)
+    if fmt == "json":
+        import orjson
+
+        data = dict(data)
+        data["sessions"] = [{k: v for k, v in s.items() if k != "timeline"} for s in data.get("sessions", [])]
+        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
+    elif fmt == "html":
+        from ctxlint.reporters.coach.html import render as render_html
+
+        text = render_html(data)
+    else:
+        from ctxlint.reporters.coach.text import render as render_text
+
+        text = render_text(data, color=use_color(color, output=output))
+    write_output(text, output, what=f"{fmt} report")

@@ -1,0 +1,381 @@
+"""The coach: which habits cost the most across many sessions, and what to change first.
+
+Pure aggregation over per-file results (``FileResult``) — the same data `check` produces, so a
+team-scale run (exported tables) and a laptop run agree. It reports habits and outcomes, never a
+ranking of people: there is no per-person dimension here at all.
+
+Sessions: a subagent file (``session.is_subagent``) rolls up into its parent session (same agent and
+session id): it is never counted as a session of its own, but its requests, tokens, dollars and
+findings count, and a habit seen only in a subagent still marks the parent session as affected.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ctxlint.model import FileResult
+
+TOKEN_KINDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+HOT_FILL = 0.8  # "near the limit": above 80% of the context window
+MAX_TREND_WEEKS = 156  # gaps between weeks are filled with zero rows up to this many weeks
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which sessions a coach report covers (dates, project, agent)."""
+
+    since: date | None = None
+    until: date | None = None
+    project: str | None = None
+    agent: str | None = None
+
+    def keep(self, r: FileResult) -> bool:
+        s = r.session or {}
+        if self.agent and r.agent != self.agent:
+            return False
+        if self.project and self.project not in str(s.get("project") or r.path):
+            return False
+        day = _day(s.get("started_at"))
+        if self.since and (day is None or day < self.since):
+            return False
+        return not (self.until and (day is None or day > self.until))
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def week_of(value: Any) -> str | None:
+    day = value if isinstance(value, date) else _day(value)
+    if day is None:
+        return None
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).date()
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def _spent(s: dict[str, Any]) -> int:
+    """Input tokens of every kind (what was sent), from the reported usage."""
+    return sum(int(s.get(k) or 0) for k in TOKEN_KINDS[:3])
+
+
+# ---------------------------------------------------------------------------------------------
+# Rule metadata without building the whole registry (keeps a cached re-run fast)
+
+
+def rule_meta(rule_ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """name / summary / fix of each rule id, from the rule YAML (C loader when available)."""
+    from ctxlint.rules import registry as reg
+
+    wanted = sorted(set(rule_ids))
+    out: dict[str, dict[str, str]] = {}
+    if reg.all_metadata.cache_info().currsize:
+        metas = reg.all_metadata()
+        for rid in wanted:
+            if rid in metas:
+                m = metas[rid]
+                out[rid] = {"name": m.name, "summary": m.summary, "fix": m.fix}
+        return out
+    import yaml
+
+    from ctxlint.errors import RuleDataError
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        base = reg.rules_dir()
+    except RuleDataError:
+        return out
+    for rid in wanted:
+        if not re.fullmatch(r"CTX\d{3}", rid):
+            continue
+        try:
+            with (base / f"{rid}.yaml").open(encoding="utf-8") as fh:
+                raw = yaml.load(fh, Loader=loader)
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(raw, dict):
+            out[rid] = {"name": str(raw.get("name", "")), "summary": str(raw.get("summary", "")).strip(),
+                        "fix": str(raw.get("fix", "")).strip()}
+    return out
+
+
+def one_fix(text: str) -> str:
+    """The first sentence/paragraph of a rule's fix text, on one line."""
+    para = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
+    para = " ".join(line.strip() for line in para.splitlines())
+    if len(para) > 320:
+        cut = max(para.rfind(". ", 0, 320), para.rfind("; ", 0, 320))
+        para = para[: cut + 1] if cut > 60 else para[:317].rstrip() + "…"
+    return para
+
+
+def generic_fix(fix: str) -> str:
+    """Concrete fix texts mention line numbers; the habit's example fix is the text without them."""
+    text = re.sub(r"\s*\((?:at |see )?lines? \d+(?:[–-]\d+)?\)", "", fix)
+    text = re.sub(r"\blines? \d+(?:[–-]\d+)?\b", "line N", text)
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregation
+
+
+def session_key(r: FileResult) -> str:
+    """The session a file belongs to: a subagent file shares its parent's key."""
+    s = r.session or {}
+    sid = s.get("session_id")
+    if sid:
+        return f"{r.agent}:{sid}"
+    parts = Path(r.path).parts
+    if s.get("is_subagent") and "subagents" in parts:
+        i = parts.index("subagents")
+        if i > 0:
+            return f"{r.agent}:{parts[i - 1]}"
+    return f"{r.agent}:{r.path}"
+
+
+def is_session(r: FileResult) -> bool:
+    return not (r.session or {}).get("is_subagent")
+
+
+def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top: int = 10,
+              meta: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The coach's whole report as plain data (what the text, JSON and HTML reporters render)."""
+    filters = filters or Filters()
+    rows = [r for r in results if r.kind == "transcript" and r.session and filters.keep(r)]
+    rule_ids = {f.rule_id for r in rows for f in r.findings if f.kind == "transcript"}
+    meta = meta if meta is not None else rule_meta(rule_ids)
+
+    # Group files into sessions: the main file plus its subagent files.
+    groups: dict[str, list[FileResult]] = defaultdict(list)
+    for r in rows:
+        groups[session_key(r)].append(r)
+    main_of: dict[str, FileResult | None] = {k: next((r for r in v if is_session(r)), None) for k, v in groups.items()}
+
+    totals: Counter[str] = Counter()
+    cost = 0.0
+    priced = False
+    tables: Counter[str] = Counter()
+    for r in rows:
+        s = r.session or {}
+        totals["requests"] += int(s.get("requests") or 0)
+        for k in TOKEN_KINDS:
+            totals[k] += int(s.get(k) or 0)
+        if s.get("cost_usd") is not None:
+            cost += float(s["cost_usd"])
+            priced = True
+        if s.get("price_table"):
+            tables[str(s["price_table"])] += 1
+        if s.get("unpriced_requests"):
+            totals["unpriced_requests"] += int(s["unpriced_requests"])
+    spent = totals["input_tokens"] + totals["cache_creation_input_tokens"] + totals["cache_read_input_tokens"]
+    sessions = sum(1 for m in main_of.values() if m is not None)
+
+    habits: dict[str, dict[str, Any]] = {}
+    habit_sessions: dict[str, set[str]] = defaultdict(set)
+    fixes: dict[str, Counter[str]] = defaultdict(Counter)
+    by_project: dict[str, dict[str, Any]] = {}
+    project_sessions: dict[str, set[str]] = defaultdict(set)
+    weekly: dict[str, dict[str, Any]] = {}
+    waste_tokens = 0
+    waste_cost = 0.0
+    for key, files in groups.items():
+        main = main_of[key]
+        head = main or files[0]
+        hs = head.session or {}
+        project = str(hs.get("project") or Path(head.path).parent.name)
+        week = week_of(hs.get("started_at")) or "unknown"
+        proj = by_project.setdefault(project, _bucket(project=project))
+        wk = weekly.setdefault(week, _bucket(week=week))
+        if main is not None:
+            proj["sessions"] += 1
+            wk["sessions"] += 1
+            project_sessions[project].add(key)
+        for r in files:
+            s = r.session or {}
+            for bucket in (proj, wk):
+                bucket["requests"] += int(s.get("requests") or 0)
+                bucket["input_tokens"] += _spent(s)
+                bucket["cost_usd"] += float(s.get("cost_usd") or 0.0)
+                bucket["priced"] += s.get("cost_usd") is not None
+            for f in r.findings:
+                if f.kind != "transcript":
+                    continue
+                m = meta.get(f.rule_id, {})
+                h = habits.setdefault(f.rule_id, {
+                    "rule_id": f.rule_id, "name": f.rule_name, "findings": 0, "sessions": 0,
+                    "tokens_wasted": 0, "cost_wasted_usd": 0.0, "summary": m.get("summary", ""),
+                    "fix": one_fix(m.get("fix", "")),
+                })
+                h["findings"] += 1
+                h["tokens_wasted"] += f.tokens_wasted
+                h["cost_wasted_usd"] += f.cost_wasted_usd or 0.0
+                habit_sessions[f.rule_id].add(key)
+                if f.fix:
+                    fixes[f.rule_id][generic_fix(f.fix)] += 1
+                for bucket in (proj, wk):
+                    bucket["tokens_wasted"] += f.tokens_wasted
+                    bucket["cost_wasted_usd"] += f.cost_wasted_usd or 0.0
+                    bucket["findings"] += 1
+                waste_tokens += f.tokens_wasted
+                waste_cost += f.cost_wasted_usd or 0.0
+
+    for rule, h in habits.items():
+        h["sessions"] = len(habit_sessions[rule])
+        h["share_of_sessions"] = h["sessions"] / sessions if sessions else 0.0
+        common = fixes[rule].most_common(1)
+        example = common[0][0] if common else ""
+        if example and example.rstrip(",;:. ") in " ".join(meta.get(rule, {}).get("fix", "").split()):
+            example = ""  # the finding only repeated the rule's own fix text
+        h["example_fix"] = example
+        h["example_fix_count"] = common[0][1] if common else 0
+        if not h["fix"]:
+            h["fix"] = h["example_fix"]
+        h["share_of_waste"] = h["tokens_wasted"] / waste_tokens if waste_tokens else 0.0
+        h["share_of_waste_cost"] = h["cost_wasted_usd"] / waste_cost if waste_cost else 0.0
+    # Ranked by avoidable tokens (what every plan pays in limits), then dollars; the dollar ranking
+    # is kept beside it (some habits, e.g. cache rebuilds, cost dollars without re-sending tokens).
+    ranked = sorted(habits.values(), key=lambda h: (-h["tokens_wasted"], -h["cost_wasted_usd"], h["rule_id"]))
+    by_cost = sorted(habits.values(), key=lambda h: (-h["cost_wasted_usd"], -h["tokens_wasted"], h["rule_id"]))
+    for i, h in enumerate(ranked, 1):
+        h["rank"] = i
+        h["cost_rank"] = by_cost.index(h) + 1
+        h["cost_wasted_usd"] = round(h["cost_wasted_usd"], 4)
+    for b in (*by_project.values(), *weekly.values()):
+        b["waste_share"] = b["tokens_wasted"] / b["input_tokens"] if b["input_tokens"] else 0.0
+        b["cost_usd"] = round(b["cost_usd"], 4)
+        b["cost_wasted_usd"] = round(b["cost_wasted_usd"], 4)
+
+    health = [_health(main, groups[k]) for k, main in main_of.items() if main is not None]
+    costliest = sorted((h for h in health if h["timeline"]),
+                       key=lambda h: (-(h["cost_usd"] or 0.0), -h["input_tokens"], h["path"]))
+    table = tables.most_common(1)[0][0] if tables else None
+    return {
+        "totals": {
+            "sessions": sessions, "files": len(rows), **{k: totals[k] for k in ("requests", *TOKEN_KINDS)},
+            "input_tokens_all": spent, "cost_usd": round(cost, 4) if priced else None, "price_table": table,
+        },
+        "waste": {"tokens": waste_tokens, "cost_usd": round(waste_cost, 4),
+                  "share_of_input": waste_tokens / spent if spent else 0.0,
+                  "share_of_cost": waste_cost / cost if cost else 0.0,
+                  "ranked_by_cost": [h["rule_id"] for h in by_cost],
+                  "unpriced_requests": totals["unpriced_requests"]},
+        "habits": ranked[:top],
+        "by_rule": {h["rule_id"]: {"tokens_wasted": h["tokens_wasted"], "findings": h["findings"]} for h in ranked},
+        "by_project": sorted(by_project.values(), key=lambda p: (-p["tokens_wasted"], -p["input_tokens"], p["project"])),
+        "weekly": [weekly[k] for k in sorted(weekly)],
+        "sessions": sorted(health, key=lambda h: (-(h["peak_fill"] or 0.0), -h["input_tokens"], h["path"])),
+        "costliest": costliest[:5],
+        "period": describe_period(rows),
+    }
+
+
+def _bucket(**name: str) -> dict[str, Any]:
+    return {**name, "sessions": 0, "requests": 0, "input_tokens": 0, "cost_usd": 0.0, "priced": 0, "findings": 0,
+            "tokens_wasted": 0, "cost_wasted_usd": 0.0}
+
+
+def trend(weekly: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Weeks in order, gaps filled with empty weeks so a trend line is honest; undated sessions last."""
+    by_week = {w["week"]: w for w in weekly}
+    dated = {k: v for k, v in by_week.items() if k != "unknown"}
+    out: list[dict[str, Any]] = []
+    if dated:
+        first, last = (_monday(min(dated)), _monday(max(dated)))
+        if (last - first).days // 7 <= MAX_TREND_WEEKS:
+            day = first
+            while day <= last:
+                wk = week_of(day)
+                assert wk is not None
+                out.append(dated.get(wk) or {**_bucket(week=wk), "waste_share": 0.0})
+                day += timedelta(days=7)
+        else:
+            out = [dated[k] for k in sorted(dated)]
+    if "unknown" in by_week:
+        out.append(by_week["unknown"])
+    return out
+
+
+def _monday(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+def _health(main: FileResult, files: list[FileResult]) -> dict[str, Any]:
+    """Context health of one session (main thread), with its subagents' tokens and dollars added."""
+    s = main.session or {}
+    window = s.get("context_window")
+    timeline = main.timeline or {}
+    series = [int(c) for c in timeline.get("context") or []]
+    step = int(timeline.get("step") or 1)
+    peak = int(s.get("peak_context_tokens") or 0)
+    above = sum(1 for c in series if window and c > HOT_FILL * window) * step
+    costs = [float(f.session["cost_usd"]) for f in files if f.session and f.session.get("cost_usd") is not None]
+    return {
+        "path": main.path, "session_id": s.get("session_id"), "project": s.get("project"), "agent": main.agent,
+        "started_at": s.get("started_at"), "subagent_files": len(files) - 1,
+        "requests": sum(int((f.session or {}).get("requests") or 0) for f in files),
+        "input_tokens": sum(_spent(f.session or {}) for f in files),
+        "cost_usd": round(sum(costs), 4) if costs else None,
+        "peak_context_tokens": peak, "context_window": window,
+        "peak_fill": round(peak / window, 4) if window else None, "compactions": int(s.get("compactions") or 0),
+        "requests_above_80pct": above,
+        "tokens_wasted": sum(f.tokens_wasted for r in files for f in r.findings if f.kind == "transcript"),
+        "timeline": timeline if series else None,
+    }
+
+
+def describe_period(results: Iterable[FileResult]) -> str:
+    days = sorted(d for d in (_day((r.session or {}).get("started_at")) for r in results) if d)
+    if not days:
+        return "no dated sessions"
+    return f"{days[0].isoformat()} → {days[-1].isoformat()}"
+
+
+def period_days(period: str) -> int | None:
+    """Days covered by a ``describe_period`` string ('2026-01-01 → 2026-01-30' -> 30)."""
+    parts = [_day(p.strip()) for p in period.split("→")]
+    if len(parts) != 2 or parts[0] is None or parts[1] is None:
+        return None
+    return (parts[1] - parts[0]).days + 1
+
+
+def compact_tokens(n: float) -> str:
+    """132,000,000 -> '132M'; 41,300 -> '41.3k'."""
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= div:
+            v = n / div
+            return f"{v:.0f}{unit}" if v >= 100 else f"{v:.1f}{unit}".replace(".0" + unit, unit)
+    return f"{int(n):,}"
+
+
+def median_requests(results: Iterable[FileResult]) -> int | None:
+    """Median requests per main session (its subagents' requests rolled in), None when none."""
+    groups: dict[str, list[FileResult]] = defaultdict(list)
+    for r in results:
+        if r.kind == "transcript" and r.session:
+            groups[session_key(r)].append(r)
+    counts = [sum(int((f.session or {}).get("requests") or 0) for f in files)
+              for files in groups.values() if any(is_session(f) for f in files)]
+    counts = [c for c in counts if c > 0]
+    return round(statistics.median(counts)) if counts else None

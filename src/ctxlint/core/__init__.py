@@ -1,0 +1,1 @@
+"""The check pipeline: inputs, per-file audits, findings, filters, suppressions, baseline, fixes."""

@@ -1,0 +1,111 @@
+"""Findings as reports show them: the engine stamps each detector's raw finding with its rule's
+identity (so a rule cannot mislabel itself), numbers repeated fingerprints, masks secrets, and
+totals a run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from ctxlint.config import Config
+from ctxlint.model import Finding, RawFinding, Severity, Summary, fingerprint
+from ctxlint.rules.registry import Registered, registry
+
+# The diagnostics the engine itself reports (rules/CTX00n.yaml).
+UNREADABLE = "CTX001"
+MALFORMED = "CTX002"
+UNUSED_SUPPRESSION = "CTX003"
+UNKNOWN_RULE = "CTX004"
+
+
+def stamp(
+    rule: Registered,
+    raw: RawFinding,
+    path: str,
+    config: Config,
+    *,
+    line_text: str | None = None,
+) -> Finding:
+    meta = rule.meta
+    severity = config.severity_for(meta.id) or raw.severity or meta.severity
+    content = raw.content_key or (line_text.strip() if line_text else None) or raw.message
+    return Finding(
+        rule_id=meta.id,
+        rule_name=meta.name,
+        severity=severity,
+        path=raw.path or path,
+        line=max(1, raw.line),
+        end_line=max(raw.end_line or raw.line, raw.line, 1),
+        message=raw.message,
+        fix=raw.fix if raw.fix is not None else meta.fix.splitlines()[0] if meta.fix else None,
+        tokens_wasted=max(0, int(raw.tokens_wasted)),
+        cost_wasted_usd=raw.cost_wasted_usd,
+        fingerprint=fingerprint(meta.id, raw.path or path, content),
+        kind=meta.kind,
+        column=raw.column,
+        edits=raw.edits,
+        data=raw.data,
+    )
+
+
+def diagnostic(rule_id: str, path: str, message: str, line: int = 1, **data: Any) -> Finding:
+    meta = registry()[rule_id].meta
+    return Finding(
+        rule_id=rule_id,
+        rule_name=meta.name,
+        severity=meta.severity,
+        path=path,
+        line=line,
+        end_line=line,
+        message=message,
+        fix=meta.fix.splitlines()[0] if meta.fix else None,
+        tokens_wasted=0,
+        cost_wasted_usd=None,
+        fingerprint=fingerprint(rule_id, path, message),
+        kind="diagnostic",
+        data=dict(data),
+    )
+
+
+def dedupe_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Same rule, path and content twice (e.g. two identical vague lines): number the repeats."""
+    seen: Counter[str] = Counter()
+    out: list[Finding] = []
+    for f in sorted(findings, key=Finding.sort_key):
+        n = seen[f.fingerprint]
+        seen[f.fingerprint] += 1
+        out.append(f if n == 0 else replace(f, fingerprint=fingerprint(f.rule_id, f.path, f"{f.fingerprint}#{n}")))
+    return out
+
+
+def mask_findings(findings: list[Finding]) -> list[Finding]:
+    """Every message and fix with its secrets masked: no report ever echoes one."""
+    from ctxlint.measure.secrets import mask
+
+    out = []
+    for f in findings:
+        message, fix = mask(f.message), mask(f.fix) if f.fix else f.fix
+        out.append(f if (message, fix) == (f.message, f.fix) else replace(f, message=message, fix=fix))
+    return out
+
+
+def summarise(findings: list[Finding], file_count: int, *, like: Summary | None = None) -> Summary:
+    """The totals of ``findings``; the run's own figures (start-up tokens, input tokens, spend) are
+    carried over from ``like``, the summary of the run these findings were kept from."""
+    by_sev = Counter(f.severity.label for f in findings)
+    by_rule = Counter(f.rule_id for f in findings)
+    costs = [f.cost_wasted_usd for f in findings if f.cost_wasted_usd is not None]
+    summary = Summary(
+        files=file_count,
+        findings=len(findings),
+        by_severity={s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
+        by_rule=dict(sorted(by_rule.items())),
+        tokens_wasted=sum(f.tokens_wasted for f in findings if f.kind != "instructions"),
+        instruction_tokens_per_request=sum(f.tokens_wasted for f in findings if f.kind == "instructions"),
+        cost_wasted_usd=round(sum(costs), 6) if costs else None,
+    )
+    if like is not None:
+        summary.startup_tokens, summary.input_tokens, summary.cost_usd = like.startup_tokens, like.input_tokens, \
+            like.cost_usd
+    return summary

@@ -1,0 +1,1 @@
+"""What a finding costs: token counts, prices, and the secrets reports must mask."""

@@ -1,0 +1,104 @@
+"""Find and mask secrets, so no report ever echoes one (patterns in rules/secrets.yaml).
+
+``mask`` keeps at most four leading characters and names the kind: ``sk-a…[masked openai-api-key]``.
+Placeholders (`xxxx`, `<your-key>`, `${VAR}`, `sk-test-key`) are neither reported nor masked.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ctxlint.rules.registry import shared_data
+
+
+@dataclass(frozen=True, slots=True)
+class SecretMatch:
+    """Where a secret sits in a text, and its kind."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """A secret pattern with the literals one of which every match contains."""
+
+    kind: str
+    regex: re.Pattern[str]
+    group: int
+    hints: tuple[str, ...]  # empty: always run
+    folded: bool  # a (?i) pattern: its hints are tested against the lower-cased text
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]]]:
+    data = shared_data("secrets")
+    patterns = []
+    for p in data["patterns"]:
+        regex = re.compile(p["regex"])
+        patterns.append(_Pattern(p["kind"], regex, int(p.get("group", 0)), tuple(p.get("hints") or ()),
+                                 bool(regex.flags & re.IGNORECASE)))
+    placeholders = [re.compile(p) for p in data.get("placeholders", [])]
+    return patterns, placeholders
+
+
+def _is_placeholder(value: str, placeholders: list[re.Pattern[str]]) -> bool:
+    if len(set(value)) <= 2:
+        return True
+    return any(p.search(value) for p in placeholders)
+
+
+def _fold(text: str) -> str:
+    # (?i) also matches U+017F (long s) for "s" (and U+0130/U+0131 for "i", in no hint); lower()
+    # leaves it as it is.
+    return text.lower().replace("\u017f", "s")
+
+
+def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
+    """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests)."""
+    if not text:
+        return []
+    patterns, placeholders = _patterns()
+    found: list[SecretMatch] = []
+    starts: list[int] = []  # sorted starts of ``found`` (kept in step) for O(log n) overlap checks
+    lowered: str | None = None
+    for pattern in patterns:
+        if use_hints and pattern.hints:
+            if pattern.folded:
+                lowered = _fold(text) if lowered is None else lowered
+                if not any(h in lowered for h in pattern.hints):
+                    continue
+            elif not any(h in text for h in pattern.hints):
+                continue
+        group = pattern.group
+        for m in pattern.regex.finditer(text):
+            value = m.group(group)
+            if value is None or _is_placeholder(value, placeholders):
+                continue
+            start, end = m.span(group)
+            i = bisect.bisect_right(starts, start)
+            if (i and found[i - 1].end > start) or (i < len(found) and found[i].start < end):
+                continue  # already covered by a more specific pattern
+            starts.insert(i, start)
+            found.insert(i, SecretMatch(start, end, pattern.kind))
+    return found
+
+
+def mask(text: str) -> str:
+    matches = find_secrets(text)
+    if not matches:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in matches:
+        value = text[m.start : m.end]
+        keep = 4 if len(value) >= 16 and not value.startswith("-----") else 0
+        out.append(text[last : m.start])
+        out.append(f"{value[:keep]}…[masked {m.kind}]")
+        last = m.end
+    out.append(text[last:])
+    return "".join(out)

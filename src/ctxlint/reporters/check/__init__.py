@@ -1,0 +1,1 @@
+"""Reporters of ``ctxlint check``: one module per format, each renders a ``Report``."""

@@ -1,0 +1,1 @@
+"""Reporters of ``ctxlint coach``: text and HTML renderings of the aggregated data."""

@@ -1,0 +1,1 @@
+"""One reader per agent's transcript format (detected from content, see ``reading``)."""

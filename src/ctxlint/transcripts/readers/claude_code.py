@@ -1,0 +1,480 @@
+"""Claude Code session JSONL (``~/.claude/projects/<cwd>/<session>.jsonl`` and subagent files).
+
+Exact usage: Claude Code writes one line per content block; the lines of one API response share
+``message.id`` + ``requestId`` and repeat the usage (older versions wrote a partial output count on
+the first lines). One ``Usage`` event is emitted per request, at its first line, and updated in place
+to the largest usage seen. Without a ``requestId`` (gateways) the key falls back to ``message.id``; a
+sidechain replay of a parent message (same message.id, new requestId) is counted once.
+
+Compactions are ``system``/``compact_boundary`` records (the ``isCompactSummary`` row after it is
+the same compaction); a ``summary`` record is a session title and is ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+import msgspec
+import orjson
+
+from ctxlint.transcripts.events import (
+    AssistantText,
+    Clear,
+    Compaction,
+    Image,
+    ModelChange,
+    Prompt,
+    SubagentMarker,
+    Thinking,
+    ToolCall,
+    ToolResult,
+    Transcript,
+    Usage,
+)
+from ctxlint.transcripts.lines import SKIP_RECORD, json_records
+from ctxlint.transcripts.readers.common import (
+    EDIT_TOOLS,
+    PROMPT_TEXT_CAP,
+    READ_TOOLS,
+    SUBAGENT_TOOLS,
+    as_int,
+    as_str,
+    content_size,
+    image_tokens,
+    text_of,
+    tokens_of_chars,
+)
+
+
+class _Message(msgspec.Struct):
+    """The parts of a record's ``message`` the reader uses (the rest is skipped by the decoder)."""
+
+    model: Any = None
+    id: Any = None
+    usage: Any = None
+    content: Any = None
+
+
+class _Record(msgspec.Struct):
+    """The parts of a Claude Code record the reader uses. Decoded by msgspec, which skips every other
+    key without building it, and keeps ``toolUseResult`` (the tool's structured answer: for Edit the
+    whole original file) as raw bytes, parsed only for a Read. Every field is ``Any`` but
+    ``message``: a message that is not an object fails the decode, and the record is read through the
+    dict path (``_from_dict``), which reports it."""
+
+    type: Any = None
+    isSidechain: Any = None
+    timestamp: Any = None
+    sessionId: Any = None
+    cwd: Any = None
+    message: _Message | None = None
+    requestId: Any = None
+    toolUseResult: Any = None  # the parsed value in a record read as a dict
+    isMeta: Any = None
+    isCompactSummary: Any = None
+    subtype: Any = None
+    compactMetadata: Any = None
+    agentId: Any = None
+
+
+class _RawRecord(_Record):
+    """What the fast decoder builds: the structured answer kept as its bytes."""
+
+    toolUseResult: msgspec.Raw = msgspec.Raw()  # empty when the record has none
+
+
+_decode_record = msgspec.json.Decoder(_RawRecord).decode
+_decode_any = msgspec.json.Decoder().decode
+
+
+def _from_dict(rec: dict[str, Any]) -> _Record:
+    """A record parsed as a dict (without the fast decoder, or after it refused the line) as the
+    handlers read it; a message that is not an object becomes None, which they report."""
+    msg = rec.get("message")
+    message = (_Message(msg.get("model"), msg.get("id"), msg.get("usage"), msg.get("content"))
+               if msg.__class__ is dict else None)
+    return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
+                   rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
+                   rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"))
+
+# Records the analysis never needs, recognised from their first bytes or their type key, so they
+# are skipped without JSON parsing. progress records carry nested copies of subagent messages
+# (with usage) that are also in the subagent files: counting them would double count.
+SKIP_PREFIXES = (
+    b'{"type":"file-history-snapshot"',
+    b'{"type":"file-history-delta"',
+    b'{"type":"queue-operation"',
+    b'{"type":"last-prompt"',
+    b'{"type":"permission-mode"',
+    b'{"type":"custom-title"',
+    b'{"type":"ai-title"',
+    b'{"type":"agent-name"',
+    b'{"type":"summary"',
+)
+TYPE_FIRST = b'{"type":"'  # what every SKIP_PREFIXES starts with: most lines fail this one test
+PROGRESS_MARK = b'"type":"progress","data":'
+MESSAGE_KEY = b'"message":'
+UNCHANGED_MARK = "file unchanged"
+INTERRUPT = "[Request interrupted by user"
+
+
+class _State:
+    def __init__(self, t: Transcript) -> None:
+        self.t = t
+        self.by_key: dict[tuple[str, str], Usage] = {}
+        self.by_msg: dict[str, Usage] = {}
+        self.usage_seen: dict[tuple[str, str], dict[str, Any]] = {}  # the last usage object read per key
+        self.calls: dict[str, ToolCall] = {}
+        self.model: str | None = None
+        self.boundary_pending = False  # a compact_boundary not yet followed by its summary row
+        self.in_sidechain_run = False
+
+
+def _parse(line: bytes) -> Any:
+    """The ``parse`` function for ``json_records``: each line decoded into a ``_RawRecord``, or
+    ``SKIP_RECORD``, without parsing, for a record the analysis never needs.
+
+    Skipped records are recognised from their bytes. Message text is JSON-escaped, so an unescaped
+    mark only occurs as record structure. A ``progress`` record has its top-level
+    ``"type":"progress","data":`` before any ``"message":`` key (the nested copy of a message sits
+    inside ``data``); a user/assistant record has its own ``"message":`` first, so a nested
+    progress-shaped object further on never hides it. A line the decoder refuses (a message that is
+    not an object, a record that is not an object, bytes that are not UTF-8, nesting too deep) is
+    parsed by orjson as a dict, and read or reported through the dict path.
+    """
+    if line.startswith(TYPE_FIRST) and line.startswith(SKIP_PREFIXES):
+        return SKIP_RECORD
+    # Bounded by the first "message" key, which a user/assistant record has within its first few
+    # hundred bytes: the long rest of such a line is never scanned.
+    message = line.find(MESSAGE_KEY)
+    if (line.find(PROGRESS_MARK) if message == -1 else line.find(PROGRESS_MARK, 0, message)) != -1:
+        return SKIP_RECORD
+    try:
+        return _decode_record(line)
+    except _REFUSED:
+        return orjson.loads(line)
+
+
+_REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError)
+
+
+def _reads_answer(call: ToolCall | None) -> bool:
+    """The reader uses a result's structured answer for a Read (its path and line range) or when the
+    call is unknown: only then is it decoded."""
+    return call is None or call.name in READ_TOOLS
+
+
+def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
+    # Runs once per record of every session: the record's common fields are read here, once, with
+    # plain type checks instead of helper calls, and handed to the handlers.
+    s = _State(t)
+    t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
+    all_sidechain = True
+    any_record = False
+    first_ts: str | None = None
+    last_ts: str | None = None
+    records = json_records(fh, t, parse=_parse, struct=_RawRecord) if use_prefilter else json_records(fh, t)
+    try:
+        for number, raw in records:
+            any_record = True
+            rec = raw if raw.__class__ is _RawRecord else _from_dict(raw)
+            kind = rec.type
+            if kind != "assistant" and kind != "user" and kind != "system":
+                continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
+            sidechain = rec.isSidechain is True
+            if not sidechain and kind != "system":
+                all_sidechain = False
+            ts = rec.timestamp
+            if ts.__class__ is str:
+                if first_ts is None or ts < first_ts:
+                    first_ts = ts
+                if last_ts is None or ts > last_ts:
+                    last_ts = ts
+            else:
+                ts = None
+            if t.session_id is None:
+                t.session_id = as_str(rec.sessionId)
+            if t.cwd is None:
+                t.cwd = as_str(rec.cwd)
+            try:
+                if kind == "assistant":
+                    s.boundary_pending = False
+                    _assistant(s, rec, number, ts, sidechain)
+                elif kind == "user":
+                    _user(s, rec, number, ts, sidechain)
+                elif rec.subtype == "compact_boundary":
+                    meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
+                    t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
+                                               as_int(meta.get("preTokens")) or None, sidechain))
+                    s.boundary_pending = True
+            except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
+                t.add_malformed(number, f"unexpected {kind} record shape")
+    finally:
+        t.started_at, t.ended_at = first_ts, last_ts
+    if any_record and all_sidechain and t.events:
+        t.is_subagent_file = True
+
+
+def _assistant(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool) -> None:
+    t = s.t
+    msg = rec.message
+    if msg is None:
+        t.add_malformed(number, "assistant message is not an object")
+        return
+    model = msg.model
+    if model.__class__ is not str:
+        model = None
+    if sidechain and not s.in_sidechain_run and not t.is_subagent_file:
+        s.in_sidechain_run = True
+        t.events.append(SubagentMarker(number, ts, as_str(rec.agentId)))
+    elif not sidechain:
+        s.in_sidechain_run = False
+    usage = msg.usage
+    msg_id = msg.id
+    if usage.__class__ is dict and msg_id.__class__ is str and msg_id and model != "<synthetic>":
+        req_id = rec.requestId
+        key = (msg_id, req_id if req_id.__class__ is str else "")
+        # Another content block of the same response repeats the usage: nothing changes.
+        if s.usage_seen.get(key) != usage:
+            _usage(s, usage, key, model, number, ts, sidechain)
+    content = msg.content
+    if content.__class__ is str:
+        if content:
+            t.events.append(AssistantText(number, ts, len(content), content[:200], sidechain))
+        return
+    if content.__class__ is not list:
+        return
+    for block in content:
+        if block.__class__ is not dict:
+            continue
+        btype = block.get("type")
+        if btype == "text":
+            text = block.get("text")
+            if text.__class__ is str and text and not text.isspace():  # not text.strip(): no copy of a long text
+                t.events.append(AssistantText(number, ts, len(text), text[:200], sidechain))
+        elif btype == "tool_use":
+            call = _tool_call(block, number, ts, sidechain)
+            s.calls[call.call_id] = call
+            t.events.append(call)
+            if call.is_subagent:
+                t.events.append(SubagentMarker(number, ts, call.call_id, sidechain=True))
+        elif btype == "thinking" or btype == "redacted_thinking":
+            thought = block.get("thinking") or block.get("data") or ""
+            t.events.append(Thinking(number, ts, len(thought) if thought.__class__ is str else 0, sidechain))
+
+
+def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | None, number: int,
+           ts: str | None, sidechain: bool) -> None:
+    msg_id, req_id = key
+    s.usage_seen[key] = usage
+    t = s.t
+    cache_creation = usage.get("cache_creation")
+    one_hour = as_int(cache_creation.get("ephemeral_1h_input_tokens")) if cache_creation.__class__ is dict else 0
+    values = (_count(usage.get("input_tokens")), _count(usage.get("cache_creation_input_tokens")),
+              _count(usage.get("cache_read_input_tokens")), _count(usage.get("output_tokens")))
+    existing = s.by_key.get(key)
+    if existing is None and msg_id in s.by_msg:
+        other = s.by_msg[msg_id]
+        # The same message under another requestId: a sidechain replay (/btw), or lines without a
+        # requestId mixed with lines that have one. Count it once, preferring the main thread.
+        if other.sidechain != sidechain or not req_id or other.request_key.endswith("|"):
+            existing = other
+            if other.sidechain and not sidechain:
+                other.sidechain = False
+    if existing is not None:
+        old = (existing.input_tokens + existing.cache_creation_input_tokens + existing.cache_read_input_tokens
+               + existing.output_tokens, existing.output_tokens)
+        new = (sum(values), values[3])
+        if new > old:
+            (existing.input_tokens, existing.cache_creation_input_tokens, existing.cache_read_input_tokens,
+             existing.output_tokens) = values
+            existing.cache_creation_1h_tokens = one_hour
+        s.by_key[key] = existing
+        return
+    if model and model != s.model:
+        if s.model is not None:
+            t.events.append(ModelChange(number, ts, model, sidechain))
+        s.model = model
+        if model not in t.models:
+            t.models.append(model)
+    u = Usage(number, ts, f"{msg_id}|{req_id or ''}", model, values[0], values[1], values[2], values[3],
+              cache_creation_1h_tokens=one_hour, sidechain=sidechain)
+    s.by_key[key] = u
+    s.by_msg.setdefault(msg_id, u)
+    t.events.append(u)
+
+
+def _count(value: Any) -> int:
+    # as_int's fast path: the counts are plain non-negative ints in every record seen so far
+    return value if value.__class__ is int and value >= 0 else as_int(value)
+
+
+def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:
+    name = block.get("name")
+    if name.__class__ is not str or not name:
+        name = "?"
+    inp = block.get("input")
+    if inp.__class__ is not dict:
+        inp = {}
+    call_id = block.get("id")
+    call = ToolCall(number, ts, call_id if call_id.__class__ is str and call_id else f"line{number}", name,
+                    sidechain=sidechain)
+    try:
+        call.input_chars = len(orjson.dumps(inp))
+    except TypeError:
+        call.input_chars = 0
+    if name == "Bash":
+        call.command = as_str(inp.get("command"))
+    elif name in READ_TOOLS:
+        call.path = _path_of(inp)
+        call.offset = as_int(inp.get("offset")) or None
+        call.limit = as_int(inp.get("limit")) or None
+    elif name in EDIT_TOOLS:
+        call.is_edit = True
+        path = call.path = _path_of(inp)
+        call.edit_paths = (path,) if path else ()
+    elif name in ("Grep", "Glob", "LS"):
+        call.pattern = as_str(inp.get("pattern"))
+        call.path = as_str(inp.get("path"))
+    elif name in SUBAGENT_TOOLS:
+        call.is_subagent = True
+    return call
+
+
+def _path_of(inp: dict[str, Any]) -> str | None:
+    return as_str(inp.get("file_path")) or as_str(inp.get("notebook_path")) or as_str(inp.get("path"))
+
+
+def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool) -> None:
+    t = s.t
+    msg = rec.message
+    if msg is None:
+        t.add_malformed(number, "user message is not an object")
+        return
+    if rec.isCompactSummary is True:
+        # The summary row that follows a compact_boundary is the same compaction; a summary row
+        # with no boundary before it (older versions) is a compaction of its own.
+        if not s.boundary_pending:
+            t.events.append(Compaction(number, ts, None, None, sidechain))
+        s.boundary_pending = False
+        return
+    s.boundary_pending = False
+    content = msg.content
+    if content.__class__ is str:
+        _prompt_text(t, content, number, ts, sidechain, rec.isMeta is True)
+        return
+    if content.__class__ is not list:
+        return
+    texts: list[str] = []
+    results: list[ToolResult] = []
+    for block in content:
+        if block.__class__ is not dict:
+            continue
+        btype = block.get("type")
+        if btype == "tool_result":
+            result = _tool_result(block, number, ts, sidechain)
+            results.append(result)
+            t.events.append(result)
+        elif btype == "text":
+            text = block.get("text")
+            if text.__class__ is str:
+                texts.append(text)
+        elif btype == "image":
+            t.events.append(Image(number, ts, image_tokens(block), _media(block), None, None, sidechain))
+    if results:
+        # One structured answer per record: it belongs to the result only when there is one, and
+        # the reader uses it for a Read (its path and line range) or an unknown call.
+        structured = rec.toolUseResult if len(results) == 1 else None
+        if structured.__class__ is msgspec.Raw:
+            structured = (_decode_any(structured) if len(structured) and _reads_answer(s.calls.get(results[0].call_id))
+                          else None)
+        for result in results:
+            _complete_result(s, result, structured)
+    if texts:
+        _prompt_text(t, "\n".join(texts), number, ts, sidechain, rec.isMeta is True)
+
+
+def _media(block: dict[str, Any]) -> str | None:
+    source = block.get("source")
+    return as_str(source.get("media_type")) if isinstance(source, dict) else None
+
+
+def _prompt_text(t: Transcript, text: str, number: int, ts: str | None, sidechain: bool, is_meta: bool) -> None:
+    stripped = text.strip()
+    if not stripped:
+        return
+    if "<command-name>" in stripped:
+        start = stripped.find("<command-name>") + len("<command-name>")
+        name = stripped[start : stripped.find("</command-name>", start)].strip()
+        if name == "/clear":
+            t.events.append(Clear(number, ts, sidechain))
+            return
+        t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
+                               sidechain, True, name or None))
+        return
+    if stripped.startswith(("<local-command-stdout>", "<local-command-stderr>", "<local-command-caveat>")):
+        return
+    if stripped.startswith("<bash-input>"):
+        # `!cmd` in Claude Code's bash mode: the user ran a shell command, not a prompt to the model.
+        t.events.append(Prompt(number, ts, stripped[:200], len(stripped), tokens_of_chars(len(stripped)), sidechain,
+                               True, "!"))
+        return
+    if stripped.startswith(("<bash-stdout>", "<bash-stderr>")):
+        t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
+                               sidechain, True))
+        return
+    if stripped.startswith(INTERRUPT):
+        t.events.append(Prompt(number, ts, stripped[:200], len(stripped), tokens_of_chars(len(stripped)), sidechain,
+                               False, None, True))
+        return
+    meta = is_meta or (stripped.startswith(("<system-reminder>", "Caveat:")) and "</system-reminder>" in stripped[-40:])
+    t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped), tokens_of_chars(len(stripped)),
+                           sidechain, meta))
+
+
+def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolResult:
+    call_id = block.get("tool_use_id")
+    chars, head, images = content_size(block.get("content"))
+    result = ToolResult(number, ts, call_id if call_id.__class__ is str else "", chars, tokens_of_chars(chars),
+                        block.get("is_error") is True, head, image_tokens=images, sidechain=sidechain)
+    if head.startswith("<persisted-output>"):
+        result.persisted = True
+    if chars < 400 and UNCHANGED_MARK in head[:120]:
+        result.unchanged_stub = True
+    return result
+
+
+def _complete_result(s: _State, result: ToolResult, structured: Any) -> None:
+    """The fields of a result that come from its structured answer (toolUseResult) or its call."""
+    if structured.__class__ is dict:
+        if structured.get("type") == "file_unchanged":
+            result.unchanged_stub = True
+        file = structured.get("file")
+        if isinstance(file, dict):
+            result.path = as_str(file.get("filePath"))
+            result.start_line = as_int(file.get("startLine")) or None
+            result.num_lines = as_int(file.get("numLines")) or None
+            result.total_lines = as_int(file.get("totalLines")) or None
+        elif structured.get("filePath"):
+            result.path = as_str(structured.get("filePath"))
+    if result.path is None:
+        call = s.calls.get(result.call_id)
+        if call is not None and call.path and (call.is_edit or call.name in READ_TOOLS):
+            result.path = call.path  # the structured answer is not always there (and parsed only for a Read)
+
+
+CLAUDE_TYPES = ("user", "assistant", "system", "progress", "file-history-snapshot", "file-history-delta", "summary",
+                "queue-operation", "attachment", "last-prompt", "permission-mode", "agent-name", "custom-title",
+                "ai-title")
+NO_SESSION_TYPES = ("file-history-snapshot", "file-history-delta", "summary", "queue-operation", "last-prompt",
+                    "permission-mode", "agent-name", "custom-title", "ai-title")
+
+
+def detect(first: dict[str, Any]) -> bool:
+    kind = first.get("type")
+    if kind in CLAUDE_TYPES and "payload" not in first:
+        return "sessionId" in first or "uuid" in first or kind in NO_SESSION_TYPES
+    return False
+
+
+__all__ = ["detect", "read", "text_of"]

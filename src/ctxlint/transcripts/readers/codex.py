@@ -1,0 +1,366 @@
+"""Codex CLI rollout JSONL (``~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl``).
+
+Every line is ``{timestamp, type, payload}``. Usage comes from ``event_msg``/``token_count``: one
+request per *change* of the cumulative total (Codex repeats the last event with the same totals),
+measured by ``last_token_usage`` (or by the difference of totals when it is missing).
+``input_tokens`` includes ``cached_input_tokens``: the reader reports fresh = input − cached and
+cache read = cached, so the keys mean the same for every agent. A spawned subagent's rollout
+replays its parent's history before its own work; that replay is skipped (see ``_Codex``) and the
+file is marked as a subagent file. ``compacted`` + ``event_msg/context_compacted`` written together
+are one compaction. Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
+the rules parse commands.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any, BinaryIO
+
+import orjson
+
+from ctxlint.transcripts.events import (
+    AssistantText,
+    Compaction,
+    ModelChange,
+    Prompt,
+    SubagentMarker,
+    Thinking,
+    ToolCall,
+    ToolResult,
+    Transcript,
+    Usage,
+)
+from ctxlint.transcripts.lines import json_records
+from ctxlint.transcripts.readers.common import (
+    PROMPT_TEXT_CAP,
+    as_int,
+    as_str,
+    content_size,
+    patch_paths,
+    text_of,
+    tokens_of_chars,
+)
+
+INJECTED_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md instructions", "<INSTRUCTIONS>",
+                     "<recommended_plugins>", "<turn_aborted>", "<user_shell_command>")
+IDE_CONTEXT = "# Context from my IDE setup:"
+IDE_REQUEST = "## My request for Codex:"
+SHELL_TOOLS = {"shell", "exec_command", "shell_command", "local_shell", "container.exec", "bash", "unified_exec"}
+SKIP_MARKS = (b'"type":"agent_reasoning"', b'"type":"agent_message"', b'"type":"ghost_snapshot"',
+              b'"type":"exec_command_end"', b'"type":"patch_apply_end"', b'"type":"user_message"')
+
+
+SKIP_MARK = re.compile(b"|".join(re.escape(m) for m in SKIP_MARKS))
+
+
+def prefilter(line: bytes) -> bool:
+    # event_msg UI echoes of items that response_item already carries (duplicates for the model)
+    if line.find(b'"type":"event_msg"', 0, 120) == -1:
+        return False
+    return SKIP_MARK.search(line, 0, 200) is not None  # any mark within the first 200 bytes
+
+
+def shell_command(args: dict[str, Any]) -> str | None:
+    cmd = args.get("command", args.get("cmd"))
+    if isinstance(cmd, list):
+        parts = [str(c) for c in cmd]
+        if len(parts) >= 3 and parts[0] in ("bash", "zsh", "sh", "/bin/bash", "/bin/zsh", "/bin/sh") and \
+                parts[1] in ("-lc", "-c"):
+            return parts[2]
+        return shlex.join(parts)
+    return cmd if isinstance(cmd, str) else None
+
+
+def uuid7_ms(value: Any) -> int | None:
+    """Milliseconds since the epoch encoded in a UUIDv7 (Codex thread and turn ids), else None."""
+    if not isinstance(value, str) or len(value) != 36 or value[14:15] != "7":
+        return None
+    try:
+        return int(value[:8] + value[9:13], 16)
+    except ValueError:
+        return None
+
+
+class _Codex:
+    """Reader state. Usage semantics:
+
+    * fresh input = input − cached − cache write (OpenAI counts both inside ``input_tokens``);
+    * one request per ``token_count`` whose cumulative total changed (Codex re-emits the same
+      totals after a turn; ``info: null`` events carry only rate limits);
+    * the request's numbers are ``last_token_usage``; without it, the difference of totals;
+    * a sample whose ``last_token_usage.total_tokens`` exceeds 1.5 × the declared window cannot be
+      one request (openai/codex#24089): counted as malformed ``impossible-usage`` and skipped;
+    * subagent replay: a spawned child's rollout starts with a copy of its parent's history (a
+      second ``session_meta`` — the parent's — then the parent's items and ``token_count`` events).
+      Everything between that copied ``session_meta`` and the child's first own turn is ignored:
+      the first own turn is a ``turn_context`` whose UUIDv7 ``turn_id`` is not older than the
+      child's own (UUIDv7) thread id; when ids are not UUIDv7, the first ``turn_context`` or
+      ``task_started`` after the copied history's last ``token_count`` ends it. The totals of the
+      replay become the baseline, so the child's first own request is not inflated by them.
+    """
+
+    def __init__(self, t: Transcript) -> None:
+        self.t = t
+        self.calls: dict[str, ToolCall] = {}
+        self.model: str | None = None
+        self.prev_total: int | None = None
+        self.prev = (0, 0, 0, 0)  # cumulative input, cached, output, cache write of the previous event
+        self.pending_compaction: str | None = None  # "compacted" | "context_compacted" not yet paired
+        self.own_id: str | None = None
+        self.own_ms: int | None = None
+        self.replaying = False
+        self.replay_saw_tokens = False
+        self.replayed = 0
+
+    def compaction(self, kind: str, number: int, ts: str | None) -> None:
+        # ``compacted`` and ``event_msg/context_compacted`` are written together for one compaction.
+        if self.pending_compaction is not None and self.pending_compaction != kind:
+            self.pending_compaction = None
+            return
+        self.t.events.append(Compaction(number, ts, "auto", None))
+        self.pending_compaction = kind
+
+    def session_meta(self, payload: dict[str, Any]) -> None:
+        t = self.t
+        sid = as_str(payload.get("id")) or as_str(payload.get("session_id"))
+        if self.own_id is None:
+            self.own_id = sid
+            self.own_ms = uuid7_ms(sid)
+            t.session_id = sid
+            t.cwd = as_str(payload.get("cwd"))
+            source = payload.get("source")
+            if payload.get("thread_source") == "subagent" or (isinstance(source, dict) and "subagent" in source):
+                t.is_subagent_file = True
+                spawn = source.get("subagent") if isinstance(source, dict) else None
+                if isinstance(spawn, dict):
+                    parent = spawn.get("thread_spawn")
+                    if isinstance(parent, dict):
+                        t.parent_session_id = as_str(parent.get("parent_thread_id"))
+            meta_model = as_str(payload.get("model"))
+            if meta_model and self.model is None:
+                self.set_model(meta_model, 0, None)
+        elif sid and sid != self.own_id and t.is_subagent_file and not self.replaying:
+            # The parent's session_meta copied into a child rollout: its history follows.
+            self.replaying = True
+            self.replay_saw_tokens = False
+
+    def set_model(self, new: str, number: int, ts: str | None) -> None:
+        if new != self.model:
+            if self.model is not None:
+                self.t.events.append(ModelChange(number, ts, new))
+            self.model = new
+            if new not in self.t.models:
+                self.t.models.append(new)
+
+    def replay_ends(self, kind: Any, payload: dict[str, Any], ptype: Any) -> bool:
+        if kind == "turn_context":
+            turn_ms = uuid7_ms(payload.get("turn_id"))
+            if turn_ms is not None and self.own_ms is not None:
+                return turn_ms >= self.own_ms
+            return self.replay_saw_tokens
+        return kind == "event_msg" and ptype == "task_started" and self.replay_saw_tokens
+
+    def token_count(self, payload: dict[str, Any], number: int, ts: str | None) -> None:
+        t = self.t
+        info = payload.get("info")
+        if not isinstance(info, dict):
+            return
+        total = info.get("total_token_usage")
+        last = info.get("last_token_usage")
+        total_n = as_int(total.get("total_tokens")) if isinstance(total, dict) else None
+        if total_n is not None and total_n == self.prev_total:
+            return  # the same totals repeated: not a new request
+        cumulative = ((as_int(total.get("input_tokens")), as_int(total.get("cached_input_tokens")),
+                       as_int(total.get("output_tokens")), _cache_write(total)) if isinstance(total, dict) else None)
+        if self.replaying:
+            # The parent's history: remember where it ends, count nothing.
+            self.replay_saw_tokens = True
+            self.replayed += 1
+            if cumulative is not None:
+                self.prev = cumulative
+                self.prev_total = total_n
+            return
+        window = as_int(info.get("model_context_window")) or None
+        sample: dict[str, Any]
+        if isinstance(last, dict):
+            sample = last
+        elif cumulative is not None and self.prev_total is not None:
+            sample = {"input_tokens": cumulative[0] - self.prev[0], "cached_input_tokens": cumulative[1] - self.prev[1],
+                      "output_tokens": cumulative[2] - self.prev[2],
+                      "cache_write_input_tokens": cumulative[3] - self.prev[3]}
+        else:
+            sample = total if isinstance(total, dict) else {}
+        if cumulative is not None:
+            self.prev = cumulative
+        if total_n is not None:
+            self.prev_total = total_n
+        inp = as_int(sample.get("input_tokens"))
+        cached = min(as_int(sample.get("cached_input_tokens")), inp)
+        write = min(_cache_write(sample), inp - cached)  # newer models (GPT-5.6+): a part of input too
+        out = as_int(sample.get("output_tokens"))
+        size = as_int(sample.get("total_tokens")) or inp + out
+        if window and size > window * 1.5:
+            t.add_malformed(number, "impossible-usage")
+            return
+        if window:
+            t.context_window = window
+        self.pending_compaction = None
+        t.events.append(Usage(number, ts, f"tc{number}", self.model, inp - cached - write, write, cached, out,
+                              reasoning_output_tokens=as_int(sample.get("reasoning_output_tokens")),
+                              context_window=window))
+
+
+def _cache_write(usage: dict[str, Any]) -> int:
+    return as_int(usage.get("cache_write_input_tokens", usage.get("cache_write_tokens")))
+
+
+TS_PREFIX = b'{"timestamp":"'
+
+
+def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
+    st = _Codex(t)
+
+    def skip(line: bytes) -> bool:
+        if not prefilter(line):
+            return False
+        # A skipped record still moves the session's first/last timestamp (the envelope's first key).
+        if line.startswith(TS_PREFIX):
+            end = line.find(b'"', len(TS_PREFIX))
+            if end != -1:
+                ts = line[len(TS_PREFIX):end].decode("utf-8", "replace")
+                if t.started_at is None or ts < t.started_at:
+                    t.started_at = ts
+                if t.ended_at is None or ts > t.ended_at:
+                    t.ended_at = ts
+        return True
+
+    for number, rec in json_records(fh, t, skip if use_prefilter else None):
+        kind = rec.get("type")
+        payload = rec.get("payload")
+        ts = as_str(rec.get("timestamp"))
+        if ts:
+            t.started_at = t.started_at if t.started_at and t.started_at <= ts else ts
+            t.ended_at = ts if t.ended_at is None or ts > t.ended_at else t.ended_at
+        if not isinstance(payload, dict):
+            if kind in ("session_meta", "response_item", "event_msg", "turn_context", "compacted"):
+                t.add_malformed(number, f"{kind} without an object payload")
+            continue
+        ptype = payload.get("type")
+        try:
+            if kind == "session_meta":
+                st.session_meta(payload)
+                continue
+            if st.replaying:
+                if not st.replay_ends(kind, payload, ptype):
+                    if kind == "event_msg" and ptype == "token_count":
+                        st.token_count(payload, number, ts)
+                    continue
+                st.replaying = False
+            if kind == "turn_context":
+                new = as_str(payload.get("model"))
+                if new:
+                    st.set_model(new, number, ts)
+            elif kind == "compacted":
+                st.compaction("compacted", number, ts)
+            elif kind == "event_msg":
+                if ptype == "token_count":
+                    st.token_count(payload, number, ts)
+                elif ptype == "context_compacted":
+                    st.compaction("context_compacted", number, ts)
+            elif kind == "response_item":
+                if ptype in ("message", "function_call", "custom_tool_call", "local_shell_call"):
+                    st.pending_compaction = None
+                _response_item(t, payload, ptype, number, ts, st.calls)
+        except (TypeError, AttributeError, ValueError, KeyError):
+            t.add_malformed(number, f"unexpected {kind} record shape")
+    if st.replayed:
+        t.extra["replayed_token_counts"] = st.replayed
+
+
+def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts: str | None,
+                   calls: dict[str, ToolCall]) -> None:
+    if ptype == "message":
+        role = p.get("role")
+        text = text_of(p.get("content"))
+        if role == "user":
+            stripped = text.strip()
+            if stripped.startswith(IDE_CONTEXT) and IDE_REQUEST in stripped:
+                # The VS Code extension wraps each prompt in "open tabs / active file" context; the
+                # human's request is what follows the marker.
+                stripped = stripped.split(IDE_REQUEST, 1)[1].strip()
+            if not stripped:
+                return
+            meta = stripped.startswith(INJECTED_PREFIXES)
+            command = None
+            if stripped.startswith("/") and " " not in stripped[:40].split("\n")[0]:
+                command = stripped.split()[0]
+            t.events.append(Prompt(number, ts, stripped[:PROMPT_TEXT_CAP], len(stripped),
+                                   tokens_of_chars(len(stripped)), False, meta, command))
+        elif role == "assistant" and text.strip():
+            t.events.append(AssistantText(number, ts, len(text), text[:200]))
+    elif ptype == "reasoning":
+        summary = p.get("summary")
+        chars = sum(len(s.get("text", "")) for s in summary if isinstance(s, dict)) if isinstance(summary, list) else 0
+        t.events.append(Thinking(number, ts, chars))
+    elif ptype in ("function_call", "custom_tool_call", "local_shell_call"):
+        name = as_str(p.get("name")) or ("local_shell" if ptype == "local_shell_call" else "?")
+        call_id = as_str(p.get("call_id")) or as_str(p.get("id")) or f"line{number}"
+        call = ToolCall(number, ts, call_id, name)
+        raw = p.get("arguments") if ptype == "function_call" else p.get("input", p.get("action"))
+        call.input_chars = len(raw) if isinstance(raw, str) else 0
+        args: Any = raw
+        if isinstance(raw, str) and ptype == "function_call":
+            try:
+                args = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                args = {}
+        if name == "apply_patch" or (isinstance(raw, str) and raw.lstrip().startswith("*** Begin Patch")):
+            patch = raw if isinstance(raw, str) else as_str(args.get("input") if isinstance(args, dict) else None) or ""
+            call.is_edit = True
+            call.edit_paths = patch_paths(patch)
+            call.path = call.edit_paths[0] if call.edit_paths else None
+        elif isinstance(args, dict):
+            if name in SHELL_TOOLS or "command" in args or "cmd" in args:
+                call.command = shell_command(args)
+                if call.command and "apply_patch" in call.command[:40]:
+                    call.is_edit = True
+                    call.edit_paths = patch_paths(call.command)
+            elif name in ("read_file", "view_image"):
+                call.path = as_str(args.get("path")) or as_str(args.get("file_path"))
+            elif name in ("spawn_agent", "delegate"):
+                call.is_subagent = True
+        calls[call_id] = call
+        t.events.append(call)
+        if call.is_subagent:
+            t.events.append(SubagentMarker(number, ts, call_id))
+    elif ptype in ("function_call_output", "custom_tool_call_output", "local_shell_call_output"):
+        call_id = as_str(p.get("call_id")) or ""
+        output = p.get("output")
+        is_error = False
+        if isinstance(output, dict):
+            meta_out = output.get("metadata")
+            if isinstance(meta_out, dict) and as_int(meta_out.get("exit_code")):
+                is_error = True
+            output = output.get("output", output.get("content"))
+        elif isinstance(output, str) and output.startswith("{") and '"output"' in output[:200]:
+            try:
+                parsed = orjson.loads(output)
+                if isinstance(parsed, dict):
+                    meta_parsed = parsed.get("metadata")
+                    if isinstance(meta_parsed, dict) and as_int(meta_parsed.get("exit_code")):
+                        is_error = True
+                    output = parsed.get("output", output)
+            except orjson.JSONDecodeError:
+                pass
+        chars, head, images = content_size(output)
+        if isinstance(output, str) and "Process exited with code " in output[:400]:
+            code = output[: 400].split("Process exited with code ", 1)[1].split("\n", 1)[0].strip()
+            is_error = is_error or (code.isdigit() and code != "0")
+        t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
+                                   image_tokens=images))
+
+
+def detect(first: dict[str, Any]) -> bool:
+    return isinstance(first.get("payload"), dict) and first.get("type") in (
+        "session_meta", "response_item", "event_msg", "turn_context", "compacted")

@@ -1,0 +1,207 @@
+"""Reading a transcript: detect the format from content, stream the file, produce a Transcript.
+
+``read_transcript`` never raises for content problems: a bad line, an odd record, invalid UTF-8 or a
+binary file become counted CTX002 diagnostics on the Transcript, and the rest is analysed. Only an
+unreadable file (OSError) reaches the caller, which reports CTX001.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING, BinaryIO
+
+import orjson
+
+from ctxlint.transcripts.events import Transcript
+from ctxlint.transcripts.lines import READ_BUFFER, iter_lines, json_records, repair_utf8
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+SNIFF_LINES = 20
+SNIFF_LIMIT = 4 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # single-document JSON formats are read whole; cap them
+
+
+@lru_cache(maxsize=1)
+def _readers() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]:
+    # Lazy: an instruction-file check walks the tree for transcripts and usually finds none.
+    from ctxlint.transcripts.readers import aider, claude_code, codex, gemini, generic
+
+    return aider, claude_code, codex, gemini, generic
+
+
+def _first_records(fh: BinaryIO) -> Iterator[dict[str, object]]:
+    """The first few JSON-object lines (at most ``SNIFF_LINES`` non-empty lines are tried, at most 5
+    records), parsed one at a time: detection usually stops at the first."""
+    tried = found = 0
+    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT):
+        if line is None or not line.strip():
+            continue
+        tried += 1
+        if tried > SNIFF_LINES:
+            return
+        try:
+            rec = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            rec = repair_utf8(line.strip())
+        if isinstance(rec, dict):
+            yield rec
+            found += 1
+            if found >= 5:
+                return
+
+
+CONTENT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError)
+
+
+def detect_format(path: str) -> str | None:
+    """The agent that wrote ``path``, from its content; None when it is not a transcript.
+
+    Raises only OSError; content that confuses a detector means "not a transcript".
+    """
+    with open(path, "rb") as fh:
+        return _detect_in(fh)
+
+
+def _detect_in(fh: BinaryIO) -> str | None:
+    """``detect_format`` of an open file (read from its start; its position is left anywhere)."""
+    try:
+        return _detect(fh)
+    except CONTENT_ERRORS:
+        return None
+
+
+def _detect(fh: BinaryIO) -> str | None:
+    aider, claude_code, codex, gemini, generic = _readers()
+    head = fh.read(4096)
+    if aider.detect(head):
+        return "aider"
+    # Not JSONL when it does not start with an object (a JSON document, Markdown, binary).
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        fh.seek(0)
+        for rec in _first_records(fh):
+            if codex.detect(rec):
+                return "codex"
+            if claude_code.detect(rec):
+                return "claude-code"
+            if gemini.detect_line(rec):
+                return "gemini"
+            if generic.detect_line(rec):
+                return "generic"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"{", b"[") and os.fstat(fh.fileno()).st_size <= MAX_DOCUMENT_BYTES:
+        fh.seek(0)
+        try:
+            doc = orjson.loads(fh.read())
+        except (orjson.JSONDecodeError, OSError):
+            return None
+        if gemini.detect_document(doc):
+            return "gemini"
+        if generic.detect_document(doc):
+            return "generic"
+    return None
+
+
+def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
+    """Parse ``path`` into a Transcript. Raises only OSError (unreadable file).
+
+    The file is opened once: the format is detected from its first records, then it is read from
+    its start through the same buffer."""
+    with open(path, "rb", buffering=READ_BUFFER) as fh:
+        fmt = _detect_in(fh)
+        t = Transcript(path=path, agent=fmt or "unknown")
+        if fmt is None:
+            size = os.fstat(fh.fileno()).st_size
+            t.bytes = size
+            if size:
+                t.add_malformed(1, "not a transcript ctxlint can read")
+            return t
+        fh.seek(0)
+        try:
+            _read(fh, t, fmt, use_prefilter)
+        except CONTENT_ERRORS as exc:
+            # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
+            # was read and report the rest as one malformed diagnostic instead of failing the run.
+            t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    return t
+
+
+def _read(fh: BinaryIO, t: Transcript, fmt: str, use_prefilter: bool) -> None:
+    aider, claude_code, codex, _, _ = _readers()
+    if fmt == "claude-code":
+        claude_code.read(fh, t, use_prefilter)
+    elif fmt == "codex":
+        codex.read(fh, t, use_prefilter)
+    elif fmt == "aider":
+        aider.read(fh, t)
+    elif _is_jsonl(fh):
+        fh.seek(0)
+        _read_jsonl(fh, t, fmt)
+    else:
+        fh.seek(0)
+        _read_document(fh.read(MAX_DOCUMENT_BYTES + 1), t, fmt)
+
+
+def _is_jsonl(fh: BinaryIO) -> bool:
+    """One JSON object per line: the first non-empty line is a whole object and another line follows.
+
+    A pretty-printed document starts with a bare ``{``/``[`` line; a one-line document has no second
+    line. Only the first two non-empty lines are read.
+    """
+    seen = 0
+    for _, line, _ in iter_lines(fh, limit=SNIFF_LIMIT):
+        if line is None:
+            return seen == 1
+        if not line.strip():
+            continue
+        seen += 1
+        if seen == 1:
+            try:
+                if not isinstance(orjson.loads(line), dict):
+                    return False
+            except orjson.JSONDecodeError:
+                return False
+        else:
+            return True
+    return False
+
+
+def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
+    _, _, _, gemini, generic = _readers()
+    t.bytes = len(data)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        t.add_malformed(1, "document too large")
+        return
+    t.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    try:
+        doc = orjson.loads(data.lstrip(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError:
+        t.add_malformed(1, "not JSON")
+        return
+    if fmt == "gemini" and gemini.detect_document(doc):
+        gemini.read_document(doc, t)
+    elif generic.detect_document(doc):
+        generic.read_document(doc, t)
+    elif isinstance(doc, dict):  # a one-record JSONL file
+        if fmt == "gemini":
+            gemini.read_jsonl_record(gemini.GeminiReader(t), doc, 1)
+        else:
+            generic.read_message(t, doc, 1)
+
+
+def _read_jsonl(fh: BinaryIO, t: Transcript, fmt: str) -> None:
+    _, _, _, gemini, generic = _readers()
+    if fmt == "gemini":
+        reader = gemini.GeminiReader(t)
+        for number, rec in json_records(fh, t):
+            gemini.read_jsonl_record(reader, rec, number)
+    else:
+        greader = generic.GenericReader(t)
+        for number, rec in json_records(fh, t):
+            greader.message(rec, number)
+
+
+__all__ = ["Transcript", "detect_format", "read_transcript"]
