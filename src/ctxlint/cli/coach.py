@@ -78,10 +78,13 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
     elif fmt == "html":
         from ctxlint.reporters.coach.html import render as render_html
+        from ctxlint.reporters.printable import printable_value
 
-        text = render_html(data)
+        text = render_html(printable_value(data))
     else:
         from ctxlint.reporters.coach.text import render as render_text
+        from ctxlint.reporters.printable import printable_value
 
-        text = render_text(data, color=use_color(color, output=output))
-    write_output(text, output, what=f"{fmt} report")
+        colour = use_color(color, output=output)
+        text = render_text(printable_value(data), color=colour)
+    write_output(text, output, fmt=fmt, what=f"{fmt} report", colour=fmt == "text" and colour)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ctxlint.cli.common import fail, guarded, no_cache_option
+from ctxlint.cli.common import fail, guarded, no_cache_option, note
 from ctxlint.cli.progress import progress_bar
 
 
@@ -49,10 +49,9 @@ def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, 
                        salt=salt, jobs=jobs, config=config,
                        batch_files=batch_size, progress=progress)
     rows = ", ".join(f"{n:,} {name}" for name, n in stats.rows.items())
-    click.echo(
+    note(
         f"exported {stats.exported:,} of {stats.files:,} transcript(s) to {output} "
         f"({stats.skipped:,} unchanged skipped, {stats.replaced:,} changed re-exported): {rows} row(s) "
         f"in {stats.parts:,} part(s), {stats.bytes / 2**20:,.1f} MiB in {stats.seconds:.1f} s "
-        f"({stats.mib_per_s:,.1f} MiB/s)",
-        err=True,
+        f"({stats.mib_per_s:,.1f} MiB/s)"
     )

@@ -20,7 +20,6 @@ from ctxlint.core.findings import (
     UNUSED_SUPPRESSION,
     dedupe_fingerprints,
     diagnostic,
-    mask_findings,
     stamp,
     summarise,
 )
@@ -187,7 +186,7 @@ def run_check(
         reasons = "; ".join(f"{p}: {r}" for p, r in inputs.unreadable)
         raise NothingToCheck(f"nothing to check ({reasons})")
 
-    findings = mask_findings(dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE})))
+    findings = dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE}))
     summary = summarise(findings, len(checked))
     summary.startup_tokens = startup
     summary.input_tokens = input_tokens

@@ -2,6 +2,11 @@
 
 ``mask`` keeps at most four leading characters and names the kind: ``sk-a…[masked openai-api-key]``.
 Placeholders (`xxxx`, `<your-key>`, `${VAR}`, `sk-test-key`) are neither reported nor masked.
+
+A text is masked *before* it is cut: a key cut in half no longer matches its pattern, and its
+first half would be printed. ``clip`` is how a rule quotes a piece of a file or a transcript.
+Patterns whose shape has an end (a private key's END line, a JWT's third part, a quoted value) also
+match a secret that a reader already cut at the end of the text it kept.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class _Pattern:
     kind: str
     regex: re.Pattern[str]
     group: int
+    report: bool  # False: masked in every output, but not a CTX112 finding (see rules/secrets.yaml)
     hints: tuple[str, ...]  # empty: always run
     folded: bool  # a (?i) pattern: its hints are tested against the lower-cased text
 
@@ -40,8 +46,8 @@ def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]]]:
     patterns = []
     for p in data["patterns"]:
         regex = re.compile(p["regex"])
-        patterns.append(_Pattern(p["kind"], regex, int(p.get("group", 0)), tuple(p.get("hints") or ()),
-                                 bool(regex.flags & re.IGNORECASE)))
+        patterns.append(_Pattern(p["kind"], regex, int(p.get("group", 0)), bool(p.get("report", True)),
+                                 tuple(p.get("hints") or ()), bool(regex.flags & re.IGNORECASE)))
     placeholders = [re.compile(p) for p in data.get("placeholders", [])]
     return patterns, placeholders
 
@@ -58,8 +64,9 @@ def _fold(text: str) -> str:
     return text.lower().replace("\u017f", "s")
 
 
-def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
-    """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests)."""
+def find_secrets(text: str, use_hints: bool = True, *, reported: bool = False) -> list[SecretMatch]:
+    """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests);
+    ``reported=True`` only the patterns a CTX112 finding is made of."""
     if not text:
         return []
     patterns, placeholders = _patterns()
@@ -67,6 +74,8 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
     starts: list[int] = []  # sorted starts of ``found`` (kept in step) for O(log n) overlap checks
     lowered: str | None = None
     for pattern in patterns:
+        if reported and not pattern.report:
+            continue
         if use_hints and pattern.hints:
             if pattern.folded:
                 lowered = _fold(text) if lowered is None else lowered
@@ -89,6 +98,8 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
 
 
 def mask(text: str) -> str:
+    """``text`` with every secret replaced by its first four characters (none for short ones and
+    private keys) and its kind."""
     matches = find_secrets(text)
     if not matches:
         return text
@@ -102,3 +113,19 @@ def mask(text: str) -> str:
         last = m.end
     out.append(text[last:])
     return "".join(out)
+
+
+_MASKED = re.compile(r"…\[masked [a-z0-9-]{1,40}\]")
+
+
+def clip(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` as a report may quote them: masked first, then cut
+    (never inside a mask, which is kept whole)."""
+    masked = mask(text)
+    if len(masked) <= limit:
+        return masked
+    cut = limit
+    for m in _MASKED.finditer(masked, max(0, limit - 60), limit + 60):
+        if m.start() < limit < m.end():
+            cut = m.end()
+    return masked[:cut]

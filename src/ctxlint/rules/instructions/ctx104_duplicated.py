@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding, Severity, TextEdit
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
@@ -233,7 +234,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 line=copy.line,
                 end_line=copy.end_line,
                 path=f.path,
-                message=f"{what}{kind} of {where}: \"{copy.raw[:80]}\"",
+                message=f"{what}{kind} of {where}: \"{clip(copy.raw, 80)}\"",
                 fix=fix,
                 tokens_wasted=tokens if f.always_loaded_by else 0,
                 edits=edits,

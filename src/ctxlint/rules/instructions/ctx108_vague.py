@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
@@ -24,7 +25,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             continue
         yield RawFinding(
             line=number,
-            message=f"vague directive \"{raw.strip()[:60]}\": nothing the agent can check or does not already do",
+            message=f"vague directive \"{clip(raw.strip(), 60)}\": nothing the agent can check or does not already do",
             fix=(f"delete line {number}, or make it checkable (e.g. \"Use 2-space indentation\", "
                  "\"`make lint` must pass\")"),
             tokens_wasted=count_text(raw) if file.always_loaded_by else 0,

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.registry import RuleContext, detector
@@ -81,7 +82,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             seen.add((f2.path, l2))
             where = f"line {l1}" if f1 is f2 else f"{f1.path}:{l1}"
             yield RawFinding(line=l2, path=f2.path,
-                             message=f"says to use {t2}, but {where} says to use {t1} (\"{r1[:60]}\")",
+                             message=f"says to use {t2}, but {where} says to use {t1} (\"{clip(r1, 60)}\")",
                              fix=f"pick one {family} package manager and delete the other directive",
                              content_key=f"{family}:{t1}:{t2}")
         indents: list[tuple[InstructionFile, int, str]] = []
@@ -118,7 +119,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                     f1, l1, r1 = other
                     where = f"line {l1}" if f1 is f else f"{f1.path}:{l1}"
                     yield RawFinding(line=n, path=f.path,
-                                     message=f"\"{raw.strip()[:60]}\" contradicts {where} (\"{r1[:60]}\")",
+                                     message=f"\"{clip(raw.strip(), 60)}\" contradicts {where} (\"{clip(r1, 60)}\")",
                                      fix=f"decide whether to {action} and delete the other directive; "
                                          "put a scoped exception in the nested file of its directory",
                                      content_key=f"polar:{action}")

@@ -13,7 +13,7 @@ from ctxlint.rules.registry import RuleContext, detector
 @detector("CTX112", scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     text = file.doc.text
-    for match in find_secrets(text):
+    for match in find_secrets(text, reported=True):
         line = text.count("\n", 0, match.start) + 1
         article = "an" if match.kind[0] in "aeiou" else "a"  # an aws-access-key-id, a github-token
         yield RawFinding(

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
@@ -76,7 +77,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if carry <= ctx["min-carry-tokens"]:
             continue
         claim = a.claim(f"carry:{p.line}", carry, r, seg.end_request, floor=startup)
-        head = " ".join(p.text[:60].split())
+        head = " ".join(clip(p.text, 60).split())
         yield RawFinding(
             line=p.line,
             message=(f"a new, unrelated task (\"{head}…\") started without /clear, carrying {carry:,} tokens of the "

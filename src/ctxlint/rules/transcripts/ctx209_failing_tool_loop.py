@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis, Item
@@ -38,13 +39,13 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         claims = tuple(a.item_claim(i) for i in items[1:])
         costs = [c.cost_usd for c in claims]
-        head = " ".join(items[0].event.head[:100].split()) if isinstance(items[0].event, ToolResult) else ""
+        head = " ".join(clip(items[0].event.head, 100).split()) if isinstance(items[0].event, ToolResult) else ""
         name, _, what = sig.partition(":")
         errors = " ".join(i.event.head for i in items if isinstance(i.event, ToolResult))
         fix = next((str(e["fix"]) for e in ctx.data.get("errors", []) if re.search(e["match"], errors)), None)
         yield RawFinding(
             line=items[0].line,
-            message=(f"{name} `{what[:80]}` failed {len(items)}× (lines {', '.join(str(i.line) for i in items[:8])})"
+            message=(f"{name} `{clip(what, 80)}` failed {len(items)}× (lines {', '.join(str(i.line) for i in items[:8])})"
                      + (f": \"{head}\"" if head else "")),
             fix=(fix + "; " if fix else "") + (
                 "stop after the first failure and fix the cause instead of retrying: correct the command, or the "

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ctxlint.measure.secrets import clip
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import ToolResult
 
@@ -23,11 +24,11 @@ def describe(item: Item) -> str:
     assert call is not None
     if call.command:
         cmd = call.command.strip().splitlines()[0]
-        return f"`{cmd[:120]}{'…' if len(cmd) > 120 else ''}`"
+        return f"`{clip(cmd, 120)}{'…' if len(cmd) > 120 else ''}`"
     if call.path:
         return f"{call.name}(`{call.path}`)"
     if call.pattern:
-        return f"{call.name}(`{call.pattern[:80]}`)"
+        return f"{call.name}(`{clip(call.pattern, 80)}`)"
     return f"{call.name}"
 
 
@@ -38,8 +39,8 @@ def command_fix(item: Item, fixes: list[dict[str, Any]]) -> str | None:
     if call.command:
         for entry in fixes:
             if re.search(entry["match"], call.command):
-                return str(entry["fix"]).format(command=call.command.strip().splitlines()[0][:100])
-        return f"cap what it prints: `{call.command.strip().splitlines()[0][:80]} 2>&1 | head -c 4000`"
+                return str(entry["fix"]).format(command=clip(call.command.strip().splitlines()[0], 100))
+        return f"cap what it prints: `{clip(call.command.strip().splitlines()[0], 80)} 2>&1 | head -c 4000`"
     if call.path and call.name in ("Read", "read_file"):
         total = item.event.total_lines if isinstance(item.event, ToolResult) else None
         size = f" (it has {total:,} lines)" if total else ""
