@@ -14,12 +14,14 @@ TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 OWN_COMMAND = re.compile(r"^::(?:(?:error|warning|notice) file=[^\n]*,title=ctxlint CTX\d{3} [^\n]*|group::.*|endgroup::)$")
 
 
-def run(args: list[str], cwd: Path, *, env: dict[str, str] | None = None,
-        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m ctxlint ARGS`` in ``cwd``: a fresh process, as CI runs it."""
+def run(args: list[str], cwd: Path, *, env: dict[str, str] | None = None, stdin: str | None = None,
+        python: bool = False) -> subprocess.CompletedProcess[str]:
+    """``python -m ctxlint ARGS`` in ``cwd``: a fresh process, as CI runs it (``python=True``:
+    ``python ARGS``, for a script that changes something first)."""
     full = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY")}
     full.update({"NO_COLOR": "1", **(env or {})})
-    return subprocess.run([sys.executable, "-m", "ctxlint", *args], cwd=cwd, env=full, capture_output=True,
+    command = [sys.executable, *args] if python else [sys.executable, "-m", "ctxlint", *args]
+    return subprocess.run(command, cwd=cwd, env=full, capture_output=True,
                           text=True, errors="surrogateescape", input=stdin, timeout=120)
 
 

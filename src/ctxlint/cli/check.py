@@ -128,7 +128,8 @@ def check(
     if fix:
         from ctxlint.core.fixes import apply_fixes
 
-        result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, root=Path(report.root))
+        editable = {f.path: f.fix_target for f in report.files if f.fix_target is not None}
+        result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, targets=editable)
         if not quiet:
             note(result.summary_line(dry_run=show_diff).removeprefix("ctxlint: "))
         if show_diff:

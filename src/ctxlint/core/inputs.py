@@ -286,7 +286,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
         if not p.is_file():
             inputs.unreadable.append((display_path(p), "not a regular file (FIFO, device or broken link)"))
             continue
-        root = repo_root(p.parent)
+        root = repo_root(p.parent, lexical=True)
         agent = instruction_agent(p.absolute(), root)
         if agent is not None:
             try:

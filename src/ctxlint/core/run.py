@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctxlint import __version__
-from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.fsutil import display_path, remove_stale_temps
 from ctxlint.config import Config
 from ctxlint.core.audit import audit_paths
 from ctxlint.core.filters import selected
@@ -25,7 +25,8 @@ from ctxlint.core.findings import (
 )
 from ctxlint.core.inputs import classify
 from ctxlint.errors import NothingToCheck
-from ctxlint.model import FileResult, Finding, RawFinding, Report, Severity
+from ctxlint.instructions.files import repo_root
+from ctxlint.model import FileResult, Finding, FixTarget, RawFinding, Report, Severity
 from ctxlint.rules.registry import Registered, RuleContext, registry
 
 if TYPE_CHECKING:
@@ -124,6 +125,10 @@ def run_check(
         for root, sources in inputs.instruction_groups.items():
             project = build_project(sources, Path(root), config.requests_per_session,
                                     git_status="CTX119" in enabled, texts=texts)
+            # --fix stays inside the repository of the checked path (not the working directory)
+            fix_root = os.path.realpath(repo_root(Path(root)))
+            for folder in sorted({os.path.dirname(s.real) for s in sources}):
+                remove_stale_temps(folder)  # what a --fix killed mid-write left beside a file
             built = {f.source.real for f in project.files}
             for src in sources:
                 if src.real not in built:
@@ -145,6 +150,7 @@ def run_check(
                         agent=f.source.agent,
                         tokens=f.tokens,
                         token_counter=EXACT_COUNTER,
+                        fix_target=FixTarget(fix_root, f.digest) if f.editable and f.digest else None,
                     )
                 )
             for found in per_path.values():

@@ -136,14 +136,17 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
             f.git_ignored = rel in ignored
 
 
-def _read(path: str) -> str:
-    """The file's text; ``NotText`` (with the reason) when it cannot be read as text."""
+def _read(path: str) -> tuple[str, str]:
+    """The file's text and the SHA-256 of the bytes read; ``NotText`` (with the reason) when it
+    cannot be read as text."""
+    import hashlib
+
     try:
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT)
     except OSError as exc:
         raise NotText(exc.strerror or exc.__class__.__name__) from None
-    return decode(data)[0]
+    return decode(data)[0], hashlib.sha256(data).hexdigest()
 
 
 class _Builder:
@@ -161,13 +164,19 @@ class _Builder:
         except ValueError:
             return None
 
-    def add(self, source: Source, role: str | None = None) -> InstructionFile | None:
+    def add(self, source: Source, role: str | None = None, *, editable: bool = True) -> InstructionFile | None:
+        """Read, parse and count ``source`` once. A file whose real path is outside the repository
+        (a link given on the command line) is never read: its lines would be quoted into findings."""
         if source.real in self.by_real:
             return self.by_real[source.real]
+        if self.rel(source.real) is None:
+            self.project.unreadable[source.real] = "it links outside the repository (not read)"
+            return None
         text = self.texts.get(source.real)
+        digest: str | None = None
         if text is None:
             try:
-                text = _read(source.real)
+                text, digest = _read(source.real)
             except NotText as exc:
                 self.project.unreadable[source.real] = str(exc)
                 return None
@@ -180,7 +189,8 @@ class _Builder:
             agents=(source.agent,) if source.agent else (),
             always_loaded_by=(),
             role=role or role_of(rel, source.agent),
-            outside_root=self.rel(source.real) is None,
+            digest=digest,
+            editable=editable,
         )
         claude_side = source.agent == "claude-code" or file.role in ("claude-import",)
         file.tokens = self.tokens(file, strip=claude_side)
@@ -215,9 +225,18 @@ class _Builder:
                 continue  # a cycle, or a file already loaded: loaded once
             seen.add(real)
             rel = self.rel(real)
-            shown = rel if rel is not None else str(target)
+            if rel is None:
+                # Outside the repository (`@~/…`, `@/etc/…`, `@../../x`): never read, so no finding
+                # can quote it; CTX107 reports the import.
+                load.entries.append(LoadEntry(imp.target, 0, depth, file.path, 0,
+                                              note="outside the repository: not read, its tokens not counted"))
+                continue
+            # `@/abs`, `@~/x`, `@../x` lead out of the importing file's folder: --fix never edits
+            # what only such an import reaches, even when it lands inside the repository
+            leaves = imp.target.startswith(("/", "~")) or ".." in Path(imp.target).parts
             child = self.by_real.get(real) or self.add(
-                Source(shown, real, SourceKind.INSTRUCTIONS, load.agent, target.stat().st_size), role=role
+                Source(rel, real, SourceKind.INSTRUCTIONS, load.agent, target.stat().st_size), role=role,
+                editable=not leaves,
             )
             if child is None:
                 continue

@@ -14,7 +14,8 @@ from ctxlint.model import Source
 
 @dataclass(slots=True)
 class InstructionFile:
-    """One instruction file, parsed once, with its tokens and the agents that load it."""
+    """One instruction file, parsed once, with its tokens and the agents that load it. Always inside
+    the repository: a file outside it is never read (see ``instructions.build``)."""
 
     source: Source  # display path + resolved real path
     doc: Document
@@ -26,7 +27,10 @@ class InstructionFile:
     role: str
     git_tracked: bool | None = None  # None when not in a git repository
     git_ignored: bool | None = None
-    outside_root: bool = False  # reached through a symlink or import that leaves the repository
+    digest: str | None = None  # SHA-256 of the bytes read (None for an editor's unsaved buffer)
+    # --fix may edit it: inside the repository and not reached only through an import naming an
+    # absolute, home or parent path (`@/x`, `@~/x`, `@../x`)
+    editable: bool = True
 
     @property
     def path(self) -> str:

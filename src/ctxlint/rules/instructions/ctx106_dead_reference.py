@@ -82,7 +82,7 @@ def repo_index(root: str) -> frozenset[str]:
 
 def nothing_to_resolve(project: InstructionProject, root: Path) -> bool:
     """True when the tree holds only the instruction files themselves."""
-    own = {Path(f.source.real).resolve().relative_to(root).as_posix() for f in project.files if not f.outside_root}
+    own = {Path(f.source.real).resolve().relative_to(root).as_posix() for f in project.files}
     return all(p.endswith("/") or p in own or p.startswith(".git/") or p in (".gitignore",)
                for p in repo_index(str(root)))
 
@@ -109,8 +109,6 @@ def exists(file: InstructionFile, root: Path, target: str) -> bool:
 
 @detector("CTX106", scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    if file.outside_root:
-        return
     root = Path(project.root).resolve()
     data = ctx.data
     seen: set[tuple[int, str]] = set()

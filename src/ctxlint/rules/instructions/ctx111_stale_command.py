@@ -80,8 +80,6 @@ def _commands(file: InstructionFile) -> Iterator[tuple[int, str]]:
 
 @detector("CTX111", scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    if file.outside_root:
-        return
     root = Path(project.root).resolve()
     here = Path(file.source.real).parent
     builtins = {k: set(v) for k, v in ctx.data["builtins"].items()}
