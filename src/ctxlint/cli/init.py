@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from ctxlint._runtime.git import run_git
 from ctxlint.cli.common import fail, guarded, note
 
 BASELINE = ".ctxlint-baseline.json"
@@ -43,10 +44,11 @@ class Pin:
 
 def _git(cwd: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, timeout=10)
+        done = run_git(cwd, *args, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+    out = done.stdout.decode(errors="replace").strip()
+    return out if done.returncode == 0 and out else None
 
 
 def _https(url: str) -> str:

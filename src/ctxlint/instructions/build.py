@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ctxlint._runtime.git import run_git
 from ctxlint._runtime.textio import NotText, decode
 from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry
 from ctxlint.markdown import Document, parse_markdown
@@ -119,14 +120,12 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
         except ValueError:
             rels.append("")
     try:
-        tracked = set(
-            subprocess.run(["git", "ls-files", "-z", "--", *[r for r in rels if r]], cwd=root,
-                           capture_output=True, timeout=20, check=True).stdout.decode(errors="replace").split("\0")
-        )
-        ignored_out = subprocess.run(
-            ["git", "check-ignore", "-z", "--no-index", "--stdin"], cwd=root, capture_output=True, timeout=20,
-            input="\0".join(r for r in rels if r).encode() + b"\0",
-        ).stdout.decode(errors="replace")
+        listed = run_git(root, "ls-files", "-z", "--", *[r for r in rels if r], timeout=20)
+        if listed.returncode != 0:
+            return
+        tracked = set(listed.stdout.decode(errors="replace").split("\0"))
+        ignored_out = run_git(root, "check-ignore", "-z", "--no-index", "--stdin", timeout=20,
+                              stdin="\0".join(r for r in rels if r).encode() + b"\0").stdout.decode(errors="replace")
     except (OSError, subprocess.SubprocessError):
         return
     ignored = set(ignored_out.split("\0"))
