@@ -25,11 +25,14 @@ from ctxlint.cli.progress import progress_bar
 @click.option("--from", "from_dir", type=click.Path(), help="Build the report from tables written by `ctxlint export`.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
+@click.option("--project-root", "project_roots", multiple=True, type=click.Path(),
+              help="Also look at the instruction files of projects under this directory (by default only "
+                   "projects inside your home directory are looked at).")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
 @guarded
 def coach(paths: tuple[str, ...], since: str | None, until: str | None, project: str | None, agent: str | None,
           fmt: str, output: str | None, top: int, jobs: int | None, from_dir: str | None,
-          config_file: str | None, no_config: bool, color: bool | None) -> None:
+          config_file: str | None, no_config: bool, project_roots: tuple[str, ...], color: bool | None) -> None:
     """Rank the habits that cost the most across sessions, with the one fix for each.
 
     With no PATH, reads the local agent histories: ~/.claude/projects (and CLAUDE_CONFIG_DIR),
@@ -69,7 +72,7 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
             fail("no transcripts found in " + ", ".join(targets))
         kept = [r for r in results if filters.keep(r)]
         data = aggregate(kept, filters, top=top)
-        data["instructions"] = instruction_costs(kept, config)
+        data["instructions"] = instruction_costs(kept, config, project_roots=project_roots)
     if fmt == "json":
         import orjson
 
