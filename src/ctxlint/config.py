@@ -165,8 +165,8 @@ def _positive_int(value: Any, key: str, origin: str) -> int:
 
 
 def _positive_number(value: Any, key: str, origin: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{origin}: {key}: expected a positive number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:  # not NaN nor inf
+        raise ConfigError(f"{origin}: {key}: expected a positive number of seconds, got {value!r}")
     return float(value)
 
 

@@ -242,6 +242,9 @@ def _open(base: Path, path: Path) -> sqlite3.Connection | None:
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(path, timeout=2, check_same_thread=False)
+        # A cache needs no durability: a file a crash damages is found out and rebuilt (_Damaged). Without
+        # a sync per transaction, a file of 20,000 distinct lines no longer waits a minute on fsync.
+        conn.execute("PRAGMA synchronous = OFF")
         conn.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)")
         row = conn.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
         columns = [r[1] for r in conn.execute("PRAGMA table_info(entries)")]

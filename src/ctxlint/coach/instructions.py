@@ -51,7 +51,8 @@ def _project_instruction_cost(project: str, root: Path, rows: list[FileResult],
     sources = project_instruction_sources(root, config.exclude)
     if not sources:
         return []
-    built = build_project(sources, root, config.requests_per_session, git_status=False)
+    built = build_project(sources, root, config.requests_per_session, git_status=False,
+                          timeout=config.timeout_per_file)
     findings = check_instructions(built, config, config.enabled_rules())
     out: list[dict[str, Any]] = []
     for agent, load in built.loads.items():

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctxlint import __version__
 from ctxlint._runtime.fsutil import display_path, remove_stale_temps
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.config import Config
 from ctxlint.core.audit import audit_paths
 from ctxlint.core.filters import selected
@@ -37,6 +39,11 @@ def _rule_context(rule: Registered, config: Config) -> RuleContext:
     return RuleContext(rule.meta, config.options_for(rule.meta.id))
 
 
+def _run_rules(rules: list[tuple[Registered, RuleContext]], *subject: Any) -> list[tuple[Registered, RawFinding]]:
+    """Every finding of ``rules`` on ``subject`` (a file and its project, or the project)."""
+    return [(rule, raw) for rule, ctx in rules if rule.check is not None for raw in rule.check(*subject, ctx)]
+
+
 def check_instructions(
     project: InstructionProject, config: Config, enabled: list[str]
 ) -> dict[str, list[Finding]]:
@@ -53,24 +60,33 @@ def check_instructions(
             return None
         return doc.lines[line - 1]
 
-    def collect(rule: Registered, raws: Iterable[RawFinding], default_path: str) -> None:
-        for raw in raws:
+    def collect(found: Iterable[tuple[Registered, RawFinding]], default_path: str) -> None:
+        for rule, raw in found:
             path = raw.path or default_path
             per_path.setdefault(path, []).append(
                 stamp(rule, raw, path, config, line_text=line_text(path, raw.line))
             )
 
-    for rule_id in enabled:
-        rule = reg[rule_id]
-        if rule.meta.kind != "instructions" or rule.check is None:
-            continue
-        ctx = _rule_context(rule, config)
-        if rule.scope == "file":
-            for file in project.files:
-                collect(rule, rule.check(file, project, ctx), file.path)
-        elif rule.scope == "project":
-            root_path = project.files[0].path if project.files else ""
-            collect(rule, rule.check(project, ctx), root_path)
+    def guarded(path: str, run: Callable[[], list[tuple[Registered, RawFinding]]]) -> None:
+        """``run``'s findings, or, past the per-file time guard, a CTX001 finding instead of a hang."""
+        limit = config.timeout_per_file
+        try:
+            with time_limit(limit):
+                found = run()
+        except FileTimeout:
+            per_path.setdefault(path, []).append(diagnostic(
+                UNREADABLE, path, f"analysis of {path} stopped after {limit:g} s "
+                "(raise timeout-per-file in the config to allow more)"))
+            return
+        collect(found, path)
+
+    rules = [reg[r] for r in enabled if reg[r].meta.kind == "instructions" and reg[r].check is not None]
+    file_rules = [(rule, _rule_context(rule, config)) for rule in rules if rule.scope == "file"]
+    project_rules = [(rule, _rule_context(rule, config)) for rule in rules if rule.scope == "project"]
+    for file in project.files:
+        guarded(file.path, partial(_run_rules, file_rules, file, project))
+    if project_rules:
+        guarded(project.files[0].path if project.files else "", partial(_run_rules, project_rules, project))
 
     # Inline suppressions, then the audit of the suppressions themselves.
     for file in project.files:
@@ -124,7 +140,7 @@ def run_check(
         load_graph = {}
         for root, sources in inputs.instruction_groups.items():
             project = build_project(sources, Path(root), config.requests_per_session,
-                                    git_status="CTX119" in enabled, texts=texts)
+                                    git_status="CTX119" in enabled, texts=texts, timeout=config.timeout_per_file)
             # --fix stays inside the repository of the checked path (not the working directory)
             fix_root = os.path.realpath(repo_root(Path(root)))
             for folder in sorted({os.path.dirname(s.real) for s in sources}):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ctxlint._runtime.git import run_git
 from ctxlint._runtime.textio import NotText, decode
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry
 from ctxlint.markdown import Document, parse_markdown
 from ctxlint.measure.tokens import count_text
@@ -149,7 +150,8 @@ def _read(path: str) -> tuple[str, str]:
 
 
 class _Builder:
-    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str]) -> None:
+    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str], timeout: float = 0) -> None:
+        self.timeout = timeout
         self.root = root.resolve()
         self.texts = texts
         self.project = InstructionProject(root=str(root), requests_per_session=requests_per_session)
@@ -179,7 +181,12 @@ class _Builder:
             except NotText as exc:
                 self.project.unreadable[source.real] = str(exc)
                 return None
-        doc = parse_markdown(text, source.path)
+        try:
+            with time_limit(self.timeout):
+                doc = parse_markdown(text, source.path)
+        except FileTimeout:
+            self.project.unreadable[source.real] = f"parsing stopped after {self.timeout:g} s (timeout-per-file)"
+            return None
         rel = self.rel(source.real) or source.path
         file = InstructionFile(
             source=source,
@@ -260,11 +267,12 @@ class _Builder:
 
 def build_project(
     sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True,
-    texts: Mapping[str, str] | None = None,
+    texts: Mapping[str, str] | None = None, timeout: float = 0,
 ) -> InstructionProject:
     """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs.
-    ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer)."""
-    b = _Builder(Path(root), requests_per_session, texts or {})
+    ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer).
+    ``timeout``: seconds one file may take to parse (0: no limit); past it the file is unreadable."""
+    b = _Builder(Path(root), requests_per_session, texts or {}, timeout)
     for src in sources:
         b.add(src)
     root_real = b.root

@@ -391,7 +391,8 @@ def instruction_rows(project: str, ctx: RowContext) -> list[Row]:
         sources = project_instruction_sources(root, ctx.config.exclude)
         if not sources:
             return []
-        built = build_project(sources, root, ctx.config.requests_per_session, git_status=False)
+        built = build_project(sources, root, ctx.config.requests_per_session, git_status=False,
+                          timeout=ctx.config.timeout_per_file)
     except (OSError, ValueError, RecursionError):
         return []
     startup = sorted((agent, int(load.tokens)) for agent, load in built.loads.items() if load.entries)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ctxlint.instructions.globs import matches_a_file
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
@@ -32,16 +33,6 @@ def _globs(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(g).strip() for g in value if str(g).strip()]
     return []
-
-
-def _matches_any(root: Path, pattern: str) -> bool:
-    pattern = pattern.lstrip("/")
-    if "{" in pattern or pattern.startswith("!"):
-        return True  # brace expansion / negation: do not guess
-    try:
-        return next(iter(root.glob(pattern)), None) is not None or next(iter(root.glob(f"**/{pattern}")), None) is not None
-    except (ValueError, OSError, NotImplementedError):
-        return True
 
 
 LOOSE_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
@@ -115,7 +106,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     root = Path(project.root)
     for key in ("globs", "paths", "applyTo"):
         for pattern in _globs(fm.get(key)):
-            if pattern in ("**", "**/*", "*") or _matches_any(root, pattern):
+            if pattern in ("**", "**/*", "*") or matches_a_file(str(root), pattern):
                 continue
             line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1) if pattern in raw), 1)
             yield RawFinding(line=line, message=f"`{key}` pattern `{pattern}` matches no file in the repository",
