@@ -170,7 +170,11 @@ def _owned(st: os.stat_result) -> bool:
 
 
 def _private_directory(base: Path) -> bool:
-    """Create ``base`` 0700 if needed; True when it is a real directory of this user only."""
+    """Create ``base`` 0700 if needed; True when it is a real directory of this user only. At most the
+    last two levels are created (``.cache/ctxlint``): under a home directory that does not exist (a
+    service account, a sandbox) nothing is made up."""
+    if not base.parent.parent.is_dir():
+        return False
     try:
         base.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:

@@ -19,6 +19,8 @@ from typing import Any, NoReturn
 
 import click
 
+MAX_NOTE = 1000  # characters of one message on stderr
+
 
 def fail(message: str) -> NoReturn:
     note(f"error: {message}")
@@ -29,8 +31,11 @@ def note(message: str) -> None:
     """``ctxlint: message`` on stderr, as one printable line (it may name the user's paths)."""
     from ctxlint._runtime.safeout import one_line, plain_line
 
-    with contextlib.suppress(OSError, ValueError):  # stderr closed or gone: nothing to tell
-        click.echo(plain_line("ctxlint: " + one_line(message)), err=True)
+    line = one_line(message)
+    if len(line) > MAX_NOTE:  # a 5,000-character path is named, not printed whole
+        line = line[: MAX_NOTE - 1] + "…"
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stderr closed or gone: nothing to tell
+        click.echo(plain_line("ctxlint: " + line), err=True)
 
 
 def csv_values(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -96,6 +101,11 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except BrokenPipeError:
             sys.exit(1)
+        except OSError as exc:  # the machine, not ctxlint: a full disk, a read-only folder, a name too long
+            if os.environ.get("CTXLINT_DEBUG"):
+                raise
+            where = f"{os.fsdecode(exc.filename)}: " if exc.filename is not None else ""
+            fail(f"{where}{exc.strerror}" if exc.strerror else str(exc))
         except Exception as exc:  # the last line of defence: one line, no traceback
             if os.environ.get("CTXLINT_DEBUG"):
                 raise

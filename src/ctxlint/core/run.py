@@ -84,6 +84,10 @@ def check_instructions(
     file_rules = [(rule, _rule_context(rule, config)) for rule in rules if rule.scope == "file"]
     project_rules = [(rule, _rule_context(rule, config)) for rule in rules if rule.scope == "project"]
     for file in project.files:
+        if file.doc.parse_error:  # the rules ran on what could be parsed: say what is missing
+            per_path.setdefault(file.path, []).append(diagnostic(
+                UNREADABLE, file.path, f"{file.path} could not be parsed whole ({file.doc.parse_error}); "
+                "findings that need its structure may be missing"))
         guarded(file.path, partial(_run_rules, file_rules, file, project))
     if project_rules:
         guarded(project.files[0].path if project.files else "", partial(_run_rules, project_rules, project))

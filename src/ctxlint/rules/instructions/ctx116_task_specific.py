@@ -49,7 +49,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         body = "\n".join(file.doc.lines[s.start_line - 1 : s.end_line])
         dirs = [_area(m.group(1)) for m in PATH.finditer(body)]
         dirs = [d for d in dirs if d]
-        top = max(set(dirs), key=dirs.count) if dirs else None
+        top = max(dict.fromkeys(dirs), key=dirs.count) if dirs else None  # ties: the first named (not hash order)
         concentrated = top is not None and dirs.count(top) >= 5 and dirs.count(top) / len(dirs) >= 0.9
         if GENERAL_HEADING.search(s.heading):
             continue  # overviews describe the whole project, whatever paths they cite

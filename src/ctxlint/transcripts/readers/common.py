@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import re
 import struct
 from typing import Any
@@ -106,12 +107,28 @@ def image_size(b64_head: str) -> tuple[int, int] | None:
     return None
 
 
+# More than any record can count (tokens, lines, bytes): a trillion tokens is a million full contexts.
+MAX_COUNT = 10**12
+OUT_OF_RANGE = "a number out of range"  # the CTX002 reason
+
+
+class OutOfRange(ValueError):
+    """A count no record can hold (a 400-digit token count, 1e308, infinity, NaN). The readers count
+    the record as malformed (CTX002) and skip it: one absurd number must neither abort the run nor
+    turn into a dollar figure hundreds of digits long."""
+
+
 def as_int(value: Any) -> int:
+    """A non-negative count from a record (0 when it is not a number); ``OutOfRange`` past ``MAX_COUNT``."""
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
+        if value > MAX_COUNT:
+            raise OutOfRange(OUT_OF_RANGE)
         return max(value, 0)
     if isinstance(value, float):
+        if not (math.isfinite(value) and value <= MAX_COUNT):
+            raise OutOfRange(OUT_OF_RANGE)
         return max(int(value), 0)
     return 0
 
@@ -137,5 +154,7 @@ def each_message(t: Any, messages: Any, read: Any) -> None:
             continue
         try:
             read(m, 1)
+        except OutOfRange:
+            t.add_malformed(1, OUT_OF_RANGE)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(1, f"unexpected shape of message {i}")
