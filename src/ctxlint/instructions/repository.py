@@ -135,6 +135,7 @@ class Package:
     scripts: frozenset[str]
     dependencies: frozenset[str]
     workspaces: tuple[str, ...] = ()
+    bins: frozenset[str] = frozenset()  # the package's own `bin` commands
 
 
 @dataclass(slots=True)
@@ -146,11 +147,21 @@ class Commands:
     justfiles: dict[str, frozenset[str] | None] = field(default_factory=dict)
     tox: dict[str, frozenset[str]] = field(default_factory=dict)
 
+    workspace_roots: tuple[str, ...] = ()  # directories holding pnpm-workspace.yaml, lerna.json, nx.json …
+
     def dependency_names(self) -> frozenset[str]:
         return frozenset(d for p in self.packages.values() for d in p.dependencies)
 
-    def script_anywhere(self, name: str) -> list[str]:
-        return [d for d, p in self.packages.items() if name in p.scripts]
+    def own_bins(self) -> frozenset[str]:
+        return frozenset(b for p in self.packages.values() for b in p.bins)
+
+    def workspace_of(self, directory: str) -> list[str]:
+        """The package directories of the workspace ``directory`` belongs to (empty outside one)."""
+        roots = [r for r in self.workspace_roots if r == "" or directory == r or directory.startswith(r + "/")]
+        if not roots:
+            return []
+        top = min(roots, key=len)
+        return [d for d in self.packages if top == "" or d == top or d.startswith(top + "/")]
 
 
 MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
@@ -161,14 +172,23 @@ TOX_ENV = re.compile(r"^\[testenv:([^\]]+)\]", re.M)
 TOX_ENVLIST = re.compile(r"^\s*envlist\s*=\s*(.+(?:\n[ \t]+.+)*)", re.M)
 
 
+WORKSPACE_FILES = ("pnpm-workspace.yaml", "lerna.json", "nx.json", "turbo.json", "rush.json")
+
+
 @lru_cache(maxsize=8)
 def repo_commands(root: str) -> Commands:
     index = repo_index(root)
     commands = Commands()
+    workspace_roots: set[str] = set()
     for directory in index.dirs_with("package.json"):
         package = _package(Path(root, directory, "package.json"), directory)
         if package is not None:
             commands.packages[directory] = package
+            if package.workspaces:
+                workspace_roots.add(directory)
+    for name in WORKSPACE_FILES:
+        workspace_roots.update(index.dirs_with(name))
+    commands.workspace_roots = tuple(sorted(workspace_roots))
     for name in MAKEFILES:
         for directory in index.dirs_with(name):
             commands.makefiles.setdefault(directory, _make_targets(Path(root, directory, name)))
@@ -205,12 +225,20 @@ def _package(path: Path, directory: str) -> Package | None:
     if isinstance(workspaces, dict):
         workspaces = workspaces.get("packages")
     name = data.get("name")
+    bin_field = data.get("bin")
+    if isinstance(bin_field, str) and isinstance(name, str):
+        bins = {name.rsplit("/", 1)[-1]}
+    elif isinstance(bin_field, dict):
+        bins = {str(k) for k in bin_field}
+    else:
+        bins = set()
     return Package(
         dir=directory,
         name=name if isinstance(name, str) else None,
         scripts=frozenset(str(k) for k in scripts) if isinstance(scripts, dict) else frozenset(),
         dependencies=frozenset(deps),
         workspaces=tuple(str(w) for w in workspaces) if isinstance(workspaces, list) else (),
+        bins=frozenset(bins),
     )
 
 
