@@ -37,7 +37,8 @@ def test_each_kind_is_found_and_masked(kind: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["sk-test-key", "YOUR_API_KEY", "${OPENAI_API_KEY}", "password = \"changeme\"",
-                                  "token: <your-token>", "AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxxxxxx"])
+                                  "token: <your-token>", "AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxxxxxx",
+                                  '"password": "optional"', 'password="proxy-pass"', "apiKey = 'AIzaSyC...'"])
 def test_placeholders_are_not_secrets(text: str) -> None:
     assert find_secrets(text) == []
 

@@ -35,7 +35,7 @@ class _Pattern:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]]]:
+def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]], tuple[frozenset[str], list[re.Pattern[str]]]]:
     data = shared_data("secrets")
     patterns = []
     for p in data["patterns"]:
@@ -43,13 +43,21 @@ def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]]]:
         patterns.append(_Pattern(p["kind"], regex, int(p.get("group", 0)), tuple(p.get("hints") or ()),
                                  bool(regex.flags & re.IGNORECASE)))
     placeholders = [re.compile(p) for p in data.get("placeholders", [])]
-    return patterns, placeholders
+    generic = data.get("generic") or {}
+    plain = (frozenset(generic.get("kinds", ())), [re.compile(p) for p in generic.get("not_secret", ())])
+    return patterns, placeholders, plain
 
 
 def _is_placeholder(value: str, placeholders: list[re.Pattern[str]]) -> bool:
     if len(set(value)) <= 2:
         return True
     return any(p.search(value) for p in placeholders)
+
+
+def _is_plain(kind: str, value: str, plain: tuple[frozenset[str], list[re.Pattern[str]]]) -> bool:
+    """A field-name match (`password: "optional"`) whose value is words, not a credential."""
+    kinds, shapes = plain
+    return kind in kinds and any(p.match(value) for p in shapes)
 
 
 def _fold(text: str) -> str:
@@ -62,7 +70,7 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
     """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests)."""
     if not text:
         return []
-    patterns, placeholders = _patterns()
+    patterns, placeholders, plain = _patterns()
     found: list[SecretMatch] = []
     starts: list[int] = []  # sorted starts of ``found`` (kept in step) for O(log n) overlap checks
     lowered: str | None = None
@@ -77,7 +85,7 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
         group = pattern.group
         for m in pattern.regex.finditer(text):
             value = m.group(group)
-            if value is None or _is_placeholder(value, placeholders):
+            if value is None or _is_placeholder(value, placeholders) or _is_plain(pattern.kind, value, plain):
                 continue
             start, end = m.span(group)
             i = bisect.bisect_right(starts, start)
