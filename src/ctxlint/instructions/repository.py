@@ -167,7 +167,9 @@ class Commands:
 MAKEFILES = ("Makefile", "makefile", "GNUmakefile")
 JUSTFILES = ("justfile", "Justfile", ".justfile")
 MAKE_TARGET = re.compile(r"^([A-Za-z0-9_.%/-][A-Za-z0-9_.%/ -]*?)\s*::?(?!=)", re.M)
-JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)[^\n:=]*:(?!=)", re.M)
+# `name *args='': deps`; not `name := value` (an assignment); `alias f := format` names one too
+JUST_RECIPE = re.compile(r"^@?([A-Za-z_][\w-]*)(?![ \t]*:=)(?:[ \t][^\n:]*)?:(?!=)", re.M)
+JUST_ALIAS = re.compile(r"^alias[ \t]+([A-Za-z_][\w-]*)[ \t]*:=", re.M)
 TOX_ENV = re.compile(r"^\[testenv:([^\]]+)\]", re.M)
 TOX_ENVLIST = re.compile(r"^\s*envlist\s*=\s*(.+(?:\n[ \t]+.+)*)", re.M)
 
@@ -256,7 +258,8 @@ def _just_recipes(path: Path) -> frozenset[str] | None:
     text = _read_text(path)
     if text is None or re.search(r"^\s*(import|mod)\s", text, re.M):
         return None
-    return frozenset(m.group(1) for m in JUST_RECIPE.finditer(text))
+    recipes = {m.group(1) for m in JUST_RECIPE.finditer(text)} | set(JUST_ALIAS.findall(text))
+    return frozenset(recipes - {"alias", "set", "export", "import", "mod"})
 
 
 def _tox_envs(path: Path) -> frozenset[str]:
