@@ -1,4 +1,4 @@
-"""CTX106 dead-reference: imports, links and paths to files that do not exist.
+"""dead-reference: imports, links and paths to files that do not exist.
 
 Where a reference resolves:
 * an ``@import`` from the importing file's directory only (Claude Code and Gemini CLI resolve it
@@ -28,7 +28,7 @@ from typing import Any
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.instructions.repository import RepoIndex, ignored, repo_index, script_variants
 from ctxlint.markdown import Document, code_spans
-from ctxlint.model import RawFinding, Severity, TextEdit
+from ctxlint.model import RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -89,9 +89,14 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
 
 def nothing_to_resolve(project: InstructionProject, index: RepoIndex) -> bool:
     """True when the tree holds only the instruction files themselves."""
-    root = Path(index.root)
-    own = {Path(f.source.real).resolve().relative_to(root).as_posix() for f in project.files if not f.outside_root}
-    return all(p.endswith("/") or p in own or p.startswith(".git/") or p == ".gitignore" for p in index.paths)
+    return _only_instruction_files(index.root, tuple(f.source.real for f in project.files if not f.outside_root))
+
+
+@lru_cache(maxsize=8)
+def _only_instruction_files(root: str, reals: tuple[str, ...]) -> bool:
+    """``nothing_to_resolve`` of one project, answered once (the rule asks it for every file)."""
+    own = {Path(real).resolve().relative_to(root).as_posix() for real in reals}
+    return all(p.endswith("/") or p in own or p.startswith(".git/") or p == ".gitignore" for p in repo_index(root).paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +433,7 @@ def _tree_finding(line: int, shown: list[str]) -> RawFinding:
     return RawFinding(
         line=line,
         message=f"the directory tree lists {listed}, which {'does' if len(shown) == 1 else 'do'} not exist",
-        fix=f"update the tree on line {line} to the repository's layout (or delete it: the agent can list the files)",
+        fix=fix("dead-tree", line=line),
         # Files missing from directories that exist are as often an illustration (each `x.go` has an
         # `x_test.go`) as a stale map; a missing directory is a stale map.
         severity=None if any(p.endswith("/") for p in shown) else Severity.INFO,
@@ -436,7 +441,7 @@ def _tree_finding(line: int, shown: list[str]) -> RawFinding:
     )
 
 
-@detector("CTX106", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if file.outside_root:
         return
@@ -460,9 +465,9 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line=imp.line,
             column=imp.column,
             message=f"`@{imp.target}` imports a file that does not exist{where}",
-            fix=(f"write the path relative to {resolver.base}/ (`@{posixpath.relpath(imp.target, resolver.base)}`)"
-                 if from_root else
-                 f"fix the path or delete line {imp.line}" + (" (`--unsafe-fixes` deletes it)" if only_import else "")),
+            fix=(fix("import-from-file", base=resolver.base, relative=posixpath.relpath(imp.target, resolver.base))
+                 if from_root else fix("dead-import", "unsafe-deletes", line=imp.line) if only_import
+                 else fix("dead-import", line=imp.line)),
             edits=(TextEdit(imp.line, imp.line, "", unsafe=True),) if only_import and not from_root else (),
             content_key=f"import:{imp.target}",
         )
@@ -498,7 +503,7 @@ def _finding(ref: Reference, resolver: Resolver) -> RawFinding:
         return RawFinding(
             line=ref.line,
             message=f"link to `{ref.target}`, which does not exist",
-            fix=f"update the link on line {ref.line} or remove it",
+            fix=fix("dead-link", line=ref.line),
             content_key=f"link:{ref.target}",
         )
     if ref.kind == "slash":
@@ -512,7 +517,7 @@ def _finding(ref: Reference, resolver: Resolver) -> RawFinding:
         line=ref.line,
         column=ref.column,
         message=message,
-        fix=f"update or delete the reference on line {ref.line}",
+        fix=fix("dead-path", line=ref.line),
         # A bare file name is as often an example of a convention as a reference: worth a look, not a warning.
         severity=Severity.INFO if bare else None,
         content_key=f"path:{ref.target}",

@@ -1,4 +1,4 @@
-"""CTX111 stale-command: documented commands that the repository does not define.
+"""stale-command: documented commands that the repository does not define.
 
 Checked, in code spans and shell code blocks: `npm|pnpm|yarn|bun run X` and `pnpm|yarn|bun X`
 against package.json scripts, `make X` against Makefile targets, `just X` against justfile recipes,
@@ -19,7 +19,6 @@ match any script they cover, and alternations (`test:unit|components`) are check
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import posixpath
@@ -34,7 +33,7 @@ from typing import Any
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.instructions.repository import Commands, ignored, repo_commands, repo_index
 from ctxlint.markdown import CodeBlock
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 SPAN_COMMAND = re.compile(r"^\s*(?:[A-Za-z_]\w*=\S*\s+)*(?:(?:cd|pushd|npm|pnpm|yarn|bun|make|gmake|just|tox|uv|poetry"
@@ -70,7 +69,7 @@ class Where:
 class Problem:
     command: str
     message: str
-    fix: str
+    fix: Fix
     severity: Severity | None = None
 
 
@@ -300,7 +299,7 @@ class Checker:
         # directory the reader makes first as into a renamed one
         yield Problem(f"cd {target}", f"`cd {target}`: no directory `{target}` (from {self.base or 'the repository root'}"
                       f"{'' if not self.base else ' or the repository root'})",
-                      f"update the directory in `cd {target}` to where the commands run now", Severity.INFO)
+                      fix("update-cd", target=target), Severity.INFO)
 
     def _package_manager(self, tokens: list[str], where: Where) -> Iterator[Problem]:
         pm = tokens[0]
@@ -376,12 +375,10 @@ class Checker:
                 continue
             shown = f"{pm} {'run ' if explicit else ''}{wanted}"
             where_text = _manifests(dirs, "package.json")
-            close = difflib.get_close_matches(wanted, sorted(scripts), n=3)
+            close = _close(wanted, sorted(scripts), n=3)
             hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
             more = "" if explicit and not runs_binaries else f" (and no dependency binary or {pm} command of that name)"
-            yield Problem(shown, f"`{shown}`: no script `{wanted}` in {where_text}{more}{hint}",
-                          f"use an existing script{hint.replace('; did you mean', ' such as').rstrip('?')}, "
-                          f"or define `{wanted}`")
+            yield Problem(shown, f"`{shown}`: no script `{wanted}` in {where_text}{more}{hint}", _update(wanted, close))
 
     def _binaries(self) -> frozenset[str]:
         known: dict[str, list[str]] = self.data["dependency_bins"]
@@ -441,12 +438,11 @@ class Checker:
             for wanted in _alternatives(target):
                 if _defined(wanted, defined):
                     continue
-                close = difflib.get_close_matches(wanted, sorted(defined), n=3)
+                close = _close(wanted, sorted(defined), n=3)
                 hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
                 where_text = _manifests(dirs, "Makefile")
                 yield Problem(f"make {wanted}", f"`make {wanted}`: no target `{wanted}` in {where_text}{hint}",
-                              f"use an existing target{hint.replace('; did you mean', ' such as').rstrip('?')}, "
-                              f"or define `{wanted}`")
+                              _update(wanted, close))
 
     def _just(self, tokens: list[str], where: Where) -> Iterator[Problem]:
         recipe = next((t for t in tokens[1:] if not t.startswith("-") and "=" not in t), None)
@@ -457,10 +453,10 @@ class Checker:
             return
         defined: set[str] = set().union(*(t for d in dirs if (t := self.commands.justfiles[d]) is not None))
         if recipe not in defined:
-            close = difflib.get_close_matches(recipe, sorted(defined), n=3)
+            close = _close(recipe, sorted(defined), n=3)
             hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
             yield Problem(f"just {recipe}", f"`just {recipe}`: no `{recipe}` recipe in the justfile{hint}",
-                          f"use an existing recipe, or define `{recipe}`")
+                          _update(recipe, close))
 
     def _tox(self, tokens: list[str], where: Where) -> Iterator[Problem]:
         envs: list[str] = []
@@ -476,7 +472,7 @@ class Checker:
         for env in envs:
             if env and not env.startswith(("py", "{")) and not PLACEHOLDER_CHARS.search(env) and env not in defined:
                 yield Problem(f"tox -e {env}", f"`tox -e {env}`: no `{env}` environment in tox.ini",
-                              f"use an existing environment, or define `[testenv:{env}]`")
+                              _update(env, _close(env, sorted(defined), n=3)))
 
     def _script(self, tokens: list[str], where: Where, earlier: list[str]) -> Iterator[Problem]:
         """`python scripts/x.py`, `uv run scripts/x.py`, `node tools/y.js`, `./scripts/z.sh`."""
@@ -522,7 +518,7 @@ class Checker:
             return
         where_text = where.pinned if where.pinned is not None else (self.base or "the repository root")
         yield Problem(f"{head} {script}", f"`{head} {script}`: no file `{script}` (from {where_text or 'the repository root'})",
-                      f"update the path of `{script}` or remove the command")
+                      fix("update-script-file", script=script))
 
 
 def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -534,6 +530,16 @@ def _matched_dirs(root: str, pattern: str) -> tuple[str, ...]:
     """The directories of the repository's files that a scope glob matches."""
     return tuple(sorted({posixpath.dirname(p) for p in repo_index(root).paths
                          if not p.endswith("/") and fnmatch.fnmatch(p, pattern)}))
+
+
+def _close(name: str, names: list[str], n: int) -> list[str]:
+    import difflib  # here: most runs find no stale command
+
+    return difflib.get_close_matches(name, names, n=n)
+
+
+def _update(name: str, close: list[str]) -> Fix:
+    return fix("update-command", name=name, such_as=f" such as {', '.join(f'`{c}`' for c in close)}" if close else "")
 
 
 def _manifests(dirs: list[str], name: str) -> str:
@@ -581,7 +587,7 @@ def _commands(file: InstructionFile) -> Iterator[tuple[int, str, int | None, Cod
             yield block.start_line + offset, line, None, block
 
 
-@detector("CTX111", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if file.outside_root:
         return
@@ -605,7 +611,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             if (line, problem.command) in seen:
                 continue
             seen.add((line, problem.command))
-            yield RawFinding(line=line, message=problem.message, fix=problem.fix, content_key=problem.command,
+            located = Fix(problem.fix.templates, {**problem.fix.args, "line": line})
+            yield RawFinding(line=line, message=problem.message, fix=located, content_key=problem.command,
                              severity=problem.severity)
         if block is not None:
             earlier.append(text)

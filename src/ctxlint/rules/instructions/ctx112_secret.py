@@ -1,4 +1,4 @@
-"""CTX112 secret-in-instructions: credentials in a committed instruction file (never echoed).
+"""secret-in-instructions: credentials in a committed instruction file (never echoed).
 
 A provider's key format (`sk-proj-…`, `ghp_…`, `AKIA…`, a private key) is a credential wherever it
 appears. A match by field name only (`"password": "…"`, `postgres://user:pass@host`) is one unless
@@ -17,7 +17,7 @@ from typing import Any
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import Document
 from ctxlint.measure.secrets import SecretMatch, find_secrets
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 HOST = re.compile(r"@\[?([A-Za-z0-9_.:-]+?)\]?(?::\d+)?(?:[/?#\s\"'`]|$)")
@@ -48,16 +48,17 @@ def _local_default(doc: Document, text: str, match: SecretMatch, line: int, data
     return _any_of(tuple(data["local_context"])).search(_surroundings(doc, line)) is not None
 
 
-@detector("CTX112", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     text = file.doc.text
     for match in find_secrets(text):
         line = text.count("\n", 0, match.start) + 1
         if _local_default(file.doc, text, match, line, ctx.data):
             continue
+        article = "an" if match.kind[0] in "aeiou" else "a"  # an aws-access-key-id, a github-token
         yield RawFinding(
             line=line,
-            message=f"a {match.kind} is written in the file (value not shown)",
-            fix="remove it (and from git history), rotate the credential, and reference an environment variable instead",
+            message=f"{article} {match.kind} is written in the file (value not shown)",
+            fix=fix("rotate"),
             content_key=f"{match.kind}:{line}",
         )
