@@ -27,14 +27,32 @@ SCRIPT_SUFFIXES = (".js", ".jsx", ".mjs", ".cjs")
 TS_SUFFIXES = {".js": (".ts", ".tsx", ".mts"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 
 
-@dataclass(frozen=True, slots=True)
 class RepoIndex:
-    """Every file and directory of the repository (relative posix paths; directories end in "/")."""
+    """Every file and directory of the repository (relative posix paths; directories end in "/").
+    The lower-cased and by-name views are built when first asked for."""
 
-    root: str
-    paths: frozenset[str]
-    folded: frozenset[str]  # the same, lower-cased: a reference that differs only by case
-    by_name: dict[str, tuple[str, ...]]  # last segment, lower-cased -> paths ("a file of this name somewhere")
+    def __init__(self, root: str, paths: frozenset[str]) -> None:
+        self.root = root
+        self.paths = paths
+        self._folded: frozenset[str] | None = None
+        self._by_name: dict[str, list[str]] | None = None
+
+    @property
+    def folded(self) -> frozenset[str]:
+        """The paths lower-cased: a reference that differs only by letter case."""
+        if self._folded is None:
+            self._folded = frozenset(p.lower() for p in self.paths)
+        return self._folded
+
+    @property
+    def by_name(self) -> dict[str, list[str]]:
+        """Last segment, lower-cased -> paths ("a file of this name somewhere")."""
+        if self._by_name is None:
+            by_name: dict[str, list[str]] = {}
+            for path in self.paths:
+                by_name.setdefault(path.rstrip("/").rsplit("/", 1)[-1].lower(), []).append(path)
+            self._by_name = by_name
+        return self._by_name
 
     def has(self, rel: str) -> bool:
         rel = rel.strip("/")
@@ -69,17 +87,13 @@ def repo_index(root: str) -> RepoIndex:
         rel = os.path.relpath(dirpath, root)
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
         # every directory listed, also a linked one the walk does not enter (a folder symlink)
-        paths.update(prefix + d + "/" for d in dirnames)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        paths.update(prefix + name for name in filenames)
+        paths.update([prefix + d + "/" for d in dirnames])
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        paths.update([prefix + name for name in filenames])
         count += len(filenames)
         if count > MAX_FILES:
             break
-    by_name: dict[str, list[str]] = {}
-    for path in paths:
-        by_name.setdefault(path.rstrip("/").rsplit("/", 1)[-1].lower(), []).append(path)
-    return RepoIndex(root, frozenset(paths), frozenset(p.lower() for p in paths),
-                     {k: tuple(v) for k, v in by_name.items()})
+    return RepoIndex(root, frozenset(paths))
 
 
 def script_variants(rel: str) -> list[str]:

@@ -87,16 +87,22 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
     return has_ext or t.endswith("/")
 
 
-def nothing_to_resolve(project: InstructionProject, index: RepoIndex) -> bool:
+def nothing_to_resolve(project: InstructionProject, root: str) -> bool:
     """True when the tree holds only the instruction files themselves."""
-    return _only_instruction_files(index.root, tuple(f.source.real for f in project.files if not f.outside_root))
+    return _only_instruction_files(root, tuple(f.source.real for f in project.files if not f.outside_root))
 
 
 @lru_cache(maxsize=8)
 def _only_instruction_files(root: str, reals: tuple[str, ...]) -> bool:
     """``nothing_to_resolve`` of one project, answered once (the rule asks it for every file)."""
-    own = {Path(real).resolve().relative_to(root).as_posix() for real in reals}
-    return all(p.endswith("/") or p in own or p.startswith(".git/") or p == ".gitignore" for p in repo_index(root).paths)
+    own = {Path(real).resolve().relative_to(root).as_posix() for real in reals} | {".gitignore"}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        if any(prefix + name not in own for name in filenames):
+            return False  # the first file that is not an instruction file answers it
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +129,6 @@ class Resolver:
         self.doc: Document = file.doc
         self.root = root
         self.data = data
-        self.index = repo_index(str(root))
         # The file's directory as the agent opens it and, for a linked file, where its text lives.
         self.bases: list[str] = []
         for here in (Path(os.path.abspath(file.source.path)).parent, Path(file.source.real).parent):
@@ -134,6 +139,11 @@ class Resolver:
             "example_before", "example_after", "counter_before", "counter_markers", "runtime_words", "past_tense", "hypothetical",
             "other_repo", "example_headings", "narrative_headings")}
         self.created: tuple[str, ...] = ()  # runtime paths named anywhere in the project (see _created_paths)
+
+    @property
+    def index(self) -> RepoIndex:
+        """Every path of the repository: walked only when some reference is not found directly."""
+        return repo_index(str(self.root))
 
     # -- where a target may live ------------------------------------------------------------
 
@@ -471,7 +481,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             edits=(TextEdit(imp.line, imp.line, "", unsafe=True),) if only_import and not from_root else (),
             content_key=f"import:{imp.target}",
         )
-    if nothing_to_resolve(project, resolver.index):
+    if nothing_to_resolve(project, str(root)):
         # A lone copy of instruction files (a template, a corpus): every mentioned path would look dead.
         # Imports above are exact (resolved from the importing file), so they are still checked.
         return

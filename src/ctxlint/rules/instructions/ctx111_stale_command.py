@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.instructions.repository import Commands, ignored, repo_commands, repo_index
+from ctxlint.instructions.repository import Commands, RepoIndex, ignored, repo_commands, repo_index
 from ctxlint.markdown import CodeBlock
 from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
@@ -81,14 +81,23 @@ class Checker:
         self.doc = file.doc
         self.data = data
         self.root = Path(project.root).resolve()
-        self.commands: Commands = repo_commands(str(self.root))
-        self.index = repo_index(str(self.root))
         here = Path(os.path.abspath(file.source.path)).parent  # where the agent opens it (a link's directory)
         self.base = here.relative_to(self.root).as_posix() if here.is_relative_to(self.root) else ""
         self.base = "" if self.base == "." else self.base
         self.words = {key: _compiled(tuple(data.get(key, ()))) for key in ("foreign", "repo_root", "creates_dir")}
         self._scoped: list[str] | None = None
         self._named: list[str] | None = None
+        self._bins: frozenset[str] | None = None
+        self._candidates: dict[tuple[Any, ...], list[str]] = {}
+
+    @property
+    def commands(self) -> Commands:
+        """What the repository defines: read when the file holds a command to check."""
+        return repo_commands(str(self.root))
+
+    @property
+    def index(self) -> RepoIndex:
+        return repo_index(str(self.root))
 
     # -- directories --------------------------------------------------------------------------
 
@@ -162,6 +171,12 @@ class Checker:
 
     def candidates(self, where: Where, found: dict[str, Any]) -> list[str]:
         """The directories of ``found`` (packages, makefiles …) whose definitions the command may mean."""
+        key = (id(found), where.pinned, tuple(where.hints))
+        if key not in self._candidates:
+            self._candidates[key] = self._candidates_of(where, found)
+        return self._candidates[key]
+
+    def _candidates_of(self, where: Where, found: dict[str, Any]) -> list[str]:
         if where.pinned is not None:
             near = self.nearest(where.pinned, found)
             return [near] if near is not None else []
@@ -381,12 +396,15 @@ class Checker:
             yield Problem(shown, f"`{shown}`: no script `{wanted}` in {where_text}{more}{hint}", _update(wanted, close))
 
     def _binaries(self) -> frozenset[str]:
-        known: dict[str, list[str]] = self.data["dependency_bins"]
-        deps = self.commands.dependency_names()
-        names = set(deps) | {d.rsplit("/", 1)[-1] for d in deps} | set(self.commands.own_bins())
-        for dep in deps:
-            names.update(known.get(dep, ()))
-        return frozenset(names)
+        """Commands the repository's dependencies (and its own packages) install."""
+        if self._bins is None:
+            known: dict[str, list[str]] = self.data["dependency_bins"]
+            deps = self.commands.dependency_names()
+            names = set(deps) | {d.rsplit("/", 1)[-1] for d in deps} | set(self.commands.own_bins())
+            for dep in deps:
+                names.update(known.get(dep, ()))
+            self._bins = frozenset(names)
+        return self._bins
 
     def _select(self, value: str) -> list[str]:
         """Package directories a pnpm/yarn/npm filter or workspace name selects."""
