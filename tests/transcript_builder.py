@@ -8,6 +8,9 @@
         {"requests": 5},          # plain assistant turns (each one API request)
         {"compact": True}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
+        {"rewind": True},         # Claude Code: the next prompt branches off before the last prompt
+        {"new_chain": True},      # Claude Code: the next prompt starts a new chain (plan mode's clear context)
+        {"microcompact": 2},      # Claude Code: the first 2 tool results so far are taken out of the context
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
         {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
@@ -70,6 +73,9 @@ class ClaudeBuilder:
         self.parent: str | None = None
         self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
         self.files: dict[str, str] = {}  # subagent files: relative path -> text
+        # where each prompt branched off (its parent) and the context then: a rewind goes back to one
+        self.prompt_points: list[tuple[str | None, int]] = []
+        self.call_ids: list[str] = []
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
@@ -104,6 +110,7 @@ class ClaudeBuilder:
 
     def prompt(self, text: str) -> None:
         tokens = max(1, int(len(text) / CHARS_PER_TOKEN))
+        self.prompt_points.append((self.parent, self.context))
         self._rec({"type": "user", "message": {"role": "user", "content": text}})
         self.context += tokens
         self.pending += tokens
@@ -113,6 +120,7 @@ class ClaudeBuilder:
              is_error: bool = False, extra_content: list[dict[str, Any]] | None = None) -> None:
         self.call += 1
         call_id = f"toolu_{self.call:04d}"
+        self.call_ids.append(call_id)
         self._assistant([{"type": "text", "text": "Next step."},
                          {"type": "tool_use", "id": call_id, "name": name, "input": tool_input}])
         self._progress()
@@ -152,8 +160,12 @@ class ClaudeBuilder:
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
-            self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"}, "The file has been updated.",
-                      20, {"filePath": path, "oldString": "a", "newString": "b"})
+            if s.get("error"):  # {edit: path, error: "<tool_use_error>String to replace not found…"}
+                self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"}, str(s["error"]), 40,
+                          is_error=True)
+            else:
+                self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"},
+                          "The file has been updated.", 20, {"filePath": path, "oldString": "a", "newString": "b"})
         elif "tool" in s:  # any other tool: {tool: WebFetch, input: {...}, tokens: 20000}
             tokens = int(s.get("tokens", 200))
             self.tool(str(s["tool"]), dict(s.get("input") or {}), _text(tokens, "res"), tokens,
@@ -179,7 +191,10 @@ class ClaudeBuilder:
             self.tool("Task", {"description": "investigate", "prompt": "investigate", "subagent_type": "Explore"},
                       "Summary of findings.", 400)
         elif "task" in s:
-            self.tool("Task", {"description": s["task"], "prompt": s["task"]}, "Summary of findings.", 400)
+            task: dict[str, Any] = {"description": s["task"], "prompt": s["task"]}
+            if "subagent_type" in s:
+                task["subagent_type"] = s["subagent_type"]
+            self.tool("Task", task, str(s.get("output", "Summary of findings.")), int(s.get("tokens", 400)))
         elif "requests" in s:
             for _ in range(int(s["requests"])):
                 self._assistant([{"type": "text", "text": "Working."}], output=int(s.get("output", 80)))
@@ -210,6 +225,17 @@ class ClaudeBuilder:
             self.pending = self.context  # the cache expired: everything is written again
         elif "resume" in s:
             self.resume()
+        elif "rewind" in s:
+            self.parent, self.context = self.prompt_points[-1]
+            self.pending = 0
+        elif "new_chain" in s:
+            self.parent = None
+            self.context = self.pending = self.startup
+        elif "microcompact" in s:
+            ids = self.call_ids[: int(s["microcompact"])]
+            self._rec({"type": "system", "subtype": "microcompact_boundary", "content": "Context microcompacted",
+                       "level": "info", "microcompactMetadata": {"trigger": "auto", "preTokens": self.context,
+                                                                 "tokensSaved": 1000, "compactedToolIds": ids}})
         elif "model" in s:
             self.model = s["model"]
             self.pending = self.context

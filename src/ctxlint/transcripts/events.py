@@ -71,6 +71,7 @@ class ToolCall:
     is_edit: bool = False  # Edit/Write/MultiEdit/apply_patch/NotebookEdit/write_file/replace
     edit_paths: tuple[str, ...] = ()  # every path an edit touches (apply_patch can touch several)
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
+    subagent_type: str | None = None  # the kind of subagent asked for (Explore, Plan, a custom agent's name)
     input_chars: int = 0
     sidechain: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
@@ -94,6 +95,7 @@ class ToolResult:
     unchanged_stub: bool = False  # Claude Code's cheap "file unchanged" answer to a repeat Read
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
     image_tokens: int = 0  # images inside the result
+    lines: int | None = None  # lines of the model-visible payload, when the reader counted them
     sidechain: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
@@ -184,9 +186,34 @@ class SubagentMarker:
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
+@dataclass(slots=True)
+class Rewind:
+    """The conversation went back to an earlier point (Claude Code's rewind, or an edited earlier
+    prompt): what was recorded after line ``back_to`` and before this line left the context."""
+
+    line: int
+    timestamp: str | None
+    back_to: int
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
+@dataclass(slots=True)
+class ResultsCleared:
+    """Earlier tool results taken out of the context without a compaction (Claude Code's
+    microcompaction): the results of ``call_ids`` are no longer sent."""
+
+    line: int
+    timestamp: str | None
+    call_ids: tuple[str, ...]
+    tokens_saved: int | None = None
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
 Event = (
     Prompt | AssistantText | Thinking | ToolCall | ToolResult | Image | Usage | Compaction | Clear | ModelChange
-    | SubagentMarker
+    | SubagentMarker | Rewind | ResultsCleared
 )
 
 
