@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.errors import RuleDataError
-from ctxlint.model import Severity
+from ctxlint.model import Basis, Severity
 
 RULE_KINDS = ("diagnostic", "instructions", "transcript", "config")
 SCOPES = ("file", "project", "transcript", "none")
@@ -65,6 +65,7 @@ class RuleMeta:
     aliases: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     agents: tuple[str, ...] = ()
+    basis: Basis = Basis.MEASURED  # how certain the rule's waste is (a sub-check may say otherwise)
 
     @property
     def default_options(self) -> dict[str, Any]:
@@ -171,6 +172,11 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
         kind = str(raw["kind"])
         if kind not in RULE_KINDS:
             raise RuleDataError(f"{origin}: unknown kind {kind}")
+        # Every rule that reports waste says how certain it is (diagnostics report none). `estimated`
+        # is not a rule's choice: it follows from a transcript that records no usage.
+        basis = str(raw["basis"]) if kind != "diagnostic" else str(raw.get("basis", Basis.MEASURED))
+        if basis not in (Basis.MEASURED, Basis.MODELLED):
+            raise RuleDataError(f"{origin}: basis must be measured or modelled, not {basis}")
         return RuleMeta(
             id=str(raw["id"]),
             name=str(raw["name"]),
@@ -188,6 +194,7 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
             aliases=tuple(str(a) for a in raw.get("aliases") or ()),
             data=dict(raw.get("data") or {}),
             agents=tuple(str(a) for a in raw.get("agents") or ()),
+            basis=Basis(basis),
         )
     except KeyError as exc:
         raise RuleDataError(f"{origin}: missing key {exc}") from None
