@@ -4,6 +4,7 @@
         {"prompt": "Fix the login bug"},
         {"read": "src/app.py", "tokens": 3100},
         {"bash": "grep -rn foo .", "tokens": 12000},
+        {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
         {"compact": True}, {"clear": True}, {"idle_minutes": 10},
@@ -147,7 +148,9 @@ class ClaudeBuilder:
                 self.tool("Read", inp, _text(tokens, path), tokens, structured)
         elif "bash" in s:
             tokens = int(s.get("tokens", 200))
-            out = (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            # exact: the output is `output` alone (still `tokens` in size), e.g. a bare "Exit code 144"
+            out = str(s["output"]) if s.get("exact") else \
+                (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
@@ -273,9 +276,10 @@ class CodexBuilder:
             self._rec("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
                                         "arguments": json.dumps({"cmd": command, "workdir": "/work/app"})})
             code = 1 if s.get("error") else 0
+            body = str(s.get("output", "")) if s.get("exact") else f"{s.get('output', '')}{_text(tokens, 'out')}"
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":
                                         f"Command: /bin/bash -lc '{command}'\nProcess exited with code {code}\n"
-                                        f"Output:\n{s.get('output', '')}{_text(tokens, 'out')}"})
+                                        f"Output:\n{body}"})
             self.context += tokens
             self._request()
         elif "edit" in s:

@@ -83,6 +83,7 @@ class ToolResult:
     tokens_est: int
     is_error: bool = False
     head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
+    tail: str = ""  # a failed result's last ~300 chars: where a traceback's exception or a hook's verdict is
     path: str | None = None  # Read: file.filePath
     start_line: int | None = None
     num_lines: int | None = None

@@ -41,6 +41,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     image_tokens,
+    tail_of,
     text_of,
     tokens_of_chars,
 )
@@ -437,6 +438,8 @@ def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: 
     chars, head, images = content_size(block.get("content"))
     result = ToolResult(number, ts, call_id if call_id.__class__ is str else "", chars, tokens_of_chars(chars),
                         block.get("is_error") is True, head, image_tokens=images, sidechain=sidechain)
+    if result.is_error and chars > len(head):
+        result.tail = tail_of(block.get("content"))
     if head.startswith("<persisted-output>"):
         result.persisted = True
     if chars < 400 and UNCHANGED_MARK in head[:120]:

@@ -38,6 +38,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     patch_paths,
+    tail_of,
     text_of,
     tokens_of_chars,
 )
@@ -354,11 +355,16 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
             except orjson.JSONDecodeError:
                 pass
         chars, head, images = content_size(output)
-        if isinstance(output, str) and "Process exited with code " in output[:400]:
-            code = output[: 400].split("Process exited with code ", 1)[1].split("\n", 1)[0].strip()
-            is_error = is_error or (code.isdigit() and code != "0")
-        t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
-                                   image_tokens=images))
+        if isinstance(output, str):
+            # "Process exited with code N" (exec_command) or "Exit code: N" (shell_command, 0.11x)
+            marker = next((m for m in ("Process exited with code ", "Exit code: ") if m in output[:400]), None)
+            if marker is not None:
+                code = output[:400].split(marker, 1)[1].split("\n", 1)[0].strip()
+                is_error = is_error or (code.isdigit() and code != "0")
+        result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head, image_tokens=images)
+        if is_error and chars > len(head):
+            result.tail = tail_of(output)
+        t.events.append(result)
 
 
 def detect(first: dict[str, Any]) -> bool:
