@@ -6,7 +6,7 @@ One switch: ``CTXLINT_NO_CACHE=1`` (or ``--no-cache``) and nothing is read or wr
 ``ctxlint cache dir`` prints the directory, ``ctxlint cache clear`` empties it.
 
 What is stored: plain data only, in one SQLite file: each entry is a kind, a key, a stamp and a
-value (numbers, JSON or msgpack bytes) that its owner decodes into a fixed shape. Never pickle,
+value (a number or JSON, as bytes) that its owner decodes into a fixed shape. Never pickle,
 marshal or compiled code.
 
 What is trusted (the directory may be shared, planted, or restored from a CI cache):

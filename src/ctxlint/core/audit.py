@@ -190,7 +190,7 @@ def _audit(path: str, config: Config) -> FileResult:
         for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=summary.spend_usd):
             if estimated:  # sizes from the text alone: say so, and never price them as if exact
                 rf = replace(rf, basis=Basis.ESTIMATED, cost_wasted_usd=None)
-            findings.append(stamp(by_id[rule_id], rf, shown, config))
+            findings.append(stamp(by_id[rule_id], rf, shown, config, agent=transcript.agent))
     result.findings = findings
     return result
 

@@ -28,6 +28,7 @@ class Prompt:
     is_meta: bool = False  # injected rows (isMeta, system reminders, AGENTS.md blocks)
     command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
     is_interrupt: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class AssistantText:
     chars: int
     text_head: str = ""
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -49,6 +51,7 @@ class Thinking:
     timestamp: str | None
     chars: int
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -70,6 +73,7 @@ class ToolCall:
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
     input_chars: int = 0
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -92,6 +96,7 @@ class ToolResult:
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
     image_tokens: int = 0  # images inside the result
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -105,6 +110,7 @@ class Image:
     width: int | None = None
     height: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -127,6 +133,7 @@ class Usage:
     reasoning_output_tokens: int = 0
     context_window: int | None = None  # declared in the record (Codex model_context_window)
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
     @property
     def context_tokens(self) -> int:
@@ -143,6 +150,7 @@ class Compaction:
     trigger: str | None = None  # "auto" | "manual" | None
     pre_tokens: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -152,6 +160,7 @@ class Clear:
     line: int
     timestamp: str | None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -162,6 +171,7 @@ class ModelChange:
     timestamp: str | None
     model: str
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -172,6 +182,7 @@ class SubagentMarker:
     timestamp: str | None
     agent_id: str | None = None
     sidechain: bool = True
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 Event = (

@@ -26,7 +26,3 @@ def lines_tokens(file: InstructionFile, start: int, end: int) -> int:
 
 def in_code_or_comment(file: InstructionFile, line: int) -> bool:
     return file.doc.line_in_code(line) or file.doc.line_in_comment(line)
-
-
-def loaded(file: InstructionFile) -> bool:
-    return bool(file.always_loaded_by)

@@ -1,4 +1,4 @@
-"""CTX209 failing-tool-loop: the same failure, again and again.
+"""failing-tool-loop: the same failure, again and again.
 
 A loop is keyed on the failure's signature, not on the exact call: the same command family (`git
 add`, `pkill`, `npm run build`, an Edit of one file) failing with the same error text (or, with no
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import command_family
@@ -122,7 +122,7 @@ def _call_text(item: Item) -> str:
     return " ".join((call.command or f"{call.name} {call.path or call.pattern or ''}").split())
 
 
-@detector("CTX209", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     runs: dict[tuple[str, ...], list[tuple[Item, Failure]]] = {}
     loops: list[list[tuple[Item, Failure]]] = []
@@ -164,8 +164,8 @@ def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> 
     costs = [c.cost_usd for c in claims]
     commands = " ".join((i.call.command or "") for i in items if i.call is not None)
     errors = " ".join(i.event.head + " " + i.event.tail for i in items if isinstance(i.event, ToolResult))
-    fix = next((str(e["fix"]) for e in ctx.data.get("errors", [])
-                if re.search(e["match"], errors) and re.search(e.get("command", ""), commands)), None)
+    specific = next((str(e["fix"]) for e in ctx.data.get("errors", [])
+                     if re.search(e["match"], errors) and re.search(e.get("command", ""), commands)), None)
     said = (f": \"{first.error[:100]}\"" if first.error else "" if first.call
             else f" (exit code {first.exit_code}, no output)")
     what = f"`{families[0]}`" + (f" and {len(families) - 1} variant(s)" if len(families) > 1 else "")
@@ -175,9 +175,7 @@ def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> 
         end_line=items[-1].line,
         message=(f"{what} failed {len(items)}× the same way (lines {lines}){said}; "
                  + ("retried unchanged" if first.blind else "each retry changed the call, not the cause")),
-        fix=(fix + "; " if fix else "") + (
-            "stop after the second identical failure and fix the cause instead of retrying: read the error once, "
-            "correct the command, or the CLAUDE.md/AGENTS.md line that suggests it"),
+        fix=fix(specific, "stop") if specific else fix("stop"),
         tokens_wasted=sum(c.tokens for c in claims),
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,
