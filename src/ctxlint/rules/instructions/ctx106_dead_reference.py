@@ -82,9 +82,14 @@ def repo_index(root: str) -> frozenset[str]:
 
 def nothing_to_resolve(project: InstructionProject, root: Path) -> bool:
     """True when the tree holds only the instruction files themselves."""
-    own = {Path(f.source.real).resolve().relative_to(root).as_posix() for f in project.files if not f.outside_root}
-    return all(p.endswith("/") or p in own or p.startswith(".git/") or p in (".gitignore",)
-               for p in repo_index(str(root)))
+    return _only_instruction_files(str(root), tuple(f.source.real for f in project.files if not f.outside_root))
+
+
+@lru_cache(maxsize=8)
+def _only_instruction_files(root: str, reals: tuple[str, ...]) -> bool:
+    """``nothing_to_resolve`` of one project, answered once (the rule asks it for every file)."""
+    own = {Path(real).resolve().relative_to(root).as_posix() for real in reals}
+    return all(p.endswith("/") or p in own or p.startswith(".git/") or p in (".gitignore",) for p in repo_index(root))
 
 
 def exists(file: InstructionFile, root: Path, target: str) -> bool:

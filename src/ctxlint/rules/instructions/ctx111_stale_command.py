@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -117,6 +116,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             if defined is None or name in defined or (line, command) in seen:
                 continue
             seen.add((line, command))
+            import difflib  # here: most runs find no stale command
+
             close = difflib.get_close_matches(name, sorted(defined), n=3)
             hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
             yield RawFinding(
