@@ -7,6 +7,8 @@
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
+        {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
+        {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
         {"compact": True}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
@@ -71,6 +73,7 @@ class ClaudeBuilder:
         self.parent: str | None = None
         self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
         self.files: dict[str, str] = {}  # subagent files: relative path -> text
+        self.prompts: list[tuple[str | None, int]] = []  # (parent uuid, context) when each prompt was written
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
@@ -103,12 +106,25 @@ class ClaudeBuilder:
     def _progress(self) -> None:
         self._rec({"type": "progress", "data": {"type": "hook_progress", "hookEvent": "PostToolUse"}})
 
-    def prompt(self, text: str) -> None:
+    def prompt(self, text: str, reply: str | None = None) -> None:
         tokens = max(1, int(len(text) / CHARS_PER_TOKEN))
+        self.prompts.append((self.parent, self.context))
         self._rec({"type": "user", "message": {"role": "user", "content": text}})
         self.context += tokens
         self.pending += tokens
-        self._assistant([{"type": "text", "text": "Looking into it."}])
+        if reply is None:
+            self._assistant([{"type": "text", "text": "Looking into it."}])
+        else:  # an error reply written by the CLI itself: no model answered, no usage
+            self._rec({"type": "assistant", "isApiErrorMessage": True, "message": {
+                "model": "<synthetic>", "id": f"err_{self.uid:05d}", "type": "message", "role": "assistant",
+                "content": [{"type": "text", "text": reply}], "usage": {"input_tokens": 0, "output_tokens": 0,
+                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}})
+
+    def rewind(self, to_prompt: int) -> None:
+        """/rewind (or an edited prompt): the next prompt answers what the ``to_prompt``-th prompt
+        (1-based) answered, and the context is what it was then."""
+        self.parent, self.context = self.prompts[to_prompt - 1]
+        self.pending = 0
 
     def tool(self, name: str, tool_input: dict[str, Any], result: str, tokens: int, structured: Any = None,
              is_error: bool = False, extra_content: list[dict[str, Any]] | None = None) -> None:
@@ -126,7 +142,9 @@ class ClaudeBuilder:
 
     def step(self, s: dict[str, Any]) -> None:
         if "prompt" in s:
-            self.prompt(s["prompt"])
+            self.prompt(s["prompt"], s.get("reply"))
+        elif "rewind" in s:
+            self.rewind(int(s["rewind"]))
         elif "paste" in s:
             self.prompt("Here is the log:\n" + _text(int(s["paste"]), "ERROR 2026-11-02 worker"))
         elif "read" in s:
