@@ -9,7 +9,7 @@
         {"requests": 5},          # plain assistant turns (each one API request)
         {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
         {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
-        {"compact": True}, {"clear": True}, {"idle_minutes": 10},
+        {"compact": True}, {"compact": True, "trigger": "manual"}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
@@ -216,7 +216,7 @@ class ClaudeBuilder:
         elif "compact" in s:
             pre = self.context
             self._rec({"type": "system", "subtype": "compact_boundary", "content": "Conversation compacted",
-                       "level": "info", "compactMetadata": {"trigger": "auto", "preTokens": pre}})
+                       "level": "info", "compactMetadata": {"trigger": s.get("trigger", "auto"), "preTokens": pre}})
             self._rec({"type": "user", "isCompactSummary": True, "message": {"role": "user", "content":
                        "This session is being continued from a previous conversation that ran out of context."}})
             self.context = self.startup + int(s.get("summary_tokens", 3000))
