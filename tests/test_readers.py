@@ -922,7 +922,7 @@ def test_claude_rewind_plan_clear_and_microcompaction(tmp_path: Path) -> None:
     b = ClaudeBuilder()
     for step in ({"prompt": "Look at the repo"}, {"requests": 1},
                  {"prompt": "Fix the login bug"}, {"read": "src/app.py", "tokens": 3000}, {"requests": 1},
-                 {"rewind": True}, {"prompt": "Fix the login bug, but only in the API"}, {"requests": 2},
+                 {"rewind": 2}, {"prompt": "Fix the login bug, but only in the API"}, {"requests": 2},
                  {"read": "src/api.py", "tokens": 2000}, {"read": "src/db.py", "tokens": 2000}, {"requests": 1},
                  {"microcompact": 2}, {"requests": 3}, {"new_chain": True}, {"prompt": "Implement the plan"},
                  {"requests": 2}):

@@ -4,11 +4,13 @@
         {"prompt": "Fix the login bug"},
         {"read": "src/app.py", "tokens": 3100},
         {"bash": "grep -rn foo .", "tokens": 12000},
+        {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
-        {"compact": True}, {"clear": True}, {"idle_minutes": 10},
+        {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
+        {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
+        {"compact": True}, {"compact": True, "trigger": "manual"}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
-        {"rewind": True},         # Claude Code: the next prompt branches off before the last prompt
         {"new_chain": True},      # Claude Code: the next prompt starts a new chain (plan mode's clear context)
         {"microcompact": 2},      # Claude Code: the first 2 tool results so far are taken out of the context
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
@@ -73,8 +75,7 @@ class ClaudeBuilder:
         self.parent: str | None = None
         self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
         self.files: dict[str, str] = {}  # subagent files: relative path -> text
-        # where each prompt branched off (its parent) and the context then: a rewind goes back to one
-        self.prompt_points: list[tuple[str | None, int]] = []
+        self.prompts: list[tuple[str | None, int]] = []  # (parent uuid, context) when each prompt was written
         self.call_ids: list[str] = []
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
@@ -108,13 +109,25 @@ class ClaudeBuilder:
     def _progress(self) -> None:
         self._rec({"type": "progress", "data": {"type": "hook_progress", "hookEvent": "PostToolUse"}})
 
-    def prompt(self, text: str) -> None:
+    def prompt(self, text: str, reply: str | None = None) -> None:
         tokens = max(1, int(len(text) / CHARS_PER_TOKEN))
-        self.prompt_points.append((self.parent, self.context))
+        self.prompts.append((self.parent, self.context))
         self._rec({"type": "user", "message": {"role": "user", "content": text}})
         self.context += tokens
         self.pending += tokens
-        self._assistant([{"type": "text", "text": "Looking into it."}])
+        if reply is None:
+            self._assistant([{"type": "text", "text": "Looking into it."}])
+        else:  # an error reply written by the CLI itself: no model answered, no usage
+            self._rec({"type": "assistant", "isApiErrorMessage": True, "message": {
+                "model": "<synthetic>", "id": f"err_{self.uid:05d}", "type": "message", "role": "assistant",
+                "content": [{"type": "text", "text": reply}], "usage": {"input_tokens": 0, "output_tokens": 0,
+                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}})
+
+    def rewind(self, to_prompt: int) -> None:
+        """/rewind (or an edited prompt): the next prompt answers what the ``to_prompt``-th prompt
+        (1-based) answered, and the context is what it was then."""
+        self.parent, self.context = self.prompts[to_prompt - 1]
+        self.pending = 0
 
     def tool(self, name: str, tool_input: dict[str, Any], result: str, tokens: int, structured: Any = None,
              is_error: bool = False, extra_content: list[dict[str, Any]] | None = None) -> None:
@@ -133,7 +146,9 @@ class ClaudeBuilder:
 
     def step(self, s: dict[str, Any]) -> None:
         if "prompt" in s:
-            self.prompt(s["prompt"])
+            self.prompt(s["prompt"], s.get("reply"))
+        elif "rewind" in s:
+            self.rewind(int(s["rewind"]))
         elif "paste" in s:
             self.prompt("Here is the log:\n" + _text(int(s["paste"]), "ERROR 2026-11-02 worker"))
         elif "read" in s:
@@ -156,7 +171,9 @@ class ClaudeBuilder:
                 self.tool("Read", inp, _text(tokens, path), tokens, structured)
         elif "bash" in s:
             tokens = int(s.get("tokens", 200))
-            out = (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            # exact: the output is `output` alone (still `tokens` in size), e.g. a bare "Exit code 144"
+            out = str(s["output"]) if s.get("exact") else \
+                (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
@@ -210,7 +227,7 @@ class ClaudeBuilder:
         elif "compact" in s:
             pre = self.context
             self._rec({"type": "system", "subtype": "compact_boundary", "content": "Conversation compacted",
-                       "level": "info", "compactMetadata": {"trigger": "auto", "preTokens": pre}})
+                       "level": "info", "compactMetadata": {"trigger": s.get("trigger", "auto"), "preTokens": pre}})
             self._rec({"type": "user", "isCompactSummary": True, "message": {"role": "user", "content":
                        "This session is being continued from a previous conversation that ran out of context."}})
             self.context = self.startup + int(s.get("summary_tokens", 3000))
@@ -225,9 +242,6 @@ class ClaudeBuilder:
             self.pending = self.context  # the cache expired: everything is written again
         elif "resume" in s:
             self.resume()
-        elif "rewind" in s:
-            self.parent, self.context = self.prompt_points[-1]
-            self.pending = 0
         elif "new_chain" in s:
             self.parent = None
             self.context = self.pending = self.startup
@@ -319,9 +333,10 @@ class CodexBuilder:
             self._rec("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
                                         "arguments": json.dumps({"cmd": command, "workdir": "/work/app"})})
             code = 1 if s.get("error") else 0
+            body = str(s.get("output", "")) if s.get("exact") else f"{s.get('output', '')}{_text(tokens, 'out')}"
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":
                                         f"Command: /bin/bash -lc '{command}'\nProcess exited with code {code}\n"
-                                        f"Output:\n{s.get('output', '')}{_text(tokens, 'out')}"})
+                                        f"Output:\n{body}"})
             self.context += tokens
             self._request()
         elif "edit" in s:

@@ -95,6 +95,12 @@ class Analysis:
     def agent(self) -> str:
         return self.t.agent
 
+    @property
+    def records_usage(self) -> bool:
+        """Whether the agent reported token usage for any request. Without it every size is an estimate
+        from the text, and findings say so (basis ``estimated``, never priced)."""
+        return any(u.context_tokens or u.output_tokens for u in self.requests)
+
     def requests_after(self, line: int) -> int:
         """Index of the first request whose record comes after ``line``."""
         return bisect_right(self._request_lines, line)

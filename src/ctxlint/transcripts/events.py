@@ -29,6 +29,9 @@ class Prompt:
     command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
     is_interrupt: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+    # The line of the record this prompt answers (Claude Code's parentUuid), when known: a prompt
+    # whose parent lies before an earlier prompt was written after a rewind (/rewind, an edited prompt).
+    parent_line: int | None = None
 
 
 @dataclass(slots=True)
@@ -88,6 +91,7 @@ class ToolResult:
     tokens_est: int
     is_error: bool = False
     head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
+    tail: str = ""  # a failed result's last ~300 chars: where a traceback's exception or a hook's verdict is
     path: str | None = None  # Read: file.filePath
     start_line: int | None = None
     num_lines: int | None = None

@@ -57,6 +57,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     image_tokens,
+    tail_of,
     text_of,
     tokens_of_chars,
 )
@@ -237,6 +238,12 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                     _assistant(s, rec, number, ts, sidechain)
                 elif kind == "user":
                     _user(s, rec, number, ts, sidechain)
+                    parent = rec.parentUuid
+                    if parent.__class__ is str and len(t.events) > start:
+                        parent_line = s.line_of.get(hash(parent))
+                        for e in t.events[start:]:
+                            if e.__class__ is Prompt:
+                                e.parent_line = abs(parent_line) if parent_line is not None else None
                 elif rec.subtype == "compact_boundary":
                     meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
                     t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
@@ -543,6 +550,8 @@ def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: 
     result = ToolResult(number, ts, call_id if call_id.__class__ is str else "", chars, tokens_of_chars(chars),
                         block.get("is_error") is True, head, image_tokens=images, lines=lines,
                         sidechain=sidechain)
+    if result.is_error and chars > len(head):
+        result.tail = tail_of(block.get("content"))
     if head.startswith("<persisted-output>"):
         result.persisted = True
     if chars < 400 and UNCHANGED_MARK in head[:120]:

@@ -41,6 +41,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     patch_paths,
+    tail_of,
     text_of,
     tokens_of_chars,
 )
@@ -416,8 +417,11 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
             exit_code = EXIT_CODE.search(output, 0, 400)
             is_error = (exit_code is not None and exit_code.group(1) != "0") or \
                 (calls.get(call_id) is not None and calls[call_id].is_edit and PATCH_FAILED.match(output) is not None)
-        t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
-                                   image_tokens=images, lines=lines))
+        result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head, image_tokens=images,
+                            lines=lines)
+        if is_error and chars > len(head):
+            result.tail = tail_of(output)
+        t.events.append(result)
 
 
 def detect(first: dict[str, Any]) -> bool:
