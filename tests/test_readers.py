@@ -982,3 +982,22 @@ def test_gemini_chat_messages_carry_their_line(tmp_path: Path) -> None:
     assert [e.line for e in t.events if isinstance(e, Prompt)] == [user_line]
     assert {e.line for e in t.events if isinstance(e, (ToolCall, ToolResult))} == {gemini_line}
     assert next(e for e in t.events if isinstance(e, ToolResult)).lines == 3
+
+
+def test_claude_spilled_output_size_from_the_saved_file_beside_the_session(tmp_path: Path) -> None:
+    """Claude Code spills a large output to <session>/tool-results/ and keeps a reference with a preview:
+    the full size is the saved file's when it is there, else the size the reference declares."""
+    ref = ("<persisted-output>\nOutput too large (38.8KB). Full output saved to: /Users/x/.claude/projects/p/"
+           "s1/tool-results/b7on7tw79.txt\n\nPreview (first 2KB):\n6ba04d3c fix paging\n")
+    records = [user("show the log"),
+               asst("m1", "r1", usage(), [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "git log"}}]),
+               user([{"type": "tool_result", "tool_use_id": "t1", "content": ref}])]
+    t = read_transcript(write_jsonl(tmp_path / "s1.jsonl", records))
+    result = next(e for e in t.events if isinstance(e, ToolResult))
+    assert result.persisted and result.persisted_file == "b7on7tw79.txt"
+    assert result.persisted_chars == int(38.8 * 1024)
+    saved = tmp_path / "s1" / "tool-results" / "b7on7tw79.txt"
+    saved.parent.mkdir(parents=True)
+    saved.write_text("x" * 39762)
+    t = read_transcript(str(tmp_path / "s1.jsonl"))
+    assert next(e for e in t.events if isinstance(e, ToolResult)).persisted_chars == 39762

@@ -76,6 +76,7 @@ class ToolCall:
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
     subagent_type: str | None = None  # the kind of subagent asked for (Explore, Plan, a custom agent's name)
     input_chars: int = 0
+    input_key: int | None = None  # a hash of the whole input: the same call made again has the same key
     sidechain: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
@@ -98,6 +99,10 @@ class ToolResult:
     total_lines: int | None = None
     unchanged_stub: bool = False  # Claude Code's cheap "file unchanged" answer to a repeat Read
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
+    # Where a spilled output was saved (its file name) and its full size in characters: the saved file's
+    # when it is beside the session, else what the reference says ("Output too large (38.8KB)").
+    persisted_file: str | None = None
+    persisted_chars: int | None = None
     image_tokens: int = 0  # images inside the result
     lines: int | None = None  # lines of the model-visible payload, when the reader counted them
     sidechain: bool = False

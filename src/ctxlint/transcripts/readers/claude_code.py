@@ -26,6 +26,9 @@ took out (``ResultsCleared``).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 from typing import Any, BinaryIO
 
 import msgspec
@@ -157,6 +160,7 @@ class _State:
         self.last_answer = 0  # line of the main thread's last assistant record (not a replay)
         self.copy = False  # set by a handler when the record it reads is a copy
         self.replay_ts: str | None = None  # the shared timestamp of the replay being read
+        self.persisted = False  # an output was spilled to disk (its saved file may be beside the session)
 
 
 def _parse(line: bytes) -> Any:
@@ -266,6 +270,8 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
         t.started_at, t.ended_at = first_ts, last_ts
     if any_record and all_sidechain and t.events:
         t.is_subagent_file = True
+    if s.persisted:
+        _saved_sizes(t)
 
 
 def _left_context(s: _State, parent: Any, start: int, number: int, ts: str | None) -> None:
@@ -427,7 +433,8 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
     call = ToolCall(number, ts, call_id if call_id.__class__ is str and call_id else f"line{number}", name,
                     sidechain=sidechain)
     try:
-        call.input_chars = len(orjson.dumps(inp))
+        raw = orjson.dumps(inp, option=orjson.OPT_SORT_KEYS)
+        call.input_chars, call.input_key = len(raw), hash(raw)
     except TypeError:
         call.input_chars = 0
     if name == "Bash":
@@ -481,6 +488,7 @@ def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool)
         btype = block.get("type")
         if btype == "tool_result":
             result = _tool_result(block, number, ts, sidechain)
+            s.persisted = s.persisted or result.persisted
             if result.call_id:
                 if result.call_id in s.result_ids:
                     s.copy = True
@@ -554,9 +562,32 @@ def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: 
         result.tail = tail_of(block.get("content"))
     if head.startswith("<persisted-output>"):
         result.persisted = True
+        _persisted(result, head)
     if chars < 400 and UNCHANGED_MARK in head[:120]:
         result.unchanged_stub = True
     return result
+
+
+PERSISTED = re.compile(r"Output too large \(([\d.]+)\s*([KMG]?B)\)\. Full output saved to: (\S+)")
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def _persisted(result: ToolResult, head: str) -> None:
+    """The saved file and full size of an output Claude Code spilled to disk (its reference says both)."""
+    m = PERSISTED.search(head)
+    if m is not None:
+        result.persisted_file = m.group(3).replace("\\", "/").rsplit("/", 1)[-1]
+        result.persisted_chars = int(float(m.group(1)) * SIZE_UNITS[m.group(2)])
+
+
+def _saved_sizes(t: Transcript) -> None:
+    """Replace a spilled output's declared size by its saved file's, when the session's tool-results
+    directory (``<session>/tool-results/``) is beside the transcript."""
+    folder = os.path.join(os.path.dirname(t.path), os.path.basename(t.path).rsplit(".", 1)[0], "tool-results")
+    for e in t.events:
+        if isinstance(e, ToolResult) and e.persisted_file:
+            with contextlib.suppress(OSError):
+                e.persisted_chars = os.path.getsize(os.path.join(folder, e.persisted_file))
 
 
 def _complete_result(s: _State, result: ToolResult, structured: Any) -> None:

@@ -368,6 +368,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         call = ToolCall(number, ts, call_id, name)
         raw = p.get("arguments") if ptype == "function_call" else p.get("input", p.get("action"))
         call.input_chars = len(raw) if isinstance(raw, str) else 0
+        call.input_key = hash(raw) if isinstance(raw, str) else None
         args: Any = raw
         if isinstance(raw, str) and ptype == "function_call":
             try:
