@@ -5,6 +5,7 @@
         {"read": "src/app.py", "tokens": 3100},
         {"bash": "grep -rn foo .", "tokens": 12000},
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
+        {"bash": "tail -20 dist/app.js", "tokens": 9000, "line_chars": 2000},   # minified output
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
         {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
@@ -174,6 +175,10 @@ class ClaudeBuilder:
             # exact: the output is `output` alone (still `tokens` in size), e.g. a bare "Exit code 144"
             out = str(s["output"]) if s.get("exact") else \
                 (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            if s.get("line_chars"):  # minified text: lines of about this many characters
+                flat = out.replace("\n", " ")
+                width = int(s["line_chars"])
+                out = "\n".join(flat[i:i + width] for i in range(0, len(flat), width))
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
