@@ -220,12 +220,13 @@ class ClaudeBuilder:
         elif "requests" in s:
             for _ in range(int(s["requests"])):
                 self._assistant([{"type": "text", "text": "Working."}], output=int(s.get("output", 80)))
-        elif "image" in s:
-            w, h = int(s["image"]["w"]), int(s["image"]["h"])
-            tokens = min(1568, -(-w // 28) * -(-h // 28))
+        elif "image" in s or "images" in s:  # {images: [{w, h}, ...]}: several images in one message
+            sizes = [(int(i["w"]), int(i["h"])) for i in (s["images"] if "images" in s else [s["image"]])]
+            tokens = sum(min(1568, -(-w // 28) * -(-h // 28)) for w, h in sizes)
             self._rec({"type": "user", "message": {"role": "user", "content": [
                 {"type": "text", "text": "See this screenshot"},
-                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": _png(w, h)}}]}})
+                *({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": _png(w, h)}}
+                  for w, h in sizes)]}})
             self.context += tokens + 5
             self.pending += tokens + 5
             self._assistant([{"type": "text", "text": "I see it."}])
