@@ -1001,3 +1001,16 @@ def test_claude_spilled_output_size_from_the_saved_file_beside_the_session(tmp_p
     saved.write_text("x" * 39762)
     t = read_transcript(str(tmp_path / "s1.jsonl"))
     assert next(e for e in t.events if isinstance(e, ToolResult)).persisted_chars == 39762
+
+
+def test_claude_subagent_report_keeps_the_file_names_it_mentions(tmp_path: Path) -> None:
+    report = "Found it: `src/auth/LockViewModel.kt:42` calls LockState.kt; see also docs/FLOW.md and e.g. foo.bar()."
+    records = [user("explore"),
+               asst("m1", "r1", usage(), [{"type": "tool_use", "id": "t1", "name": "Task",
+                                          "input": {"description": "x", "prompt": "x", "subagent_type": "Explore"}}]),
+               user([{"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": report}]}])]
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    call = next(e for e in t.events if isinstance(e, ToolCall))
+    result = next(e for e in t.events if isinstance(e, ToolResult))
+    assert call.subagent_type == "Explore"
+    assert result.mentions[:3] == ("LockViewModel.kt", "LockState.kt", "FLOW.md")

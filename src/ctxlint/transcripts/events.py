@@ -103,6 +103,7 @@ class ToolResult:
     # when it is beside the session, else what the reference says ("Output too large (38.8KB)").
     persisted_file: str | None = None
     persisted_chars: int | None = None
+    mentions: tuple[str, ...] = ()  # a subagent's report: the file names it mentions
     image_tokens: int = 0  # images inside the result
     lines: int | None = None  # lines of the model-visible payload, when the reader counted them
     sidechain: bool = False

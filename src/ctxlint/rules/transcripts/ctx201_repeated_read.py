@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ctxlint._runtime.fsutil import inside
-from ctxlint.model import Claim, RawFinding, fix
+from ctxlint.model import Basis, Claim, RawFinding, fix
 from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
@@ -52,6 +52,16 @@ class _Reread:
     item: Item
     copy: _Copy  # the unchanged earlier copy it repeats
     after_shell_only: bool  # every copy in the context then came from a shell command
+
+
+@dataclass(slots=True)
+class _Summary:
+    """A subagent's report in the main thread, the files it names, and the whole-file reads that followed."""
+
+    line: int
+    segment: int
+    names: frozenset[str]
+    reads: list[tuple[Item, str]] = field(default_factory=list)  # (read, file)
 
 
 @dataclass(slots=True)
@@ -192,6 +202,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     change_prompts = [(i.line, i.event.text) for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta
                       and said_changed.search(i.event.text)]
     drops = list(a.drops)
+    summaries: list[_Summary] = []  # read-only subagents' reports, in order
+    prompt_lines = [i.line for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta]
 
     def forget(after: int = 0, before: int = 1 << 62, calls: frozenset[str] | None = None) -> None:
         """Take out of the context the copies read between two lines (or, with ``calls``, those calls')."""
@@ -233,6 +245,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if call.is_subagent:
             if call.subagent_type not in read_only_agents:
                 forget()  # the subagent may have edited any file
+            if result.mentions and call.subagent_type in read_only_agents:
+                summaries.append(_Summary(item.line, item.segment, frozenset(result.mentions)))
             continue
         if result.unchanged_stub and call.path:
             stubbed = state.get((item.segment, paths.norm(result.path or call.path)))
@@ -264,12 +278,18 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             if any(_changed(c, first, last, shell, numbered, sig, result.total_lines) for c in reads.copies):
                 reads.copies.clear()  # the read shows other text than before: the file changed
         reads.checked = len(rewrites)
+        # a report the user has not answered yet: the reads belong to the same turn
+        report = summaries[-1] if summaries and summaries[-1].segment == item.segment \
+            and bisect_right(prompt_lines, summaries[-1].line) == bisect_right(prompt_lines, item.line) else None
+        if report is not None and first == 1 and last is None and os.path.basename(norm) in report.names:
+            report.reads.append((item, norm))
         earlier = next((c for c in reads.copies if _overlaps(c, first, last)), None)
         if earlier is not None and item.tokens >= ctx["min-tokens"]:
             reads.rereads.append(_Reread(item, earlier, all(c.shell for c in reads.copies)))
         if truncated.search(result.head[:300]) is None:  # a cut-short look leaves the rest to be read
             reads.copies.append(_Copy(first, last, item.line, result.call_id, sig, result.total_lines, shell, numbered))
 
+    yield from _summaries_read_again(a, summaries, touches, ctx["summary-rereads"])
     for (segment, norm), reads in state.items():
         kept = [r for r in reads.rereads if not _needed_before_edit(a, r, norm, touches, ctx["pre-edit-lines"])]
         if not kept:
@@ -330,3 +350,30 @@ def _needed_before_edit(a: Analysis, reread: _Reread, norm: str, touches: list[t
         lines = result.num_lines or result.lines
         whole = first == 1 and (lines == result.total_lines or (result.total_lines is None and call.limit is None))
     return lines is not None and lines <= (max_lines // 2 if whole else max_lines)
+
+
+def _summaries_read_again(a: Analysis, summaries: list[_Summary], touches: list[tuple[int, str, bool]],
+                          minimum: int) -> Iterator[RawFinding]:
+    """The main thread read in full, and did not change, files a read-only subagent had just reported on
+    (in the same turn): the investigation was done twice. Files the main thread then edits are excluded
+    (an edit needs the text)."""
+    for report in summaries:
+        edited = {norm for line, norm, is_edit in touches if is_edit and line > report.line}
+        kept = [(item, norm) for item, norm in report.reads if norm not in edited]
+        if len({norm for _, norm in kept}) < minimum:
+            continue
+        claims = tuple(a.item_claim(item) for item, _ in kept)
+        costs = [c.cost_usd for c in claims]
+        names = ", ".join(f"`{os.path.basename(norm)}`" for _, norm in kept[:5]) + (", …" if len(kept) > 5 else "")
+        yield RawFinding(
+            line=kept[0][0].line,
+            message=(f"after the subagent's report at line {report.line}, the main thread read {len(kept)} of the "
+                     f"files it names in full ({names}; {sum(i.tokens for i, _ in kept):,} tokens) and changed none "
+                     "of them: the investigation was done twice"),
+            fix=fix("trust-summary"),
+            tokens_wasted=sum(c.tokens for c in claims),
+            cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+            claims=claims,
+            basis=Basis.MODELLED,
+            content_key=f"summary:{report.segment}:{report.line}",
+        )

@@ -59,6 +59,7 @@ from ctxlint.transcripts.readers.common import (
     as_int,
     as_str,
     content_size,
+    file_names,
     image_tokens,
     tail_of,
     text_of,
@@ -493,6 +494,9 @@ def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool)
                 if result.call_id in s.result_ids:
                     s.copy = True
                 s.result_ids.add(result.call_id)
+                call = s.calls.get(result.call_id)
+                if call is not None and call.is_subagent:
+                    result.mentions = file_names(text_of(block.get("content")))
             results.append(result)
             t.events.append(result)
         elif btype == "text":

@@ -19,6 +19,9 @@ EDIT_TOOLS = {"Edit", "MultiEdit", "Write", "NotebookEdit", "write_file", "repla
 READ_TOOLS = {"Read", "read_file", "read_many_files", "view_file", "NotebookRead"}
 SUBAGENT_TOOLS = {"Task", "Agent", "spawn_agent", "delegate"}
 PATCH_FILE_RE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.M)
+# A file named in prose: a path or a name with a short alphanumeric extension (`src/app.py`, `models.py:42`).
+FILE_NAME_RE = re.compile(r"(?<![\w.-])(?:[\w.-]+/)*([\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,7})\b(?![/(])")
+MAX_MENTIONS = 64
 
 
 def content_size(content: Any) -> tuple[int, str, int, int]:
@@ -155,3 +158,14 @@ def each_message(t: Any, messages: Any, read: Any, lines: list[int] | None = Non
             read(m, line)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(line, f"unexpected shape of message {i}")
+
+
+def file_names(text: str) -> tuple[str, ...]:
+    """The file names (base names) a text mentions, in order, at most ``MAX_MENTIONS``: what a subagent's
+    report says it looked at."""
+    names: dict[str, None] = {}
+    for m in FILE_NAME_RE.finditer(text):
+        names.setdefault(m.group(1), None)
+        if len(names) >= MAX_MENTIONS:
+            break
+    return tuple(names)
