@@ -298,6 +298,7 @@ class CodexBuilder:
         self.startup = startup
         self.total_in = self.total_cached = self.total_out = 0
         self.call = 0
+        self.cold = False  # the next request reads nothing from the cache (after a long idle)
         self._rec("session_meta", {"id": "019a0000-0000-7000-8000-000000000001", "cwd": "/work/app",
                                    "originator": "codex_cli_rs", "cli_version": "0.104.0"})
         self._rec("turn_context", {"cwd": "/work/app", "model": model})
@@ -307,7 +308,8 @@ class CodexBuilder:
                                      separators=(",", ":")))
 
     def _request(self, output: int = 80, cached_share: float = 0.9) -> None:
-        cached = int(self.context * cached_share) // 128 * 128
+        cached = 0 if self.cold else int(self.context * cached_share) // 128 * 128
+        self.cold = False
         last = {"input_tokens": self.context, "cached_input_tokens": cached, "output_tokens": output,
                 "reasoning_output_tokens": 0, "total_tokens": self.context + output}
         self.total_in += self.context
@@ -369,6 +371,7 @@ class CodexBuilder:
                 self.step({"bash": "cat notes.txt", "tokens": target - self.context})
         elif "idle_minutes" in s:
             self.clock.tick(float(s["idle_minutes"]) * 60)
+            self.cold = float(s["idle_minutes"]) >= 10  # the provider's cache expired: nothing is read from it
         elif "model" in s:
             self.model = s["model"]
             self._rec("turn_context", {"cwd": "/work/app", "model": self.model})
