@@ -28,6 +28,10 @@ class Prompt:
     is_meta: bool = False  # injected rows (isMeta, system reminders, AGENTS.md blocks)
     command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
     is_interrupt: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+    # The line of the record this prompt answers (Claude Code's parentUuid), when known: a prompt
+    # whose parent lies before an earlier prompt was written after a rewind (/rewind, an edited prompt).
+    parent_line: int | None = None
 
 
 @dataclass(slots=True)
@@ -39,6 +43,7 @@ class AssistantText:
     chars: int
     text_head: str = ""
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -49,6 +54,7 @@ class Thinking:
     timestamp: str | None
     chars: int
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -68,8 +74,11 @@ class ToolCall:
     is_edit: bool = False  # Edit/Write/MultiEdit/apply_patch/NotebookEdit/write_file/replace
     edit_paths: tuple[str, ...] = ()  # every path an edit touches (apply_patch can touch several)
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
+    subagent_type: str | None = None  # the kind of subagent asked for (Explore, Plan, a custom agent's name)
     input_chars: int = 0
+    input_key: int | None = None  # a hash of the whole input: the same call made again has the same key
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -83,14 +92,22 @@ class ToolResult:
     tokens_est: int
     is_error: bool = False
     head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
+    tail: str = ""  # a failed result's last ~300 chars: where a traceback's exception or a hook's verdict is
     path: str | None = None  # Read: file.filePath
     start_line: int | None = None
     num_lines: int | None = None
     total_lines: int | None = None
     unchanged_stub: bool = False  # Claude Code's cheap "file unchanged" answer to a repeat Read
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
+    # Where a spilled output was saved (its file name) and its full size in characters: the saved file's
+    # when it is beside the session, else what the reference says ("Output too large (38.8KB)").
+    persisted_file: str | None = None
+    persisted_chars: int | None = None
+    mentions: tuple[str, ...] = ()  # a subagent's report: the file names it mentions
     image_tokens: int = 0  # images inside the result
+    lines: int | None = None  # lines of the model-visible payload, when the reader counted them
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -104,6 +121,7 @@ class Image:
     width: int | None = None
     height: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -126,6 +144,7 @@ class Usage:
     reasoning_output_tokens: int = 0
     context_window: int | None = None  # declared in the record (Codex model_context_window)
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
     @property
     def context_tokens(self) -> int:
@@ -142,6 +161,7 @@ class Compaction:
     trigger: str | None = None  # "auto" | "manual" | None
     pre_tokens: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -151,6 +171,7 @@ class Clear:
     line: int
     timestamp: str | None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -161,6 +182,7 @@ class ModelChange:
     timestamp: str | None
     model: str
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -171,11 +193,37 @@ class SubagentMarker:
     timestamp: str | None
     agent_id: str | None = None
     sidechain: bool = True
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
+@dataclass(slots=True)
+class Rewind:
+    """The conversation went back to an earlier point (Claude Code's rewind, or an edited earlier
+    prompt): what was recorded after line ``back_to`` and before this line left the context."""
+
+    line: int
+    timestamp: str | None
+    back_to: int
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
+@dataclass(slots=True)
+class ResultsCleared:
+    """Earlier tool results taken out of the context without a compaction (Claude Code's
+    microcompaction): the results of ``call_ids`` are no longer sent."""
+
+    line: int
+    timestamp: str | None
+    call_ids: tuple[str, ...]
+    tokens_saved: int | None = None
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 Event = (
     Prompt | AssistantText | Thinking | ToolCall | ToolResult | Image | Usage | Compaction | Clear | ModelChange
-    | SubagentMarker
+    | SubagentMarker | Rewind | ResultsCleared
 )
 
 

@@ -182,7 +182,7 @@ def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
         t.add_malformed(1, "not JSON")
         return
     if fmt == "gemini" and gemini.detect_document(doc):
-        gemini.read_document(doc, t)
+        gemini.read_document(doc, t, data)
     elif generic.detect_document(doc):
         generic.read_document(doc, t)
     elif isinstance(doc, dict):  # a one-record JSONL file

@@ -19,17 +19,21 @@ EDIT_TOOLS = {"Edit", "MultiEdit", "Write", "NotebookEdit", "write_file", "repla
 READ_TOOLS = {"Read", "read_file", "read_many_files", "view_file", "NotebookRead"}
 SUBAGENT_TOOLS = {"Task", "Agent", "spawn_agent", "delegate"}
 PATCH_FILE_RE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.M)
+# A file named in prose: a path or a name with a short alphanumeric extension (`src/app.py`, `models.py:42`).
+FILE_NAME_RE = re.compile(r"(?<![\w.-])(?:[\w.-]+/)*([\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,7})\b(?![/(])")
+MAX_MENTIONS = 64
 
 
-def content_size(content: Any) -> tuple[int, str, int]:
-    """(chars, head, image tokens) of a tool_result / message content (str or list of blocks)."""
+def content_size(content: Any) -> tuple[int, str, int, int]:
+    """(chars, head, image tokens, lines) of a tool_result / message content (str or list of blocks)."""
     if content is None:
-        return 0, "", 0
+        return 0, "", 0, 0
     if isinstance(content, str):
-        return len(content), content[:HEAD_CHARS], 0
+        return len(content), content[:HEAD_CHARS], 0, content.count("\n") + 1 if content else 0
     chars = 0
     head = ""
     images = 0
+    lines = 0
     if isinstance(content, dict):
         content = [content]
     if isinstance(content, list):
@@ -37,6 +41,7 @@ def content_size(content: Any) -> tuple[int, str, int]:
             if isinstance(block, str):
                 chars += len(block)
                 head = head or block[:HEAD_CHARS]
+                lines += block.count("\n") + 1
             elif isinstance(block, dict):
                 kind = block.get("type")
                 if kind in ("image", "input_image"):
@@ -48,7 +53,19 @@ def content_size(content: Any) -> tuple[int, str, int]:
                 if isinstance(text, str):
                     chars += len(text)
                     head = head or text[:HEAD_CHARS]
-    return chars, head, images
+                    lines += text.count("\n") + 1
+    return chars, head, images, lines
+
+
+def tail_of(content: Any) -> str:
+    """The last ``HEAD_CHARS`` characters of a tool result's text (kept for failed results only)."""
+    if isinstance(content, str):
+        return content[-HEAD_CHARS:]
+    if isinstance(content, list):
+        texts = [b if isinstance(b, str) else b.get("text") or b.get("content") for b in content
+                 if isinstance(b, (str, dict))]
+        return "".join(t for t in texts if isinstance(t, str))[-HEAD_CHARS:]
+    return ""
 
 
 def text_of(content: Any) -> str:
@@ -128,14 +145,27 @@ def patch_paths(patch: str) -> tuple[str, ...]:
     return tuple(m.strip() for m in PATCH_FILE_RE.findall(patch))
 
 
-def each_message(t: Any, messages: Any, read: Any) -> None:
-    """Call ``read(message, 1)`` for every message of a single-document transcript; a message that
-    is not an object or has an unexpected shape is a counted CTX002 diagnostic, never an exception."""
+def each_message(t: Any, messages: Any, read: Any, lines: list[int] | None = None) -> None:
+    """Call ``read(message, line)`` for every message of a single-document transcript (line 1 unless
+    ``lines`` gives each message's); a message that is not an object or has an unexpected shape is a
+    counted CTX002 diagnostic, never an exception."""
     for i, m in enumerate(messages if isinstance(messages, list) else [], start=1):
+        line = lines[i - 1] if lines is not None and i <= len(lines) else 1
         if not isinstance(m, dict):
-            t.add_malformed(1, f"message {i} is not an object")
+            t.add_malformed(line, f"message {i} is not an object")
             continue
         try:
-            read(m, 1)
+            read(m, line)
         except (TypeError, AttributeError, ValueError, KeyError):
-            t.add_malformed(1, f"unexpected shape of message {i}")
+            t.add_malformed(line, f"unexpected shape of message {i}")
+
+
+def file_names(text: str) -> tuple[str, ...]:
+    """The file names (base names) a text mentions, in order, at most ``MAX_MENTIONS``: what a subagent's
+    report says it looked at."""
+    names: dict[str, None] = {}
+    for m in FILE_NAME_RE.finditer(text):
+        names.setdefault(m.group(1), None)
+        if len(names) >= MAX_MENTIONS:
+            break
+    return tuple(names)
