@@ -92,6 +92,8 @@ def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path, monkeypatch: p
         apply_fixes(got, unsafe=bool(case.get("unsafe_fixes")), diff=False, root=tmp_path)
         for rel, text in case["fixed"].items():
             assert (tmp_path / rel).read_text(encoding="utf-8") == text, f"{case['name']}: {rel} after --fix"
+        after = [f for f in run_check(["."], config, jobs=1).findings if f.rule_id == rule_id and f.edits]
+        assert not after, f"{case['name']}: fixes left after --fix: {after}"  # one pass fixes everything
 
 
 def _matches(f: Any, exp: dict[str, Any]) -> bool:

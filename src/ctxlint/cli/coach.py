@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ctxlint.cli.common import fail, guarded, no_cache_option, write_output
+from ctxlint.cli.common import fail, guarded, no_cache_option, use_color, write_output
 from ctxlint.cli.progress import progress_bar
 
 
@@ -25,10 +25,11 @@ from ctxlint.cli.progress import progress_bar
 @click.option("--from", "from_dir", type=click.Path(), help="Build the report from tables written by `ctxlint export`.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
+@click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
 @guarded
 def coach(paths: tuple[str, ...], since: str | None, until: str | None, project: str | None, agent: str | None,
           fmt: str, output: str | None, top: int, jobs: int | None, from_dir: str | None,
-          config_file: str | None, no_config: bool) -> None:
+          config_file: str | None, no_config: bool, color: bool | None) -> None:
     """Rank the habits that cost the most across sessions, with the one fix for each.
 
     With no PATH, reads the local agent histories: ~/.claude/projects (and CLAUDE_CONFIG_DIR),
@@ -82,5 +83,5 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
     else:
         from ctxlint.reporters.coach.text import render as render_text
 
-        text = render_text(data)
-    write_output(text, output)
+        text = render_text(data, color=use_color(color, output=output))
+    write_output(text, output, what=f"{fmt} report")
