@@ -190,8 +190,8 @@ class ClaudeBuilder:
                           "The file has been updated.", 20, {"filePath": path, "oldString": "a", "newString": "b"})
         elif "tool" in s:  # any other tool: {tool: WebFetch, input: {...}, tokens: 20000}
             tokens = int(s.get("tokens", 200))
-            self.tool(str(s["tool"]), dict(s.get("input") or {}), _text(tokens, "res"), tokens,
-                      is_error=bool(s.get("error")))
+            out = str(s["output"]) if "output" in s else _text(tokens, "res")
+            self.tool(str(s["tool"]), dict(s.get("input") or {}), out, tokens, is_error=bool(s.get("error")))
         elif "sidechain" in s:
             # an inline subagent run: its rows carry isSidechain and never change the main context
             saved = (self.context, self.pending)
