@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from ctxlint._runtime.results_cache import FILE_NAME, ResultCache, cache_dir
 from ctxlint.cli.main import main
-from ctxlint.coach.aggregate import CollectStats, collect
+from ctxlint.coach.collect import CollectStats, collect
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 from tests.test_coach import write_session

@@ -16,16 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli.main import main
-from ctxlint.coach.aggregate import (
-    Filters,
-    aggregate,
-    collect,
-    generic_fix,
-    instruction_costs,
-    instruction_sentence,
-    session_key,
-)
+from ctxlint.coach.aggregate import Filters, aggregate, generic_fix, session_key
+from ctxlint.coach.collect import collect
 from ctxlint.coach.history import requests_per_session
+from ctxlint.coach.instructions import instruction_costs, instruction_sentence
 from ctxlint.config import Config
 from ctxlint.model import FileResult, Finding, Severity
 from tests.transcript_builder import build
@@ -226,7 +220,7 @@ def test_default_stores_and_bad_dates(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_warm_run_reads_the_cache(stores: Path) -> None:
     targets = [str(stores / "claude" / "projects"), str(stores / "codex" / "sessions")]
-    from ctxlint.coach.aggregate import CollectStats
+    from ctxlint.coach.collect import CollectStats
 
     config = Config()
     cold_stats, warm_stats = CollectStats(), CollectStats()

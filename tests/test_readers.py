@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from ctxlint.core.audit import audit_file
-from ctxlint.transcripts import detect_format, read_transcript
 from ctxlint.transcripts.events import Compaction, Usage
+from ctxlint.transcripts.reading import detect_format, read_transcript
 from ctxlint.transcripts.session_facts import session_facts
 from tests.conftest import corpus_dir
 

@@ -10,8 +10,8 @@ import pytest
 
 from ctxlint.measure import pricing
 from ctxlint.measure.pricing import context_window_for, normalise_model, price_per_token, price_usage
-from ctxlint.transcripts import read_transcript
 from ctxlint.transcripts.events import Compaction, SubagentMarker, ToolCall, Transcript, Usage
+from ctxlint.transcripts.reading import read_transcript
 from ctxlint.transcripts.session_facts import session_facts
 from tests.conftest import corpus_dir
 

@@ -35,7 +35,9 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
     ~/.codex/sessions (and CODEX_HOME), ~/.gemini/tmp. Per-file results are cached, so a re-run
     over an unchanged history is fast (--no-cache recomputes). Never uses the network.
     """
-    from ctxlint.coach.aggregate import Filters, aggregate, collect, instruction_costs, parse_date
+    from ctxlint.coach.aggregate import Filters, aggregate, parse_date
+    from ctxlint.coach.collect import collect
+    from ctxlint.coach.instructions import instruction_costs
 
     try:
         filters = Filters(parse_date(since), parse_date(until), project, agent)

@@ -130,7 +130,7 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
 
 
 def _audit(path: str, config: Config) -> FileResult:
-    from ctxlint.transcripts import read_transcript
+    from ctxlint.transcripts.reading import read_transcript
     from ctxlint.transcripts.session_facts import summarise
 
     shown = display_path(path)

@@ -95,7 +95,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
             )
             inputs.focus.setdefault(str(root), set()).add(os.path.realpath(p))
             continue
-        from ctxlint.transcripts import detect_format  # here: a lone instruction file never needs it
+        from ctxlint.transcripts.reading import detect_format  # here: a lone instruction file never needs it
 
         try:
             fmt = detect_format(str(p))

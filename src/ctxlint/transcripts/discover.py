@@ -57,7 +57,7 @@ def find_transcripts(root: str, check_jsonl: bool = True) -> list[str]:
                     fmt: str | None = UNCHECKED
                 else:
                     # imported at the first candidate: a tree without one never loads the readers
-                    from ctxlint.transcripts import detect_format
+                    from ctxlint.transcripts.reading import detect_format
 
                     fmt = detect_format(full)
             except OSError:
