@@ -219,12 +219,12 @@ def test_github_groups_sorted_by_path_then_line(report: Report) -> None:
     assert lines.count("::endgroup::") == len(groups)
     notes = [i for i, line in enumerate(lines) if "file=docs/my file%2C v2%3A notes.md" in line]
     assert "line=3," in lines[notes[0]] and "line=9," in lines[notes[1]]
-    assert lines[-1].startswith("ctxlint: 5 file(s) checked") and not lines[-1].startswith("::")
+    assert lines[-1].startswith("ctxlint: 5 files checked") and not lines[-1].startswith("::")
 
 
 def test_github_empty_report() -> None:
     empty = Report("0.1.0", [], [], Summary(files=2), ".")
-    assert github.render(empty) == "ctxlint: 2 file(s) checked · 0 finding(s) (no findings)\n"
+    assert github.render(empty) == "ctxlint: 2 files checked · no findings\n"
 
 
 # --- SARIF ----------------------------------------------------------------------------------------
@@ -370,8 +370,8 @@ def test_markdown_table_is_safe(report: Report) -> None:
     header, body = rows[0], rows[1:]
     assert len(body) == len(report.findings)
     assert all(len(_cells(row)) == len(_cells(header)) == 6 for row in body)
-    # sorted by tokens wasted, then severity
-    assert "session.jsonl" in body[0] and "CLAUDE.md" in body[1]
+    # by importance: the error first, then the warnings by tokens wasted, the info last
+    assert "a\\|b/AGENTS.md" in body[0] and "CLAUDE.md" in body[1] and "session.jsonl" in body[-1]
     assert "too long \\| 250 lines" in out and "a\\|b/AGENTS.md:2" in out
     assert "<b>" not in out and "\\<b\\>bold\\</b\\>" in out
     assert "\\[x\\]\\(javascript:alert\\(1\\)\\)" in out

@@ -6,24 +6,38 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
 
 import click
 
 from ctxlint import __version__
+from ctxlint.cli.cache import cache
 from ctxlint.cli.check import check
 from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
 from ctxlint.cli.export import export
+from ctxlint.cli.init import init
+from ctxlint.errors import did_you_mean
 
 
 class DefaultGroup(click.Group):
-    """`ctxlint PATH...` means `ctxlint check PATH...`."""
+    """`ctxlint PATH...` means `ctxlint check PATH...`; a mistyped command is not taken for a path."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            if args and not os.path.lexists(args[0]):
+                near = did_you_mean(args[0], self.commands)
+                if near is not None:
+                    fail(f"unknown command {args[0]!r} (did you mean {near!r}?), and no such file or directory")
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped, instead of click's cut at the terminal width."""
+        rows = [(name, self.commands[name].get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
+                if not self.commands[name].hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,29 +89,24 @@ def explain(rule: str) -> None:
     entry = lookup(rule)
     if entry is None:
         fail(f"unknown rule {rule!r} (see `ctxlint rules`)")
+    from ctxlint.reporters.explain import explain_text
+
     click.echo(explain_text(entry.meta))
 
 
-def explain_text(meta: Any) -> str:
-    out = [f"{meta.id} {meta.name} ({meta.kind}, default severity {meta.severity.label}"
-           f"{', fixable' if meta.fixable else ''})", "", meta.summary, "", "What it checks:", meta.description,
-           "", "Why it matters:", meta.why]
-    if meta.sources:
-        out += ["", "Sources:", *[f"  - {s}" for s in meta.sources]]
-    if meta.example_fires:
-        out += ["", "Example that fires:", *[f"    {line}" for line in meta.example_fires.splitlines()]]
-    if meta.example_passes:
-        out += ["", "Example that passes:", *[f"    {line}" for line in meta.example_passes.splitlines()]]
-    out += ["", "Fix:", meta.fix]
-    if meta.options:
-        out += ["", "Options (set in [tool.ctxlint.rules." + meta.id + "] or .ctxlint.yaml):"]
-        out += [f"  {o.name} ({o.type}, default {o.default!r}): {o.description}" for o in meta.options]
-    else:
-        out += ["", "Options: none"]
-    return "\n".join(out)
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the default, and the only transport).")
+@guarded
+def lsp(stdio: bool) -> None:
+    """Run the language server for editors: the check's findings as you type, fixes, rule docs on hover."""
+    try:
+        from ctxlint.lsp.server import serve
+    except ImportError as exc:
+        fail(f"the language server needs pygls ({exc}): pip install 'ctxlint[lsp] @ git+…' (docs/editors.md)")
+    serve()
 
 
-for command in (check, coach, export):
+for command in (check, coach, export, cache, init):
     main.add_command(command)
 
 

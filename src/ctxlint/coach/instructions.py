@@ -36,13 +36,13 @@ def instruction_costs(results: Iterable[FileResult], config: Config) -> list[dic
 
 
 def _project_instruction_cost(project: str, rows: list[FileResult], config: Config) -> list[dict[str, Any]]:
+    from ctxlint.core.inputs import instruction_sources
     from ctxlint.core.run import check_instructions
     from ctxlint.instructions.build import build_project
-    from ctxlint.instructions.discover import discover_instructions
     from ctxlint.measure.pricing import price_per_token
 
     root = Path(project)
-    sources = discover_instructions(root, config.exclude)
+    sources = instruction_sources(root, config.exclude)
     if not sources:
         return []
     built = build_project(sources, root, config.requests_per_session)

@@ -15,9 +15,10 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     text = file.doc.text
     for match in find_secrets(text):
         line = text.count("\n", 0, match.start) + 1
+        article = "an" if match.kind[0] in "aeiou" else "a"  # an aws-access-key-id, a github-token
         yield RawFinding(
             line=line,
-            message=f"a {match.kind} is written in the file (value not shown)",
+            message=f"{article} {match.kind} is written in the file (value not shown)",
             fix="remove it (and from git history), rotate the credential, and reference an environment variable instead",
             content_key=f"{match.kind}:{line}",
         )
