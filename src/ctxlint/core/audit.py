@@ -172,7 +172,15 @@ def _audit(path: str, config: Config) -> FileResult:
             )
         )
 
-    rules = _rule_contexts(config)
+    from ctxlint.transcripts.agents import applicable, records_of
+
+    records = transcript.records if transcript.records is not None else records_of(transcript.agent)
+    rules: list[tuple[Registered, RuleContext]] = []
+    skipped: list[tuple[Registered, RuleContext]] = []
+    for rule, ctx in _rule_contexts(config):
+        # A rule needing data this agent's store does not record is skipped, never run on guesses.
+        (rules if applicable(rule.meta.requires, records) else skipped).append((rule, ctx))
+    facts["skipped_rules"] = [rule.meta.id for rule, _ in skipped]
     if rules and transcript.events:
         from ctxlint.rules.attribution import attribute
         from ctxlint.transcripts.analysis import analyse
@@ -184,7 +192,7 @@ def _audit(path: str, config: Config) -> FileResult:
             assert rule.check is not None
             raw.extend((rule.meta.id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
-        contexts = [u.context_tokens for u in analysis.requests]
+        contexts = analysis.contexts
         for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=summary.spend_usd):
             findings.append(stamp(by_id[rule_id], rf, shown, config))
     result.findings = findings

@@ -65,6 +65,9 @@ class RuleMeta:
     aliases: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     agents: tuple[str, ...] = ()
+    # What a transcript rule needs the session store to record (``transcripts.agents.RECORDS``): on an
+    # agent's session that lacks any of it the rule is skipped, never run on guessed data.
+    requires: tuple[str, ...] = ()
 
     @property
     def default_options(self) -> dict[str, Any]:
@@ -171,6 +174,13 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
         kind = str(raw["kind"])
         if kind not in RULE_KINDS:
             raise RuleDataError(f"{origin}: unknown kind {kind}")
+        requires = tuple(str(r) for r in raw.get("requires") or ())
+        from ctxlint.transcripts.agents import RECORDS
+
+        unknown = [r for r in requires if r not in RECORDS]
+        if unknown:
+            raise RuleDataError(f"{origin}: requires {', '.join(unknown)}, which no session store records "
+                                f"(known: {', '.join(RECORDS)})")
         return RuleMeta(
             id=str(raw["id"]),
             name=str(raw["name"]),
@@ -188,6 +198,7 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
             aliases=tuple(str(a) for a in raw.get("aliases") or ()),
             data=dict(raw.get("data") or {}),
             agents=tuple(str(a) for a in raw.get("agents") or ()),
+            requires=requires,
         )
     except KeyError as exc:
         raise RuleDataError(f"{origin}: missing key {exc}") from None

@@ -15,9 +15,11 @@ AIDER_NAME = ".aider.chat.history.md"
 
 
 def may_be_transcript(name: str) -> bool:
+    """Whether a file of this name may hold sessions (its content decides): JSONL/JSON transcripts,
+    Aider's history, and ``.db`` files (OpenCode, Kilo, Crush and Goose keep theirs in SQLite)."""
     if name.endswith(".meta.json"):
         return False
-    return name.endswith((".jsonl", ".json", ".traj")) or name == AIDER_NAME
+    return name.endswith((".jsonl", ".json", ".traj", ".db")) or name == AIDER_NAME
 
 
 def skip_dir(name: str) -> bool:

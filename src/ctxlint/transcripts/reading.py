@@ -58,10 +58,17 @@ CONTENT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, R
 
 
 def detect_format(path: str) -> str | None:
-    """The agent that wrote ``path``, from its content; None when it is not a transcript.
+    """The agent that wrote ``path``, from its content; None when it is not a transcript. A session
+    store that is a database (or an address of one of its sessions, ``db#session``) is detected from
+    its tables.
 
     Raises only OSError; content that confuses a detector means "not a transcript".
     """
+    from ctxlint.transcripts import stores
+
+    database, _ = stores.split(path)
+    if stores.is_sqlite(database):
+        return stores.detect_store(database)
     with open(path, "rb") as fh:
         return _detect_in(fh)
 
@@ -109,7 +116,12 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
     """Parse ``path`` into a Transcript. Raises only OSError (unreadable file).
 
     The file is opened once: the format is detected from its first records, then it is read from
-    its start through the same buffer."""
+    its start through the same buffer. A session in a database is read from its rows (``stores``)."""
+    from ctxlint.transcripts import stores
+
+    database, session_id = stores.split(path)
+    if session_id is not None or stores.is_sqlite(path):
+        return _read_store(path, database, session_id)
     with open(path, "rb", buffering=READ_BUFFER) as fh:
         fmt = _detect_in(fh)
         t = Transcript(path=path, agent=fmt or "unknown")
@@ -126,6 +138,43 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
             # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
             # was read and report the rest as one malformed diagnostic instead of failing the run.
             t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    return t
+
+
+def _read_store(path: str, database: str, session_id: str | None) -> Transcript:
+    """One session of a database store. A database given without a session is read when it holds one
+    root session; otherwise it is reported, as its sessions are checked one address at a time."""
+    import sqlite3
+
+    from ctxlint.transcripts import stores
+
+    t = Transcript(path=path, agent="unknown")
+    t.bytes = os.stat(database).st_size if session_id is None else 0
+    try:
+        con = stores.connect(database)
+    except sqlite3.Error as exc:
+        t.add_malformed(1, f"unreadable database ({exc})")
+        return t
+    try:
+        found = stores.store_format(con, database)
+        if found is None:
+            t.add_malformed(1, "not a session store ctxlint can read")
+            return t
+        module, t.agent = found
+        if session_id is None:
+            roots = module.list_sessions(con)
+            if len(roots) != 1:
+                t.add_malformed(1, f"a store of {len(roots)} sessions: check each as {database}#<session id> "
+                                   "(checking the store's directory lists them)")
+                return t
+            session_id = roots[0][0]
+        module.read(con, session_id, t)
+    except sqlite3.Error as exc:
+        t.add_malformed(max(t.lines, 1), f"unreadable database ({exc})")
+    except CONTENT_ERRORS as exc:
+        t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    finally:
+        con.close()
     return t
 
 

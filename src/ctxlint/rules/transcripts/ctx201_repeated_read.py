@@ -60,7 +60,7 @@ def _read_of(item: Item) -> tuple[str, int, int | None] | None:
     call, result = item.call, item.event
     if call is None or not isinstance(result, ToolResult) or result.is_error or result.unchanged_stub:
         return None
-    if call.name in ("Read", "read_file") and (call.path or result.path):
+    if call.kind == "read" and (call.path or result.path):
         path = result.path or call.path
         assert path is not None
         first = result.start_line or call.offset or 1

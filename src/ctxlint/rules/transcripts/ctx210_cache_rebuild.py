@@ -22,8 +22,6 @@ def _ts(value: str | None) -> datetime | None:
 
 @detector("CTX210", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
-    if a.agent != "claude-code":
-        return  # only Anthropic usage reports cache writes per request
     reqs = a.requests
     one_hour = any(u.cache_creation_1h_tokens for u in reqs)
     ttl = 3600 if one_hour else 300

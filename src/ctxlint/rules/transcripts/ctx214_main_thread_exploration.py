@@ -10,8 +10,6 @@ from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import ToolCall
 
-EXPLORE_TOOLS = {"Read", "Grep", "Glob", "LS", "read_file", "list_dir", "search_file_content", "glob"}
-
 
 @detector("CTX214", scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
@@ -35,7 +33,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if item.segment in first_edit and item.line > first_edit[item.segment]:
             continue
         path = None
-        if call.name in EXPLORE_TOOLS:
+        if call.kind:  # a read, a search or a listing, whatever the agent calls it
             path = call.path or call.pattern or call.name
         elif call.command:
             reads = file_reads(call.command)

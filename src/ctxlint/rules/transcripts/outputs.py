@@ -40,7 +40,7 @@ def command_fix(item: Item, fixes: list[dict[str, Any]]) -> str | None:
             if re.search(entry["match"], call.command):
                 return str(entry["fix"]).format(command=call.command.strip().splitlines()[0][:100])
         return f"cap what it prints: `{call.command.strip().splitlines()[0][:80]} 2>&1 | head -c 4000`"
-    if call.path and call.name in ("Read", "read_file"):
+    if call.path and call.kind == "read":
         total = item.event.total_lines if isinstance(item.event, ToolResult) else None
         size = f" (it has {total:,} lines)" if total else ""
         return f"read only the part you need: Read `{call.path}` with `offset`/`limit`{size}, or Grep it first"

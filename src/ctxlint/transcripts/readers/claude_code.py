@@ -43,6 +43,7 @@ from ctxlint.transcripts.readers.common import (
     image_tokens,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 
@@ -318,7 +319,7 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
         inp = {}
     call_id = block.get("id")
     call = ToolCall(number, ts, call_id if call_id.__class__ is str and call_id else f"line{number}", name,
-                    sidechain=sidechain)
+                    sidechain=sidechain, kind=tool_kind(name))
     try:
         call.input_chars = len(orjson.dumps(inp))
     except TypeError:
