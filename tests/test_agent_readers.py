@@ -102,7 +102,7 @@ def test_crush_records_no_tokens_so_they_are_unknown(tmp_path: Path) -> None:
     assert facts["basis"] == "estimated" and facts["cost_usd"] is None
     result = audit_file(session.address)
     assert {"CTX201", "CTX202"} <= {f.rule_id for f in result.findings}
-    assert all(f.cost_wasted_usd is None for f in result.findings)  # never priced as if exact
+    assert all(f.cost_wasted_usd is None and f.basis.value == "estimated" for f in result.findings)  # never priced
     assert (result.session or {})["skipped_rules"] == ["CTX206", "CTX208", "CTX210", "CTX212"]
     assert (result.session or {})["project"] == str(tmp_path / "shop")
 

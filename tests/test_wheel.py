@@ -31,6 +31,8 @@ def test_wheel_install_lists_rules(tmp_path: Path) -> None:
     assert "ctxlint/_rules/CTX101.yaml" in names
     assert "ctxlint/schemas/report.schema.json" in names
 
+    # Only the wheel may provide ctxlint: a PYTHONPATH pointing at a source tree would shadow it.
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env_dir = tmp_path / "venv"
     # The dependencies come from this environment's site-packages through a plain path entry (no
     # network); its .pth files are not processed that way, so the editable install of ctxlint stays
@@ -42,11 +44,10 @@ def test_wheel_install_lists_rules(tmp_path: Path) -> None:
     Path(purelib, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall", str(wheel)],
                    check=True, capture_output=True)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the wheel's ctxlint, not a source tree's
     out = subprocess.run([str(env_dir / "bin" / "ctxlint"), "rules"], capture_output=True, text=True,
-                         cwd=tmp_path, env=env)
+                         cwd=tmp_path, env=clean_env)
     assert out.returncode == 0, out.stderr
     assert "CTX101" in out.stdout and "instruction-file-too-long" in out.stdout
     where = subprocess.run([str(py), "-c", "import ctxlint.rules.registry as r; print(r.rules_dir())"],
-                           capture_output=True, text=True, cwd=tmp_path, env=env)
+                           capture_output=True, text=True, cwd=tmp_path, env=clean_env)
     assert "_rules" in where.stdout

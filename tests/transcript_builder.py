@@ -4,9 +4,11 @@
         {"prompt": "Fix the login bug"},
         {"read": "src/app.py", "tokens": 3100},
         {"bash": "grep -rn foo .", "tokens": 12000},
+        {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
         {"compact": True}, {"clear": True}, {"idle_minutes": 10},
+        {"resume": True},         # the session is resumed: its history is copied back (a replay)
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
         {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
@@ -147,7 +149,9 @@ class ClaudeBuilder:
                 self.tool("Read", inp, _text(tokens, path), tokens, structured)
         elif "bash" in s:
             tokens = int(s.get("tokens", 200))
-            out = (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            # exact: the output is `output` alone (still `tokens` in size), e.g. a bare "Exit code 144"
+            out = str(s["output"]) if s.get("exact") else \
+                (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
@@ -207,6 +211,8 @@ class ClaudeBuilder:
         elif "idle_minutes" in s:
             self.clock.tick(float(s["idle_minutes"]) * 60)
             self.pending = self.context  # the cache expired: everything is written again
+        elif "resume" in s:
+            self.resume()
         elif "model" in s:
             self.model = s["model"]
             self.pending = self.context
@@ -218,6 +224,23 @@ class ClaudeBuilder:
                           target - self.context)
         else:
             raise ValueError(f"unknown step {s}")
+
+    def resume(self) -> None:
+        """Claude Code 2.0's resume: a title record, then every earlier user/assistant record copied back
+        with a new uuid and one shared timestamp, the assistant copies without their requestId."""
+        self.clock.tick(14 * 3600)
+        shared = self.clock.tick(0)
+        self.lines.append(json.dumps({"type": "summary", "summary": "Login bug", "leafUuid": self.parent}))
+        for line in list(self.lines):
+            rec = json.loads(line)
+            if rec.get("type") not in ("user", "assistant") or rec.get("isSidechain"):
+                continue
+            rec.pop("requestId", None)
+            self.uid += 1
+            rec["uuid"] = f"00000000-0000-4000-8000-{self.uid:012d}"
+            rec["timestamp"] = shared
+            self.lines.append(json.dumps(rec, separators=(",", ":")))
+        self.pending = self.context  # the cache expired while the session was closed
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -273,9 +296,10 @@ class CodexBuilder:
             self._rec("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
                                         "arguments": json.dumps({"cmd": command, "workdir": "/work/app"})})
             code = 1 if s.get("error") else 0
+            body = str(s.get("output", "")) if s.get("exact") else f"{s.get('output', '')}{_text(tokens, 'out')}"
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":
                                         f"Command: /bin/bash -lc '{command}'\nProcess exited with code {code}\n"
-                                        f"Output:\n{s.get('output', '')}{_text(tokens, 'out')}"})
+                                        f"Output:\n{body}"})
             self.context += tokens
             self._request()
         elif "edit" in s:
@@ -307,8 +331,26 @@ class CodexBuilder:
             self._rec("turn_context", {"cwd": "/work/app", "model": self.model})
         elif "clear" in s:
             pass  # Codex has no /clear inside one rollout: /new starts a new file
+        elif "resume" in s:
+            self.resume()
         else:
             raise ValueError(f"unknown step {s}")
+
+    def resume(self) -> None:
+        """Codex 0.3x's resume: a new rollout with its own session_meta, then the resumed session's
+        session_meta and history copied in one burst; the new session counts its tokens from zero."""
+        old = self.lines
+        self.clock.tick(3600)
+        self.lines = []
+        self._rec("session_meta", {"id": "019a0000-0000-7000-8000-000000000002", "cwd": "/work/app",
+                                   "originator": "codex_cli_rs", "cli_version": "0.36.0"})
+        burst = self.clock.now
+        for i, line in enumerate(old):
+            rec = json.loads(line)
+            rec["timestamp"] = (burst + timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            self.lines.append(json.dumps(rec, separators=(",", ":")))
+        self.clock.tick(30)  # the user types the next prompt
+        self.total_in = self.total_cached = self.total_out = 0
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

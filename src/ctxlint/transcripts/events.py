@@ -31,6 +31,7 @@ class Prompt:
     is_meta: bool = False  # injected rows (isMeta, system reminders, AGENTS.md blocks)
     command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
     is_interrupt: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class AssistantText:
     chars: int
     text_head: str = ""
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -52,6 +54,7 @@ class Thinking:
     timestamp: str | None
     chars: int
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -76,6 +79,7 @@ class ToolCall:
     # What the tool does whatever the agent calls it (readers.common.tool_kind): "read" (one file,
     # maybe a line range), "search" (grep, glob, listings), or "" for anything else.
     kind: str = ""
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -89,6 +93,7 @@ class ToolResult:
     tokens_est: int
     is_error: bool = False
     head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
+    tail: str = ""  # a failed result's last ~300 chars: where a traceback's exception or a hook's verdict is
     path: str | None = None  # Read: file.filePath
     start_line: int | None = None
     num_lines: int | None = None
@@ -97,6 +102,7 @@ class ToolResult:
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
     image_tokens: int = 0  # images inside the result
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -110,6 +116,7 @@ class Image:
     width: int | None = None
     height: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -136,6 +143,7 @@ class Usage:
     # database, Crush, Goose, Cursor): the request happened, but its context size is unknown, so it is
     # never priced and never taken as a measurement of the context.
     input_known: bool = True
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
     @property
     def context_tokens(self) -> int:
@@ -152,6 +160,7 @@ class Compaction:
     trigger: str | None = None  # "auto" | "manual" | None
     pre_tokens: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -161,6 +170,7 @@ class Clear:
     line: int
     timestamp: str | None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -171,6 +181,7 @@ class ModelChange:
     timestamp: str | None
     model: str
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -181,6 +192,7 @@ class SubagentMarker:
     timestamp: str | None
     agent_id: str | None = None
     sidechain: bool = True
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 Event = (

@@ -53,6 +53,8 @@ def summarise(t: Transcript) -> SessionSummary:
             requests.append(u)
             if not u.sidechain and u.input_known:
                 contexts.append(u.context_tokens)
+        elif e.replayed:
+            continue  # a resume replay's copy: its tool calls, compactions and subagents were counted once
         elif kind is ToolCall:
             name = cast(ToolCall, e).name
             tools[name] = tools.get(name, 0) + 1
