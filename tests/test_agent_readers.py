@@ -5,6 +5,8 @@ session holds (a repeated read, a 50,141-character pytest output) are found wher
 
 from __future__ import annotations
 
+import json
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -213,3 +215,193 @@ def test_session_stamp_changes_with_the_session_only(tmp_path: Path) -> None:
     con.commit()
     con.close()
     assert stores.stamps([address])[address] != before
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON and JSONL stores
+
+
+COPILOT = AGENTS / "copilot-cli"
+COPILOT_EVENTS = COPILOT / "session-state" / "4f7c2a10-8e3b-4d51-9c6a-2b1e0f9d8c7a" / "events.jsonl"
+
+
+def test_copilot_with_its_usage_database(tmp_path: Path) -> None:
+    shutil.copytree(COPILOT / "session-state", tmp_path / "session-state")
+    build_db(COPILOT / "session-store.sql", tmp_path / "session-store.db")
+    events = tmp_path / COPILOT_EVENTS.relative_to(COPILOT)
+    result = audit_file(str(events))
+    facts = result.session or {}
+    want = expected("copilot-cli")
+    check_facts(facts, want)
+    assert facts["basis"] == "measured" and facts["skipped_rules"] == []
+    assert {f.rule_id for f in result.findings} >= {"CTX201", "CTX202"}
+    assert transcript_inputs_of(tmp_path) == [str(events)]  # the usage database is no session of its own
+
+
+def test_copilot_events_alone_record_output_but_not_input() -> None:
+    facts = session_facts(read_transcript(str(COPILOT_EVENTS)))
+    want = expected("copilot-cli")["events_only"]
+    assert (facts["requests"], facts["output_tokens"]) == (want["requests"], want["output_tokens"])
+    # Leg 2's roll-up restarted at the compaction and misses S5 and S6: the input is unknown, not a sum.
+    assert facts["input_tokens"] is None and facts["cache_read_input_tokens"] is None and facts["cost_usd"] is None
+    assert facts["basis"] == "estimated"
+    result = audit_file(str(COPILOT_EVENTS))
+    assert (result.session or {})["skipped_rules"] == ["CTX206", "CTX208", "CTX210", "CTX212"]
+    assert all(f.basis.value == "estimated" and f.cost_wasted_usd is None for f in result.findings)
+
+
+def test_copilot_real_log_uses_its_single_shutdown_roll_up() -> None:
+    path = COPILOT / "real-1.0.34" / "events.jsonl"
+    facts = session_facts(read_transcript(str(path)))
+    want = yaml.safe_load((path.parent / "expected.yaml").read_text(encoding="utf-8"))
+    check_facts(facts, want)
+    assert facts["cost_usd"] is not None  # the roll-up's per-model totals are priced
+
+
+def test_copilot_resumed_legs_are_never_added_up(tmp_path: Path) -> None:
+    """Without a compaction the second leg's roll-up already holds the first leg's calls: the session's
+    totals are the last roll-up, not the sum of both."""
+    records = [json.loads(line) for line in COPILOT_EVENTS.read_text(encoding="utf-8").splitlines()]
+    records = [r for r in records if not r["type"].startswith("session.compaction")]
+    shutdowns = [r for r in records if r["type"] == "session.shutdown"]
+    shutdowns[1]["data"]["modelMetrics"] = {
+        "claude-sonnet-4.6": {"requests": {"count": 8}, "usage": {
+            "inputTokens": 179348, "cacheReadTokens": 145320, "cacheWriteTokens": 33870, "outputTokens": 1195}},
+        "claude-haiku-4.5": shutdowns[0]["data"]["modelMetrics"]["claude-haiku-4.5"],
+    }
+    log = tmp_path / "events.jsonl"
+    log.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    facts = session_facts(read_transcript(str(log)))
+    assert facts["requests"] == 10
+    assert (facts["input_tokens"], facts["cache_creation_input_tokens"], facts["cache_read_input_tokens"]) == (
+        206, 44570, 155160)
+    # One leg short of its roll-up (a crash loses it): unknown, never the sum of what is there.
+    records.remove(shutdowns[1])
+    log.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert session_facts(read_transcript(str(log)))["input_tokens"] is None
+
+
+def test_cursor_records_no_usage() -> None:
+    folder = next((AGENTS / "cursor" / "projects").glob("*/agent-transcripts/*"))
+    main = read_transcript(str(folder / f"{folder.name}.jsonl"))
+    [sub_path] = (folder / "subagents").glob("*.jsonl")
+    sub = read_transcript(str(sub_path))
+    assert sub.is_subagent_file and not main.is_subagent_file
+    facts, sub_facts = session_facts(main), session_facts(sub)
+    want = expected("cursor")
+    tools = dict(facts["tool_calls"])
+    for name, count in sub_facts["tool_calls"].items():
+        tools[name] = tools.get(name, 0) + count
+    assert tools == want["tool_calls"]
+    for key in ("models", "requests", "input_tokens", "output_tokens", "peak_context_tokens", "compactions", "subagents",
+                "basis"):
+        assert facts[key] == want[key], key
+    assert sum(1 for e in main.events if type(e).__name__ == "Prompt" and not e.is_meta) == want["prompts"]
+    result = audit_file(main.path)
+    assert {"CTX201", "CTX202"} <= {f.rule_id for f in result.findings}
+    assert all(f.basis.value == "estimated" and f.cost_wasted_usd is None for f in result.findings)
+
+
+def test_amp_thread() -> None:
+    [path] = (AGENTS / "amp" / "threads").glob("T-*.json")
+    result = audit_file(str(path))
+    check_facts(result.session or {}, expected("amp"))
+    assert (result.session or {})["skipped_rules"] == ["CTX207"]  # Amp writes no compaction record
+    assert {"CTX201", "CTX202"} <= {f.rule_id for f in result.findings}
+
+
+def test_qwen_code_chat() -> None:
+    [path] = (AGENTS / "qwen-code" / "projects").glob("*/chats/*.jsonl")
+    assert detect_format(str(path)) == "qwen-code"  # its records also look like Claude Code's
+    result = audit_file(str(path))
+    check_facts(result.session or {}, expected("qwen-code"))
+    assert (result.session or {})["skipped_rules"] == ["CTX210"]  # no cache writes recorded
+    assert {"CTX201", "CTX202"} <= {f.rule_id for f in result.findings}
+
+
+def test_cline_task_directory() -> None:
+    task = AGENTS / "cline" / "tasks" / "1786003200000"
+    result = audit_file(str(task / "ui_messages.json"))
+    check_facts(result.session or {}, expected("cline"))
+    assert {"CTX201", "CTX202"} <= {f.rule_id for f in result.findings}
+    # The task is its ui_messages.json: its conversation history is read with it, never on its own.
+    assert transcript_inputs_of(task.parent) == [str(task / "ui_messages.json")]
+
+
+def test_roo_task_with_its_subtask() -> None:
+    tasks = AGENTS / "roo-code" / "tasks"
+    [parent] = transcript_inputs_of(tasks)  # the subtask is read with its parent
+    facts = audit_file(parent).session or {}
+    want = expected("roo-code")
+    check_facts(facts, want)
+    item = yaml.safe_load((Path(parent).parent / "history_item.json").read_text(encoding="utf-8"))
+    child = yaml.safe_load((tasks / item["childIds"][0] / "history_item.json").read_text(encoding="utf-8"))
+    # The agent's own totals: the history items equal the sums over the rows (plus the condense call's cost).
+    assert facts["cache_read_input_tokens"] == item["cacheReads"] + child["cacheReads"]
+    assert facts["cache_creation_input_tokens"] == item["cacheWrites"] + child["cacheWrites"]
+    assert facts["agent_cost_usd"] == pytest.approx(item["totalCost"] + child["totalCost"])
+    assert "CTX206" in facts["skipped_rules"]  # Roo records no model: no window to measure against
+
+
+def test_kilo_extension_task_is_told_by_its_storage_folder(tmp_path: Path) -> None:
+    tasks = shutil.copytree(AGENTS / "roo-code" / "tasks", tmp_path / "kilocode.kilo-code" / "tasks")
+    [parent] = transcript_inputs_of(tasks)
+    assert (audit_file(parent).session or {})["agent"] == "kilo"
+
+
+def test_cline_sdk_session(tmp_path: Path) -> None:
+    """Cline >= 4: sessions/<id>/<id>.messages.json with cache-inclusive metrics on the turn's last message."""
+    folder = tmp_path / "sessions" / "s1"
+    folder.mkdir(parents=True)
+    (folder / "s1.json").write_text(json.dumps({"session_id": "s1", "cwd": "/home/user/projects/shop",
+                                                "started_at": "2026-08-06T09:00:00Z"}))
+    messages = [
+        {"id": "u1", "role": "user", "content": [{"type": "text", "text": "Fix the discount test."}], "ts": 1786003200000},
+        {"id": "a1", "role": "assistant", "ts": 1786003201000, "modelInfo": {"id": "claude-sonnet-4-5", "provider": "anthropic"},
+         "content": [{"type": "tool_use", "id": "t1", "name": "read_file", "input": {"path": "src/shop/discount.py"}}],
+         "metrics": {"inputTokens": 16050, "outputTokens": 120, "cacheReadTokens": 0, "cacheWriteTokens": 16000, "cost": 0.06}},
+        {"id": "u2", "role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "x" * 400}]},
+        {"id": "a2", "role": "assistant", "ts": 1786003202000, "modelInfo": {"id": "claude-sonnet-4-5"},
+         "content": [{"type": "text", "text": "Done."}],
+         "metrics": {"inputTokens": 16558, "outputTokens": 40, "cacheReadTokens": 16000, "cacheWriteTokens": 500}},
+        {"id": "x", "role": "narrator", "content": []},
+    ]
+    path = folder / "s1.messages.json"
+    path.write_text(json.dumps({"version": 1, "agent": "lead", "sessionId": "s1", "messages": messages}))
+    t = read_transcript(str(path))
+    facts = session_facts(t)
+    assert (facts["agent"], facts["requests"], facts["input_tokens"], facts["cache_creation_input_tokens"],
+            facts["cache_read_input_tokens"], facts["output_tokens"]) == ("cline", 2, 108, 16500, 16000, 160)
+    assert t.cwd == "/home/user/projects/shop" and t.malformed == 1  # the unknown role is counted, not fatal
+
+
+@pytest.mark.parametrize(("name", "lines"), [
+    ("events.jsonl", ['{"type":"session.start","data":{"sessionId":"s"},"id":"1","timestamp":"2026-01-01T00:00:00Z"}',
+                      '{"type":"Session Start","data":{}}', '["not", "an", "object"]']),
+    ("c.jsonl", ['{"role":"user","message":{"content":[{"type":"text","text":"<user_query>hi</user_query>"}]}}',
+                 '{"role":"system","message":{}}', '{"role":"assistant","message":{"content":"ok"}}', 'not json']),
+    ("q.jsonl", ['{"uuid":"1","sessionId":"s","type":"user","message":{"role":"user","parts":[{"text":"hi"}]}}',
+                 '{"uuid":"2","sessionId":"s","type":"hologram"}', '{truncated']),
+])
+def test_unknown_records_are_counted_not_fatal(tmp_path: Path, name: str, lines: list[str]) -> None:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = audit_file(str(path))
+    assert [f.rule_id for f in result.findings] == ["CTX002"]
+    assert (result.session or {})["malformed_records"] == 2
+
+
+def test_bad_task_rows_are_counted(tmp_path: Path) -> None:
+    rows = json.loads((AGENTS / "cline" / "tasks" / "1786003200000" / "ui_messages.json").read_text(encoding="utf-8"))
+    rows[3] = "garbage"
+    rows[4]["text"] = "{not json"
+    path = tmp_path / "ui_messages.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    t = read_transcript(str(path))
+    assert t.malformed == 2 and session_facts(t)["requests"] == 8
+
+
+def transcript_inputs_of(root: Path) -> list[str]:
+    from ctxlint.core.inputs import transcript_inputs
+
+    return [f.path for f in transcript_inputs([str(root)])]

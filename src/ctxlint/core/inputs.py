@@ -165,6 +165,8 @@ def transcript_files(root: str, exclude: tuple[str, ...] = (), *, open_jsonl: bo
         if exclude and excluded(e.rel, exclude):
             continue
         name = e.rel.rsplit("/", 1)[-1]
+        if transcript_names.read_with_another(e.path):
+            continue
         if name.endswith(".db"):
             from ctxlint.transcripts import stores
 

@@ -102,7 +102,8 @@ class Analysis:
         """Whether the agent reported the input of its requests. Without it (no usage at all, or output
         only, as Copilot CLI's event log) every size is an estimate from the text, and findings say so
         (basis ``estimated``, never priced)."""
-        return any(u.input_known and (u.context_tokens or u.output_tokens) for u in self.requests)
+        known = [u for u in self.requests if u.context_tokens or u.output_tokens or not u.input_known]
+        return bool(known) and all(u.input_known for u in known)
 
     def requests_after(self, line: int) -> int:
         """Index of the first request whose record comes after ``line``."""

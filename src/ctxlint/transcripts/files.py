@@ -4,6 +4,7 @@ content by ``reading``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -20,6 +21,25 @@ def may_be_transcript(name: str) -> bool:
     if name.endswith(".meta.json"):
         return False
     return name.endswith((".jsonl", ".json", ".traj", ".db")) or name == AIDER_NAME
+
+
+def read_with_another(path: str) -> bool:
+    """Whether ``path`` is read as part of another session file, never alone: the conversation history
+    beside a Cline/Roo/Kilo task's ``ui_messages.json`` (the task is addressed by the latter), or a
+    Roo/Kilo subtask whose parent task sits beside it (read as the parent's sidechain)."""
+    folder, name = os.path.split(path)
+    if name == "api_conversation_history.json":
+        return os.path.isfile(os.path.join(folder, "ui_messages.json"))
+    if name == "ui_messages.json":
+        try:
+            with open(os.path.join(folder, "history_item.json"), "rb") as fh:
+                item = json.loads(fh.read(1024 * 1024))
+        except (OSError, ValueError):
+            return False
+        parent = item.get("parentTaskId") if isinstance(item, dict) else None
+        return isinstance(parent, str) and "/" not in parent and os.path.isfile(
+            os.path.join(os.path.dirname(folder), parent, "ui_messages.json"))
+    return False
 
 
 def skip_dir(name: str) -> bool:

@@ -74,9 +74,11 @@ def session_block(session: dict[str, object]) -> list[str]:
     lines.append(
         f"  peak context {_count(peak)}{fill} · compactions {s.get('compactions', 0)} · subagents {s.get('subagents', 0)}"
         + (f" · cost {_usd(float(cost))} (API-equivalent)" if isinstance(cost, (int, float)) else " · cost unpriced")
+        + (f" · the agent's own price {_usd(float(own))}" if isinstance(own := s.get("agent_cost_usd"), (int, float))
+           and not isinstance(cost, (int, float)) else "")
     )
     if s.get("basis") == "estimated":
-        lines.append("  sizes estimated from the stored text: this agent records no usage per request")
+        lines.append("  sizes estimated from the stored text: the agent records no input per request")
     return lines
 
 
