@@ -7,7 +7,9 @@
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
-        {"compact": True}, {"clear": True}, {"idle_minutes": 10},
+        {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
+        {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
+        {"compact": True}, {"compact": True, "trigger": "manual"}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
@@ -71,6 +73,7 @@ class ClaudeBuilder:
         self.parent: str | None = None
         self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
         self.files: dict[str, str] = {}  # subagent files: relative path -> text
+        self.prompts: list[tuple[str | None, int]] = []  # (parent uuid, context) when each prompt was written
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
@@ -103,12 +106,25 @@ class ClaudeBuilder:
     def _progress(self) -> None:
         self._rec({"type": "progress", "data": {"type": "hook_progress", "hookEvent": "PostToolUse"}})
 
-    def prompt(self, text: str) -> None:
+    def prompt(self, text: str, reply: str | None = None) -> None:
         tokens = max(1, int(len(text) / CHARS_PER_TOKEN))
+        self.prompts.append((self.parent, self.context))
         self._rec({"type": "user", "message": {"role": "user", "content": text}})
         self.context += tokens
         self.pending += tokens
-        self._assistant([{"type": "text", "text": "Looking into it."}])
+        if reply is None:
+            self._assistant([{"type": "text", "text": "Looking into it."}])
+        else:  # an error reply written by the CLI itself: no model answered, no usage
+            self._rec({"type": "assistant", "isApiErrorMessage": True, "message": {
+                "model": "<synthetic>", "id": f"err_{self.uid:05d}", "type": "message", "role": "assistant",
+                "content": [{"type": "text", "text": reply}], "usage": {"input_tokens": 0, "output_tokens": 0,
+                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}})
+
+    def rewind(self, to_prompt: int) -> None:
+        """/rewind (or an edited prompt): the next prompt answers what the ``to_prompt``-th prompt
+        (1-based) answered, and the context is what it was then."""
+        self.parent, self.context = self.prompts[to_prompt - 1]
+        self.pending = 0
 
     def tool(self, name: str, tool_input: dict[str, Any], result: str, tokens: int, structured: Any = None,
              is_error: bool = False, extra_content: list[dict[str, Any]] | None = None) -> None:
@@ -126,7 +142,9 @@ class ClaudeBuilder:
 
     def step(self, s: dict[str, Any]) -> None:
         if "prompt" in s:
-            self.prompt(s["prompt"])
+            self.prompt(s["prompt"], s.get("reply"))
+        elif "rewind" in s:
+            self.rewind(int(s["rewind"]))
         elif "paste" in s:
             self.prompt("Here is the log:\n" + _text(int(s["paste"]), "ERROR 2026-11-02 worker"))
         elif "read" in s:
@@ -198,7 +216,7 @@ class ClaudeBuilder:
         elif "compact" in s:
             pre = self.context
             self._rec({"type": "system", "subtype": "compact_boundary", "content": "Conversation compacted",
-                       "level": "info", "compactMetadata": {"trigger": "auto", "preTokens": pre}})
+                       "level": "info", "compactMetadata": {"trigger": s.get("trigger", "auto"), "preTokens": pre}})
             self._rec({"type": "user", "isCompactSummary": True, "message": {"role": "user", "content":
                        "This session is being continued from a previous conversation that ran out of context."}})
             self.context = self.startup + int(s.get("summary_tokens", 3000))
@@ -255,6 +273,7 @@ class CodexBuilder:
         self.startup = startup
         self.total_in = self.total_cached = self.total_out = 0
         self.call = 0
+        self.cold = False  # the next request reads nothing from the cache (after a long idle)
         self._rec("session_meta", {"id": "019a0000-0000-7000-8000-000000000001", "cwd": "/work/app",
                                    "originator": "codex_cli_rs", "cli_version": "0.104.0"})
         self._rec("turn_context", {"cwd": "/work/app", "model": model})
@@ -264,7 +283,8 @@ class CodexBuilder:
                                      separators=(",", ":")))
 
     def _request(self, output: int = 80, cached_share: float = 0.9) -> None:
-        cached = int(self.context * cached_share) // 128 * 128
+        cached = 0 if self.cold else int(self.context * cached_share) // 128 * 128
+        self.cold = False
         last = {"input_tokens": self.context, "cached_input_tokens": cached, "output_tokens": output,
                 "reasoning_output_tokens": 0, "total_tokens": self.context + output}
         self.total_in += self.context
@@ -326,6 +346,7 @@ class CodexBuilder:
                 self.step({"bash": "cat notes.txt", "tokens": target - self.context})
         elif "idle_minutes" in s:
             self.clock.tick(float(s["idle_minutes"]) * 60)
+            self.cold = float(s["idle_minutes"]) >= 10  # the provider's cache expired: nothing is read from it
         elif "model" in s:
             self.model = s["model"]
             self._rec("turn_context", {"cwd": "/work/app", "model": self.model})

@@ -32,6 +32,9 @@ class Prompt:
     command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
     is_interrupt: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+    # The line of the record this prompt answers (Claude Code's parentUuid), when known: a prompt
+    # whose parent lies before an earlier prompt was written after a rewind (/rewind, an edited prompt).
+    parent_line: int | None = None
 
 
 @dataclass(slots=True)

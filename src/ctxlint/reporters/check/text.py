@@ -33,7 +33,8 @@ def _usd(value: float | None) -> str:
 
 def _waste(f: Finding) -> str:
     if not f.tokens_wasted:
-        return ""
+        # some waste is dollars only (a cache rebuilt at the write price): still say it and its basis
+        return f" ({_usd(f.cost_wasted_usd)} wasted, {f.basis})" if f.cost_wasted_usd else ""
     basis = "" if f.basis == "modelled" and "modelled" in f.message else f", {f.basis}"  # said once is enough
     if f.kind == "instructions":
         return f" (≈ {f.tokens_wasted:,} tokens/request{basis})"

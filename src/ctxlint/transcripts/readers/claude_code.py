@@ -86,6 +86,7 @@ class _Record(msgspec.Struct):
     compactMetadata: Any = None
     agentId: Any = None
     uuid: Any = None
+    parentUuid: Any = None
 
 
 class _RawRecord(_Record):
@@ -107,7 +108,7 @@ def _from_dict(rec: dict[str, Any]) -> _Record:
     return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
                    rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
                    rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"),
-                   rec.get("uuid"))
+                   rec.get("uuid"), rec.get("parentUuid"))
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -142,7 +143,9 @@ class _State:
         self.in_sidechain_run = False
         # Resume replays (see the module docstring): what identifies a copied record.
         self.result_ids: set[str] = set()
-        self.uuids: set[int] = set()  # hashes: a uuid string per record would cost a lot on a big file
+        # uuid hash -> line (hashes: a uuid string per record would cost a lot on a big file): a copy's
+        # uuid was seen before; a prompt's parentUuid gives the line it answers
+        self.uuids: dict[int, int] = {}
         self.copy = False  # set by a handler when the record it reads is a copy
         self.replay_ts: str | None = None  # the shared timestamp of the replay being read
 
@@ -219,13 +222,20 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                 key = hash(uuid)
                 if key in s.uuids:
                     s.copy = True
-                s.uuids.add(key)
+                else:
+                    s.uuids[key] = number
             try:
                 if kind == "assistant":
                     s.boundary_pending = False
                     _assistant(s, rec, number, ts, sidechain)
                 elif kind == "user":
                     _user(s, rec, number, ts, sidechain)
+                    parent = rec.parentUuid
+                    if parent.__class__ is str and len(t.events) > start:
+                        parent_line = s.uuids.get(hash(parent))
+                        for e in t.events[start:]:
+                            if e.__class__ is Prompt:
+                                e.parent_line = parent_line
                 elif rec.subtype == "compact_boundary":
                     meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
                     t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
