@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from ctxlint.measure.pricing import Rates, context_window_for, price_per_token
 from ctxlint.model import Claim
+from ctxlint.transcripts.agents import records_of
 from ctxlint.transcripts.events import (
     AssistantText,
     Clear,
@@ -96,6 +97,11 @@ class Analysis:
     @property
     def agent(self) -> str:
         return self.t.agent
+
+    @property
+    def records(self) -> frozenset[str]:
+        """What the session's store records (``transcripts.agents``)."""
+        return self.t.records if self.t.records is not None else records_of(self.t.agent)
 
     @property
     def records_usage(self) -> bool:
