@@ -417,3 +417,81 @@ def test_agent_specific_fixes_have_a_text_for_every_other_agent() -> None:
                 assert "other" in template, f"{meta.id} fixes.{name}"
             else:
                 assert "Claude Code" not in template or meta.kind != "transcript", f"{meta.id} fixes.{name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the coach looks by default
+
+
+def _make(path: Path) -> Path:
+    if path.suffix == ".db":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"")
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_default_stores_on_linux_and_macos(tmp_path: Path) -> None:
+    from ctxlint.transcripts.files import default_stores
+
+    home = tmp_path / "home"
+    share = home / ".local" / "share"
+    crush_project = tmp_path / "work" / "shop" / ".crush"
+    wanted = [_make(p) for p in (
+        home / ".claude" / "projects", home / ".codex" / "sessions", home / ".gemini" / "tmp",
+        home / ".qwen" / "projects", home / ".copilot" / "session-state", home / ".cursor" / "projects",
+        share / "amp" / "threads", share / "opencode" / "opencode.db", share / "opencode" / "opencode-dev.db",
+        share / "kilo" / "kilo.db", share / "goose" / "sessions" / "sessions.db", crush_project / "crush.db",
+        home / ".config" / "Code" / "User" / "globalStorage" / "saoudrizwan.claude-dev" / "tasks",
+        home / ".vscode-server" / "data" / "User" / "globalStorage" / "rooveterinaryinc.roo-cline" / "tasks",
+        home / ".cline" / "data" / "sessions")]
+    (share / "crush").mkdir()
+    (share / "crush" / "projects.json").write_text(json.dumps({"projects": [{"path": "/x", "data_dir": str(crush_project)}]}))
+    (share / "opencode" / "storage").mkdir()  # OpenCode < 1.2 leftovers: no usage, not a store
+    found = default_stores({}, home, "Linux", windows_users=tmp_path / "none")
+    assert sorted(found) == sorted(str(p.resolve()) for p in wanted)
+    mac = home / "Library" / "Application Support" / "Cursor" / "User" / "globalStorage" / "kilocode.kilo-code" / "tasks"
+    _make(mac)
+    assert str(mac.resolve()) in default_stores({}, home, "Darwin")
+    assert str(mac.resolve()) not in found
+
+
+def test_default_stores_follow_the_agents_variables(tmp_path: Path) -> None:
+    from ctxlint.transcripts.files import default_stores
+
+    env = {"COPILOT_HOME": str(tmp_path / "cop"), "AMP_DATA_DIR": str(tmp_path / "amp"),
+           "QWEN_DATA_DIR": str(tmp_path / "qwen"), "KILO_DATA_DIR": str(tmp_path / "kilo"),
+           "CLINE_DIR": str(tmp_path / "cline"), "GOOSE_PATH_ROOT": str(tmp_path / "goose"),
+           "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    wanted = [_make(p) for p in (
+        tmp_path / "cop" / "session-state", tmp_path / "amp" / "threads", tmp_path / "qwen" / "projects",
+        tmp_path / "kilo" / "kilo.db", tmp_path / "cline" / "data" / "tasks",
+        tmp_path / "goose" / "data" / "sessions" / "sessions.db", tmp_path / "xdg" / "opencode" / "opencode.db")]
+    _make(tmp_path / "home" / ".copilot" / "session-state")  # moved away by COPILOT_HOME: not read
+    assert sorted(default_stores(env, tmp_path / "home", "Linux", windows_users=tmp_path / "none")) == sorted(
+        str(p.resolve()) for p in wanted)
+
+
+def test_default_stores_on_windows_and_from_wsl(tmp_path: Path) -> None:
+    from ctxlint.transcripts.files import default_stores
+
+    users = tmp_path / "Users"
+    me = users / "ana"
+    roaming, local = me / "AppData" / "Roaming", me / "AppData" / "Local"
+    wanted = [_make(p) for p in (
+        me / ".copilot" / "session-state", me / ".local" / "share" / "opencode" / "opencode.db",
+        roaming / "Block" / "goose" / "data" / "sessions" / "sessions.db",
+        roaming / "Code" / "User" / "globalStorage" / "saoudrizwan.claude-dev" / "tasks",
+        me / ".cursor" / "projects")]
+    (local / "crush").mkdir(parents=True)
+    _make(tmp_path / "p" / ".crush" / "crush.db")
+    (local / "crush" / "projects.json").write_text(json.dumps({"projects": [{"data_dir": str(tmp_path / "p" / ".crush")}]}))
+    wanted.append(tmp_path / "p" / ".crush" / "crush.db")
+    _make(users / "Public" / ".copilot" / "session-state")  # not an account
+    expect = sorted(str(p.resolve()) for p in wanted)
+    assert sorted(default_stores({}, me, "Windows")) == expect
+    # Inside WSL: the distro's own home and every Windows account's stores.
+    linux_home = _make(tmp_path / "linux" / ".claude" / "projects").parent.parent
+    found = default_stores({"WSL_DISTRO_NAME": "Ubuntu"}, linux_home, "Linux", windows_users=users)
+    assert sorted(found) == sorted([*expect, str((linux_home / ".claude" / "projects").resolve())])

@@ -208,14 +208,17 @@ def audit_paths(
     config: Config | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> list[FileResult]:
     """``audit_file`` of every path, in the order given, on ``jobs`` worker processes (default: the
-    config's, else one per core)."""
+    config's, else one per core), balanced on ``sizes`` (default: the files' sizes; a session in a
+    database has none of its own, so a caller that listed it passes its estimate)."""
     if not paths:
         return []
     config = config or Config()
     results: list[FileResult | None] = [None] * len(paths)
-    done = on_pool(partial(audit_file, config=config), paths, [_size(p) for p in paths], config, jobs=jobs)
+    weights = list(sizes) if sizes is not None else [_size(p) for p in paths]
+    done = on_pool(partial(audit_file, config=config), paths, weights, config, jobs=jobs)
     for count, (index, result) in enumerate(done, 1):
         results[index] = result
         if progress:
