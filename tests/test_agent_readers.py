@@ -495,3 +495,30 @@ def test_default_stores_on_windows_and_from_wsl(tmp_path: Path) -> None:
     linux_home = _make(tmp_path / "linux" / ".claude" / "projects").parent.parent
     found = default_stores({"WSL_DISTRO_NAME": "Ubuntu"}, linux_home, "Linux", windows_users=users)
     assert sorted(found) == sorted([*expect, str((linux_home / ".claude" / "projects").resolve())])
+
+
+def test_json_report_of_every_agent_validates(tmp_path: Path) -> None:
+    """Unknown figures are null in the JSON report, which the shipped schema allows."""
+    import jsonschema
+
+    from tests.conftest import cli_in
+
+    build_db(AGENTS / "crush" / "crush.sql", tmp_path / "shop" / ".crush" / "crush.db")
+    build_db(AGENTS / "goose" / "sessions.sql", tmp_path / "goose" / "sessions.db")
+    for folder in ("amp", "cursor", "qwen-code", "cline", "roo-code", "copilot-cli"):
+        shutil.copytree(AGENTS / folder, tmp_path / folder)
+    result = cli_in(tmp_path, ["check", ".", "--format", "json"])
+    data = json.loads(result.stdout)
+    schema = json.loads((Path(__file__).parents[1] / "src" / "ctxlint" / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(data, schema)
+    agents = {f["agent"] for f in data["files"]}
+    assert agents == {"crush", "goose", "amp", "cursor", "qwen-code", "cline", "roo-code", "copilot-cli"}
+    crush = next(f["session"] for f in data["files"] if f["agent"] == "crush")
+    assert crush["input_tokens"] is None and crush["basis"] == "estimated"
+
+
+def test_schema_names_every_agent_with_a_reader() -> None:
+    from ctxlint.transcripts.agents import AGENTS as READERS
+
+    schema = json.loads((Path(__file__).parents[1] / "src" / "ctxlint" / "schemas" / "report.schema.json").read_text())
+    assert set(READERS) <= set(schema["properties"]["files"]["items"]["properties"]["agent"]["enum"])

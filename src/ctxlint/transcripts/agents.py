@@ -54,13 +54,13 @@ AGENTS: dict[str, AgentRecords] = {a.name: a for a in (
     _agent("aider", "Aider", {"request-usage", "prompts", "context-window"}),
     _agent("opencode", "OpenCode", ALL),
     _agent("copilot-cli", "Copilot CLI", set(ALL) - {"request-usage", "cache-split"},
-           {"request-usage": "with session-store.db", "cache-split": "with session-store.db"}),
+           {"request-usage": "with its session-store.db", "cache-split": "with its session-store.db"}),
     _agent("cursor", "Cursor", {"tool-io", "prompts"}),
     _agent("amp", "Amp", set(ALL) - {"compactions"}),
     _agent("qwen-code", "Qwen Code", set(ALL) - {"cache-split"}),
     _agent("cline", "Cline", ALL),
     _agent("roo-code", "Roo Code", set(ALL) - {"context-window"}),
-    _agent("kilo", "Kilo Code", set(ALL) - {"context-window"}, {"context-window": "kilo.db (OpenCode shape)"}),
+    _agent("kilo", "Kilo Code", set(ALL) - {"context-window"}, {"context-window": "in kilo.db (the OpenCode-shaped store)"}),
     _agent("crush", "Crush", {"tool-io", "prompts", "compactions", "timestamps", "context-window"}),
     # Goose keeps accumulated session counts only: session-level facts, no per-request usage.
     _agent("goose", "Goose", {"tool-io", "prompts", "compactions", "timestamps", "context-window"}),
@@ -96,3 +96,11 @@ def applicability(requires: Iterable[str], agent: AgentRecords) -> str:
     if lacking <= set(agent.conditional):
         return "if " + " and ".join(sorted({agent.conditional[r] for r in lacking}))
     return "no"
+
+
+def applicability_matrix(rules: list[tuple[str, tuple[str, ...]]]) -> dict[str, dict[str, str]]:
+    """agent -> rule id -> ``applicability`` cell, for every agent with a reader and every given
+    ``(rule id, requires)``: the table "which rules apply to which agent" of ``ctxlint rules`` and
+    docs/rules/README.md."""
+    return {name: {rule_id: applicability(requires, agent) for rule_id, requires in rules}
+            for name, agent in AGENTS.items()}
