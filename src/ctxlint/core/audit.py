@@ -211,14 +211,17 @@ def audit_paths(
     sizes: Sequence[int] | None = None,
 ) -> list[FileResult]:
     """``audit_file`` of every path, in the order given, on ``jobs`` worker processes (default: the
-    config's, else one per core), balanced on ``sizes`` (default: the files' sizes; a session in a
-    database has none of its own, so a caller that listed it passes its estimate)."""
+    config's, else one per core), balanced on ``sizes`` (default: each file's size, or a database
+    session's estimate; a caller that already listed the sessions passes them)."""
     if not paths:
         return []
     config = config or Config()
     results: list[FileResult | None] = [None] * len(paths)
-    weights = list(sizes) if sizes is not None else [_size(p) for p in paths]
-    done = on_pool(partial(audit_file, config=config), paths, weights, config, jobs=jobs)
+    if sizes is None:
+        from ctxlint.transcripts.stores import sizes as sizes_of
+
+        sizes = sizes_of(paths)
+    done = on_pool(partial(audit_file, config=config), paths, list(sizes), config, jobs=jobs)
     for count, (index, result) in enumerate(done, 1):
         results[index] = result
         if progress:
@@ -259,13 +262,6 @@ def _batch(fn: Callable[[T], R], items: list[T]) -> tuple[list[R], dict[str, Any
     from ctxlint.measure import pricing
 
     return [fn(item) for item in items], pricing.take_new_rates()
-
-
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -157,28 +157,53 @@ def sessions(path: str) -> list[StoredSession]:
     return [StoredSession(address(path, sid), size, stamp, mtime) for sid, size, stamp, mtime in rows]
 
 
-def stamps(paths: list[str]) -> dict[str, str | None]:
-    """What changes when each path's session changes; None when it is gone or unreadable. For an
-    address: the database file's identity and the session's own stamp (each database is listed once);
-    for a plain file: its identity (``_runtime.cache.file_stamp``)."""
-    from ctxlint._runtime import cache
-
-    out: dict[str, str | None] = {}
+def listed(paths: list[str]) -> dict[str, StoredSession | None]:
+    """Each address among ``paths`` with its listing (None when the session is gone or is a child
+    session); each database is listed once. Plain files are left out."""
+    out: dict[str, StoredSession | None] = {}
     by_database: dict[str, list[str]] = {}
     for path in paths:
         database, session_id = split(path)
-        if session_id is None:
-            out[path] = cache.file_stamp(path)
-        else:
+        if session_id is not None:
             by_database.setdefault(database, []).append(path)
     for database, addresses in by_database.items():
-        try:
-            st = os.stat(database)
-        except OSError:
-            out.update(dict.fromkeys(addresses))
+        known = {s.address: s for s in sessions(database)}
+        out.update((path, known.get(path)) for path in addresses)
+    return out
+
+
+def stamps(paths: list[str]) -> dict[str, str | None]:
+    """What changes when each path's session changes; None when it is gone or unreadable. For an
+    address: the database file's identity and the session's own stamp; for a plain file: its
+    identity (``_runtime.cache.file_stamp``)."""
+    from ctxlint._runtime import cache
+
+    sessions_of = listed(paths)
+    out: dict[str, str | None] = {}
+    for path in paths:
+        if path not in sessions_of:
+            out[path] = cache.file_stamp(path)
             continue
-        known = {s.address: s.stamp for s in sessions(database)}
-        for path in addresses:
-            stamp = known.get(path)
-            out[path] = None if stamp is None else f"{st.st_dev}:{st.st_ino}:{stamp}"
+        session = sessions_of[path]
+        try:
+            st = os.stat(split(path)[0])
+        except OSError:
+            session = None
+        out[path] = None if session is None else f"{st.st_dev}:{st.st_ino}:{session.stamp}"
+    return out
+
+
+def sizes(paths: list[str]) -> list[int]:
+    """The size of each path's content: a file's bytes, a database session's estimate (0 when unknown)."""
+    sessions_of = listed(paths)
+    out = []
+    for path in paths:
+        if path in sessions_of:
+            session = sessions_of[path]
+            out.append(session.size if session is not None else 0)
+            continue
+        try:
+            out.append(os.stat(path).st_size)
+        except OSError:
+            out.append(0)
     return out
