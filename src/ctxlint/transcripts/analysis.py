@@ -31,6 +31,8 @@ from ctxlint.transcripts.events import (
     Event,
     Image,
     Prompt,
+    ResultsCleared,
+    Rewind,
     ToolCall,
     ToolResult,
     Transcript,
@@ -51,6 +53,9 @@ class Item:
     r0: int  # index (in Analysis.requests) of the first request that carries it
     segment: int
     call: ToolCall | None = None
+    # The first request that no longer carries it, when it leaves the context before its segment ends
+    # (a rewind went back before it, a microcompaction took the tool result out).
+    dropped_at: int | None = None
 
     @property
     def line(self) -> int:
@@ -89,6 +94,8 @@ class Analysis:
     result_items: list[Item] = field(default_factory=list)  # the items that are tool results, in order
     # Each request's context: as reported, or modelled where the store did not record it.
     contexts: list[int] = field(default_factory=list)
+    # What took earlier content out of the context within a segment, in thread order.
+    drops: list[Rewind | ResultsCleared] = field(default_factory=list)
     _blended_prefix: list[float | None] = field(default_factory=list)
     _request_lines: list[int] = field(default_factory=list)
     _rates: list[float | None] = field(default_factory=list)  # each request's price per context token
@@ -125,7 +132,7 @@ class Analysis:
         """K: requests from r0 to the end of r0's segment (for an item: of the item's own segment, so an
         item that arrived just before a compaction or /clear is carried by no request)."""
         if isinstance(r0, Item):
-            return max(0, self.segments[r0.segment].end_request - r0.r0)
+            return max(0, self.item_end(r0) - r0.r0)
         if r0 >= len(self.requests):
             return 0
         seg = segment or self.segment_of_request(r0)
@@ -168,10 +175,14 @@ class Analysis:
         tokens, cost = self.exposure(per_request, r0, end)
         return Claim(key, tokens, cost, r0, end, per_request, floor)
 
+    def item_end(self, item: Item) -> int:
+        """The first request that no longer carries ``item``: its segment's end, or where it was dropped."""
+        end = self.segments[item.segment].end_request
+        return end if item.dropped_at is None else min(end, item.dropped_at)
+
     def item_claim(self, item: Item, per_request: int | None = None) -> Claim:
         return self.claim(f"item:{item.line}:{getattr(item.event, 'call_id', '')}",
-                          item.tokens if per_request is None else per_request, item.r0,
-                          self.segments[item.segment].end_request)
+                          item.tokens if per_request is None else per_request, item.r0, self.item_end(item))
 
     def _priced(self) -> bool:
         return bool(self._blended_prefix) and self._blended_prefix[-1] is not None
@@ -205,6 +216,7 @@ def analyse(t: Transcript) -> Analysis:
     calls: dict[str, ToolCall] = {}
     results: dict[str, ToolResult] = {}
     boundaries: list[Compaction | Clear] = []
+    drops: list[Rewind | ResultsCleared] = []
     for e in thread:
         if type(e) is Usage:
             requests.append(e)
@@ -214,6 +226,8 @@ def analyse(t: Transcript) -> Analysis:
             results[e.call_id] = e
         elif type(e) is Compaction or type(e) is Clear:
             boundaries.append(e)
+        elif type(e) is Rewind or type(e) is ResultsCleared:
+            drops.append(e)
     request_lines = [u.line for u in requests]
     contexts = [u.context_tokens for u in requests]
     if not all(u.input_known for u in requests):
@@ -290,8 +304,10 @@ def analyse(t: Transcript) -> Analysis:
         main_only = not t.is_subagent_file
         total_input += sum(u.context_tokens for u in t.events
                            if isinstance(u, Usage) and (u.replayed or (main_only and u.sidechain)))
+    if drops:
+        _drop_items(drops, items, result_items, request_lines)
     a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window, tool_flow,
-                 result_items, contexts)
+                 result_items, contexts, drops)
     a._request_lines = request_lines
     a._blended_prefix = _blended_prefix(requests)
     a._rates = [None if x is None or y is None else y - x for x, y in zip(a._blended_prefix, a._blended_prefix[1:], strict=False)]
@@ -326,6 +342,23 @@ def _model_unknown_contexts(thread: list[Event], contexts: list[int]) -> None:
             held += tokens_of_chars(e.input_chars)
         elif type(e) is Compaction or type(e) is Clear:
             held = 0
+
+
+def _drop_items(drops: list[Rewind | ResultsCleared], items: list[Item], result_items: list[Item],
+                request_lines: list[int]) -> None:
+    """Mark the items that left the context at a rewind (those after the point it went back to) or a
+    microcompaction (the results it names): no request after it carries them."""
+    item_lines = [i.line for i in items]
+    by_call = {i.event.call_id: i for i in result_items if isinstance(i.event, ToolResult)}
+    for drop in drops:
+        at = bisect_right(request_lines, drop.line)
+        if isinstance(drop, Rewind):
+            gone = items[bisect_right(item_lines, drop.back_to):bisect_right(item_lines, drop.line - 1)]
+        else:
+            gone = [by_call[c] for c in drop.call_ids if c in by_call]
+        for item in gone:
+            if item.dropped_at is None or at < item.dropped_at:
+                item.dropped_at = at
 
 
 def _blended_prefix(requests: list[Usage]) -> list[float | None]:

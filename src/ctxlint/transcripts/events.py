@@ -77,7 +77,9 @@ class ToolCall:
     is_edit: bool = False  # Edit/Write/MultiEdit/apply_patch/NotebookEdit/write_file/replace
     edit_paths: tuple[str, ...] = ()  # every path an edit touches (apply_patch can touch several)
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
+    subagent_type: str | None = None  # the kind of subagent asked for (Explore, Plan, a custom agent's name)
     input_chars: int = 0
+    input_key: int | None = None  # a hash of the whole input: the same call made again has the same key
     sidechain: bool = False
     # What the tool does whatever the agent calls it (readers.common.tool_kind): "read" (one file,
     # maybe a line range), "search" (grep, glob, listings), or "" for anything else.
@@ -103,7 +105,13 @@ class ToolResult:
     total_lines: int | None = None
     unchanged_stub: bool = False  # Claude Code's cheap "file unchanged" answer to a repeat Read
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
+    # Where a spilled output was saved (its file name) and its full size in characters: the saved file's
+    # when it is beside the session, else what the reference says ("Output too large (38.8KB)").
+    persisted_file: str | None = None
+    persisted_chars: int | None = None
+    mentions: tuple[str, ...] = ()  # a subagent's report: the file names it mentions
     image_tokens: int = 0  # images inside the result
+    lines: int | None = None  # lines of the model-visible payload, when the reader counted them
     sidechain: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
@@ -198,9 +206,34 @@ class SubagentMarker:
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
+@dataclass(slots=True)
+class Rewind:
+    """The conversation went back to an earlier point (Claude Code's rewind, or an edited earlier
+    prompt): what was recorded after line ``back_to`` and before this line left the context."""
+
+    line: int
+    timestamp: str | None
+    back_to: int
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
+@dataclass(slots=True)
+class ResultsCleared:
+    """Earlier tool results taken out of the context without a compaction (Claude Code's
+    microcompaction): the results of ``call_ids`` are no longer sent."""
+
+    line: int
+    timestamp: str | None
+    call_ids: tuple[str, ...]
+    tokens_saved: int | None = None
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
 Event = (
     Prompt | AssistantText | Thinking | ToolCall | ToolResult | Image | Usage | Compaction | Clear | ModelChange
-    | SubagentMarker
+    | SubagentMarker | Rewind | ResultsCleared
 )
 
 

@@ -264,7 +264,7 @@ def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
     elif fmt == CLINE_SDK and document == fmt:
         readers["cline"].read_sdk_document(doc, t)
     elif fmt == "gemini" and gemini.detect_document(doc):
-        gemini.read_document(doc, t)
+        gemini.read_document(doc, t, data)
     elif generic.detect_document(doc):
         generic.read_document(doc, t)
     elif isinstance(doc, dict):  # a one-record JSONL file

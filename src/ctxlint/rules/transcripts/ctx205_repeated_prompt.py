@@ -30,6 +30,7 @@ from ctxlint.rules.transcripts.prompts import (
     next_item,
     numbers,
     same_ask,
+    stopwords,
     trigrams,
     typed_text,
 )
@@ -85,7 +86,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         return  # a prompt log without requests (Gemini logs.json) can span sessions: nothing was re-sent
     data = ctx.data
     ignore = _any(tuple(data.get("ignore", ())))
-    stop = frozenset(str(w) for w in data.get("stopwords", ()))
+    stop = stopwords()
     prompts = [i for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta and not i.event.command
                and not i.event.is_interrupt]
     # Where each human turn's requests end: the next prompt's first request (confirmations included,

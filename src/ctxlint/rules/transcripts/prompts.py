@@ -25,6 +25,14 @@ def _wrappers() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
             [re.compile(p, re.S | re.I | re.M) for p in data.get("strip") or ()])
 
 
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Words that say nothing about what a prompt is about (``rules/prompts.yaml``)."""
+    from ctxlint.rules.registry import shared_data
+
+    return frozenset(str(w).lower() for w in shared_data("prompts").get("stopwords") or ())
+
+
 def typed_text(text: str) -> str:
     """What the user typed: the words inside a system wrapper (`<user_input>`, "My request for Codex:"),
     without injected notices (IDE, command and caveat rows, image placeholders), on one line."""

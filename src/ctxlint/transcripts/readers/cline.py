@@ -264,7 +264,7 @@ def _results_per_response(history: Any) -> list[list[tuple[int, str, bool]]]:
             if not isinstance(block, dict):
                 continue
             if block.get("type") == "tool_result":
-                chars, head, _ = content_size(block.get("content"))
+                chars, head, _, _ = content_size(block.get("content"))
                 chunks.append([chars, head, block.get("is_error") is True])
                 continue
             text = as_str(block.get("text")) or ""

@@ -32,17 +32,21 @@ TOOL_KINDS: dict[str, str] = {
                      "listFilesRecursive", "search_files", "list_files", "codebase_search"), "search"),
 }
 PATCH_FILE_RE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.M)
+# A file named in prose: a path or a name with a short alphanumeric extension (`src/app.py`, `models.py:42`).
+FILE_NAME_RE = re.compile(r"(?<![\w.-])(?:[\w.-]+/)*([\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,7})\b(?![/(])")
+MAX_MENTIONS = 64
 
 
-def content_size(content: Any) -> tuple[int, str, int]:
-    """(chars, head, image tokens) of a tool_result / message content (str or list of blocks)."""
+def content_size(content: Any) -> tuple[int, str, int, int]:
+    """(chars, head, image tokens, lines) of a tool_result / message content (str or list of blocks)."""
     if content is None:
-        return 0, "", 0
+        return 0, "", 0, 0
     if isinstance(content, str):
-        return len(content), content[:HEAD_CHARS], 0
+        return len(content), content[:HEAD_CHARS], 0, content.count("\n") + 1 if content else 0
     chars = 0
     head = ""
     images = 0
+    lines = 0
     if isinstance(content, dict):
         content = [content]
     if isinstance(content, list):
@@ -50,6 +54,7 @@ def content_size(content: Any) -> tuple[int, str, int]:
             if isinstance(block, str):
                 chars += len(block)
                 head = head or block[:HEAD_CHARS]
+                lines += block.count("\n") + 1
             elif isinstance(block, dict):
                 kind = block.get("type")
                 if kind in ("image", "input_image"):
@@ -61,7 +66,8 @@ def content_size(content: Any) -> tuple[int, str, int]:
                 if isinstance(text, str):
                     chars += len(text)
                     head = head or text[:HEAD_CHARS]
-    return chars, head, images
+                    lines += text.count("\n") + 1
+    return chars, head, images, lines
 
 
 def tail_of(content: Any) -> str:
@@ -207,17 +213,30 @@ def patch_paths(patch: str) -> tuple[str, ...]:
     return tuple(m.strip() for m in PATCH_FILE_RE.findall(patch))
 
 
-def each_message(t: Any, messages: Any, read: Any) -> None:
-    """Call ``read(message, 1)`` for every message of a single-document transcript; a message that
-    is not an object or has an unexpected shape is a counted CTX002 diagnostic, never an exception."""
+def each_message(t: Any, messages: Any, read: Any, lines: list[int] | None = None) -> None:
+    """Call ``read(message, line)`` for every message of a single-document transcript (line 1 unless
+    ``lines`` gives each message's); a message that is not an object or has an unexpected shape is a
+    counted CTX002 diagnostic, never an exception."""
     for i, m in enumerate(messages if isinstance(messages, list) else [], start=1):
+        line = lines[i - 1] if lines is not None and i <= len(lines) else 1
         if not isinstance(m, dict):
-            t.add_malformed(1, f"message {i} is not an object")
+            t.add_malformed(line, f"message {i} is not an object")
             continue
         try:
-            read(m, 1)
+            read(m, line)
         except (TypeError, AttributeError, ValueError, KeyError):
-            t.add_malformed(1, f"unexpected shape of message {i}")
+            t.add_malformed(line, f"unexpected shape of message {i}")
+
+
+def file_names(text: str) -> tuple[str, ...]:
+    """The file names (base names) a text mentions, in order, at most ``MAX_MENTIONS``: what a subagent's
+    report says it looked at."""
+    names: dict[str, None] = {}
+    for m in FILE_NAME_RE.finditer(text):
+        names.setdefault(m.group(1), None)
+        if len(names) >= MAX_MENTIONS:
+            break
+    return tuple(names)
 
 
 def prompt(line: int, ts: str | None, text: str, *, sidechain: bool = False, is_meta: bool = False) -> Prompt:
@@ -230,7 +249,9 @@ def prompt(line: int, ts: str | None, text: str, *, sidechain: bool = False, is_
 
 def tool_result(line: int, ts: str | None, call_id: str, content: Any, *, is_error: bool = False,
                 sidechain: bool = False, path: str | None = None) -> ToolResult:
-    """A tool result sized from what the model saw (a string, or text and image blocks)."""
-    chars, head, images = content_size(content)
-    return ToolResult(line, ts, call_id, chars, tokens_of_chars(chars), is_error, head, path=path,
-                      image_tokens=images, sidechain=sidechain)
+    """A tool result sized from what the model saw (a string, or text and image blocks); a failure
+    keeps its last characters too (where a traceback's exception is)."""
+    chars, head, images, lines = content_size(content)
+    return ToolResult(line, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
+                      tail_of(content) if is_error else "", path=path, image_tokens=images, lines=lines or None,
+                      sidechain=sidechain)

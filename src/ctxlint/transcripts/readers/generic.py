@@ -112,7 +112,7 @@ class GenericReader:
             self._result(as_str(m.get("tool_call_id")) or as_str(m.get("name")) or "", content, number, ts, False)
 
     def _result(self, call_id: str, content: Any, number: int, ts: str | None, is_error: bool) -> None:
-        chars, head, images = content_size(content)
+        chars, head, images, _ = content_size(content)
         self.t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
                                         image_tokens=images))
 
