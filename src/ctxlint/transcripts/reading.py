@@ -259,8 +259,10 @@ def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
         t.add_malformed(1, "not JSON")
         return
     document = _document_format(doc)
-    if fmt in ("amp", "cline") and document == fmt:
-        readers[fmt].read_document(doc, t)
+    if fmt == "amp" and document == fmt:
+        readers["amp"].read_document(doc, t, data)
+    elif fmt == "cline" and document == fmt:
+        readers["cline"].read_document(doc, t)
     elif fmt == CLINE_SDK and document == fmt:
         readers["cline"].read_sdk_document(doc, t)
     elif fmt == "gemini" and gemini.detect_document(doc):

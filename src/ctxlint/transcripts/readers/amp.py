@@ -5,11 +5,13 @@
 read). Older threads keep usage in ``usageLedger.events[]`` (``toMessageId``, no cache split).
 Tool results are ``tool_result{toolUseID, run{status, result | error}}`` blocks. Amp records no
 compaction, and a ``Task`` subagent's own usage is not in the thread: the call is counted, its tokens
-are not invented. ``line`` is the message's position in ``messages``.
+are not invented. ``line`` is the line where the message's ``messageId`` is written when the thread
+is pretty-printed (one message per line or more), else the message's position in ``messages``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -36,7 +38,7 @@ def detect_document(doc: Any) -> bool:
             and isinstance(doc.get("messages"), list))
 
 
-def read_document(doc: dict[str, Any], t: Transcript) -> None:
+def read_document(doc: dict[str, Any], t: Transcript, data: bytes = b"") -> None:
     t.session_id = as_str(doc.get("id"))
     t.started_at = iso_time(doc.get("created"))
     env = doc.get("env")
@@ -52,18 +54,19 @@ def read_document(doc: dict[str, Any], t: Transcript) -> None:
         if isinstance(event, dict) and isinstance(event.get("toMessageId"), int):
             ledger[event["toMessageId"]] = event
     reader = _Reader(t, ledger)
-    each_message(t, doc["messages"], reader.message)
+    each_message(t, doc["messages"], reader.message, _message_lines(doc["messages"], data))
+    t.lines = max(t.lines, reader.line)
 
 
 class _Reader:
     def __init__(self, t: Transcript, ledger: dict[int, dict[str, Any]]) -> None:
         self.t = t
         self.ledger = ledger
-        self.position = 0
+        self.line = 0
 
-    def message(self, m: dict[str, Any], _: int) -> None:
-        self.position += 1
-        t, line = self.t, self.position
+    def message(self, m: dict[str, Any], line: int) -> None:
+        self.line = line
+        t = self.t
         role = m.get("role")
         content = m.get("content")
         blocks = content if isinstance(content, list) else []
@@ -127,6 +130,24 @@ class _Reader:
         if model and model not in t.models:
             t.models.append(model)
         return u
+
+
+def _message_lines(messages: list[Any], data: bytes) -> list[int]:
+    """Each message's line (where its ``messageId`` is written) when every message starts on a later
+    line than the one before; else each message's position (a compact one-line document)."""
+    lines: list[int] = []
+    line, pos = 1, 0
+    for m in messages:
+        mid = m.get("messageId") if isinstance(m, dict) else None
+        found = re.compile(rb'"messageId"\s*:\s*%d\b' % mid).search(data, pos) if isinstance(mid, int) else None
+        if found is None:
+            return list(range(1, len(messages) + 1))
+        line += data.count(b"\n", pos, found.start())
+        pos = found.start()
+        if lines and line <= lines[-1]:
+            return list(range(1, len(messages) + 1))
+        lines.append(line)
+    return lines
 
 
 def _model_facing(result: Any) -> Any:
