@@ -7,6 +7,7 @@ A few hundred examples per property by default; for a longer local run:
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -211,6 +212,20 @@ def test_agent_documents_survive_mutations(name: str, muts: list[Any]) -> None:
     read_bytes(json.dumps(doc).encode(), name)
 
 
+@functools.cache
+def _store_bytes(sql: str) -> bytes:
+    """The fixture's database, built once (building it per example is most of the test's time)."""
+    import sqlite3
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "store.db"
+        con = sqlite3.connect(db)
+        con.executescript((AGENT_FIXTURES / sql).read_text(encoding="utf-8"))
+        con.commit()
+        con.close()
+        return db.read_bytes()
+
+
 @FUZZ
 @given(st.sampled_from(["opencode/opencode.sql", "crush/crush.sql", "goose/sessions.sql"]),
        st.lists(st.tuples(st.integers(0, 200), json_values), max_size=4))
@@ -224,8 +239,9 @@ def test_database_stores_survive_hostile_rows(sql: str, rows: list[tuple[int, An
               "goose/sessions.sql": ("messages", "content_json")}[sql]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "store.db"
+        db.write_bytes(_store_bytes(sql))
         con = sqlite3.connect(db)
-        con.executescript((AGENT_FIXTURES / sql).read_text(encoding="utf-8"))
+        con.execute("PRAGMA synchronous = OFF")
         ids = [r[0] for r in con.execute(f"SELECT rowid FROM {column[0]} ORDER BY rowid")]
         for index, value in rows:
             con.execute(f"UPDATE {column[0]} SET {column[1]} = ? WHERE rowid = ?",
