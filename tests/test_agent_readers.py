@@ -236,6 +236,10 @@ def test_copilot_with_its_usage_database(tmp_path: Path) -> None:
     assert facts["basis"] == "measured" and facts["skipped_rules"] == []
     assert {f.rule_id for f in result.findings} >= {"CTX201", "CTX202"}
     assert transcript_inputs_of(tmp_path) == [str(events)]  # the usage database is no session of its own
+    from ctxlint.core.inputs import classify
+
+    [(_, why)] = classify([str(tmp_path / "session-store.db")], Config()).unreadable
+    assert why.startswith("Copilot CLI's usage database")
 
 
 def test_copilot_events_alone_record_output_but_not_input() -> None:

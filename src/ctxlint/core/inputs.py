@@ -319,7 +319,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
         if stores.is_sqlite(given):
             sessions = stores.sessions(given)
             if not sessions and stores.detect_store(given) is None:
-                inputs.unreadable.append((display_path(p), "a database, but not a session store ctxlint can read"))
+                inputs.unreadable.append((display_path(p), stores.not_a_store(given)))
             for session in sessions:
                 add_transcript(session.address)
             continue

@@ -139,6 +139,22 @@ def detect_store(path: str) -> str | None:
     return found[1] if found else None
 
 
+def not_a_store(path: str) -> str:
+    """Why a database is not checked on its own: a usage database read with its agent's logs, or not a
+    session store ctxlint knows."""
+    try:
+        con = connect(path)
+        try:
+            tables = columns(con)
+        finally:
+            con.close()
+    except (sqlite3.Error, OSError):
+        return "a database ctxlint cannot open"
+    if "assistant_usage_events" in tables:
+        return "Copilot CLI's usage database: it is read with the session logs in session-state/ beside it"
+    return "a database, but not a session store ctxlint can read"
+
+
 def sessions(path: str) -> list[StoredSession]:
     """The root sessions of a database store, oldest first; [] when it is not one or is unreadable."""
     try:
