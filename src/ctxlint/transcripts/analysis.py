@@ -9,6 +9,11 @@ segment end. Its dollar cost uses each carrying request's own billing mix (cache
 Item sizes are measured from the jump in reported context between consecutive requests where that
 is unambiguous (one item in the gap), else estimated (chars / 3.6); the items of a gap are scaled
 down so they never add up to more than the observed growth of the context.
+
+A store that does not record a request's input (``Usage.input_known`` false: Crush, Goose, Cursor,
+Copilot CLI without its usage database) gives no measurement: that request's context is modelled as
+the estimated size of what its segment holds so far (prompts, tool calls and results, images,
+replies; no system prompt, so a lower bound), which bounds waste the same way, and it is never priced.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from dataclasses import dataclass, field
 
 from ctxlint.measure.pricing import Rates, context_window_for, price_per_token
 from ctxlint.model import Claim
+from ctxlint.transcripts.agents import records_of
 from ctxlint.transcripts.events import (
+    AssistantText,
     Clear,
     Compaction,
     Event,
@@ -31,6 +38,7 @@ from ctxlint.transcripts.events import (
     Transcript,
     Usage,
 )
+from ctxlint.transcripts.readers.common import tokens_of_chars
 
 ContextItem = ToolResult | Prompt | Image
 
@@ -84,6 +92,8 @@ class Analysis:
     # of a thread's events), without testing every event's type again in each rule.
     tool_flow: list[ToolCall | Item] = field(default_factory=list)
     result_items: list[Item] = field(default_factory=list)  # the items that are tool results, in order
+    # Each request's context: as reported, or modelled where the store did not record it.
+    contexts: list[int] = field(default_factory=list)
     # What took earlier content out of the context within a segment, in thread order.
     drops: list[Rewind | ResultsCleared] = field(default_factory=list)
     _blended_prefix: list[float | None] = field(default_factory=list)
@@ -96,10 +106,17 @@ class Analysis:
         return self.t.agent
 
     @property
+    def records(self) -> frozenset[str]:
+        """What the session's store records (``transcripts.agents``)."""
+        return self.t.records if self.t.records is not None else records_of(self.t.agent)
+
+    @property
     def records_usage(self) -> bool:
-        """Whether the agent reported token usage for any request. Without it every size is an estimate
-        from the text, and findings say so (basis ``estimated``, never priced)."""
-        return any(u.context_tokens or u.output_tokens for u in self.requests)
+        """Whether the agent reported the input of its requests. Without it (no usage at all, or output
+        only, as Copilot CLI's event log) every size is an estimate from the text, and findings say so
+        (basis ``estimated``, never priced)."""
+        known = [u for u in self.requests if u.context_tokens or u.output_tokens or not u.input_known]
+        return bool(known) and all(u.input_known for u in known)
 
     def requests_after(self, line: int) -> int:
         """Index of the first request whose record comes after ``line``."""
@@ -142,7 +159,7 @@ class Analysis:
             total = 0
             cost_sum: float | None = 0.0
             for r in range(r0, end):
-                carried = min(tokens, self.requests[r].context_tokens)
+                carried = min(tokens, self.contexts[r])
                 total += carried
                 rate = self._rates[r]
                 cost_sum = None if rate is None or cost_sum is None else cost_sum + carried * rate
@@ -213,6 +230,8 @@ def analyse(t: Transcript) -> Analysis:
             drops.append(e)
     request_lines = [u.line for u in requests]
     contexts = [u.context_tokens for u in requests]
+    if not all(u.input_known for u in requests):
+        _model_unknown_contexts(thread, contexts)
 
     # Segments: split at compactions and /clear.
     segments: list[Segment] = []
@@ -234,7 +253,8 @@ def analyse(t: Transcript) -> Analysis:
     req_cursor = 0
 
     def close_gap(next_req: int) -> None:
-        if next_req < len(requests):
+        if next_req < len(requests) and requests[next_req].input_known and (
+                not next_req or requests[next_req - 1].input_known):
             after = contexts[next_req]
             before = contexts[next_req - 1] + requests[next_req - 1].output_tokens if next_req else 0
             observed = max(0, after - before) if next_req else after
@@ -287,7 +307,7 @@ def analyse(t: Transcript) -> Analysis:
     if drops:
         _drop_items(drops, items, result_items, request_lines)
     a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window, tool_flow,
-                 result_items, drops)
+                 result_items, contexts, drops)
     a._request_lines = request_lines
     a._blended_prefix = _blended_prefix(requests)
     a._rates = [None if x is None or y is None else y - x for x, y in zip(a._blended_prefix, a._blended_prefix[1:], strict=False)]
@@ -299,6 +319,29 @@ def analyse(t: Transcript) -> Analysis:
                 low = contexts[r]
             suffix_min[r] = low
     return a
+
+
+def _model_unknown_contexts(thread: list[Event], contexts: list[int]) -> None:
+    """Replace the context of each request whose input the store did not record by the estimated size
+    of everything its segment carried up to it (see the module's docstring)."""
+    held = 0
+    r = 0
+    for e in thread:
+        if type(e) is Usage:
+            if not e.input_known:
+                contexts[r] = held
+            held += e.output_tokens
+            r += 1
+        elif type(e) is ToolResult:
+            held += e.tokens_est + e.image_tokens
+        elif type(e) is Prompt or type(e) is Image:
+            held += e.tokens_est
+        elif type(e) is AssistantText:
+            held += tokens_of_chars(e.chars)
+        elif type(e) is ToolCall:
+            held += tokens_of_chars(e.input_chars)
+        elif type(e) is Compaction or type(e) is Clear:
+            held = 0
 
 
 def _drop_items(drops: list[Rewind | ResultsCleared], items: list[Item], result_items: list[Item],
@@ -329,7 +372,7 @@ def _blended_prefix(requests: list[Usage]) -> list[float | None]:
         else:
             rates = rates_of[u.model] = price_per_token(u.model)
         ctx = u.context_tokens
-        if rates is None or total is None:
+        if not u.input_known or rates is None or total is None:  # a modelled context is never priced
             total = None
         elif ctx:
             write_5m = u.cache_creation_input_tokens - u.cache_creation_1h_tokens

@@ -5,8 +5,11 @@ ever see these types, never raw records. Payloads are kept small on purpose: a t
 its size, a short head for evidence and the structured fields rules need (path, line range), not
 its body, so a 500 MB transcript becomes a list of compact events.
 
-``line`` is always the 1-based line of the record in the file (for single-document JSON formats,
-the line where the message object starts, or 1 when that is unknown).
+``line`` is the 1-based line of the record in a line-oriented file (JSONL, Markdown). Where a
+store has no useful lines — a single-document JSON file (Amp threads, Cline/Roo task files) or a
+database (OpenCode, Crush, Goose) — it is the record's position in the session instead (its message
+or part number, counted from 1 in the order the agent wrote them), so events stay in order and a
+finding still points at one record.
 """
 
 from __future__ import annotations
@@ -78,6 +81,9 @@ class ToolCall:
     input_chars: int = 0
     input_key: int | None = None  # a hash of the whole input: the same call made again has the same key
     sidechain: bool = False
+    # What the tool does whatever the agent calls it (readers.common.tool_kind): "read" (one file,
+    # maybe a line range), "search" (grep, glob, listings), or "" for anything else.
+    kind: str = ""
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
@@ -144,6 +150,10 @@ class Usage:
     reasoning_output_tokens: int = 0
     context_window: int | None = None  # declared in the record (Codex model_context_window)
     sidechain: bool = False
+    # False when the store does not record this request's input (Copilot CLI without its usage
+    # database, Crush, Goose, Cursor): the request happened, but its context size is unknown, so it is
+    # never priced and never taken as a measurement of the context.
+    input_known: bool = True
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
     @property
@@ -232,7 +242,7 @@ class Transcript:
     """One parsed transcript file: its events in file order plus what the reader learnt."""
 
     path: str
-    agent: str  # claude-code | codex | gemini | aider | generic
+    agent: str  # an agent of transcripts.agents.AGENTS (claude-code, codex, opencode, ...), or "unknown"
     events: list[Event] = field(default_factory=list)
     session_id: str | None = None
     cwd: str | None = None  # the project directory the session ran in, when recorded
@@ -250,6 +260,14 @@ class Transcript:
     malformed_first_lines: list[int] = field(default_factory=list)
     malformed_reasons: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # What this session's store recorded (``transcripts.agents.RECORDS``); None: what the agent's
+    # store records as declared in ``transcripts.agents``. Rules needing anything else are skipped.
+    records: frozenset[str] | None = None
+    # Session facts the store keeps only as session totals (Goose's accumulated counts, Copilot CLI's
+    # shutdown roll-ups), or knows to be unrecorded (None): they replace the sums over requests.
+    totals: dict[str, Any] = field(default_factory=dict)
+    # Per-model usage totals that price the session when its requests carry no input of their own.
+    aggregate_usage: list[Usage] = field(default_factory=list)
 
     def add_malformed(self, line: int, reason: str) -> None:
         self.malformed += 1

@@ -25,7 +25,6 @@ from ctxlint.rules.transcripts.rewrites import Paths, Rewrites
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt, ResultsCleared, Rewind, ToolCall, ToolResult
 
-READ_TOOLS = ("Read", "read_file")
 PRE_EDIT_LOOKS = 6  # reads and edits (of any file) from a re-read to the edit it prepares
 NUMBERED = re.compile(r"\bnl\b|\bcat\s+-\w*n|\bgrep\s+-\w*n")
 # Codex wraps a command's output in a header (exit code, wall time, token count) before "Output:".
@@ -111,7 +110,7 @@ def _read_of(item: Item) -> tuple[str, int, int | None, bool] | None:
     call, result = item.call, item.event
     if call is None or not isinstance(result, ToolResult) or result.is_error:
         return None
-    if call.name in READ_TOOLS and (call.path or result.path):
+    if call.kind == "read" and (call.path or result.path):
         path = result.path or call.path
         assert path is not None
         first = result.start_line or call.offset or 1
@@ -336,7 +335,7 @@ def _needed_before_edit(a: Analysis, reread: _Reread, norm: str, touches: list[t
     call, result = item.call, item.event
     if call is None or not isinstance(result, ToolResult):
         return False
-    if a.agent == "claude-code" and call.name in READ_TOOLS and reread.after_shell_only:
+    if a.agent == "claude-code" and call.kind == "read" and reread.after_shell_only:
         return True
     read = _read_of(item)
     if read is None:

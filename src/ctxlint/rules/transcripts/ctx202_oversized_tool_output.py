@@ -19,8 +19,6 @@ from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_item
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt, ToolCall, ToolResult
 
-READ_TOOLS = ("Read", "read_file")
-
 
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
@@ -96,7 +94,7 @@ def _read_path(item: Item) -> str | None:
     call = item.call
     if call is None:
         return None
-    if call.name in READ_TOOLS:
+    if call.kind == "read":
         path = item.event.path if isinstance(item.event, ToolResult) and item.event.path else call.path
         return path
     if call.command:
@@ -134,7 +132,7 @@ def _fix(item: Item, ctx: RuleContext) -> Fix:
             if re.search(entry["match"], call.command):
                 return fix(str(entry["fix"]), command=first_line[:100])
         return fix("cap-output", command=first_line[:80])
-    if call is not None and call.path and call.name in READ_TOOLS:
+    if call is not None and call.path and call.kind == "read":
         if "/tool-results/" in call.path.replace("\\", "/"):
             return fix("persisted-read", path=call.path)
         total = item.event.total_lines if isinstance(item.event, ToolResult) else None

@@ -23,7 +23,7 @@ def _ts(value: str | None) -> datetime | None:
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     reqs = a.requests
-    anthropic = a.agent == "claude-code"  # Anthropic usage says per request what was written to cache
+    anthropic = "cache-split" in a.records  # the store says per request what was written to cache
     one_hour = any(u.cache_creation_1h_tokens for u in reqs)
     ttl = 3600 if one_hour else 300
     stale = ctx["stale-minutes"] * 60

@@ -17,7 +17,6 @@ from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt, ToolCall
 
-EXPLORE_TOOLS = {"Read", "Grep", "Glob", "LS", "read_file", "list_dir", "search_file_content", "glob", "grep_search"}
 SEARCH_PROGRAMS = ("rg", "grep", "find", "ls", "tree", "fd")
 
 
@@ -76,7 +75,7 @@ def _explored(item: Item) -> str | None:
     call = item.call
     if call is None:
         return None
-    if call.name in EXPLORE_TOOLS:
+    if call.kind:  # a read, a search or a listing, whatever the agent calls it
         return call.path or call.pattern or call.name
     if call.command:
         reads = file_reads(call.command)

@@ -64,6 +64,7 @@ from ctxlint.transcripts.readers.common import (
     tail_of,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 
@@ -432,7 +433,7 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
         inp = {}
     call_id = block.get("id")
     call = ToolCall(number, ts, call_id if call_id.__class__ is str and call_id else f"line{number}", name,
-                    sidechain=sidechain)
+                    sidechain=sidechain, kind=tool_kind(name))
     try:
         raw = orjson.dumps(inp, option=orjson.OPT_SORT_KEYS)
         call.input_chars, call.input_key = len(raw), hash(raw)

@@ -44,6 +44,7 @@ from ctxlint.transcripts.readers.common import (
     tail_of,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 INJECTED_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md instructions", "<INSTRUCTIONS>",
@@ -365,7 +366,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
     elif ptype in ("function_call", "custom_tool_call", "local_shell_call"):
         name = as_str(p.get("name")) or ("local_shell" if ptype == "local_shell_call" else "?")
         call_id = as_str(p.get("call_id")) or as_str(p.get("id")) or f"line{number}"
-        call = ToolCall(number, ts, call_id, name)
+        call = ToolCall(number, ts, call_id, name, kind=tool_kind(name))
         raw = p.get("arguments") if ptype == "function_call" else p.get("input", p.get("action"))
         call.input_chars = len(raw) if isinstance(raw, str) else 0
         call.input_key = hash(raw) if isinstance(raw, str) else None

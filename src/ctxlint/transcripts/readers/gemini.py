@@ -28,6 +28,7 @@ from ctxlint.transcripts.readers.common import (
     content_size,
     each_message,
     tokens_of_chars,
+    tool_kind,
 )
 
 
@@ -45,7 +46,7 @@ EDIT_NAMES = {"replace", "write_file", "edit"}
 def tool_call(name: str, raw_args: Any, call_id: str, number: int, ts: str | None) -> ToolCall:
     """A Gemini CLI tool call with normalised inputs (run_shell_command, read_file, grep/glob, edits)."""
     args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
-    tc = ToolCall(number, ts, call_id, name)
+    tc = ToolCall(number, ts, call_id, name, kind=tool_kind(name))
     tc.command = as_str(args.get("command"))
     tc.path = as_str(args.get("absolute_path")) or as_str(args.get("file_path")) or as_str(args.get("path"))
     tc.pattern = as_str(args.get("pattern"))

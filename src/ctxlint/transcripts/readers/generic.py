@@ -30,6 +30,7 @@ from ctxlint.transcripts.readers.common import (
     patch_paths,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 # Tuples, not sets: a role/type read from JSON may be a list or dict (unhashable).
@@ -132,7 +133,8 @@ class GenericReader:
                 args = orjson.loads(args_raw)
             except orjson.JSONDecodeError:
                 args = {}
-        tc = ToolCall(number, ts, call_id, name, input_chars=len(args_raw) if isinstance(args_raw, str) else 0)
+        tc = ToolCall(number, ts, call_id, name, input_chars=len(args_raw) if isinstance(args_raw, str) else 0,
+                      kind=tool_kind(name))
         if isinstance(args_raw, str) and (name == "apply_patch" or args_raw.lstrip().startswith("*** Begin Patch")):
             tc.is_edit = True
             tc.edit_paths = patch_paths(args_raw)
