@@ -84,6 +84,26 @@ def test_prefilter_never_changes_results() -> None:
         assert slow.skipped_records <= fast.skipped_records
 
 
+def test_prefilter_and_full_parse_agree_on_prompt_parents(tmp_path: Path) -> None:
+    """A prompt whose parent is a record the prefilter skips unparsed (hook progress) gets the same
+    parent line from both read paths (CI has no corpus: this runs on a written session)."""
+    rows = [
+        {"type": "progress", "data": {"type": "hook_progress"}, "uuid": "p1", "parentUuid": None,
+         "sessionId": "s", "timestamp": "2026-02-11T20:36:44.000Z"},
+        {"type": "attachment", "uuid": "a1", "parentUuid": "p1", "timestamp": "2026-02-11T20:36:44.500Z"},
+        {"type": "user", "uuid": "u1", "parentUuid": "p1", "sessionId": "s", "timestamp": "2026-02-11T20:36:45.000Z",
+         "message": {"role": "user", "content": "Implement the parser"}},
+        {"type": "user", "uuid": "u2", "parentUuid": "a1", "sessionId": "s", "timestamp": "2026-02-11T20:36:46.000Z",
+         "message": {"role": "user", "content": "and its tests"}},
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    fast = read_transcript(str(path))
+    slow = read_transcript(str(path), use_prefilter=False)
+    assert fast.events == slow.events
+    assert [getattr(e, "parent_line", "-") for e in fast.events] == [None, 2]
+
+
 def test_formats_are_detected_from_content() -> None:
     seen = {}
     for path in sorted(corpus_dir("transcripts").glob("*/*")):

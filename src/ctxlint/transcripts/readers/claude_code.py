@@ -137,6 +137,8 @@ SKIP_PREFIXES = (
     b'{"type":"agent-name"',
     b'{"type":"summary"',
 )
+# The same records by type, for the path that parses every line (use_prefilter=False).
+PREFILTERED_TYPES = frozenset(p[len(b'{"type":"'):-1].decode() for p in SKIP_PREFIXES) | {"progress"}
 TYPE_FIRST = b'{"type":"'  # what every SKIP_PREFIXES starts with: most lines fail this one test
 PROGRESS_MARK = b'"type":"progress","data":'
 MESSAGE_KEY = b'"message":'
@@ -217,8 +219,10 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
             uuid = rec.uuid
             key = hash(uuid) if uuid.__class__ is str else None
             if kind != "assistant" and kind != "user" and kind != "system":
-                if key is not None:
-                    s.line_of.setdefault(key, number)  # an attachment can be a prompt's parent
+                if key is not None and kind not in PREFILTERED_TYPES:
+                    # An attachment can be a prompt's parent. Records the prefilter skips unparsed are
+                    # never registered, so both read paths give every prompt the same parent line.
+                    s.line_of.setdefault(key, number)
                 continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
             sidechain = rec.isSidechain is True
             if not sidechain and kind != "system":
