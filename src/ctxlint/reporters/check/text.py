@@ -33,11 +33,28 @@ def _usd(value: float | None) -> str:
 
 def _waste(f: Finding) -> str:
     if not f.tokens_wasted:
-        return ""
+        # some waste is dollars only (a cache rebuilt at the write price): still say it and its basis
+        return f" ({_usd(f.cost_wasted_usd)} wasted, {f.basis})" if f.cost_wasted_usd else ""
+    basis = "" if f.basis == "modelled" and "modelled" in f.message else f", {f.basis}"  # said once is enough
     if f.kind == "instructions":
-        return f" (≈ {f.tokens_wasted:,} tokens/request)"
+        return f" (≈ {f.tokens_wasted:,} tokens/request{basis})"
     cost = _usd(f.cost_wasted_usd)
-    return f" (≈ {f.tokens_wasted:,} tokens wasted{', ' + cost if cost else ''})"
+    return f" (≈ {f.tokens_wasted:,} tokens wasted{', ' + cost if cost else ''}{basis})"
+
+
+def basis_split(report: Report, key: str = "tokens_wasted") -> str:
+    """'measured 12,000, modelled 340,000' (or 'all measured'): a waste total's parts by basis, so a
+    counterfactual saving is never read as measured waste."""
+    parts = [(b, int(v.get(key) or 0)) for b, v in report.summary.by_basis.items()]
+    parts = [p for p in parts if p[1]]
+    if len(parts) < 2:
+        return f"all {parts[0][0]}" if parts else ""
+    return ", ".join(f"{b} {n:,}" for b, n in parts)
+
+
+def _count(value: object) -> str:
+    """A session figure, or "unknown" where the agent's store does not record it (None)."""
+    return f"{value:,}" if isinstance(value, int) else "unknown"
 
 
 def session_block(session: dict[str, object]) -> list[str]:
@@ -45,22 +62,24 @@ def session_block(session: dict[str, object]) -> list[str]:
     models = ", ".join(str(m) for m in s.get("models") or []) or "unknown model"  # type: ignore[attr-defined]
     lines = [
         f"  session: {s.get('agent')} · {models} · {s.get('started_at') or '?'} → {s.get('ended_at') or '?'}",
-        "  requests: {r:,} · input {i:,} · cache write {cw:,} · cache read {cr:,} · output {o:,}".format(
-            r=int(s.get("requests") or 0),  # type: ignore[call-overload]
-            i=int(s.get("input_tokens") or 0),  # type: ignore[call-overload]
-            cw=int(s.get("cache_creation_input_tokens") or 0),  # type: ignore[call-overload]
-            cr=int(s.get("cache_read_input_tokens") or 0),  # type: ignore[call-overload]
-            o=int(s.get("output_tokens") or 0),  # type: ignore[call-overload]
-        ),
+        f"  requests: {_count(s.get('requests'))} · input {_count(s.get('input_tokens'))} · cache write "
+        f"{_count(s.get('cache_creation_input_tokens'))} · cache read {_count(s.get('cache_read_input_tokens'))} · "
+        f"output {_count(s.get('output_tokens'))}",
     ]
+    if s.get("input_tokens") is None and isinstance(s.get("input_tokens_including_cache"), int):
+        lines[-1] += f" · all input {_count(s['input_tokens_including_cache'])} (no cache split recorded)"
     window = s.get("context_window")
-    peak = int(s.get("peak_context_tokens") or 0)  # type: ignore[call-overload]
-    fill = f" ({peak / int(window):.0%} of {int(window):,})" if window else ""  # type: ignore[call-overload]
+    peak = s.get("peak_context_tokens")
+    fill = f" ({peak / int(window):.0%} of {int(window):,})" if window and isinstance(peak, int) else ""  # type: ignore[call-overload]
     cost = s.get("cost_usd")
     lines.append(
-        f"  peak context {peak:,}{fill} · compactions {s.get('compactions', 0)} · subagents {s.get('subagents', 0)}"
+        f"  peak context {_count(peak)}{fill} · compactions {s.get('compactions', 0)} · subagents {s.get('subagents', 0)}"
         + (f" · cost {_usd(float(cost))} (API-equivalent)" if isinstance(cost, (int, float)) else " · cost unpriced")
+        + (f" · the agent's own price {_usd(float(own))}" if isinstance(own := s.get("agent_cost_usd"), (int, float))
+           and not isinstance(cost, (int, float)) else "")
     )
+    if s.get("basis") == "estimated":
+        lines.append("  sizes estimated from the stored text: the agent records no input per request")
     return lines
 
 
@@ -137,9 +156,12 @@ def summary_line(report: Report) -> str:
         parts.append(f"{unsafe:,} {'more ' if safe else ''}fixable with --fix --unsafe-fixes")
     if s.tokens_wasted:
         cost = _usd(s.cost_wasted_usd)
-        parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else ""))
+        split = basis_split(report)
+        parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else "") + (f" [{split}]" if split else ""))
     if s.instruction_tokens_per_request:
-        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request")
+        split = basis_split(report, "instruction_tokens_per_request")
+        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request"
+                     + (f" [{split}]" if split else ""))
     if s.input_tokens:
         parts.append(f"of {s.input_tokens:,} input tokens" + (f" ({_usd(s.cost_usd)})" if s.cost_usd else ""))
     line = " · ".join(parts)
