@@ -219,7 +219,7 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
             uuid = rec.uuid
             key = hash(uuid) if uuid.__class__ is str else None
             if kind != "assistant" and kind != "user" and kind != "system":
-                if key is not None and kind not in PREFILTERED_TYPES:
+                if key is not None and (kind.__class__ is not str or kind not in PREFILTERED_TYPES):
                     # An attachment can be a prompt's parent. Records the prefilter skips unparsed are
                     # never registered, so both read paths give every prompt the same parent line.
                     s.line_of.setdefault(key, number)
