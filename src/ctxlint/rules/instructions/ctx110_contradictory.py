@@ -285,7 +285,7 @@ def _chain(project: InstructionProject, f: InstructionFile) -> list[Path]:
 def _unused_tools(group: list[InstructionFile], project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     """A linter/formatter named as the rule while the project configures another of its kind."""
     tools: dict[str, dict[str, Any]] = ctx.data["tools"]
-    patterns = {name: re.compile(rf"(?i)(?<![\w@/.-]){re.escape(spec['label'])}(?![\w-])") for name, spec in tools.items()}
+    patterns = {name: re.compile(rf"(?i)(?<![A-Za-z0-9_@/.-]){re.escape(spec['label'])}(?![A-Za-z0-9_-])") for name, spec in tools.items()}
     status = re.compile(ctx.data["status_words"])
     for line in _lines(group):
         raw = SPAN.sub("", line.raw)  # `profile = "black"` is a setting, not the tool
