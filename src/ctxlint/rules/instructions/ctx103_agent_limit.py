@@ -1,4 +1,4 @@
-"""CTX103 agent-limit-exceeded: content an agent silently drops."""
+"""agent-limit-exceeded: content an agent silently drops."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 from ctxlint.instructions.build import codex_cut
 from ctxlint.instructions.project import InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX103", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     for agent, load in project.loads.items():
         for e in load.entries:
@@ -24,23 +24,18 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                         line=cut.line,
                         path=e.path,
                         message=f"codex silently drops content: {cut.note}",
-                        fix=(f"move the sections from line {cut.line} on into nested AGENTS.md files next to the "
-                             "code they describe (Codex loads those only when working there), or raise "
-                             "`project_doc_max_bytes` in ~/.codex/config.toml"),
+                        fix=fix("codex-nested", line=cut.line),
                         content_key=f"codex-cap:{cut.heading}",
                         data={"byte": cut.byte, "total_bytes": cut.total_bytes, "heading": cut.heading},
                     )
                 continue
             if not (e.truncated or e.dropped):
                 continue
-            fix = (f"flatten the import chain: import {e.path} directly from the root file, or inline the few "
-                   "lines that matter" if e.depth else
-                   f"split {e.path}; Claude Code skips files over 4 MiB entirely")
             yield RawFinding(
                 line=_import_line(project, e.via, e.path) if e.via else 1,
                 path=e.via or e.path,
                 message=f"{agent} silently drops {e.path}: {e.note}",
-                fix=fix,
+                fix=fix("flatten-imports" if e.depth else "split-huge", path=e.path),
                 content_key=f"{agent}:{e.path}:{e.note}",
             )
     for f in project.files:
@@ -52,7 +47,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 line=min(len(f.doc.lines), ctx["memory-max-lines"] + 1),
                 message=(f"MEMORY.md has {len(f.doc.lines):,} lines / {len(data):,} bytes; Claude Code loads only "
                          f"the first {ctx['memory-max-lines']} lines or {ctx['memory-max-bytes']:,} bytes"),
-                fix="keep MEMORY.md a short index and move details into topic files it links to",
+                fix=fix("memory-index"),
                 content_key="memory",
             )
 

@@ -1,4 +1,4 @@
-"""CTX104 duplicated-instruction: the same instruction twice, in one file or across loaded files.
+"""duplicated-instruction: the same instruction twice, in one file or across loaded files.
 
 Units compared: instruction lines (exact match after normalisation), lines and paragraphs of at
 least ``min-words-near`` words (near match: Jaccard of word 3-shingles >= ``similarity``), and whole
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding, Severity, TextEdit
+from ctxlint.model import Fix, RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -318,20 +318,21 @@ def _finding(run: list[Pair]) -> RawFinding:
         if (same_file and head.copy.kind == "line" and head.similarity >= 1.0 and first.raw == head.copy.raw
                 and f.doc.section_at(first.line) == f.doc.section_at(head.copy.line)):
             edits = (TextEdit(line, line, ""),)
-    if same_file:
-        fix = f"delete {span}; the instruction is already at {origin}"
-        if head.counter:
-            fix = f"state it once (delete {span}); numbering the same text says nothing new"
-        elif not edits and f.doc.section_at(first.line) != f.doc.section_at(head.copy.line):
-            fix += " (if it applies to both sections, state it once where it covers both)"
+    how: Fix
+    if not same_file:
+        how = fix("keep-one-copy", span=span, path=f.path, first=first.file.path)
+    elif head.counter:
+        how = fix("numbered-repeat", span=span)
+    elif not edits and f.doc.section_at(first.line) != f.doc.section_at(head.copy.line):
+        how = fix("delete-repeat", "state-once", span=span, where=origin)
     else:
-        fix = f"keep one copy: delete {span} of {f.path} (it is loaded together with {first.file.path})"
+        how = fix("delete-repeat", span=span, where=origin)
     return RawFinding(
         line=line,
         end_line=end,
         path=f.path,
         message=message,
-        fix=fix,
+        fix=how,
         tokens_wasted=tokens if f.always_loaded_by else 0,
         edits=edits,
         # a run that grows is a new finding: a baseline of the shorter run must not hide the new copy
@@ -384,7 +385,7 @@ def _repeated_commands(f: InstructionFile, min_commands: int, reported: set[tupl
             path=f.path,
             message=(f"{len(found)} commands in lines {first}-{last} repeat the commands already given at "
                      f"{_lines(origins)} (\"{found[0][1][:60]}\")"),
-            fix=f"keep the commands in one place: delete the repeats in lines {first}-{last} or the earlier list",
+            fix=fix("commands-once", first=first, last=last),
             tokens_wasted=tokens if f.always_loaded_by else 0,
             content_key=f"commands:{found[0][1]}",
         )
@@ -428,14 +429,13 @@ def _interop(project: InstructionProject, ctx: RuleContext, units_of: Callable[[
             severity=None if share >= ctx["interop-warn-share"] else Severity.INFO,
             message=(f"{claude.path} repeats {len(repeated)} of its {len(mine)} instruction lines ({share:.0%}) "
                      f"from {agents.path}; the two copies will drift apart"),
-            fix=(f"replace {claude.path} with a line `@AGENTS.md` followed by the Claude-specific lines ({keep}), "
-                 "or make it a symlink to AGENTS.md"),
+            fix=fix("claude-imports-agents", claude=claude.path, keep=keep),
             tokens_wasted=tokens if claude.always_loaded_by else 0,
             content_key=f"interop:{agents.path}",
         )
 
 
-@detector("CTX104", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     cache: dict[int, list[Unit]] = {}
 

@@ -1,4 +1,4 @@
-"""CTX105 pasted-dump: copies of repository files, long trees, schemas, dependency lists and long blocks.
+"""pasted-dump: copies of repository files, long trees, schemas, dependency lists and long blocks.
 
 Each fenced block is classified once, most specific first: a copy of a repository file (its
 distinctive lines mostly come from one file: the message names it), a directory tree or file listing,
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import CodeBlock
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.instructions.copies import Copy, Thresholds, Walk, find_copies
 from ctxlint.rules.registry import RuleContext, detector
@@ -51,7 +51,7 @@ class Dump:
 
     kind: str  # copy | tree | listing | schema | deps | block
     label: str
-    fix: str
+    fix: Fix
     severity: Severity | None = None  # None: the rule's default
 
 
@@ -114,9 +114,9 @@ def _root_of(lines: list[str], base: str) -> str:
     return "."
 
 
-def _ls(root: str) -> str:
-    return f"See the layout with `ls {root}` (or `tree -L 2 {root}`)" if root != "." else \
-        "See the layout with `ls` (or `tree -L 2`)"
+def _tree_fix(template: str, root: str, **args: object) -> Fix:
+    """The tree's replacement line lists its own root (`ls src`), or the repository's (`ls`)."""
+    return fix(template, root=root, **args) if root != "." else fix(template + "-at-root", **args)
 
 
 def _info(block: CodeBlock) -> str:
@@ -133,20 +133,17 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
             f"lines {copy.first_line}-{copy.last_line}"
         return Dump("copy", f"a copy of `{copy.path}` ({copy.matched} of its {copy.of} distinctive lines come from "
                             f"{span} of that file; {tokens:,} tokens)",
-                    f"replace {where} with a pointer: \"See `{copy.path}`\" (and a sentence on what to look for "
-                    "there); the copy goes stale when the file changes")
+                    fix("copy", where=where, path=copy.path))
     min_tree = ctx["min-tree-lines"]
     if _is_tree(lines, min_tree) or _is_listing(lines, min_tree):
         return Dump("tree", f"a {n}-line directory tree ({tokens:,} tokens)",
-                    f"replace the {n}-line tree ({where}) with: \"{_ls(_root_of(lines, base))}\"; "
-                    "keep a line only for a directory whose role is not obvious from its name")
+                    _tree_fix("tree", _root_of(lines, base), n=n, where=where))
     text = block.content
     info = _info(block)
     tables = len(re.findall(data["schema_pattern"], text))
     if tables >= ctx["min-schema-tables"] or (tables and n > ctx["max-lines"]):
         return Dump("schema", f"a pasted schema ({tables} CREATE TABLE statement{'s' if tables != 1 else ''}, {n} lines, {tokens:,} tokens)",
-                    f"replace {where} with a pointer to the schema's source, e.g. \"The schema is in "
-                    "`db/schema.sql` (migrations in `db/migrations/`)\"")
+                    fix("schema", where=where))
     dep_lines = [line for line in lines if re.match(data["dependency_line"], line)]
     if info in SHELL_INFOS:
         dep_lines = []  # `pip install a==1 b==2` is a command, not a copied manifest
@@ -155,16 +152,14 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
         source = manifest or ("requirements.txt" if any("==" in line or ">=" in line for line in dep_lines)
                               else "the package manifest")
         return Dump("deps", f"a pasted dependency list ({len(dep_lines)} packages, {tokens:,} tokens)",
-                    f"replace {where} with: \"Dependencies are in `{source}`\" (name only a dependency whose "
-                    "use is not obvious)")
+                    fix("deps", where=where, source=source))
     if (info in SHELL_INFOS or len(PLACEHOLDER.findall(text)) >= 3 or any(ELISION.match(line) for line in lines)
             or _is_diagram(lines)):
         return None  # the project's commands, a template to fill, an excerpt, a diagram: written for the reader
     if n > ctx["max-lines"] or tokens > ctx["max-tokens"]:
         severe = n >= ctx["warn-lines"] or tokens >= ctx["warn-tokens"]
         return Dump("block", f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)",
-                    f"replace {where} with a pointer to a real file that shows the pattern (\"see `path/to/example`\") "
-                    "or a 2-3 line excerpt", None if severe else Severity.INFO)
+                    fix("code-block", where=where), None if severe else Severity.INFO)
     return None
 
 
@@ -212,7 +207,7 @@ def _copies(project: InstructionProject, ctx: RuleContext) -> dict[tuple[str, in
     return {where[block_id]: copy for block_id, copy in found.items()}
 
 
-@detector("CTX105", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     copies = _copies(project, ctx)
     for file in project.files:
@@ -257,8 +252,8 @@ def _check_file(file: InstructionFile, ctx: RuleContext, copies: dict[tuple[str,
                 end_line=run[-1],
                 path=file.path,
                 message=f"pasted dump: a {n}-line directory tree ({tokens:,} tokens) in lines {start}-{run[-1]}",
-                fix=(f"replace the {n}-line tree (lines {start}-{run[-1]}) with: "
-                     f"\"{_ls(_root_of(doc.lines[start - 1 : run[-1]], base))}\""),
+                fix=_tree_fix("unfenced-tree", _root_of(doc.lines[start - 1 : run[-1]], base), n=n, start=start,
+                              end=run[-1]),
                 tokens_wasted=max(0, tokens - REPLACEMENT_TOKENS) if file.always_loaded_by else 0,
                 content_key=f"tree:{doc.lines[start - 1]}",
             )

@@ -1,4 +1,4 @@
-"""CTX108 vague-directive: directives with nothing checkable.
+"""vague-directive: directives with nothing checkable.
 
 A directive is vague when the whole of it is a listed platitude ("write clean code"), or when it names
 nothing the agent could check — no code span, path, number, URL, quoted text or named tool — and what
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -65,7 +65,7 @@ def _standalone(lines: list[str], number: int) -> bool:
     return not before and not after
 
 
-@detector("CTX108", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     phrases = {normalise(p) for p in ctx.data["phrases"]}
     strong = re.compile(ctx.data["vague_phrases"])
@@ -104,18 +104,16 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         quoted = run[0][1][:60]
         if len(run) == 1:
             message = f"vague directive \"{quoted}\": nothing the agent can check or does not already do"
-            fix = (f"delete line {first}, or make it checkable (e.g. \"Use 2-space indentation\", "
-                   "\"`make lint` must pass\")")
+            how = fix("checkable", line=first)
         else:
             message = (f"{len(run)} vague directives in lines {first}-{last} (\"{quoted}\" …): nothing the agent can "
                        "check or does not already do")
-            fix = (f"delete lines {first}-{last}, or replace them with the one or two concrete rules they stand for "
-                   "(a command that must pass, a file to follow, a number)")
+            how = fix("platitudes", first=first, last=last)
         yield RawFinding(
             line=first,
             end_line=last,
             message=message,
-            fix=fix,
+            fix=how,
             tokens_wasted=sum(count_text(doc.lines[n - 1]) for n, _ in run) if file.always_loaded_by else 0,
             content_key="vague:" + "|".join(normalise(t) for _, t in run),
         )

@@ -1,4 +1,4 @@
-"""CTX109 emphasis-inflation: too many shouting lines.
+"""emphasis-inflation: too many shouting lines.
 
 Directive lines are list items and sentences outside code, and headings. A line shouts when it has
 IMPORTANT/MUST/NEVER in capitals, a bold modal (`**Never**`, `**必须**`), a bold imperative clause
@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -62,7 +62,7 @@ def _uniform_heads(lines: list[str]) -> set[int]:
     return uniform
 
 
-@detector("CTX109", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     shout = re.compile(ctx.data["shout"])
     bold = re.compile(ctx.data["bold_imperative"])
@@ -99,6 +99,6 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         message=(f"{len(loud)} of {len(directives)} directive lines ({ratio:.0%}) shout (IMPORTANT/MUST/NEVER in capitals, "
                  f"bold rules, alarm marks) (lines {', '.join(map(str, loud[:8]))}{'…' if len(loud) > 8 else ''}); "
                  "none of them stands out"),
-        fix="keep emphasis for the one or two rules the agent actually skips; write the rest plainly",
+        fix=fix("plain"),
         content_key="emphasis",
     )

@@ -1,4 +1,4 @@
-"""CTX110 contradictory-directives: directives that disagree with each other or with the repository.
+"""contradictory-directives: directives that disagree with each other or with the repository.
 
 Between directives of the files one agent loads together (or within one file): different package
 managers, different values of one style setting for the same language (indentation, quotes,
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.instructions.tooling import formatter_facts, language_of, nearest_dir, setting_for, stated
 from ctxlint.rules.registry import RuleContext, detector
@@ -118,7 +118,7 @@ def _managers(group: list[InstructionFile], ctx: RuleContext) -> Iterator[RawFin
         (t1, first), (t2, later) = sorted(uses.items(), key=lambda kv: (order[id(kv[1].file)], kv[1].number))[:2]
         yield RawFinding(line=later.number, path=later.file.path,
                          message=f"says to use {t2}, but {_where(first, later)} says to use {t1} (\"{first.raw.strip()[:60]}\")",
-                         fix=f"pick one {family} package manager and delete the other directive",
+                         fix=fix("one-manager", family=family),
                          content_key=f"{family}:{t1}:{t2}")
 
 
@@ -159,7 +159,7 @@ def _styles(group: list[InstructionFile]) -> Iterator[RawFinding]:
                     line=line.number, path=line.file.path,
                     message=(f"{SETTING_WORDS[setting]}: {_value(setting, value)} here, but {_value(setting, earlier[0])} "
                              f"at {_where(other, line)} (\"{other.raw.strip()[:60]}\")"),
-                    fix="state the setting once (or not at all, if a formatter enforces it)",
+                    fix=fix("state-once"),
                     content_key=f"style:{setting}:{earlier[0]}:{value}")
                 break
 
@@ -180,7 +180,7 @@ def _against_formatter(group: list[InstructionFile], project: InstructionProject
                 line=line.number, path=line.file.path,
                 message=(f"says {_value(setting, value)}, but {enforced.source} formats with "
                          f"{_value(setting, enforced.value)}: the formatter will undo what the agent writes"),
-                fix=f"delete line {line.number} (the formatter decides), or change the config if the line is the real rule",
+                fix=fix("formatter-decides", line=line.number),
                 content_key=f"formatter:{setting}:{value}:{line.raw.strip()}")
             break
 
@@ -199,8 +199,7 @@ def _polars(group: list[InstructionFile], seen: set[tuple[str, int]]) -> Iterato
             seen.add((line.file.path, line.number))
             yield RawFinding(line=line.number, path=line.file.path,
                              message=f"\"{line.raw.strip()[:60]}\" contradicts {_where(other, line)} (\"{other.raw.strip()[:60]}\")",
-                             fix=f"decide whether to {action} and delete the other directive; "
-                                 "put a scoped exception in the nested file of its directory",
+                             fix=fix("decide", action=action),
                              content_key=f"polar:{action}")
         polar.setdefault((positive, action), line)
 
@@ -225,7 +224,7 @@ def _forbidden_commands(group: list[InstructionFile]) -> Iterator[RawFinding]:
                 yield RawFinding(
                     line=line.number, path=line.file.path,
                     message=f"lists `{listed}` to run, but {_where(origin, line)} says never to (\"{origin.raw.strip()[:60]}\")",
-                    fix=f"delete `{listed}` from line {line.number}, or drop the prohibition if it no longer holds",
+                    fix=fix("forbidden-listed", listed=listed, line=line.number),
                     content_key=f"forbidden:{command}:{listed}")
                 break
 
@@ -308,7 +307,7 @@ def _unused_tools(group: list[InstructionFile], project: InstructionProject, ctx
                 line=line.number, path=line.file.path,
                 message=(f"names {tools[name]['label']}, but the project uses {tools[other]['label']} ({shown}) and has no "
                          f"{tools[name]['label']} configuration"),
-                fix=f"say {tools[other]['label']} (or delete the line: the configured tool enforces its own rules)",
+                fix=fix("configured-tool", tool=tools[other]["label"]),
                 content_key=f"tool:{name}:{other}")
             break
 
@@ -370,11 +369,11 @@ def _versions(group: list[InstructionFile], project: InstructionProject, ctx: Ru
                     yield RawFinding(
                         line=n, path=f.path,
                         message=f"says {m.group(0).strip()}, but the repository pins {runtime} {want} ({source})",
-                        fix=f"write the version the repository uses ({runtime} {want}), or name the file that pins it",
+                        fix=fix("pinned-version", runtime=runtime, want=want),
                         content_key=f"version:{runtime}:{said}:{version}")
 
 
-@detector("CTX110", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     seen: set[tuple[str, int]] = set()
 

@@ -1,7 +1,7 @@
-"""CTX113 restates-tooling: style rules a formatter/linter in the repository already enforces.
+"""restates-tooling: style rules a formatter/linter in the repository already enforces.
 
 Only a line that states the *same* value the configured tool enforces for that language restates it
-(a different value is a contradiction: CTX110). An operational pitfall is not a restatement: a line
+(a different value is a contradiction: contradictory-directives reports it). An operational pitfall is not a restatement: a line
 that says where the setting differs ("100 here, not 120"), what breaks ("fails CI") or which command
 to run (`make format`) tells the agent something the config cannot; nor is a pointer that only says
 which tool owns the style ("oxfmt determines quoting"). A line that cites a rule id configured in a
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment
 from ctxlint.rules.instructions.tooling import (
     formatter_facts,
@@ -41,7 +41,7 @@ def _value(setting: str, value: str) -> str:
     return f"line length {value}"
 
 
-@detector("CTX113", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     facts = formatter_facts(project.root, nearest_dir(project.root, file.source.real))
     rules = lint_rule_names(project.root)
@@ -58,7 +58,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             yield RawFinding(
                 line=n,
                 message=f"\"{stripped[:70]}\" describes `{cited[0]}`, a rule the repository's lint config already enforces",
-                fix=f"delete line {n} (the linter reports a violation with its own message), or keep only the why",
+                fix=fix("lint-rule", line=n),
                 tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
                 content_key=f"rule:{stripped}",
             )
@@ -77,7 +77,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
                 line=n,
                 message=(f"style rule \"{stripped[:70]}\" restates what {enforced.source} already enforces "
                          f"({_value(setting, value)})"),
-                fix=f"delete line {n} and let the formatter enforce it (run it in a hook or in CI)",
+                fix=fix("let-the-formatter", line=n),
                 tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
                 content_key=raw.strip(),
             )

@@ -1,4 +1,4 @@
-"""CTX114 volatile-content: status logs, changelogs and checklists in always-loaded files.
+"""volatile-content: status logs, changelogs and checklists in always-loaded files.
 
 A block is a heading's section (cut at a thematic break: a `---` footer is not the section's) or a
 bold pseudo-heading ("**Changes in v1.3**", "**Session 21 (…)**") and the lines under it. A block is a
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import Document
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -94,7 +94,7 @@ def _evidence(doc: Document, start: int, end: int, signals: re.Pattern[str]) -> 
     return log, dated, directives
 
 
-@detector("CTX114", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if not file.always_loaded_by:
         return
@@ -141,8 +141,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             end_line=end,
             message=f"section \"{block.title.strip()}\" (lines {block.start}-{end}, {tokens:,} tokens) is volatile "
                     "status/changelog content in an always-loaded file",
-            fix=(f"move lines {block.start}-{end} to `docs/STATUS.md` and leave one line: "
-                 "\"Current status: see docs/STATUS.md\""),
+            fix=fix("move-section", start=block.start, end=end),
             tokens_wasted=tokens,
             content_key=f"section:{block.title}",
         )
@@ -155,7 +154,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             yield RawFinding(
                 line=number,
                 message=f"{'dated ' if dated else ''}status line \"{raw.strip()[:70]}\" in an always-loaded file goes stale",
-                fix=f"delete line {number}; git history and the test run say it better",
+                fix=fix("delete-status", line=number),
                 tokens_wasted=lines_tokens(file, number, number),
                 content_key=f"line:{raw.strip()}",
             )
@@ -168,8 +167,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line=number,
             column=m.start() + 1,
             message=f"dated fact \"{m.group(0)}\" in an always-loaded file goes stale silently",
-            fix=(f"drop \"{m.group(0)}\" from line {number} and state the rule without the date (or move the "
-                 "dated figure to `docs/STATUS.md`)"),
+            fix=fix("drop-date", dated=m.group(0), line=number),
             tokens_wasted=count_text(m.group(0)),
             content_key=f"dated:{raw.strip()}",
         )
@@ -217,7 +215,7 @@ def _checklists(file: InstructionFile, ctx: RuleContext, covered: set[int], prog
             line=g[0],
             end_line=g[-1],
             message=f"{what} (lines {g[0]}-{g[-1]}) in an always-loaded file",
-            fix=f"move lines {g[0]}-{g[-1]} to a tracked TODO/STATUS file the agent reads on demand",
+            fix=fix("move-checklist", start=g[0], end=g[-1]),
             tokens_wasted=lines_tokens(file, g[0], g[-1]),
             content_key=f"checklist:{doc.lines[g[0] - 1].strip()}",
         )

@@ -1,4 +1,4 @@
-"""CTX115 always-applied-rule: large rules loaded on every request regardless of the files at hand."""
+"""always-applied-rule: large rules loaded on every request regardless of the files at hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 PATH_IN_TEXT = re.compile(r"`((?:[\w.-]+/)+)[\w.*-]*`")
@@ -23,7 +23,7 @@ def _suggest_globs(file: InstructionFile) -> str:
     return "[" + ", ".join(f'"{d}/**"' for d in best) + "]"
 
 
-@detector("CTX115", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     fm = file.doc.front_matter or {}
     raw = file.doc.front_matter_raw or ""
@@ -31,16 +31,15 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         always = re.search(r"^\s*alwaysApply\s*:\s*true\s*$", raw, re.M) is not None
         if always and file.tokens > ctx["max-tokens"]:
             yield RawFinding(line=1, message=f"an always-applied Cursor rule of {file.tokens:,} tokens is added to every request",
-                             fix=f"set `alwaysApply: false` with `globs: {_suggest_globs(file)}`, or a `description` so the "
-                                 "agent pulls it in when relevant",
+                             fix=fix("cursor-scope", globs=_suggest_globs(file)),
                              tokens_wasted=file.tokens, content_key="cursor-always")
         elif not always and not fm.get("description") and not fm.get("globs") and file.doc.front_matter is not None:
             yield RawFinding(line=1, message="the rule has neither `description` nor `globs`: Cursor applies it only when "
                                              "@-mentioned, which is rarely what the author meant",
-                             fix="add a `description` (agent-requested) or `globs` (auto-attached)", content_key="cursor-manual")
+                             fix=fix("cursor-describe"), content_key="cursor-manual")
     if file.role == "copilot-path":
         apply_to = str(fm.get("applyTo", "")).strip()
         if apply_to in ("**", "**/*", "*") and file.tokens > ctx["max-tokens"]:
             yield RawFinding(line=1, message=f"`applyTo: \"{apply_to}\"` applies {file.tokens:,} tokens to every request",
-                             fix=f"narrow `applyTo` to the files it concerns, e.g. {_suggest_globs(file)}",
+                             fix=fix("copilot-narrow", globs=_suggest_globs(file)),
                              tokens_wasted=file.tokens, content_key="copilot-all")

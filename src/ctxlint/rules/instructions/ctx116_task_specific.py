@@ -1,4 +1,4 @@
-"""CTX116 task-specific-section: big always-loaded sections that matter for one area only."""
+"""task-specific-section: big always-loaded sections that matter for one area only."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -35,7 +35,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "topic"
 
 
-@detector("CTX116", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if not file.always_loaded_by or file.role not in ("claude-root", "agents", "gemini", "copilot", "claude-local"):
         return
@@ -67,19 +67,15 @@ def _sections(file: InstructionFile, ctx: RuleContext) -> Iterator[RawFinding]:
         if not (named or concentrated or topic):
             continue
         if topic and not (named or concentrated):
-            where = f"`.claude/rules/{_slug(s.heading)}.md` with `paths: [\"{topic}\"]`"
-            codex = "a skill (Codex and others load skills on demand)"
+            how = fix("scope-by-glob", start=s.start_line, end=s.end_line, slug=_slug(s.heading), glob=topic)
         else:
-            target_dir = top or "<dir>"
-            where = f"`.claude/rules/{_slug(s.heading)}.md` with `paths: [\"{target_dir}/**\"]`"
-            codex = f"`{target_dir}/AGENTS.md` (Codex)"
+            how = fix("scope-it", start=s.start_line, end=s.end_line, slug=_slug(s.heading), dir=top or "<dir>")
         yield RawFinding(
             line=s.start_line,
             end_line=s.end_line,
             message=(f"section \"{s.heading}\" ({tokens:,} tokens, lines {s.start_line}-{s.end_line}) concerns one area "
                      f"but is loaded on every request"),
-            fix=(f"move lines {s.start_line}-{s.end_line} to {where} (Claude Code) or {codex}, "
-                 "so it loads only when the agent works there; if it also matters elsewhere, make it a skill instead"),
+            fix=how,
             tokens_wasted=tokens,
             content_key=f"section:{s.heading}",
         )

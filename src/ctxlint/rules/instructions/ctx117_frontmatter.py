@@ -1,4 +1,4 @@
-"""CTX117 invalid-frontmatter: rule headers the agent rejects or misreads."""
+"""invalid-frontmatter: rule headers the agent rejects or misreads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, TextEdit
+from ctxlint.model import RawFinding, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 ALWAYS_RE = re.compile(r"^(\s*alwaysApply\s*:\s*)(.+?)\s*$")
@@ -66,7 +66,7 @@ def _with_front_matter(doc: Any, fm: dict[str, object] | None) -> Any:
     return replace(doc, front_matter=fm, front_matter_error=None)
 
 
-@detector("CTX117", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     kind = _kind(file)
     if kind is None:
@@ -77,14 +77,14 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         fm_loose = _loose(doc.front_matter_raw or "")
         doc = _with_front_matter(doc, fm_loose)
     if doc.front_matter_error:
-        yield RawFinding(line=1, message=doc.front_matter_error, fix="fix the YAML between the --- lines",
+        yield RawFinding(line=1, message=doc.front_matter_error, fix=fix("yaml"),
                          content_key="yaml")
         return
     fm = doc.front_matter
     if fm is None:
         if kind == "copilot":
             yield RawFinding(line=1, message="no front matter: `applyTo` is required in .instructions.md files",
-                             fix="add a header: ---\\napplyTo: \"src/**/*.ts\"\\n---", content_key="missing")
+                             fix=fix("header"), content_key="missing")
         return
     known = set(ctx.data["keys"][kind])
     for key in fm:
@@ -92,7 +92,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1)
                          if raw.lstrip().startswith(f"{key}:")), 1)
             yield RawFinding(line=line, message=f"unknown front-matter key `{key}` (known: {', '.join(sorted(known))})",
-                             fix=f"remove `{key}` or rename it", content_key=f"key:{key}")
+                             fix=fix("unknown-key", key=key), content_key=f"key:{key}")
     if kind == "cursor":
         for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1):
             m = ALWAYS_RE.match(raw)
@@ -105,13 +105,13 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             yield RawFinding(
                 line=n,
                 message=f"`alwaysApply: {value}` is not a boolean; Cursor does not treat it as {fixed or 'true/false'}",
-                fix=f"write `alwaysApply: {fixed}`" if fixed else "write `alwaysApply: true` or `alwaysApply: false`",
+                fix=fix("boolean", value=fixed) if fixed else fix("either-boolean"),
                 edits=(TextEdit(n, n, f"{m.group(1)}{fixed}"),) if fixed else (),
                 content_key="alwaysApply",
             )
     if kind == "copilot" and "applyTo" not in fm:
         yield RawFinding(line=1, message="`applyTo` is missing: Copilot does not know which files this applies to",
-                         fix="add `applyTo: \"<glob>\"` to the front matter", content_key="applyTo")
+                         fix=fix("apply-to"), content_key="applyTo")
     root = Path(project.root)
     for key in ("globs", "paths", "applyTo"):
         for pattern in _globs(fm.get(key)):
@@ -119,8 +119,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
                 continue
             line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1) if pattern in raw), 1)
             yield RawFinding(line=line, message=f"`{key}` pattern `{pattern}` matches no file in the repository",
-                             fix=f"fix the pattern `{pattern}` or delete it", content_key=f"glob:{pattern}")
+                             fix=fix("glob", pattern=pattern), content_key=f"glob:{pattern}")
     body = "\n".join(doc.lines[doc.front_matter_end_line :]).strip()
     if not body:
         yield RawFinding(line=max(1, doc.front_matter_end_line), message="the rule has front matter but no body",
-                         fix="write the rule's instructions below the front matter, or delete the file", content_key="empty")
+                         fix=fix("empty"), content_key="empty")

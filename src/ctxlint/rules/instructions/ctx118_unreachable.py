@@ -1,4 +1,4 @@
-"""CTX118 unreachable-instructions: content an agent never loads."""
+"""unreachable-instructions: content an agent never loads."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX118", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     by_dir: dict[str, dict[str, object]] = {}
     for f in project.files:
@@ -22,7 +22,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
         # A plain .md inside .cursor/rules: Cursor ignores it.
         if f.role == "cursor-rule" and name.endswith(".md"):
             yield RawFinding(line=1, path=f.path, message="Cursor reads only `.mdc` files in .cursor/rules; this `.md` is ignored",
-                             fix=f"rename it to `{name[:-3]}.mdc` and add front matter (description/globs/alwaysApply)",
+                             fix=fix("rename-mdc", stem=name[:-3]),
                              tokens_wasted=0, content_key="cursor-md")
         # @imports written inside code: never expanded.
         for imp in f.doc.imports:
@@ -31,7 +31,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             if imp.in_code and not f.doc.line_in_code(imp.line) and target.is_file():
                 yield RawFinding(line=imp.line, path=f.path,
                                  message=f"`@{imp.target}` is inside a code span, so the agent never expands it",
-                                 fix=f"remove the backticks around `@{imp.target}` on line {imp.line} if it should load",
+                                 fix=fix("unfence", target=imp.target, line=imp.line),
                                  content_key=f"import-in-code:{imp.target}")
     # AGENTS.md beside a CLAUDE.md that neither imports nor links it, and is not a symlink to it.
     for f in project.files:
@@ -54,7 +54,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             line=1, path=f.path,
             message=(f"Claude Code ignores this AGENTS.md ({f.tokens:,} tokens): {cf.path} exists and neither imports nor "
                      "mentions it"),
-            fix=f"add `@AGENTS.md` as a line of {cf.path} (and drop what it duplicates), or make CLAUDE.md a symlink to AGENTS.md",
+            fix=fix("import-agents", path=cf.path),
             content_key="agents-ignored",
         )
     # AGENTS.override.md shadows AGENTS.md in the same directory (Codex reads one file per directory).
@@ -66,5 +66,5 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
         if other is not None:
             yield RawFinding(line=1, path=other.path,
                              message=f"Codex reads {f.path} instead of this AGENTS.md (one file per directory)",
-                             fix="merge what still matters into AGENTS.override.md, or delete the override",
+                             fix=fix("merge-override"),
                              content_key="shadowed")
