@@ -17,9 +17,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ctxlint._runtime.textio import NotText, decode
 from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry
 from ctxlint.markdown import Document, parse_markdown
 from ctxlint.measure.tokens import count_text
@@ -134,18 +136,20 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
             f.git_ignored = rel in ignored
 
 
-def _read(path: str) -> str | None:
+def _read(path: str) -> str:
+    """The file's text; ``NotText`` (with the reason) when it cannot be read as text."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT)
-    except OSError:
-        return None
-    return data.decode("utf-8", "replace")
+    except OSError as exc:
+        raise NotText(exc.strerror or exc.__class__.__name__) from None
+    return decode(data)[0]
 
 
 class _Builder:
-    def __init__(self, root: Path, requests_per_session: int) -> None:
+    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str]) -> None:
         self.root = root.resolve()
+        self.texts = texts
         self.project = InstructionProject(root=str(root), requests_per_session=requests_per_session)
         self.by_real: dict[str, InstructionFile] = {}
         self.claude_tokens: dict[str, int] = {}
@@ -160,9 +164,13 @@ class _Builder:
     def add(self, source: Source, role: str | None = None) -> InstructionFile | None:
         if source.real in self.by_real:
             return self.by_real[source.real]
-        text = _read(source.real)
+        text = self.texts.get(source.real)
         if text is None:
-            return None
+            try:
+                text = _read(source.real)
+            except NotText as exc:
+                self.project.unreadable[source.real] = str(exc)
+                return None
         doc = parse_markdown(text, source.path)
         rel = self.rel(source.real) or source.path
         file = InstructionFile(
@@ -233,10 +241,12 @@ class _Builder:
 
 
 def build_project(
-    sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True
+    sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True,
+    texts: Mapping[str, str] | None = None,
 ) -> InstructionProject:
-    """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs."""
-    b = _Builder(Path(root), requests_per_session)
+    """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs.
+    ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer)."""
+    b = _Builder(Path(root), requests_per_session, texts or {})
     for src in sources:
         b.add(src)
     root_real = b.root

@@ -70,6 +70,7 @@ class InstructionProject:
     # Requests per session used to turn "tokens per request" into "tokens per session".
     # Default from rules/defaults; replaced by measured data with `check --history`.
     requests_per_session: int = 150
+    unreadable: dict[str, str] = field(default_factory=dict)  # real path -> why it could not be read
 
     def by_path(self, path: str) -> InstructionFile | None:
         for f in self.files:

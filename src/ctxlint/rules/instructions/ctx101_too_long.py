@@ -27,11 +27,11 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     # What can go: everything above the token budget is paid on every request (of the agents that
     # load the file at start; a nested file is paid only while the agent works in its directory).
     excess = max(0, tokens - ctx["max-tokens"]) if file.always_loaded_by else 0
-    heaviest = sorted(
-        ((s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2),
-        key=lambda s: s[2] - s[1],
-        reverse=True,
-    )[:3]
+    # A section that holds others (the file's own title, spanning the whole file) is no place to cut:
+    # the sections inside it are.
+    spans = [(s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2]
+    leaves = [s for s in spans if not any(o is not s and s[1] <= o[1] and o[2] <= s[2] for o in spans)]
+    heaviest = sorted(leaves, key=lambda s: s[2] - s[1], reverse=True)[:3]
     sections = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
     loaded = ("loaded on every request by " + ", ".join(file.always_loaded_by) if file.always_loaded_by
               else "loaded when the agent works in its directory")

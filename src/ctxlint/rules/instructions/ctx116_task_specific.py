@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -69,7 +70,14 @@ def _sections(file: InstructionFile, ctx: RuleContext) -> Iterator[RawFinding]:
         if topic and not (named or concentrated):
             how = fix("scope-by-glob", start=s.start_line, end=s.end_line, slug=_slug(s.heading), glob=topic)
         else:
-            how = fix("scope-it", start=s.start_line, end=s.end_line, slug=_slug(s.heading), dir=top or "<dir>")
+            areas = sorted(set(dirs), key=lambda d: (-dirs.count(d), d))
+            areas = [d for d in areas if dirs.count(d) * 5 >= len(dirs)][:3] or ["<dir>"]
+            if len(areas) == 1:
+                how = fix("scope-it", start=s.start_line, end=s.end_line, slug=_slug(s.heading), dir=areas[0])
+            else:  # a subsystem spread over a few folders: one rule for all of them, the nested file at their parent
+                parent = os.path.commonpath(areas) or "."
+                how = fix("scope-areas", start=s.start_line, end=s.end_line, slug=_slug(s.heading),
+                          globs=", ".join(f'"{d}/**"' for d in areas), parent=parent)
         yield RawFinding(
             line=s.start_line,
             end_line=s.end_line,
