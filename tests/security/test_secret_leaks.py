@@ -178,3 +178,27 @@ def test_masked_only_shapes_are_not_ctx112_findings(kind: str) -> None:
     written, _ = SECRETS[kind]
     assert [m.kind for m in find_secrets(written)] == [kind]
     assert find_secrets(written, reported=True) == []
+
+
+def test_rules_quote_through_clip() -> None:
+    """A rule that quotes a cut piece of text in a message (``f"…{raw[:60]}…"``) would cut a key in
+    half before any mask sees it: quotes go through ``clip``, which masks first."""
+    import ast
+
+    rules = Path(__file__).resolve().parents[2] / "src" / "ctxlint" / "rules"
+    cut_quotes = []
+    for path in sorted(rules.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        hashed = {id(n) for k in ast.walk(tree) if isinstance(k, ast.keyword) and k.arg == "content_key"
+                  for n in ast.walk(k.value)}  # a fingerprint's content is hashed, never shown
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FormattedValue) or id(node) in hashed:
+                continue
+            value = node.value
+            while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                value = value.func.value  # raw[:60].strip()
+            if (isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice)
+                    and value.slice.lower is None and isinstance(value.slice.upper, ast.Constant)
+                    and isinstance(value.slice.upper.value, int) and value.slice.upper.value >= 20):
+                cut_quotes.append(f"{path.relative_to(rules)}:{node.lineno}")
+    assert cut_quotes == []
