@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "transcripts"
+# The shared corpus: beside the project, or where CTXLINT_CORPUS says (a worktree).
+CORPUS = Path(os.environ.get("CTXLINT_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus") / "transcripts"
 
 
 def layout(out: Path) -> Path:

@@ -19,7 +19,8 @@ import re
 import uuid
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "transcripts"
+# The shared corpus: beside the project, or where CTXLINT_CORPUS says (a worktree).
+CORPUS = Path(os.environ.get("CTXLINT_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus") / "transcripts"
 MIB = 1024 * 1024
 
 UUID_RE = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,48 +14,36 @@ if TYPE_CHECKING:
     from click.testing import Result
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# The shared corpus (not on CI): beside the project, or wherever CTXLINT_CORPUS says (a worktree).
+CORPUS = Path(os.environ.get("CTXLINT_CORPUS") or REPO.parent / "shared" / "corpus")
 
 
 class NetworkBlocked(RuntimeError):
     pass
 
 
-LOOPBACK = ("127.", "::1", "localhost", "0.0.0.0")
-
-
-def _is_loopback(address: object) -> bool:
-    if isinstance(address, (str, bytes)):  # AF_UNIX path
-        return True
-    if isinstance(address, tuple) and address:
-        return str(address[0]).startswith(LOOPBACK)
-    return False
+def _is_local(address: object) -> bool:
+    return isinstance(address, (str, bytes))  # an AF_UNIX path
 
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """ctxlint must never touch the network: any non-loopback connection in any test fails it.
-
-    Loopback stays open only because the Dask LocalCluster test talks to its own local workers.
-    """
+    """ctxlint must never touch the network: any connection but a Unix socket fails the test."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
 
     def connect(self: socket.socket, address: object) -> None:
-        if not _is_loopback(address):
+        if not _is_local(address):
             raise NetworkBlocked(f"network access attempted: {address!r}")
         real_connect(self, address)  # type: ignore[arg-type]
 
     def connect_ex(self: socket.socket, address: object) -> int:
-        if not _is_loopback(address):
+        if not _is_local(address):
             raise NetworkBlocked(f"network access attempted: {address!r}")
         return real_connect_ex(self, address)  # type: ignore[arg-type]
 
     def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        if host is not None and not str(host).startswith(LOOPBACK):
-            raise NetworkBlocked(f"name lookup attempted: {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+        raise NetworkBlocked(f"name lookup attempted: {host!r}")
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
@@ -63,8 +52,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """One cache directory for the session, never the user's; each test starts with the cache on."""
+    from ctxlint._runtime import cache
+
     monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.delenv("CTXLINT_NO_CACHE", raising=False)
+    cache.reset()
+    yield
+    cache.reset()
 
 
 def corpus_dir(kind: str) -> Path:
@@ -77,8 +73,6 @@ def corpus_dir(kind: str) -> Path:
 
 def cli_in(cwd: Path, args: list[str]) -> Result:
     """Run the ctxlint CLI in-process with ``cwd`` as the working directory."""
-    import os
-
     from click.testing import CliRunner
 
     from ctxlint.cli.main import main

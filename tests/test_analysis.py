@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ctxlint.measure.pricing import price_per_token
-from ctxlint.transcripts import read_transcript
 from ctxlint.transcripts.analysis import Analysis, analyse
 from ctxlint.transcripts.events import (
     Compaction,
@@ -21,6 +20,7 @@ from ctxlint.transcripts.events import (
     Transcript,
     Usage,
 )
+from ctxlint.transcripts.reading import read_transcript
 from tests.transcript_builder import build
 
 

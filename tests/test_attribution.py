@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from ctxlint.model import Claim, RawFinding
 from ctxlint.rules.attribution import attribute
 from ctxlint.rules.registry import RuleContext, registry, shared_data
-from ctxlint.transcripts import read_transcript
 from ctxlint.transcripts.analysis import analyse
+from ctxlint.transcripts.reading import read_transcript
+from tests.conftest import CORPUS as CORPUS_ROOT
 from tests.transcript_builder import build
 
-CORPUS = Path("/work/shared/corpus/transcripts")
+CORPUS = CORPUS_ROOT / "transcripts"
 CASES = Path(__file__).parent / "cases"
 PRIORITY = [str(r) for r in shared_data("attribution")["priority"]]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import time
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -16,21 +15,16 @@ import pytest
 from click.testing import CliRunner
 
 from ctxlint.cli.main import main
-from ctxlint.coach.aggregate import (
-    Filters,
-    aggregate,
-    collect,
-    generic_fix,
-    instruction_costs,
-    instruction_sentence,
-    session_key,
-)
+from ctxlint.coach.aggregate import Filters, aggregate, generic_fix, session_key
+from ctxlint.coach.collect import collect
 from ctxlint.coach.history import requests_per_session
+from ctxlint.coach.instructions import instruction_costs, instruction_sentence
 from ctxlint.config import Config
+from ctxlint.errors import InputError
 from ctxlint.model import FileResult, Finding, Severity
+from tests.conftest import CORPUS
 from tests.transcript_builder import build
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BUILDER_CWD = "/work/app"
 BUILDER_SESSION = "11111111-2222-4333-8444-555555555555"
 
@@ -41,6 +35,7 @@ def load_layout() -> ModuleType:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    module.CORPUS = CORPUS / "transcripts"  # type: ignore[attr-defined]
     return module
 
 
@@ -145,7 +140,7 @@ def test_instruction_cost_joins_measured_requests(tmp_path: Path) -> None:
     write_session(history / "one.jsonl", steps, cwd=str(project), session="s1")
     write_session(history / "two.jsonl", steps, cwd=str(project), session="s2")
     config = Config()
-    results = collect([str(history)], config, use_cache=False, jobs=1)
+    results = collect([str(history)], config, jobs=1)
     assert len(results) == 2
     costs = instruction_costs(results, config)
     assert len(costs) == 1
@@ -167,14 +162,17 @@ def test_history_rolls_subagents_into_their_session(tmp_path: Path) -> None:
     write_session(tmp_path / "s1.jsonl", [{"prompt": "a"}, {"requests": 4}], session="s1")
     write_session(tmp_path / "s1" / "subagents" / "agent-x.jsonl", [{"prompt": "b"}, {"requests": 2}], session="s1")
     write_session(tmp_path / "s2.jsonl", [{"prompt": "a"}, {"requests": 9}], session="s2")
-    results = collect([str(tmp_path)], Config(), use_cache=False, jobs=1)
+    results = collect([str(tmp_path)], Config(), jobs=1)
     per = {Path(r.path).name: r.session["requests"] for r in results if r.session}
     sub = [r for r in results if r.session and r.session.get("is_subagent")]
     if not sub:
         pytest.skip("reader does not mark builder subagent files (no isSidechain rows)")
     expected = sorted([per["s1.jsonl"] + per["agent-x.jsonl"], per["s2.jsonl"]])
     assert requests_per_session(str(tmp_path), Config()) == round(sum(expected) / 2)
-    assert requests_per_session(str(tmp_path / "nothing"), Config()) is None
+    (tmp_path / "empty").mkdir()
+    assert requests_per_session(str(tmp_path / "empty"), Config()) is None
+    with pytest.raises(InputError, match="no such file"):  # a mistyped --history is said, not ignored
+        requests_per_session(str(tmp_path / "nothing"), Config())
 
 
 def test_coach_on_the_corpus_stores(stores: Path) -> None:
@@ -224,19 +222,42 @@ def test_default_stores_and_bad_dates(tmp_path: Path, monkeypatch: pytest.Monkey
     assert runner.invoke(main, ["coach", "--since", "last tuesday"]).exit_code == 2
 
 
-def test_warm_run_reads_the_cache(stores: Path) -> None:
-    targets = [str(stores / "claude" / "projects"), str(stores / "codex" / "sessions")]
-    from ctxlint.coach.aggregate import CollectStats
+def _warm_equals_cold(targets: list[str], cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctxlint._runtime import cache
+    from ctxlint.coach.collect import CollectStats
 
+    monkeypatch.setenv("CTXLINT_CACHE_DIR", str(cache_dir))
     config = Config()
-    cold_stats, warm_stats = CollectStats(), CollectStats()
-    start = time.perf_counter()
-    cold = collect(targets, config, use_cache=False, stats=cold_stats)
-    cold_s = time.perf_counter() - start
-    start = time.perf_counter()
-    warm = collect(targets, config, stats=warm_stats)
-    warm_s = time.perf_counter() - start
-    assert warm_stats.cached == warm_stats.files == cold_stats.files and warm_stats.computed == 0
-    assert [r.path for r in warm] == [r.path for r in cold]
-    assert aggregate(warm)["totals"] == aggregate(cold)["totals"]
-    assert warm_s <= max(cold_s / 10, 0.5)
+    cache.disable()
+    cold = collect(targets, config, jobs=2)
+    cache.reset()
+    first, warm_stats = CollectStats(), CollectStats()
+    collect(targets, config, jobs=2, stats=first)  # fills the cache
+    cache.reset()  # a new process: nothing in memory
+    warm = collect(targets, config, jobs=2, stats=warm_stats)
+    assert first.computed == warm_stats.cached == warm_stats.files == len(cold) > 0 and warm_stats.computed == 0
+    assert warm == cold
+    assert aggregate(warm) == aggregate(cold)
+
+
+def test_warm_run_equals_cold_run_on_committed_sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every scenario of the transcript rules' case files, built as transcripts, and the example session."""
+    import yaml
+
+    history = tmp_path / "history"
+    n = 0
+    for case_file in sorted((Path(__file__).parent / "cases").glob("CTX2*.yaml")):
+        for case in yaml.safe_load(case_file.read_text(encoding="utf-8"))["cases"]:
+            if "scenario" in case:
+                for name, text in build(case["scenario"]).items():
+                    target = history / f"case{n}" / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(text, encoding="utf-8")
+                n += 1
+    (history / "example.jsonl").write_bytes((Path(__file__).parents[1] / "examples" / "session.jsonl").read_bytes())
+    _warm_equals_cold([str(history)], tmp_path / "cache", monkeypatch)
+
+
+def test_warm_run_equals_cold_run_on_the_corpus(stores: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _warm_equals_cold([str(stores / "claude" / "projects"), str(stores / "codex" / "sessions")], tmp_path / "cache",
+                      monkeypatch)

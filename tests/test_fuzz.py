@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from ctxlint.core.audit import audit_file
 from ctxlint.markdown import parse_markdown
 from ctxlint.rules.registry import rules_dir
-from ctxlint.transcripts import read_transcript
+from ctxlint.transcripts.reading import read_transcript
 
 EXAMPLES = int(os.environ.get("CTXLINT_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

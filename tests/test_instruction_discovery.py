@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint.instructions.discover import discover_instructions, instruction_agent, repo_root
+from ctxlint.core.inputs import instruction_sources
+from ctxlint.instructions.files import instruction_agent, repo_root
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
@@ -58,7 +59,7 @@ def test_discovers_only_instruction_files_and_skips_vendored_dirs(tmp_path: Path
         ".git/CLAUDE.md": "x\n", ".idea/CLAUDE.md": "x\n", ".claude/rules/a.md": "a\n",
         ".github/copilot-instructions.md": "c\n", "sub/AGENTS.md": "nested\n", "build/AGENTS.md": "out\n",
     })
-    paths = [s.path for s in discover_instructions(tmp_path)]
+    paths = [s.path for s in instruction_sources(tmp_path)]
     assert paths == [".claude/rules/a.md", ".github/copilot-instructions.md", "AGENTS.md", "CLAUDE.md",
                      "sub/AGENTS.md"]
 
@@ -66,7 +67,7 @@ def test_discovers_only_instruction_files_and_skips_vendored_dirs(tmp_path: Path
 def test_symlinked_claude_md_is_one_source(tmp_path: Path) -> None:
     _write(tmp_path, {"AGENTS.md": "# shared\n"})
     os.symlink("AGENTS.md", tmp_path / "CLAUDE.md")
-    sources = discover_instructions(tmp_path)
+    sources = instruction_sources(tmp_path)
     assert [s.path for s in sources] == ["AGENTS.md"]
     assert sources[0].real == os.path.realpath(tmp_path / "AGENTS.md")
     assert sources[0].aliases == ("CLAUDE.md",)
@@ -75,7 +76,7 @@ def test_symlinked_claude_md_is_one_source(tmp_path: Path) -> None:
 def test_link_keeps_its_path_when_the_target_is_not_an_instruction_file(tmp_path: Path) -> None:
     _write(tmp_path, {"docs/agent-guide.md": "# guide\n"})
     os.symlink("docs/agent-guide.md", tmp_path / "CLAUDE.md")
-    assert [s.path for s in discover_instructions(tmp_path)] == ["CLAUDE.md"]
+    assert [s.path for s in instruction_sources(tmp_path)] == ["CLAUDE.md"]
 
 
 def test_symlink_loops_and_escapes_terminate(tmp_path: Path) -> None:
@@ -83,20 +84,20 @@ def test_symlink_loops_and_escapes_terminate(tmp_path: Path) -> None:
     os.symlink("..", tmp_path / "a" / "up")  # a loop back to the root
     os.symlink("/", tmp_path / "rootfs")  # out of the tree: never walked
     os.symlink("self", tmp_path / "self")  # a link to itself
-    paths = [s.path for s in discover_instructions(tmp_path)]
+    paths = [s.path for s in instruction_sources(tmp_path)]
     assert paths == ["CLAUDE.md", "a/AGENTS.md"]
 
 
 def test_fifo_skipped_dangling_link_kept_for_ctx001(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "AGENTS.md")
     os.symlink("missing.md", tmp_path / "CLAUDE.md")
-    sources = discover_instructions(tmp_path)
+    sources = instruction_sources(tmp_path)
     assert [s.path for s in sources] == ["CLAUDE.md"]  # the engine reports it as unreadable
 
 
 def test_exclude_patterns(tmp_path: Path) -> None:
     _write(tmp_path, {"CLAUDE.md": "x\n", "examples/demo/CLAUDE.md": "y\n"})
-    assert [s.path for s in discover_instructions(tmp_path, exclude=("examples/*",))] == ["CLAUDE.md"]
+    assert [s.path for s in instruction_sources(tmp_path, exclude=("examples/*",))] == ["CLAUDE.md"]
 
 
 def test_repo_root(tmp_path: Path) -> None:

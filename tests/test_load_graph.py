@@ -6,8 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from ctxlint.core.inputs import instruction_sources
 from ctxlint.instructions.build import build_project
-from ctxlint.instructions.discover import discover_instructions
 from ctxlint.instructions.loadgraph import load_graph_json, render_load_graph
 from ctxlint.instructions.project import InstructionProject
 from ctxlint.measure.tokens import count_text
@@ -19,7 +19,7 @@ def _project(root: Path, files: dict[str, str], links: dict[str, str] | None = N
         (root / rel).write_text(text, encoding="utf-8")
     for link, target in (links or {}).items():
         os.symlink(target, root / link)
-    return build_project(discover_instructions(root), root, 150)
+    return build_project(instruction_sources(root), root, 150)
 
 
 def _paths(project: InstructionProject, agent: str) -> list[tuple[str, int, str | None]]:
@@ -148,7 +148,7 @@ def test_git_status_once_and_without_git(tmp_path: Path) -> None:
     (repo / "CLAUDE.md").write_text("x\n")
     subprocess.run(["git", "add", "CLAUDE.md"], cwd=repo, check=True)
     (repo / "CLAUDE.local.md").write_text("mine\n")
-    git_project = build_project(discover_instructions(repo), repo, 150)
+    git_project = build_project(instruction_sources(repo), repo, 150)
     status = {f.path: (f.git_tracked, f.git_ignored) for f in git_project.files}
     assert status == {"CLAUDE.md": (True, False), "CLAUDE.local.md": (False, True)}
 

@@ -160,23 +160,29 @@ def test_every_corpus_file_parses() -> None:
 
 
 def test_cached_block_structure_gives_the_same_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Warm runs replay tree-sitter's block facts from the content cache: every Document is the same
-    as a fresh parse, the cache holds offsets only (never text), and a damaged entry is re-parsed."""
+    """Warm runs replay tree-sitter's block facts from the cache: every Document is the same as a
+    fresh parse, the cache holds offsets only (never text), and a damaged entry is parsed again.
+    Committed files (the example and every instruction file of the rule case files), and the shared
+    corpus where it is present."""
     import sqlite3
 
+    import yaml
+
     from ctxlint import markdown
-    from ctxlint._runtime import content_cache
+    from ctxlint._runtime import cache
 
     monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(content_cache, "_conn", None)
-    monkeypatch.setattr(content_cache, "_disabled", False)
-    files = sorted((CORPUS / "instructions").glob("*"))
-    if not files:
-        pytest.skip("shared corpus not available")
-    texts = [(f.read_text(encoding="utf-8", errors="replace"), f.name) for f in files]
-    monkeypatch.setattr(content_cache, "_disabled", True)
+    cache.reset()
+    tests = Path(__file__).parent
+    texts = [((tests.parent / "examples" / "CLAUDE.md").read_text(encoding="utf-8"), "CLAUDE.md")]
+    for case_file in sorted((tests / "cases").glob("CTX1*.yaml")):
+        for case in yaml.safe_load(case_file.read_text(encoding="utf-8"))["cases"]:
+            texts += [(text, name) for name, text in (case.get("files") or {}).items() if name.endswith((".md", ".mdc"))]
+    if (CORPUS / "instructions").is_dir():
+        texts += [(f.read_text(encoding="utf-8", errors="replace"), f.name) for f in sorted((CORPUS / "instructions").glob("*"))]
+    cache.disable()
     fresh = [parse_markdown(text, name) for text, name in texts]
-    monkeypatch.setattr(content_cache, "_disabled", False)
+    cache.reset()
     cold = [parse_markdown(text, name) for text, name in texts]
     calls = 0
     real = markdown._block_facts
@@ -187,18 +193,24 @@ def test_cached_block_structure_gives_the_same_documents(tmp_path: Path, monkeyp
         return real(data)
 
     monkeypatch.setattr(markdown, "_block_facts", counted)
+    cache.reset()
     warm = [parse_markdown(text, name) for text, name in texts]
     assert calls == 0, "a warm run parsed again"
     assert warm == cold == fresh
 
-    conn = content_cache.connection()
-    assert conn is not None
-    blobs = [bytes(row[0]) for row in conn.execute("SELECT data FROM blobs")]
-    assert len(blobs) >= len({t for t, _ in texts})
+    con = sqlite3.connect(tmp_path / cache.FILE_NAME)
+    blobs = [bytes(row[0]) for row in con.execute("SELECT value FROM entries WHERE kind = 'markdown'")]
+    assert len(blobs) >= len({t for t, _ in texts if t.strip()}) > 20
     phrase = next(line for text, _ in texts for line in text.splitlines() if len(line) > 40).encode()
     assert not any(phrase in blob for blob in blobs), "the cache must not hold file text"
+    # an entry whose ranges do not fit its text is parsed again
+    con.execute("UPDATE entries SET value = ? WHERE kind = 'markdown'", (markdown_facts_out_of_range(),))
+    con.commit()
+    con.close()
+    cache.reset()
+    assert [parse_markdown(text, name) for text, name in texts] == fresh
+    assert calls == len(blobs)
 
-    conn.execute("UPDATE blobs SET data = ?", (sqlite3.Binary(b"\x00damaged"),))
-    conn.commit()
-    assert [parse_markdown(text, name) for text, name in texts[:5]] == fresh[:5]
-    assert calls == 5
+
+def markdown_facts_out_of_range() -> bytes:
+    return b"[[[1,1,[0,1000000000]]],[],[],[]]"

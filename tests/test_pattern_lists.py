@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctxlint.rules.transcripts.commands import any_of, literal_heads
+from ctxlint.rules.patterns import any_of, literal_heads
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 LISTS = [  # (rule, data key, flags): every list a transcript rule reads through any_of
@@ -66,13 +66,18 @@ def test_real_commands_agree(rule: str, key: str, flags: int) -> None:
 def test_heads_are_what_every_match_must_contain() -> None:
     assert literal_heads(r"\bgit\s+(checkout|switch)\b") == ("checkout", "switch")  # longer than "git"
     assert literal_heads(r"\bgit\s+(checkout|am)\b") == ("git",)
-    assert literal_heads(r"\b(npm|pnpm|yarn)\s+(run\s+)?(format|fmt)\b") == ("npm", "pnpm", "yarn")
+    assert literal_heads(r"\b(npm|pnpm|yarn)\s+(run\s+)?(format|fmt)\b") == ("fmt", "format")  # fewer heads
+    assert literal_heads(r"\b((?:ghp|gho)_[A-Za-z0-9]{36}|github_pat_\w+)") == ("gho", "ghp", "github_pat_")
     assert literal_heads(r"\b(go\s+generate|protoc)\b") == ("generate", "protoc")  # the longer of each branch
     assert literal_heads(r"(?i)\bStill (FAIL|broken)") == ("still ",)
     assert literal_heads(r"(a|b*)c") == ("c",)  # a branch without heads: the next required item
     assert literal_heads(r"x?y?") is None  # nothing a match must contain
     assert literal_heads(r"[0-9]+") is None
-    assert literal_heads(r"(?i:ab)c") == ("c",)  # a group with its own flags is passed over
+    assert literal_heads(r"(?i:ab)c") is None  # scoped flags: the reader gives up
+    assert literal_heads(r"(a)\1") is None  # a back-reference: the reader gives up
+    assert literal_heads(r"a{2,}b+c{0,3}[de]\.") == ("a",)
+    assert literal_heads(r"(?=x)yz(?<!w)") == ("yz",)  # lookarounds are zero-width
+    assert literal_heads(r"a{") is None
     assert literal_heads(r"caf\u00e9", re.I) is None  # ignoring case beyond ASCII: no gate
     assert literal_heads(r"(") is None  # not a pattern: no gate, the compile error surfaces elsewhere
 

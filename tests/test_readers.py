@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from ctxlint.core.audit import audit_file
-from ctxlint.transcripts import detect_format, read_transcript
 from ctxlint.transcripts.events import Compaction, Usage
+from ctxlint.transcripts.reading import detect_format, read_transcript
 from ctxlint.transcripts.session_facts import session_facts
 from tests.conftest import corpus_dir
 
@@ -190,7 +190,7 @@ import os  # noqa: E402
 import struct  # noqa: E402
 import time  # noqa: E402
 
-from ctxlint.transcripts.discover import default_stores, find_transcripts  # noqa: E402
+from ctxlint.core.inputs import transcript_files  # noqa: E402
 from ctxlint.transcripts.events import (  # noqa: E402
     AssistantText,
     Clear,
@@ -200,6 +200,7 @@ from ctxlint.transcripts.events import (  # noqa: E402
     ToolCall,
     ToolResult,
 )
+from ctxlint.transcripts.files import default_stores  # noqa: E402
 from ctxlint.transcripts.lines import iter_lines  # noqa: E402
 
 SONNET = "claude-sonnet-4-5-20250929"
@@ -696,7 +697,7 @@ def test_find_transcripts_follows_each_layout(tmp_path: Path) -> None:
     (tmp_path / "proj" / "package.json").write_text('{"name": "x"}')
     (tmp_path / "proj" / "run.traj").write_text(json.dumps({"history": [{"role": "user", "content": "x"}]}))
     (tmp_path / "proj" / "loop").symlink_to(tmp_path, target_is_directory=True)  # a symlink loop
-    found = [os.path.relpath(p, tmp_path) for p in find_transcripts(str(tmp_path))]
+    found = [os.path.relpath(p, tmp_path) for p in transcript_files(str(tmp_path))]
     assert sorted(found) == sorted([
         ".claude/projects/-home-me-app/s1.jsonl",
         ".claude/projects/-home-me-app/s1/subagents/agent-a1.jsonl",

@@ -16,9 +16,9 @@ import orjson
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ctxlint.transcripts import detect_format, read_transcript
 from ctxlint.transcripts.events import Transcript, Usage
 from ctxlint.transcripts.lines import iter_lines, json_records, repair_utf8
+from ctxlint.transcripts.reading import detect_format, read_transcript
 from ctxlint.transcripts.session_facts import session_facts
 
 SETTINGS = settings(max_examples=200, deadline=None,

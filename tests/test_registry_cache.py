@@ -1,46 +1,50 @@
-"""The parsed-rule cache: a warm start reads the same rules as a cold one, and never stale ones."""
+"""The parsed rules in the cache: a warm start reads the same rules as a cold one, and never stale ones."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from ctxlint._runtime import cache
 from ctxlint.rules import registry as reg
 
 
-def _fresh(monkeypatch: pytest.MonkeyPatch, cache: Path, rules: Path) -> dict[str, reg.RuleMeta]:
-    monkeypatch.setenv("CTXLINT_CACHE_DIR", str(cache))
+def _fresh(monkeypatch: pytest.MonkeyPatch, rules: Path) -> dict[str, reg.RuleMeta]:
+    """The rules as a new process would read them (nothing remembered in memory)."""
     monkeypatch.setattr(reg, "rules_dir", lambda: rules)
-    reg._yaml_cache.cache_clear()
+    cache.reset()
     reg.all_metadata.cache_clear()
     try:
         return dict(reg.all_metadata())
     finally:
-        reg._yaml_cache.cache_clear()
         reg.all_metadata.cache_clear()
 
 
 def test_cached_rules_equal_parsed_rules_and_an_edit_is_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path / "cache"))
     rules = tmp_path / "rules"
     shutil.copytree(reg.rules_dir(), rules)
-    cache = tmp_path / "cache"
-    cold = _fresh(monkeypatch, cache, rules)
-    assert list(cache.glob("rules-*.marshal")), "the parsed rules were not cached"
-    warm = _fresh(monkeypatch, cache, rules)
+    cold = _fresh(monkeypatch, rules)
+    con = sqlite3.connect(tmp_path / "cache" / cache.FILE_NAME)
+    assert con.execute("SELECT count(*) FROM entries WHERE kind = 'rules'").fetchone()[0] == len(cold)
+    warm = _fresh(monkeypatch, rules)
     assert warm == cold
 
-    # an edited rule file (new size and mtime) is parsed again, not served from the cache
+    # an edited rule file is parsed again, even with its old size and mtime
     path = rules / "CTX101.yaml"
-    text = path.read_text(encoding="utf-8").replace(cold["CTX101"].summary.split()[0], "Edited", 1)
+    st = path.stat()
+    text = path.read_text(encoding="utf-8").replace(cold["CTX101"].summary.split()[0], "Edite", 1)
     path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(1, 1))
-    edited = _fresh(monkeypatch, cache, rules)
-    assert edited["CTX101"].summary.startswith("Edited")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    edited = _fresh(monkeypatch, rules)
+    assert edited["CTX101"].summary.startswith("Edite")
 
-    # a damaged cache file is ignored
-    for f in cache.glob("rules-*.marshal"):
-        f.write_bytes(b"\x00garbage")
-    assert _fresh(monkeypatch, cache, rules) == edited
+    # a damaged entry is ignored
+    con.execute("UPDATE entries SET value = CAST('{\"not\": ' AS BLOB) WHERE kind = 'rules'")
+    con.commit()
+    con.close()
+    assert _fresh(monkeypatch, rules) == edited

@@ -10,8 +10,8 @@ import pytest
 
 from ctxlint.measure import pricing
 from ctxlint.measure.pricing import context_window_for, normalise_model, price_per_token, price_usage
-from ctxlint.transcripts import read_transcript
 from ctxlint.transcripts.events import Compaction, SubagentMarker, ToolCall, Transcript, Usage
+from ctxlint.transcripts.reading import read_transcript
 from ctxlint.transcripts.session_facts import session_facts
 from tests.conftest import corpus_dir
 
@@ -239,31 +239,31 @@ def test_fe5e1c67_facts() -> None:
     assert facts["compactions"] == 0 and facts["subagents"] >= 1
 
 
-def test_rates_are_persisted_and_a_damaged_cache_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rates_are_persisted_and_a_damaged_entry_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from ctxlint._runtime import cache
+
     monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(pricing, "_persisted", None)
-    pricing._model_rates.cache_clear()
+    cache.reset()
     want = price_usage(SONNET, input_tokens=250_000, output_tokens=10)
-    files = list(tmp_path.glob("rates-*.json"))
-    assert len(files) == 1 and SONNET in files[0].read_text()
+    pricing.save_new_rates({})
+    con = sqlite3.connect(tmp_path / cache.FILE_NAME)
+    assert [k for (k,) in con.execute("SELECT key FROM entries WHERE kind = 'rates'")] == [SONNET]
 
-    # a later run reads the file and never asks genai-prices
-    monkeypatch.setattr(pricing, "_persisted", None)
-    pricing._model_rates.cache_clear()
-    monkeypatch.setattr(pricing, "_compute_entry", lambda model: pytest.fail(f"recomputed {model}"))
-    assert price_usage(SONNET, input_tokens=250_000, output_tokens=10) == want
-    monkeypatch.undo()
+    # a later run reads the entry and never asks genai-prices
+    cache.reset()
+    with monkeypatch.context() as m:
+        m.setattr(pricing, "_compute_entry", lambda model: pytest.fail(f"recomputed {model}"))
+        assert price_usage(SONNET, input_tokens=250_000, output_tokens=10) == want
 
-    monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path))
-    files[0].write_text(f'{{"{SONNET}": {{"starts": "x"}}}}')
-    monkeypatch.setattr(pricing, "_persisted", None)
-    pricing._model_rates.cache_clear()
-    assert price_usage(SONNET, input_tokens=250_000, output_tokens=10) == want
-    files[0].write_text("not json")
-    monkeypatch.setattr(pricing, "_persisted", None)
-    pricing._model_rates.cache_clear()
-    assert price_usage(SONNET, input_tokens=250_000, output_tokens=10) == want
-    pricing._model_rates.cache_clear()
+    for damaged in (b'{"starts": "x"}', b"not json"):
+        con.execute("UPDATE entries SET value = ? WHERE kind = 'rates'", (damaged,))
+        con.commit()
+        cache.reset()
+        assert price_usage(SONNET, input_tokens=250_000, output_tokens=10) == want
+    con.close()
+    cache.reset()
 
 
 def test_pricing_a_session_at_once_gives_each_request_its_own_figure() -> None:

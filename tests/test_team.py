@@ -1,4 +1,4 @@
-"""Team scale (issue 9): `ctxlint export` tables, local vs Dask engines, resume, privacy, the report."""
+"""Team scale (issue 9): `ctxlint export` tables, one worker or many, resume, privacy, the report."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from ctxlint.errors import ExportError  # noqa: E402
 from ctxlint.team.export import discover, export  # noqa: E402
 from ctxlint.team.report import coach_from_tables  # noqa: E402
 from ctxlint.team.tables import SCHEMAS, TeamMap, pseudonym  # noqa: E402
+from tests.conftest import CORPUS  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 TRANSCRIPTS = CORPUS / "transcripts"
 
 
@@ -46,7 +46,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def local_out(tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("team") / "local"
-    export([str(tree)], str(out), engine="local", jobs=2, batch_files=7)
+    export([str(tree)], str(out), jobs=2, batch_files=7)
     return out
 
 
@@ -82,14 +82,11 @@ def test_written_schema_is_the_code_schema(local_out: Path) -> None:
             assert written.metadata[b"ctxlint.table"] == table.encode()
 
 
-def test_local_and_dask_give_the_same_tables(tree: Path, local_out: Path, tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, processes=True, dashboard_address=None) as cluster:
-        stats = export([str(tree)], str(tmp_path / "dask"), engine="dask", scheduler=cluster.scheduler_address,
-                       batch_files=5)
+def test_one_worker_and_the_pool_give_the_same_tables(tree: Path, local_out: Path, tmp_path: Path) -> None:
+    stats = export([str(tree)], str(tmp_path / "serial"), jobs=1, batch_files=5)
     assert stats.exported == stats.files > 0
     for table in SCHEMAS:
-        assert read(tmp_path / "dask", table) == read(local_out, table), table
+        assert read(tmp_path / "serial", table) == read(local_out, table), table
 
 
 def test_duckdb_totals_match_audit_file(tree: Path, local_out: Path) -> None:
@@ -276,7 +273,5 @@ def test_messages_are_masked_and_do_not_name_the_input_location(local_out: Path,
 
 def test_cli_errors(tree: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    r = runner.invoke(main, ["export", str(tree), "-o", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1"])
-    assert r.exit_code == 2 and "--engine dask" in r.output
     r = runner.invoke(main, ["export", str(tmp_path / "missing"), "-o", str(tmp_path / "y")])
     assert r.exit_code == 2

@@ -12,6 +12,10 @@ class ConfigError(CtxlintError):
     """A configuration problem; the message names the file and the key."""
 
 
+class InputError(CtxlintError):
+    """A path given on the command line that does not exist or cannot be read."""
+
+
 class NothingToCheck(CtxlintError):
     """No input could be checked at all."""
 

@@ -9,7 +9,6 @@ Line numbers are 1-based everywhere.
 from __future__ import annotations
 
 import bisect
-import marshal
 import os
 import re
 from dataclasses import dataclass, field
@@ -216,7 +215,7 @@ def _structure(doc: Document) -> None:
     if len(data) > MAX_PARSE_BYTES:
         doc.parse_error = f"file too large to parse ({len(data):,} bytes)"
         return
-    headings_found, codes, html_blocks, items = _cached_block_facts(data)
+    headings_found, codes, html_blocks, items = _cached_block_facts(data, len(doc.lines))
     n_lines = max(len(doc.lines), 1)
     fm_end = doc.front_matter_end_line
 
@@ -258,22 +257,77 @@ def _structure(doc: Document) -> None:
     _imports(doc, spans)
 
 
-def _cached_block_facts(data: bytes) -> BlockFacts:
-    """``_block_facts`` of ``data``, from the content cache when this parser version saw it before: a
-    warm pre-commit run then neither imports nor runs tree-sitter (~30 ms for ten files)."""
-    from ctxlint._runtime import content_cache
+def _cached_block_facts(data: bytes, n_lines: int) -> BlockFacts:
+    """``_block_facts`` of ``data``, from the cache when this parser version saw it before: a warm
+    pre-commit run then neither imports nor runs tree-sitter. A cached entry is read back into the
+    facts' exact shape, its lines and byte ranges checked against the text; anything else is
+    parsed again."""
+    import json
 
-    key = f"{content_cache.digest(data)}:{_facts_version()}"
-    blob = content_cache.get_blob(key)
+    from ctxlint._runtime import cache
+    from ctxlint.measure.tokens import digest
+
+    key, version = digest(data), _facts_version()
+    blob = cache.get("markdown", key, version)
     if blob is not None:
         try:
-            facts: BlockFacts = marshal.loads(blob)
+            facts = _as_facts(json.loads(blob), len(data), n_lines)
+        except ValueError:
+            facts = None
+        if facts is not None:
             return facts
-        except (ValueError, EOFError, TypeError):
-            pass  # a damaged entry: parse again
     facts = _block_facts(data)
-    content_cache.put_blob(key, marshal.dumps(facts))
+    cache.put("markdown", key, json.dumps(facts, separators=(",", ":")).encode(), version)
     return facts
+
+
+def _as_facts(raw: Any, size: int, n_lines: int) -> BlockFacts | None:
+    """``raw`` (decoded JSON) as block facts when it has their exact shape and every line lies within
+    the text's lines and every byte range within its bytes; None otherwise."""
+
+    def line(n: Any) -> bool:
+        return type(n) is int and 1 <= n <= n_lines + 1
+
+    def span(r: Any, optional: bool = False) -> Range | bool | None:
+        if r is None and optional:
+            return None
+        if isinstance(r, list) and len(r) == 2 and all(type(x) is int for x in r) and 0 <= r[0] <= r[1] <= size:
+            return (r[0], r[1])
+        return False
+
+    if not (isinstance(raw, list) and len(raw) == 4 and all(isinstance(part, list) for part in raw)):
+        return None
+    headings: list[HeadingFact] = []
+    codes: list[CodeFact] = []
+    html_blocks: list[HtmlFact] = []
+    items: list[ItemFact] = []
+    for h in raw[0]:
+        if not (isinstance(h, list) and len(h) == 3 and line(h[0]) and type(h[1]) is int and 1 <= h[1] <= 6):
+            return None
+        title = span(h[2], optional=True)
+        if title is False:
+            return None
+        headings.append((h[0], h[1], title if isinstance(title, tuple) else None))
+    for c in raw[1]:
+        if not (isinstance(c, list) and len(c) == 6 and line(c[0]) and line(c[1]) and type(c[2]) is bool
+                and isinstance(c[4], list)):
+            return None
+        info, node = span(c[3], optional=True), span(c[5])
+        content = [span(x) for x in c[4]]
+        if info is False or not isinstance(node, tuple) or not all(isinstance(x, tuple) for x in content):
+            return None
+        codes.append((c[0], c[1], c[2], info if isinstance(info, tuple) else None,
+                      [x for x in content if isinstance(x, tuple)], node))
+    for b in raw[2]:
+        node = span(b[1]) if isinstance(b, list) and len(b) == 2 and line(b[0]) else False
+        if not isinstance(node, tuple):
+            return None
+        html_blocks.append((b[0], node))
+    for i in raw[3]:
+        if not (isinstance(i, list) and len(i) == 2 and line(i[0]) and line(i[1])):
+            return None
+        items.append((i[0], i[1]))
+    return headings, codes, html_blocks, items
 
 
 @lru_cache(maxsize=1)

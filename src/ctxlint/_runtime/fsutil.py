@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import sys
 from pathlib import Path
 
 
@@ -69,42 +68,6 @@ def display_path(path: str | Path) -> str:
     except ValueError:  # another drive on Windows
         return Path(p).as_posix()
     return Path(p if rel.startswith("..") else rel).as_posix()
-
-
-def cache_dir() -> str:
-    """The user cache directory (``CTXLINT_CACHE_DIR`` overrides it: tests, CI)."""
-    env = os.environ.get("CTXLINT_CACHE_DIR")
-    if env:
-        return env
-    if sys.platform == "linux":
-        # platformdirs' Linux rule ($XDG_CACHE_HOME or ~/.cache), without its ~10 ms import on
-        # every start-up; other systems ask platformdirs
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        return os.path.join(xdg if xdg else os.path.expanduser("~/.cache"), "ctxlint")
-    from platformdirs import user_cache_dir
-
-    return str(user_cache_dir("ctxlint"))
-
-
-def read_cache(name: str) -> bytes | None:
-    """The bytes of cache file ``name`` in the user cache directory; None when absent or unreadable."""
-    try:
-        with open(os.path.join(cache_dir(), name), "rb") as fh:
-            return fh.read()
-    except OSError:
-        return None
-
-
-def write_cache(name: str, data: bytes) -> bool:
-    """Write cache file ``name`` atomically; False when the directory is not writable. Best effort: a
-    cache may make a run faster, never make it fail."""
-    path = os.path.join(cache_dir(), name)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        atomic_write_bytes(path, data)
-    except OSError:
-        return False
-    return True
 
 
 def distribution_version(module: str, distribution: str) -> str:

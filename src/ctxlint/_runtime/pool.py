@@ -1,4 +1,5 @@
-"""Map a function over tasks in forked worker processes, yielding results as they complete.
+"""The one worker pool: map a function over tasks in forked worker processes, yielding results as
+they complete; ``balanced_batches`` groups many small inputs into tasks of a useful size.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: importing it costs ~17 ms (multiprocessing,
 its connection and socket modules), and it moves every task and result through queues served by a
@@ -9,6 +10,9 @@ tasks first, so no worker idles behind a giant at the end).
 
 Only on Linux: Windows has no fork, and macOS system libraries are not fork-safe. Elsewhere
 ``imap_unordered`` uses ProcessPoolExecutor with the same contract.
+
+Results travel from the workers to the parent as pickles over the pipes between them: data
+this very run produced, never read from disk.
 """
 
 from __future__ import annotations
@@ -168,3 +172,31 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+BATCH_BYTES = 2 * 1024 * 1024
+MIN_BATCH_BYTES = 128 * 1024
+
+
+def balanced_batches(sizes: Sequence[int], workers: int) -> list[list[int]]:
+    """Indexes of the inputs, largest first, grouped into tasks of about ``BATCH_BYTES``.
+
+    A small session is a few ms of work, so one task per file spent a tenth of the pool's time on
+    task hand-offs. The largest inputs still go first and one per task (handed out as workers free
+    up, so no worker idles behind a giant), and a task never grows past a quarter of a worker's share
+    of the work left, so the last tasks are small and no worker idles behind a long one at the end."""
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i], reverse=True)
+    remaining = sum(sizes)
+    batches: list[list[int]] = []
+    current: list[int] = []
+    filled = 0
+    for i in order:
+        current.append(i)
+        filled += sizes[i]
+        if filled >= min(BATCH_BYTES, max(MIN_BATCH_BYTES, remaining // (4 * workers))):
+            batches.append(current)
+            remaining -= filled
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ctxlint.cli.common import csv_values, fail, guarded, write_output
+from ctxlint.cli.common import csv_values, fail, guarded, no_cache_option, write_output
 from ctxlint.cli.progress import progress_bar
 
 FORMATS = ("auto", "text", "json", "github", "sarif", "markdown")
@@ -37,6 +37,7 @@ FORMATS = ("auto", "text", "json", "github", "sarif", "markdown")
 @click.option("--diff-base", help="Only instruction-file findings on files changed since this git ref.")
 @click.option("--history", type=click.Path(), help="Transcript history to measure requests per session.")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
+@no_cache_option
 @guarded
 def check(
     paths: tuple[str, ...],

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ctxlint.cli.common import fail, guarded, write_output
+from ctxlint.cli.common import fail, guarded, no_cache_option, write_output
 from ctxlint.cli.progress import progress_bar
 
 
@@ -20,22 +20,24 @@ from ctxlint.cli.progress import progress_bar
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Habits to list.")
-@click.option("--no-cache", is_flag=True, help="Recompute every file (the cache is still refreshed).")
+@no_cache_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None)
 @click.option("--from", "from_dir", type=click.Path(), help="Build the report from tables written by `ctxlint export`.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
 @guarded
 def coach(paths: tuple[str, ...], since: str | None, until: str | None, project: str | None, agent: str | None,
-          fmt: str, output: str | None, top: int, no_cache: bool, jobs: int | None, from_dir: str | None,
+          fmt: str, output: str | None, top: int, jobs: int | None, from_dir: str | None,
           config_file: str | None, no_config: bool) -> None:
     """Rank the habits that cost the most across sessions, with the one fix for each.
 
     With no PATH, reads the local agent histories: ~/.claude/projects (and CLAUDE_CONFIG_DIR),
     ~/.codex/sessions (and CODEX_HOME), ~/.gemini/tmp. Per-file results are cached, so a re-run
-    over an unchanged history is fast (--no-cache recomputes). Never uses the network.
+    over an unchanged history is fast (--no-cache recomputes everything). Never uses the network.
     """
-    from ctxlint.coach.aggregate import Filters, aggregate, collect, instruction_costs, parse_date
+    from ctxlint.coach.aggregate import Filters, aggregate, parse_date
+    from ctxlint.coach.collect import collect
+    from ctxlint.coach.instructions import instruction_costs
 
     try:
         filters = Filters(parse_date(since), parse_date(until), project, agent)
@@ -54,14 +56,14 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
 
         targets = list(paths)
         if not targets:
-            from ctxlint.transcripts.discover import default_stores
+            from ctxlint.transcripts.files import default_stores
 
             targets = default_stores()
             if not targets:
                 fail("no agent history found (~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp); pass a path")
         config = resolve_config(targets, config_file, no_config)
         progress = progress_bar() if sys.stderr.isatty() else None  # shown once scanning takes > 1 s
-        results = collect(targets, config, use_cache=not no_cache, jobs=jobs, progress=progress)
+        results = collect(targets, config, jobs=jobs, progress=progress)
         if not any(r.kind == "transcript" for r in results):
             fail("no transcripts found in " + ", ".join(targets))
         kept = [r for r in results if filters.keep(r)]

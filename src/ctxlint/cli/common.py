@@ -43,9 +43,6 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ctxlint._runtime import regex_cache
-
-        regex_cache.load()  # before the first ctxlint module compiles its patterns
         from ctxlint.errors import CtxlintError
 
         try:
@@ -60,7 +57,18 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("CTXLINT_DEBUG"):
                 raise
             fail(f"internal error ({exc.__class__.__name__}: {exc}); set CTXLINT_DEBUG=1 for a traceback")
-        finally:
-            regex_cache.save()  # only writes when this run compiled a pattern the cache did not have
 
     return wrapper
+
+
+def no_cache_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--no-cache``: this run reads and writes no cache (as ``CTXLINT_NO_CACHE=1``)."""
+
+    def turn_off(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            from ctxlint._runtime import cache
+
+            cache.disable()
+
+    return click.option("--no-cache", is_flag=True, expose_value=False, callback=turn_off,
+                        help="Read and write no cache in this run (as CTXLINT_NO_CACHE=1).")(fn)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ctxlint.cli.common import fail, guarded
+from ctxlint.cli.common import fail, guarded, no_cache_option
 from ctxlint.cli.progress import progress_bar
 
 
@@ -20,17 +20,16 @@ from ctxlint.cli.progress import progress_bar
 @click.option("--pseudonymize", is_flag=True,
               help="Replace person/machine folder names (and home-directory user names) by salted hashes.")
 @click.option("--salt", help="Secret salt for --pseudonymize (default: $CTXLINT_SALT).")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True)
-@click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); without it, a LocalCluster.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes (local pool, or LocalCluster workers).")
+              help="Worker processes [default: cores].")
 @click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
               help="Files per written part.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
+@no_cache_option
 @guarded
 def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, pseudonymize: bool,
-           salt: str | None, engine: str, scheduler: str | None, jobs: int | None, batch_size: int,
+           salt: str | None, jobs: int | None, batch_size: int,
            config_file: str | None, no_config: bool) -> None:
     """Audit transcripts (one folder per person or machine) and write per-team tables.
 
@@ -47,13 +46,13 @@ def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, 
     config = resolve_config(list(paths), config_file, no_config)
     progress = progress_bar() if sys.stderr.isatty() else None
     stats = run_export(list(paths), output, fmt=fmt, group_by=group_by, pseudonymize=pseudonymize,
-                       salt=salt, engine=engine, scheduler=scheduler, jobs=jobs, config=config,
+                       salt=salt, jobs=jobs, config=config,
                        batch_files=batch_size, progress=progress)
     rows = ", ".join(f"{n:,} {name}" for name, n in stats.rows.items())
     click.echo(
         f"exported {stats.exported:,} of {stats.files:,} transcript(s) to {output} "
         f"({stats.skipped:,} unchanged skipped, {stats.replaced:,} changed re-exported): {rows} row(s) "
         f"in {stats.parts:,} part(s), {stats.bytes / 2**20:,.1f} MiB in {stats.seconds:.1f} s "
-        f"({stats.mib_per_s:,.1f} MiB/s, engine {stats.engine})",
+        f"({stats.mib_per_s:,.1f} MiB/s)",
         err=True,
     )

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ctxlint import __version__
+from ctxlint.cli.cache import cache
 from ctxlint.cli.check import check
 from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
@@ -97,7 +98,7 @@ def explain_text(meta: Any) -> str:
     return "\n".join(out)
 
 
-for command in (check, coach, export):
+for command in (check, coach, export, cache):
     main.add_command(command)
 
 

@@ -11,17 +11,15 @@ findings count, and a habit seen only in a subagent still marks the parent sessi
 
 from __future__ import annotations
 
-import os
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ctxlint.config import Config
 from ctxlint.model import FileResult
 
 TOKEN_KINDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
@@ -79,69 +77,6 @@ def parse_date(value: str | None) -> date | None:
 def _spent(s: dict[str, Any]) -> int:
     """Input tokens of every kind (what was sent), from the reported usage."""
     return sum(int(s.get(k) or 0) for k in TOKEN_KINDS[:3])
-
-
-# ---------------------------------------------------------------------------------------------
-# Collecting per-file results (cache in the parent, misses in the pool)
-
-
-def find_files(paths: Iterable[str]) -> list[str]:
-    """Every transcript under ``paths`` (directories are searched, files taken as given), once."""
-    from ctxlint.transcripts.discover import find_transcripts
-
-    out: list[str] = []
-    seen: set[str] = set()
-    for p in paths:
-        found = find_transcripts(p) if os.path.isdir(p) else [p] if os.path.isfile(p) else []
-        for f in found:
-            real = os.path.realpath(f)
-            if real not in seen:
-                seen.add(real)
-                out.append(f)
-    return out
-
-
-@dataclass(slots=True)
-class CollectStats:
-    """How many session summaries came from the cache and how many were computed."""
-
-    files: int = 0
-    cached: int = 0
-    computed: int = 0
-
-
-def collect(paths: list[str], config: Config, *, use_cache: bool = True, jobs: int | None = None,
-            progress: Callable[[int, int], None] | None = None,
-            stats: CollectStats | None = None) -> list[FileResult]:
-    """Per-file results for every transcript under ``paths``.
-
-    Cached results are read here, in the parent process; only the misses are computed, in the
-    engine's size-balanced process pool, and written back. ``use_cache=False`` recomputes every
-    file (and refreshes the cache with the new results).
-    """
-    from ctxlint._runtime.results_cache import ResultCache
-    from ctxlint.core.audit import audit_paths
-
-    files = find_files(paths)
-    cache = ResultCache(config.result_key())
-    try:
-        results: dict[str, FileResult] = {}
-        misses: list[str] = []
-        for f in files:
-            hit = cache.get(f) if use_cache else None
-            if hit is not None:
-                results[f] = hit
-            else:
-                misses.append(f)
-        fresh = audit_paths(misses, config, jobs, progress)
-        cache.put_many(list(zip(misses, fresh, strict=True)))
-    finally:
-        cache.close()
-    for f, r in zip(misses, fresh, strict=True):
-        results[f] = r
-    if stats is not None:
-        stats.files, stats.cached, stats.computed = len(files), len(files) - len(misses), len(misses)
-    return [results[f] for f in files]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +154,7 @@ def session_key(r: FileResult) -> str:
     return f"{r.agent}:{r.path}"
 
 
-def _is_session(r: FileResult) -> bool:
+def is_session(r: FileResult) -> bool:
     return not (r.session or {}).get("is_subagent")
 
 
@@ -235,7 +170,7 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
     groups: dict[str, list[FileResult]] = defaultdict(list)
     for r in rows:
         groups[session_key(r)].append(r)
-    main_of: dict[str, FileResult | None] = {k: next((r for r in v if _is_session(r)), None) for k, v in groups.items()}
+    main_of: dict[str, FileResult | None] = {k: next((r for r in v if is_session(r)), None) for k, v in groups.items()}
 
     totals: Counter[str] = Counter()
     cost = 0.0
@@ -425,102 +360,6 @@ def period_days(period: str) -> int | None:
     return (parts[1] - parts[0]).days + 1
 
 
-# ---------------------------------------------------------------------------------------------
-# What the instruction files cost, measured
-
-
-def instruction_costs(results: Iterable[FileResult], config: Config) -> list[dict[str, Any]]:
-    """For every project of the history whose directory exists on disk: what each agent loads at
-    start (``build_project``), joined with the measured number of requests of that agent in that
-    project (subagent requests included: they load the same files), priced at the median
-    cache-read rate of those requests (the files sit in the cached prefix of every request)."""
-    per_project: dict[str, list[FileResult]] = defaultdict(list)
-    for r in results:
-        project = (r.session or {}).get("project")
-        if r.kind == "transcript" and isinstance(project, str) and project:
-            per_project[project].append(r)
-    out: list[dict[str, Any]] = []
-    for project, rows in sorted(per_project.items()):
-        try:
-            if not os.path.isdir(project):
-                continue
-            out.extend(_project_instruction_cost(project, rows, config))
-        except Exception:
-            continue
-    return sorted(out, key=lambda x: (-x["tokens"], x["project"], x["agent"]))
-
-
-def _project_instruction_cost(project: str, rows: list[FileResult], config: Config) -> list[dict[str, Any]]:
-    from ctxlint.core.run import check_instructions
-    from ctxlint.instructions.build import build_project
-    from ctxlint.instructions.discover import discover_instructions
-    from ctxlint.measure.pricing import price_per_token
-
-    root = Path(project)
-    sources = discover_instructions(root, config.exclude)
-    if not sources:
-        return []
-    built = build_project(sources, root, config.requests_per_session)
-    findings = check_instructions(built, config, config.enabled_rules())
-    out: list[dict[str, Any]] = []
-    for agent, load in built.loads.items():
-        mine = [r for r in rows if r.agent == agent]
-        loaded = [e for e in load.entries if not e.dropped and e.tokens]
-        if not mine or not loaded:
-            continue
-        requests = sum(int((r.session or {}).get("requests") or 0) for r in mine)
-        if not requests:
-            continue
-        # One cache-read rate per request: each file's requests priced at its (last) model's rate.
-        weighted: list[tuple[float, int]] = []
-        for r in mine:
-            s = r.session or {}
-            models = [m for m in s.get("models") or [] if m]
-            rates = price_per_token(models[-1]) if models else None
-            if rates is not None and int(s.get("requests") or 0):
-                weighted.append((rates.cache_read, int(s["requests"])))
-        read = _weighted_median(weighted)
-        paths = {e.path for e in loaded}
-        removable: Counter[str] = Counter()
-        for path, found in findings.items():
-            if path not in paths:
-                continue
-            for f in found:
-                if f.tokens_wasted > 0 and f.kind == "instructions":
-                    removable[f.rule_id] += f.tokens_wasted
-        per_request = load.tokens
-        cut = min(sum(removable.values()), per_request)
-        days = describe_period(mine)
-        out.append({
-            "project": project, "agent": agent,
-            "files": [{"path": e.path, "tokens": e.tokens} for e in loaded],
-            "tokens_per_request": per_request, "requests": requests, "sessions": sum(1 for r in mine if _is_session(r)),
-            "period": days, "tokens": per_request * requests,
-            "cache_read_usd_per_mtok": round(read * 1e6, 4) if read is not None else None,
-            "cost_usd": round(per_request * requests * read, 4) if read is not None else None,
-            "removable_tokens_per_request": cut, "removable_by_rule": dict(sorted(removable.items())),
-            "removable_tokens": cut * requests,
-            "removable_cost_usd": round(cut * requests * read, 4) if read is not None else None,
-            "assumption": ("every request re-sends the start-up instruction files from the prompt cache; priced at "
-                           "the median cache-read rate of this project's requests"
-                           if read is not None else "no price known for this project's models"),
-        })
-    return out
-
-
-def _weighted_median(pairs: list[tuple[float, int]]) -> float | None:
-    if not pairs:
-        return None
-    pairs = sorted(pairs)
-    half = sum(w for _, w in pairs) / 2
-    run = 0
-    for value, w in pairs:
-        run += w
-        if run >= half:
-            return value
-    return pairs[-1][0]
-
-
 def compact_tokens(n: float) -> str:
     """132,000,000 -> '132M'; 41,300 -> '41.3k'."""
     for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -530,31 +369,6 @@ def compact_tokens(n: float) -> str:
     return f"{int(n):,}"
 
 
-def instruction_sentence(item: dict[str, Any]) -> str:
-    """'CLAUDE.md (3,200 tokens) was sent with 41,300 requests in …: 132M tokens, $39.60; …'"""
-    files = [f if isinstance(f, dict) else {"path": str(f), "tokens": None} for f in item.get("files") or []]
-
-    def name(f: dict[str, Any]) -> str:
-        shown = Path(f["path"]).name if len(files) > 2 else f["path"]
-        return f"{shown} ({f['tokens']:,} tokens)" if f.get("tokens") is not None else shown
-
-    names = ", ".join(name(f) for f in files[:4]) or "the instruction files"
-    if len(files) > 4:
-        names += f" and {len(files) - 4} more"
-    names += f" ({item['tokens_per_request']:,} tokens in all)" if len(files) > 1 else ""
-    cost = f", ${item['cost_usd']:,.2f}" if item.get("cost_usd") is not None else ""
-    days = period_days(item.get("period") or "")
-    when = f"over {days} days ({item['period']})" if days else "in this history"
-    text = (f"{names} {'was' if len(files) == 1 else 'were'} sent with {item['requests']:,} {item['agent']} requests "
-            f"{when}: {compact_tokens(item['tokens'])} tokens{cost}")
-    if item.get("removable_tokens_per_request"):
-        rules = "/".join(item["removable_by_rule"])
-        text += f"; {rules} findings remove {item['removable_tokens_per_request']:,} of those tokens per request"
-        if item.get("removable_cost_usd") is not None:
-            text += f" (${item['removable_cost_usd']:,.2f})"
-    return text
-
-
 def median_requests(results: Iterable[FileResult]) -> int | None:
     """Median requests per main session (its subagents' requests rolled in), None when none."""
     groups: dict[str, list[FileResult]] = defaultdict(list)
@@ -562,6 +376,6 @@ def median_requests(results: Iterable[FileResult]) -> int | None:
         if r.kind == "transcript" and r.session:
             groups[session_key(r)].append(r)
     counts = [sum(int((f.session or {}).get("requests") or 0) for f in files)
-              for files in groups.values() if any(_is_session(f) for f in files)]
+              for files in groups.values() if any(is_session(f) for f in files)]
     counts = [c for c in counts if c > 0]
     return round(statistics.median(counts)) if counts else None

@@ -11,6 +11,7 @@ def requests_per_session(path: str, config: Config) -> int | None:
     A session's subagent files roll into it (their requests load the same instruction files); a
     subagent file is never a session of its own. Results come from the coach's per-file cache.
     """
-    from ctxlint.coach.aggregate import collect, median_requests
+    from ctxlint.coach.aggregate import median_requests
+    from ctxlint.coach.collect import collect
 
     return median_requests(collect([path], config))

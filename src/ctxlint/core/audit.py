@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint._runtime.fsutil import display_path
 from ctxlint.config import Config
@@ -24,6 +24,9 @@ from ctxlint.model import FileResult, Finding, RawFinding
 if TYPE_CHECKING:
     from ctxlint.rules.registry import Registered, RuleContext
     from ctxlint.transcripts.session_facts import SessionSummary
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 CTX002_MESSAGE = "{n:,} record(s) could not be read and were skipped (first at line(s) {lines}; {reasons})"
 
@@ -104,11 +107,6 @@ def prepare(config: Config) -> None:
     _attribution_priority()
 
 
-def audit_files(paths: list[str], config: Config | None = None) -> list[FileResult]:
-    """``audit_file`` of each path, in order: one task of the engine's worker pool."""
-    return [audit_file(path, config) for path in paths]
-
-
 def audit_file(path: str, config: Config | None = None) -> FileResult:
     """Read one transcript, compute its session facts and its findings (attributed, stamped).
 
@@ -130,7 +128,7 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
 
 
 def _audit(path: str, config: Config) -> FileResult:
-    from ctxlint.transcripts import read_transcript
+    from ctxlint.transcripts.reading import read_transcript
     from ctxlint.transcripts.session_facts import summarise
 
     shown = display_path(path)
@@ -204,56 +202,48 @@ def audit_paths(
     if not paths:
         return []
     config = config or Config()
+    results: list[FileResult | None] = [None] * len(paths)
+    done = on_pool(partial(audit_file, config=config), paths, [_size(p) for p in paths], config, jobs=jobs)
+    for count, (index, result) in enumerate(done, 1):
+        results[index] = result
+        if progress:
+            progress(count, len(paths))
+    return [r for r in results if r is not None]
+
+
+def on_pool(fn: Callable[[T], R], items: Sequence[T], sizes: Sequence[int], config: Config, *,
+            jobs: int | None = None) -> Iterator[tuple[int, R]]:
+    """``(index, fn(items[index]))`` for every item, in completion order, on ``jobs`` worker processes
+    (default: the config's, else one per core) in size-balanced batches; in this process when one
+    worker or one item is all there is. What the workers need is loaded here first (``prepare``), so
+    each forked worker inherits it. Model prices first met in a worker come back with its results
+    and are persisted once, here: workers never write the cache."""
+    from ctxlint.measure import pricing
+
     workers = jobs or config.jobs or os.cpu_count() or 1
-    # Size-balanced: largest first, handed out as workers free up, so no worker idles behind a giant.
-    sizes = {p: _size(p) for p in paths}
-    ordered = sorted(paths, key=sizes.__getitem__, reverse=True)
-    results: dict[str, FileResult] = {}
-    if workers <= 1 or len(ordered) == 1:
-        for i, p in enumerate(ordered, 1):
-            results[p] = audit_file(p, config)
-            if progress:
-                progress(i, len(ordered))
-    else:
-        from functools import partial
+    if workers <= 1 or len(items) <= 1:
+        for index, item in enumerate(items):
+            yield index, fn(item)
+        pricing.save_new_rates({})
+        return
+    from ctxlint._runtime.pool import balanced_batches, imap_unordered
 
-        from ctxlint._runtime.pool import imap_unordered
-
-        prepare(config)
-        done = 0
-        batches = _batches(ordered, [sizes[p] for p in ordered], workers)
-        for index, batch_results in imap_unordered(partial(audit_files, config=config), batches, workers):
-            for p, result in zip(batches[index], batch_results, strict=True):
-                results[p] = result
-            done += len(batches[index])
-            if progress:
-                progress(done, len(ordered))
-    return [results[p] for p in paths]
+    prepare(config)
+    batches = balanced_batches(sizes, workers)
+    tasks = [[items[i] for i in batch] for batch in batches]
+    from_workers: dict[str, Any] = {}
+    for b, (results, rates) in imap_unordered(partial(_batch, fn), tasks, workers):
+        from_workers.update(rates)
+        for index, result in zip(batches[b], results, strict=True):
+            yield index, result
+    pricing.save_new_rates(from_workers)
 
 
-BATCH_BYTES = 2 * 1024 * 1024
-MIN_BATCH_BYTES = 128 * 1024
+def _batch(fn: Callable[[T], R], items: list[T]) -> tuple[list[R], dict[str, Any]]:
+    """One task of the pool: ``fn`` of each item, and the model prices this worker computed."""
+    from ctxlint.measure import pricing
 
-
-def _batches(ordered: list[str], sizes: list[int], workers: int) -> list[list[str]]:
-    """Files (largest first) in tasks of about ``BATCH_BYTES``: a small session is a few ms of work, so
-    one task per file spent a tenth of the pool's time on task hand-offs. The largest files still go
-    first and one per task, and a task never grows past a quarter of a worker's share of the work
-    left, so the last tasks are small and no worker idles behind a long one at the end."""
-    remaining = sum(sizes)
-    batches: list[list[str]] = []
-    current: list[str] = []
-    filled = 0
-    for path, size in zip(ordered, sizes, strict=True):
-        current.append(path)
-        filled += size
-        if filled >= min(BATCH_BYTES, max(MIN_BATCH_BYTES, remaining // (4 * workers))):
-            batches.append(current)
-            remaining -= filled
-            current, filled = [], 0
-    if current:
-        batches.append(current)
-    return batches
+    return [fn(item) for item in items], pricing.take_new_rates()
 
 
 def _size(path: str) -> int:

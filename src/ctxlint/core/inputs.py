@@ -1,16 +1,228 @@
-"""Inputs: what the given paths hold — instruction files per repository, transcripts, and paths
-that cannot be checked."""
+"""Inputs: ONE discovery for `check`, `coach` and `export` — what the given paths hold.
+
+One walker (``walk``) with one policy for links:
+
+* a path given on the command line is used whatever it links to;
+* below it, the walk stays inside its *boundary*: the repository holding the given directory (its
+  git top-level), else the directory itself. A symlink — to a directory or to a file — whose
+  target lies outside the boundary is not followed: a CLAUDE.md linking to ``~/.ssh/config`` is
+  never read, a link to ``$HOME`` or ``/`` never walked. Links inside the boundary are followed;
+* a directory reached twice (a loop, a second link) is walked once;
+* every file counts once, by its real identity (device and inode): a file reached through
+  symlinks or hard links, or given twice, is one input.
+
+``exclude`` patterns (config) match a path relative to the given directory, or a file name.
+What counts as an instruction file or a transcript is the business of ``instructions.files`` and
+``transcripts.files`` (names and layouts) and ``transcripts.reading`` (content).
+"""
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.fsutil import display_path, inside
 from ctxlint.config import Config
+from ctxlint.errors import InputError
+from ctxlint.instructions import files as instruction_names
+from ctxlint.instructions.files import instruction_agent, repo_root
 from ctxlint.model import Source, SourceKind
+from ctxlint.transcripts import files as transcript_names
+
+Identity = tuple[int, int]  # (st_dev, st_ino): what makes two paths the same file
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A file met by ``walk``."""
+
+    path: str  # the given directory joined with ``rel``
+    rel: str  # relative to the given directory, with ``/``
+    st: os.stat_result | None  # of the file itself (links followed); None when it cannot be reached
+    is_link: bool
+
+
+def walk(root: str | Path, *, skip_dir: Callable[[str], bool], wanted: Callable[[str], bool]) -> Iterator[Entry]:
+    """Every file under ``root`` whose name is ``wanted``, in sorted order, following the link policy
+    above; directories whose name ``skip_dir`` says are never entered."""
+    top = str(root)
+    boundary = os.path.realpath(repo_root(Path(top)))
+    seen_dirs: set[Identity] = set()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        if dirpath != top and os.path.islink(dirpath) and not _within(os.path.realpath(dirpath), boundary):
+            dirnames[:] = []
+            continue
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen_dirs:  # a loop, or a directory reached twice
+            dirnames[:] = []
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not skip_dir(d))
+        prefix = os.path.relpath(dirpath, top).replace(os.sep, "/") + "/" if dirpath != top else ""
+        for name in sorted(filenames):
+            if not wanted(name):
+                continue
+            full = os.path.join(dirpath, name)
+            is_link = os.path.islink(full)
+            if is_link and not _within(os.path.realpath(full), boundary):
+                continue
+            try:
+                fst: os.stat_result | None = os.stat(full)
+            except OSError:
+                fst = None  # a dangling link or an unreadable entry
+            yield Entry(full, prefix + name, fst, is_link)
+
+
+def _within(real: str, boundary: str) -> bool:
+    return inside(real, boundary) is not None if os.sep == "/" else \
+        real == boundary or real.startswith(boundary.rstrip(os.sep) + os.sep)
+
+
+def _identity_of(path: str) -> Identity | str:
+    """The file's identity; its path when it cannot be stat'ed (then it is reported, not read)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return path
+    return (st.st_dev, st.st_ino)
+
+
+def excluded(rel: str, patterns: Iterable[str]) -> bool:
+    """Whether a config ``exclude`` pattern matches ``rel`` (relative to the given directory) or its name."""
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+# ---------------------------------------------------------------------------------------------
+# Instruction files
+
+
+def instruction_sources(root: Path, exclude: tuple[str, ...] = ()) -> list[Source]:
+    """Every instruction file under ``root``, one Source per real file, display paths relative to
+    ``root``. A file reached twice (CLAUDE.md -> AGENTS.md) is one Source, parsed, counted and
+    reported once, under its own path when it is in the tree and under the link's otherwise; the
+    other paths are its ``aliases``."""
+    root = Path(root)
+    found: dict[Identity | str, Source] = {}
+    linked: dict[Identity | str, bool] = {}  # whether the Source's path is a link
+    aliases: dict[Identity | str, list[str]] = {}
+    for e in walk(root, skip_dir=instruction_names.skip_dir, wanted=instruction_names.may_be_instructions):
+        agent = instruction_agent(Path(e.rel), root)
+        if agent is None or excluded(e.rel, exclude):
+            continue
+        if e.st is None:  # kept so the engine reports it as unreadable (CTX001)
+            found.setdefault(e.path, Source(e.rel, e.path, SourceKind.INSTRUCTIONS, agent, 0))
+            continue
+        if not stat.S_ISREG(e.st.st_mode):
+            continue  # FIFOs, devices, sockets are never read
+        key = (e.st.st_dev, e.st.st_ino)
+        previous = found.get(key)
+        if previous is None or (not e.is_link and linked[key]):
+            if previous is not None:
+                aliases.setdefault(key, []).append(previous.path)  # the file's own path wins over a link's
+            found[key] = Source(e.rel, os.path.realpath(e.path), SourceKind.INSTRUCTIONS, agent, e.st.st_size)
+            linked[key] = e.is_link
+            if previous is not None:
+                continue
+        if previous is not None or e.is_link:
+            aliases.setdefault(key, []).append(e.rel)
+    return sorted(
+        (replace(s, aliases=tuple(sorted(set(aliases.get(key, ())) - {s.path}))) for key, s in found.items()),
+        key=lambda s: s.path,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Transcripts
+
+UNCHECKED = "?"  # the format of a .jsonl file not opened (see transcript_files)
+
+
+def transcript_files(root: str, exclude: tuple[str, ...] = (), *, open_jsonl: bool = True) -> list[str]:
+    """Every transcript under ``root`` (content-checked), sorted; Codex ``sessions/`` wins over an
+    ``archived_sessions/`` copy of the same rollout.
+
+    With ``open_jsonl=False`` a ``.jsonl`` file is listed without being opened: for a caller that
+    reads every file anyway and drops those that turn out not to be transcripts (the check's workers
+    detect each format as they read; opening every file twice cost a tenth of the start-up)."""
+    found: list[str] = []
+    seen: set[Identity] = set()
+    codex_names: dict[str, str] = {}
+    for e in walk(root, skip_dir=transcript_names.skip_dir, wanted=transcript_names.may_be_transcript):
+        st = e.st
+        if st is None or not stat.S_ISREG(st.st_mode) or st.st_size == 0 or (st.st_dev, st.st_ino) in seen:
+            continue  # not a file, empty, or a second link to a file already found
+        seen.add((st.st_dev, st.st_ino))
+        if exclude and excluded(e.rel, exclude):
+            continue
+        name = e.rel.rsplit("/", 1)[-1]
+        if not open_jsonl and name.endswith(".jsonl"):
+            fmt: str | None = UNCHECKED
+        else:
+            # imported at the first candidate: a tree without one never loads the readers
+            from ctxlint.transcripts.reading import detect_format
+
+            try:
+                fmt = detect_format(e.path)
+            except OSError:
+                continue
+        if fmt is None:
+            continue
+        if fmt in ("codex", UNCHECKED) and transcript_names.CODEX_ROLLOUT.search(name):
+            previous = codex_names.get(name)
+            archived = "archived_sessions" in Path(e.path).parts
+            if previous is not None:
+                if archived:
+                    continue
+                found.remove(previous)
+            codex_names[name] = e.path
+        found.append(e.path)
+    return sorted(found)
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptInput:
+    """A transcript for the coach or the export: where it was found and its size and age."""
+
+    path: str  # under the given directory, or as given
+    root: str  # the given directory; for a file given directly, its own directory
+    size: int
+    mtime_ns: int
+
+
+def transcript_inputs(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> list[TranscriptInput]:
+    """Every transcript under ``paths`` (directories are searched, files taken as given), once each,
+    in the order found. A path that does not exist is an ``InputError``."""
+    out: list[TranscriptInput] = []
+    seen: set[Identity] = set()
+    for given in paths:
+        if os.path.isdir(given):
+            root, found = given, transcript_files(given, exclude)
+        elif os.path.isfile(given):
+            root, found = os.path.dirname(given) or ".", [given]
+        else:
+            raise InputError(f"{given}: no such file or directory")
+        for path in found:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                out.append(TranscriptInput(path, root, st.st_size, st.st_mtime_ns))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# What `ctxlint check` reads
 
 
 @dataclass(slots=True)
@@ -27,36 +239,28 @@ class Inputs:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
-def _excluded(path: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(path, pat) or fnmatch.fnmatch(Path(path).name, pat) for pat in patterns)
-
-
 def classify(paths: list[str], config: Config) -> Inputs:
-    from ctxlint.instructions.discover import discover_instructions, instruction_agent, repo_root
-    from ctxlint.transcripts.discover import find_transcripts
-
+    """What `ctxlint check` reads: the instruction files of each repository (whole projects, since
+    cross-file rules need every file an agent loads; a file given alone is the only one reported),
+    the transcripts, and the paths it cannot check. A file given explicitly is classified by its
+    name (instruction file) or its content (transcript)."""
     inputs = Inputs()
-    seen_real: set[str] = set()
+    seen_instructions: set[Identity | str] = set()
     covered_roots: set[str] = set()
 
     def add_instruction(source: Source, root: Path) -> None:
-        if source.real in seen_real:
-            return  # reached twice (symlink, or given twice): parsed, counted, reported once
-        seen_real.add(source.real)
+        key = _identity_of(source.real)
+        if key in seen_instructions:
+            return  # reached twice (symlink, hard link, or given twice): parsed, counted, reported once
+        seen_instructions.add(key)
         inputs.instruction_groups.setdefault(str(root), []).append(source)
 
-    seen_transcripts: set[tuple[int, int]] = set()
+    seen_transcripts: set[Identity | str] = set()
 
     def add_transcript(path: str) -> None:
-        # One stat instead of realpath's lstat per path component: a history folder has thousands of
-        # files. The same file given twice, through a symlink or a hard link, is read once.
-        try:
-            st = os.stat(path)
-        except OSError:
-            inputs.transcripts.append(path)  # reading it reports the error (CTX001)
-            return
-        if (st.st_dev, st.st_ino) not in seen_transcripts:
-            seen_transcripts.add((st.st_dev, st.st_ino))
+        key = _identity_of(path)  # unreadable: kept, reading it reports the error (CTX001)
+        if key not in seen_transcripts:
+            seen_transcripts.add(key)
             inputs.transcripts.append(path)
 
     for given in paths:
@@ -70,15 +274,14 @@ def classify(paths: list[str], config: Config) -> Inputs:
         if p.is_dir():
             # A directory is checked as a project of its own: the agent is started there.
             root = p.resolve()
-            for src in discover_instructions(p, config.exclude):
+            for src in instruction_sources(p, config.exclude):
                 shown = display_path(p / src.path)
                 also = tuple(display_path(p / a) for a in src.aliases)
                 add_instruction(replace(src, path=shown, aliases=also), root)
-            for t in find_transcripts(str(p), check_jsonl=False):
-                if not _excluded(display_path(t), config.exclude):
-                    add_transcript(t)
-                    if t.endswith(".jsonl"):
-                        inputs.unchecked.add(t)
+            for t in transcript_files(str(p), config.exclude, open_jsonl=False):
+                add_transcript(t)
+                if t.endswith(".jsonl"):
+                    inputs.unchecked.add(t)
             continue
         if not p.is_file():
             inputs.unreadable.append((display_path(p), "not a regular file (FIFO, device or broken link)"))
@@ -95,7 +298,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
             )
             inputs.focus.setdefault(str(root), set()).add(os.path.realpath(p))
             continue
-        from ctxlint.transcripts import detect_format  # here: a lone instruction file never needs it
+        from ctxlint.transcripts.reading import detect_format  # here: a lone instruction file never needs it
 
         try:
             fmt = detect_format(str(p))
@@ -111,8 +314,6 @@ def classify(paths: list[str], config: Config) -> Inputs:
     for covered in covered_roots:
         inputs.focus.pop(covered, None)
     for focused in list(inputs.focus):
-        for src in discover_instructions(Path(focused), config.exclude):
-            shown = display_path(Path(focused) / src.path)
-            if src.real not in seen_real:
-                add_instruction(replace(src, path=shown), Path(focused))
+        for src in instruction_sources(Path(focused), config.exclude):
+            add_instruction(replace(src, path=display_path(Path(focused) / src.path)), Path(focused))
     return inputs

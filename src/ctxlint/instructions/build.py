@@ -105,7 +105,7 @@ def role_of(rel: str, agent: str | None) -> str:
 
 
 def _git_status(root: Path, files: list[InstructionFile]) -> None:
-    from ctxlint.instructions.discover import repo_root
+    from ctxlint.instructions.files import repo_root
 
     root = repo_root(root)
     if not (root / ".git").exists() or not files:

@@ -8,6 +8,8 @@ Code's ``[1m]`` suffix, gateway prefixes (``us.anthropic.``, ``anthropic/``) and
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 import warnings
 from bisect import bisect_left
@@ -15,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from ctxlint._runtime import cache
 
 if TYPE_CHECKING:
     from ctxlint.transcripts.events import Usage
@@ -138,39 +142,69 @@ def _rates_at(mp: Any, total: int) -> Rates | None:
     )
 
 
-# Per-model rates persisted in the user cache directory, keyed by the genai-prices and ctxlint
-# versions: a run whose models were all seen before never imports genai-prices (~0.35 s per
-# process). The figures are genai-prices' own, computed on the first sight of a model.
+# Per-model rates kept in the cache (``_runtime.cache``): a run whose models were all seen before never
+# imports genai-prices (~0.35 s per process). The figures are genai-prices' own, computed on the first
+# sight of a model, and stamped with the identity of the installed price data they came from.
 _RATES_FIELDS = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")
 _persisted: dict[str, Any] | None = None
+_new_rates: dict[str, Any] = {}  # computed by this process, not yet persisted
 
 
-def _rates_file() -> str:
+@lru_cache(maxsize=1)
+def _rates_stamp() -> str:
+    """Which price data the cached rates come from: its version and its file's identity."""
+    from importlib.util import find_spec
+
     from ctxlint import __version__
 
-    return f"rates-{_table_version()}-{__version__}.json"
+    spec = find_spec("genai_prices")
+    data = os.path.join(os.path.dirname(spec.origin), "data.py") if spec is not None and spec.origin else ""
+    return f"{_table_version()}|{__version__}|{cache.file_stamp(data) if data else None}"
 
 
 def load_rates_cache() -> dict[str, Any]:
-    """The persisted rates (read once per process; forked workers inherit them)."""
+    """The cached rates, each entry checked (read once per process; forked workers inherit them)."""
     global _persisted
     if _persisted is None:
-        from ctxlint._runtime.fsutil import read_cache
-
-        try:
-            loaded = json.loads(read_cache(_rates_file()) or b"{}")
-        except ValueError:
-            loaded = {}
-        _persisted = loaded if isinstance(loaded, dict) else {}
+        table: dict[str, Any] = {}
+        for model, blob in cache.entries("rates", _rates_stamp()).items():
+            try:
+                entry = json.loads(blob)
+                if entry is not None:
+                    _decode(entry)
+            except (ValueError, TypeError, KeyError):
+                continue  # damaged or planted: computed again when needed
+            table[model] = entry
+        _persisted = table
     return _persisted
 
 
-def _persist(model: str, entry: dict[str, Any] | None) -> None:
-    from ctxlint._runtime.fsutil import write_cache
+def _forget() -> None:
+    global _persisted
+    _persisted = None
+    _new_rates.clear()
+    _model_rates.cache_clear()
+    _rates_stamp.cache_clear()
 
+
+def take_new_rates() -> dict[str, Any]:
+    """The rates this process computed since the last call (and forgets them): a worker hands them
+    to the parent with its results, so that only the parent writes the cache."""
+    taken = dict(_new_rates)
+    _new_rates.clear()
+    return taken
+
+
+def save_new_rates(from_workers: dict[str, Any]) -> None:
+    """Persist, once, the rates computed here and those the workers sent back (none: no write)."""
+    new = {**from_workers, **take_new_rates()}
     table = load_rates_cache()
-    table[model] = entry
-    write_cache(_rates_file(), json.dumps(table).encode())
+    new = {model: entry for model, entry in new.items() if table.get(model, ...) != entry}
+    if not new:
+        return
+    table.update(new)
+    stamp = _rates_stamp()
+    cache.put_many("rates", [(model, json.dumps(entry).encode(), stamp) for model, entry in sorted(new.items())])
 
 
 def _compute_entry(model: str) -> dict[str, Any] | None:
@@ -192,11 +226,16 @@ def _compute_entry(model: str) -> dict[str, Any] | None:
 
 
 def _decode(entry: Any) -> tuple[tuple[int, ...], tuple[Rates, ...]]:
-    starts = tuple(int(x) for x in entry["starts"])
-    tiers = tuple(Rates(*(float(v) for v in tier)) for tier in entry["tiers"])
-    if len(tiers) != len(starts) + 1 or any(len(t) != len(_RATES_FIELDS) for t in entry["tiers"]):
+    """The tier starts and rates of an entry; ValueError unless it is well formed (ascending whole
+    starts, one tier more than starts, five finite non-negative rates per tier)."""
+    starts = tuple(entry["starts"])
+    tiers = tuple(tuple(tier) for tier in entry["tiers"])
+    if (not all(type(x) is int and x >= 0 for x in starts) or list(starts) != sorted(set(starts))
+            or len(tiers) != len(starts) + 1
+            or not all(len(t) == len(_RATES_FIELDS) and all(type(v) in (int, float) and 0 <= v < math.inf for v in t)
+                       for t in tiers)):
         raise ValueError("malformed rates entry")
-    return starts, tiers
+    return starts, tuple(Rates(*(float(v) for v in tier)) for tier in tiers)
 
 
 @lru_cache(maxsize=256)
@@ -211,7 +250,7 @@ def _model_rates(model: str) -> tuple[tuple[int, ...], tuple[Rates, ...]] | None
         except (KeyError, TypeError, ValueError):
             pass  # a damaged entry: computed again below
     entry = _compute_entry(model)
-    _persist(model, entry)
+    _new_rates[model] = entry
     return _decode(entry) if entry is not None else None
 
 
@@ -291,3 +330,6 @@ def context_window_for(model: str | None, agent: str) -> int | None:
     if agent == "codex" or m.startswith(("gpt-5", "codex", "o3", "o4")) or "gpt-5" in m:
         return 272_000
     return None
+
+
+cache.on_reset(_forget)  # cache.reset() drops what this process remembers of cached values

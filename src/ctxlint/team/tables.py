@@ -7,7 +7,7 @@ Three tables, documented column by column in ``docs/team.md``:
 * ``instructions``: one row per instruction file of every project whose directory exists on disk.
 
 Row builders are pure functions of a ``FileResult`` (what ``ctxlint.core.audit.audit_file`` returns) and
-of the export settings, so the local process pool and a Dask cluster produce the same rows.
+of the export settings, so whichever worker runs them, the rows are the same.
 There is a ``person`` column (the first folder under the input root, or its pseudonym) only so a
 platform team can group by team; the report built from these tables never ranks people.
 """
@@ -361,7 +361,7 @@ class FileRows:
 
 
 def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
-    """The unit of work of every engine: ``audit_file`` on one file, turned into table rows."""
+    """The unit of work of the export: ``audit_file`` on one file, turned into table rows."""
     from ctxlint.core.audit import audit_file
 
     try:
@@ -381,14 +381,14 @@ def instruction_rows(project: str, ctx: RowContext) -> list[Row]:
     """One row per instruction file of ``project`` (a directory on this machine), with the load graph."""
     from pathlib import Path
 
+    from ctxlint.core.inputs import instruction_sources
     from ctxlint.instructions.build import build_project
-    from ctxlint.instructions.discover import discover_instructions
 
     if not os.path.isdir(project):
         return []
     root = Path(project)
     try:
-        sources = discover_instructions(root, ctx.config.exclude)
+        sources = instruction_sources(root, ctx.config.exclude)
         if not sources:
             return []
         built = build_project(sources, root, ctx.config.requests_per_session)

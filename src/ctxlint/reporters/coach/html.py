@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ctxlint.coach.aggregate import compact_tokens, instruction_sentence, trend
+from ctxlint.coach.aggregate import compact_tokens, trend
+from ctxlint.coach.instructions import instruction_sentence
 from ctxlint.measure.secrets import mask
 
 CSS = """

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ctxlint.coach.aggregate import compact_tokens, instruction_sentence
+from ctxlint.coach.aggregate import compact_tokens
+from ctxlint.coach.instructions import instruction_sentence
 from ctxlint.measure.secrets import mask
 
 WEEKS_SHOWN = 8

@@ -1,5 +1,5 @@
-"""Reading shell commands the way the transcript rules need: what a command reads, whether a
-search is bounded, whether it dumps a repository. Pure functions, no I/O; patterns come from YAML."""
+"""Reading shell commands the way the transcript rules need: what a command reads and what it writes.
+Pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 READERS = frozenset(("cat", "bat", "batcat", "less", "more", "nl", "head", "tail", "sed"))
 REDIRECT = re.compile(r"(?<![0-9&])>>?\s*([^\s|;&]+)")
@@ -133,111 +132,3 @@ def is_edit_command(command: str) -> list[str]:
             out.extend(a for a in w[1:] if not a.startswith("-"))
     out.extend(m.group(1) for m in REDIRECT.finditer(command))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class AnyOf:
-    """A YAML list of patterns, each searched only when the text holds one of its literal heads.
-
-    The rules test every command (or prompt) of every transcript against these lists. One regex
-    alternation tries every alternative at every position of the text (~5 µs for a 135-character
-    command); a substring test of each pattern's heads rules out nearly all of them in a fraction of
-    that, and the pattern itself is searched only when a head is present.
-    """
-
-    gated: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]  # (heads, pattern)
-    always: re.Pattern[str] | None  # the patterns without heads, as one alternation
-    fold: bool  # case-insensitive: heads are lower-case, texts are lowered (ASCII texts only)
-
-    def matches(self, text: str) -> bool:
-        """Whether any pattern of the list matches somewhere in ``text`` (``re.search``)."""
-        if self.always is not None and self.always.search(text):
-            return True
-        probe = text
-        if self.fold:
-            if not text.isascii():  # re.IGNORECASE folds "ſ" to "s" and "K" to "k": str.lower() does not
-                return any(pattern.search(text) for _, pattern in self.gated)
-            probe = text.lower()
-        for heads, pattern in self.gated:
-            for head in heads:
-                if head in probe:
-                    if pattern.search(text):
-                        return True
-                    break
-        return False
-
-
-@lru_cache(maxsize=64)
-def any_of(patterns: tuple[str, ...], flags: int = 0) -> AnyOf:
-    """The patterns of a YAML list (an empty list never matches), gated by their literal heads."""
-    gated: list[tuple[tuple[str, ...], re.Pattern[str]]] = []
-    rest: list[str] = []
-    for pattern in patterns:
-        heads = literal_heads(pattern, flags)
-        if heads is None:
-            rest.append(pattern)
-        else:
-            gated.append((heads, re.compile(pattern, flags)))
-    always = re.compile("|".join(f"(?:{p})" for p in rest), flags) if rest else None
-    return AnyOf(tuple(gated), always, bool(flags & re.IGNORECASE))
-
-
-def literal_heads(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
-    """Strings of which every match of ``pattern`` contains at least one, lower-cased when the pattern
-    ignores case; None when the pattern has no such set (or ignores case and a head is not ASCII).
-
-    Read from the parsed pattern: a run of literals, or a group, an alternation or a repeat (at least
-    once) whose every branch has heads; zero-width items (``\\b``, ``^``, lookarounds) and optional
-    ones are passed over, and of the items a match must cross the one with the longest heads is kept.
-    """
-    try:
-        tree = re._parser.parse(pattern, flags)  # type: ignore[attr-defined]
-    except (re.error, RecursionError, AttributeError, TypeError):
-        return None
-    heads = _sequence_heads(list(tree))
-    if not heads or "" in heads:
-        return None
-    if tree.state.flags & re.IGNORECASE:
-        if not all(h.isascii() for h in heads):
-            return None
-        heads = {h.lower() for h in heads}
-    return tuple(sorted(heads))
-
-
-def _sequence_heads(items: list[tuple[Any, Any]]) -> set[str] | None:
-    c = re._constants  # type: ignore[attr-defined]
-    best: set[str] | None = None
-    for i, (op, av) in enumerate(items):
-        candidate: set[str] | None = None
-        if op is c.LITERAL:
-            if i and items[i - 1][0] is c.LITERAL:
-                continue  # inside a run already taken whole
-            run = []
-            for op2, av2 in items[i:]:
-                if op2 is not c.LITERAL:
-                    break
-                run.append(chr(av2))
-            candidate = {"".join(run)}
-        elif op is c.SUBPATTERN:
-            _, add_flags, del_flags, sub = av
-            candidate = None if add_flags or del_flags else _sequence_heads(list(sub))
-        elif op is c.BRANCH:
-            candidate = set()
-            for branch in av[1]:
-                heads = _sequence_heads(list(branch))
-                if heads is None:
-                    candidate = None
-                    break
-                candidate |= heads
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            candidate = _sequence_heads(list(av[2]))
-        elif op is c.ATOMIC_GROUP:
-            candidate = _sequence_heads(list(av))
-        if candidate and (best is None or _better(candidate, best)):
-            best = candidate
-    return best
-
-
-def _better(a: set[str], b: set[str]) -> bool:
-    """Longer shortest head first (fewer texts hold it), then fewer heads."""
-    return (min(map(len, a)), -len(a)) > (min(map(len, b)), -len(b))

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from ctxlint._runtime.fsutil import inside
 from ctxlint.model import Claim, RawFinding
+from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import any_of, file_reads, is_edit_command
+from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import ToolCall, ToolResult
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ctxlint.model import RawFinding
+from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import any_of, file_reads
+from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
 from ctxlint.transcripts.analysis import Analysis
 

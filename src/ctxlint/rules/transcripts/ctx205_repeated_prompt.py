@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from itertools import islice
 
 from ctxlint.model import RawFinding
+from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import any_of
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt
 

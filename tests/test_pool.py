@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 
 from ctxlint._runtime import pool as forkpool
-from ctxlint._runtime.pool import WorkerDied, imap_unordered
+from ctxlint._runtime.pool import BATCH_BYTES, MIN_BATCH_BYTES, WorkerDied, balanced_batches, imap_unordered
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork pool runs on Linux only")
 
@@ -74,14 +76,43 @@ def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.Mo
 
 
 def test_batches_keep_every_file_once_largest_first_and_shrink_at_the_end() -> None:
-    from ctxlint.core.audit import BATCH_BYTES, MIN_BATCH_BYTES, _batches
-
-    sizes = [8 << 20, 3 << 20] + [300_000] * 40 + [20_000] * 200
-    paths = [f"f{i}" for i in range(len(sizes))]
-    batches = _batches(paths, sizes, 2)
-    assert [p for b in batches for p in b] == paths
-    size_of = dict(zip(paths, sizes, strict=True))
-    totals = [sum(size_of[p] for p in b) for b in batches]
-    assert batches[0] == ["f0"] and batches[1] == ["f1"]  # a large file is a task of its own
+    sizes = [20_000] * 200 + [300_000] * 40 + [3 << 20, 8 << 20]
+    batches = balanced_batches(sizes, 2)
+    assert sorted(i for b in batches for i in b) == list(range(len(sizes)))
+    totals = [sum(sizes[i] for i in b) for b in batches]
+    assert batches[0] == [241] and batches[1] == [240]  # the largest first, each a task of its own
     assert all(t < BATCH_BYTES + 300_000 for t in totals[2:])
     assert totals[-2] <= 2 * MIN_BATCH_BYTES < totals[2]  # the last tasks are the smallest
+
+
+@linux_only
+def test_prices_met_in_workers_are_persisted_once_by_the_parent(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers never write the cache (two writers of one table: the last one won); the rates they
+    computed come back with their results and the parent stores them in one write."""
+    from ctxlint._runtime import cache
+    from ctxlint.core.audit import audit_paths
+    from tests.transcript_builder import build
+
+    monkeypatch.setenv("CTXLINT_CACHE_DIR", str(tmp_path / "cache"))
+    cache.reset()
+    paths = []
+    for n, model in enumerate(("claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5")):
+        (text,) = build({"agent": "claude-code", "steps": [{"model": model}, {"prompt": "hi"}, {"requests": 3}]}).values()
+        paths.append(tmp_path / f"s{n}.jsonl")
+        paths[-1].write_text(text, encoding="utf-8")
+    writes = tmp_path / "writes"
+    real = cache.put_many
+
+    def recording(kind: str, items: Iterable[tuple[str, bytes, str]]) -> None:
+        items = list(items)
+        with open(writes, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} {kind} {len(items)}\n")
+        real(kind, items)
+
+    monkeypatch.setattr(cache, "put_many", recording)
+    results = audit_paths([str(p) for p in paths], jobs=2)
+    assert all(r.session and r.session.get("cost_usd") for r in results)
+    lines = [line.split() for line in writes.read_text().splitlines()]
+    assert {pid for pid, _, _ in lines} == {str(os.getpid())}
+    assert [(kind, int(n)) for _, kind, n in lines if kind == "rates"] == [("rates", 3)]
