@@ -86,6 +86,10 @@ def render(report: Report, *, color: bool = False, quiet: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def _removable(tokens: int) -> str:
+    return f" ({tokens:,} removable by the fixes)" if tokens else ""
+
+
 def summary_line(report: Report) -> str:
     s = report.summary
     sev = ", ".join(f"{n} {name}" for name, n in s.by_severity.items() if n) or "no findings"
@@ -93,14 +97,13 @@ def summary_line(report: Report) -> str:
     if s.tokens_wasted:
         cost = _usd(s.cost_wasted_usd)
         parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else ""))
-    if s.instruction_tokens_per_request:
-        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request")
     if s.input_tokens:
         parts.append(f"of {s.input_tokens:,} input tokens" + (f" ({_usd(s.cost_usd)})" if s.cost_usd else ""))
     line = " · ".join(parts)
     if s.startup_tokens:
-        per_agent = ", ".join(f"{agent} {tokens:,}" for agent, tokens in sorted(s.startup_tokens.items()))
-        line += f"\ninstruction files paid on every request before the first prompt: {per_agent} tokens"
+        per_agent = ", ".join(f"{agent} {tokens:,} tokens" + _removable(s.instruction_tokens_per_request.get(agent, 0))
+                              for agent, tokens in sorted(s.startup_tokens.items()))
+        line += f"\ninstruction files paid on every request before the first prompt: {per_agent}"
     if report.baseline_suppressed:
         line += f"\n{report.baseline_suppressed} finding(s) hidden by the baseline"
     return line
