@@ -51,7 +51,7 @@ def test_segments_split_at_compaction_and_clear(tmp_path: Path, agent: str) -> N
         assert before.end_request == after.first_request
     assert a.segments[-1].end_request == len(a.requests)
     read = _result_items(a)[0]
-    assert a.segment_of(read.event) is a.segments[0]
+    assert a.segment_of_line(read.line) is a.segments[read.segment] is a.segments[0]
 
 
 @pytest.mark.parametrize("agent", ["claude-code", "codex"])
@@ -63,17 +63,17 @@ def test_a_single_item_is_measured_from_the_context_jump(tmp_path: Path, agent: 
     assert abs(item.tokens - 3100) <= 5
     # K = requests from the first one after the result to the end of the segment
     assert a.carried(item) == len(a.requests) - item.r0
-    tokens, cost = a.item_exposure(item)
+    claim = a.item_claim(item)
+    tokens, cost = claim.tokens, claim.cost_usd
     assert tokens == item.tokens * a.carried(item)
     assert cost is not None and cost > 0
-    assert a.evidence(item, item.r0) == sorted({item.line, a.requests[item.r0].line})
 
 
 def test_exposure_is_priced_with_each_requests_own_cache_mix(tmp_path: Path) -> None:
     a = _analyse(tmp_path, {"agent": "claude-code", "steps": [
         {"prompt": "Fix the login bug"}, {"read": "src/app.py", "tokens": 3100}, {"requests": 4}]})
     item = _result_items(a)[0]
-    _, cost = a.item_exposure(item)
+    cost = a.item_claim(item).cost_usd
     expected = 0.0
     for u in a.requests[item.r0:]:
         rates = price_per_token(u.model)
@@ -91,7 +91,7 @@ def test_exposure_is_priced_with_each_requests_own_cache_mix(tmp_path: Path) -> 
 def test_unpriced_model_gives_no_dollars(tmp_path: Path) -> None:
     a = _analyse(tmp_path, {"agent": "claude-code", "model": "acme-unknown-model-9", "steps": [
         {"prompt": "Fix the login bug"}, {"read": "src/app.py", "tokens": 3100}, {"requests": 2}]})
-    _, cost = a.item_exposure(_result_items(a)[0])
+    cost = a.item_claim(_result_items(a)[0]).cost_usd
     assert cost is None
 
 
@@ -101,7 +101,6 @@ def test_item_just_before_a_compaction_is_carried_by_no_request(tmp_path: Path) 
         {"requests": 4}]})
     item = _result_items(a)[0]
     assert a.carried(item) == 0
-    assert a.item_exposure(item)[0] == 0
     assert a.item_claim(item).tokens == 0
 
 
@@ -184,7 +183,7 @@ def test_items_of_a_gap_never_exceed_the_observed_context(events: list[Event]) -
     by_r0: dict[int, int] = {}
     for item in a.items:
         assert item.tokens >= 0
-        exposed, _ = a.item_exposure(item)
+        exposed = a.item_claim(item).tokens
         end = a.segments[item.segment].end_request
         # exposure never exceeds what the carrying requests sent, even where the context shrank
         assert exposed <= sum(u.context_tokens for u in a.requests[item.r0:end])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ctxlint._runtime import pool as forkpool
+from ctxlint._runtime import pool
 from ctxlint._runtime.pool import BATCH_BYTES, MIN_BATCH_BYTES, WorkerDied, balanced_batches, imap_unordered
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork pool runs on Linux only")
@@ -70,7 +70,7 @@ def test_no_tasks_no_workers() -> None:
 
 
 def test_without_fork_the_executor_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forkpool, "fork_available", lambda: False)
+    monkeypatch.setattr(pool, "fork_available", lambda: False)
     got = dict(imap_unordered(square_with_pid, list(range(6)), 2))
     assert {i: value for i, (value, _) in got.items()} == {i: i * i for i in range(6)}
 

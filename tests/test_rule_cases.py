@@ -12,6 +12,8 @@ A case file is the scenario and its expected findings side by side::
         scenario: {agent: codex, steps: [...]}   # transcript cases: built by tests/transcript_builder.py
         expect:                          # exactly these findings of this rule, in any order
           - {path: CLAUDE.md, line: 1, severity: error, message_contains: "6 lines"}
+        fixed: {CLAUDE.md: "..."}        # optional: the files after `--fix` of these findings
+        unsafe_fixes: true               # optional: with `--unsafe-fixes`
 
 Only findings of the case's rule are compared, so a case does not depend on other rules.
 """
@@ -27,6 +29,7 @@ import pytest
 import yaml
 
 from ctxlint.config import Config
+from ctxlint.core.fixes import apply_fixes
 from ctxlint.core.run import run_check
 from ctxlint.rules.registry import registry
 
@@ -85,6 +88,10 @@ def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path, monkeypatch: p
         match = next((f for f in unmatched if _matches(f, exp)), None)
         assert match is not None, f"{case['name']}: no finding matches {exp}; got {described}"
         unmatched.remove(match)
+    if "fixed" in case:
+        apply_fixes(got, unsafe=bool(case.get("unsafe_fixes")), diff=False, root=tmp_path)
+        for rel, text in case["fixed"].items():
+            assert (tmp_path / rel).read_text(encoding="utf-8") == text, f"{case['name']}: {rel} after --fix"
 
 
 def _matches(f: Any, exp: dict[str, Any]) -> bool:

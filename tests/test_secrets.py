@@ -93,3 +93,14 @@ def test_no_format_echoes_a_secret(tmp_path: Path) -> None:
     for kind, part in SECRET_PARTS.items():
         assert part not in blob, f"{kind} leaked"
     json.loads(outputs[1])
+
+
+def test_a_pattern_ignores_case_exactly_when_its_compiled_form_does() -> None:
+    """Patterns compile on first use; whether hints are tested against the lower-cased text is read
+    from the source's leading flags, and must agree with what re makes of it."""
+    import re
+
+    from ctxlint.measure.secrets import _patterns
+
+    patterns, _ = _patterns()
+    assert patterns and all(p.folded == bool(re.compile(p.source).flags & re.IGNORECASE) for p in patterns)

@@ -111,13 +111,21 @@ class Document:
     imports: list[Import] = field(default_factory=list)
     list_items: list[ListItem] = field(default_factory=list)
     parse_error: str | None = None
+    # Lines inside code blocks and inside HTML comment blocks, gathered on first use (rules ask per line).
+    _code_lines: frozenset[int] | None = field(default=None, repr=False, compare=False)
+    _comment_lines: frozenset[int] | None = field(default=None, repr=False, compare=False)
 
     def line_in_code(self, line: int) -> bool:
-        return any(b.start_line <= line <= b.end_line for b in self.code_blocks)
+        if self._code_lines is None:
+            self._code_lines = frozenset(n for b in self.code_blocks for n in range(b.start_line, b.end_line + 1))
+        return line in self._code_lines
 
     def line_in_comment(self, line: int) -> bool:
         """The line is part of an HTML comment block (inline comments inside a paragraph do not count)."""
-        return any(c.start_line <= line <= c.end_line for c in self.html_comments if not c.inline)
+        if self._comment_lines is None:
+            self._comment_lines = frozenset(n for c in self.html_comments if not c.inline
+                                            for n in range(c.start_line, c.end_line + 1))
+        return line in self._comment_lines
 
     def section_at(self, line: int) -> Section | None:
         best: Section | None = None

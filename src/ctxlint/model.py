@@ -85,13 +85,28 @@ class TextEdit:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A concrete fix, written by the engine from the rule's YAML ``fixes`` templates: the named
+    templates, in order, joined and filled with ``args`` (``str.format`` fields)."""
+
+    templates: tuple[str, ...]
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def fix(*templates: str, **args: Any) -> Fix:
+    """``Fix(templates, args)``: the way detectors name their fix."""
+    return Fix(templates, args)
+
+
+@dataclass(frozen=True, slots=True)
 class RawFinding:
-    """What a detector yields: no id, no severity. The engine stamps the rule's identity."""
+    """What a detector yields: facts, no id, no severity, no fix text. The engine stamps the rule's
+    identity and writes the fix from the rule's templates."""
 
     line: int
     message: str
     end_line: int | None = None
-    fix: str | None = None
+    fix: Fix | None = None
     tokens_wasted: int = 0
     cost_wasted_usd: float | None = None
     severity: Severity | None = None  # a rule may escalate (e.g. CTX101 chars limit -> error)

@@ -6,7 +6,7 @@ One switch: ``CTXLINT_NO_CACHE=1`` (or ``--no-cache``) and nothing is read or wr
 ``ctxlint cache dir`` prints the directory, ``ctxlint cache clear`` empties it.
 
 What is stored: plain data only, in one SQLite file: each entry is a kind, a key, a stamp and a
-value (numbers, JSON or msgpack bytes) that its owner decodes into a fixed shape. Never pickle,
+value (a number or JSON, as bytes) that its owner decodes into a fixed shape. Never pickle,
 marshal or compiled code.
 
 What is trusted (the directory may be shared, planted, or restored from a CI cache):
@@ -170,21 +170,12 @@ def _owned(st: os.stat_result) -> bool:
 
 
 def _private_directory(base: Path) -> bool:
-    """Create ``base`` 0700 if needed; True when it is a real directory of this user that no one else
-    can write (an existing one of ours that is too open is tightened)."""
+    """Create ``base`` 0700 if needed; True when it is a real directory of this user only."""
     try:
         base.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = os.lstat(base)
     except OSError:
         return False
-    if not stat.S_ISDIR(st.st_mode) or not _owned(st):
-        return False
-    if hasattr(os, "getuid") and st.st_mode & 0o077:
-        try:
-            os.chmod(base, 0o700)
-        except OSError:
-            return False
-    return True
+    return _only_ours(base, stat.S_ISDIR, 0o700)
 
 
 def _private_file(path: Path) -> bool:
@@ -196,15 +187,21 @@ def _private_file(path: Path) -> bool:
         pass
     except OSError:
         return False
+    return _only_ours(path, stat.S_ISREG, 0o600)
+
+
+def _only_ours(path: Path, kind: Callable[[int], bool], mode: int) -> bool:
+    """True when ``path`` itself (not a link) is of ``kind`` and this user's; one of ours that others
+    may read or write is narrowed to ``mode``."""
     try:
         st = os.lstat(path)
     except OSError:
         return False
-    if not stat.S_ISREG(st.st_mode) or not _owned(st):
+    if not kind(st.st_mode) or not _owned(st):
         return False
     if hasattr(os, "getuid") and st.st_mode & 0o077:
         try:
-            os.chmod(path, 0o600)
+            os.chmod(path, mode)
         except OSError:
             return False
     return True

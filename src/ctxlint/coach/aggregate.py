@@ -80,43 +80,16 @@ def _spent(s: dict[str, Any]) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rule metadata without building the whole registry (keeps a cached re-run fast)
+# Rule metadata
 
 
 def rule_meta(rule_ids: Iterable[str]) -> dict[str, dict[str, str]]:
-    """name / summary / fix of each rule id, from the rule YAML (C loader when available)."""
-    from ctxlint.rules import registry as reg
+    """name / summary / fix of each rule id, from the rule metadata (cached: a warm re-run parses no YAML)."""
+    from ctxlint.rules.registry import all_metadata
 
-    wanted = sorted(set(rule_ids))
-    out: dict[str, dict[str, str]] = {}
-    if reg.all_metadata.cache_info().currsize:
-        metas = reg.all_metadata()
-        for rid in wanted:
-            if rid in metas:
-                m = metas[rid]
-                out[rid] = {"name": m.name, "summary": m.summary, "fix": m.fix}
-        return out
-    import yaml
-
-    from ctxlint.errors import RuleDataError
-
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        base = reg.rules_dir()
-    except RuleDataError:
-        return out
-    for rid in wanted:
-        if not re.fullmatch(r"CTX\d{3}", rid):
-            continue
-        try:
-            with (base / f"{rid}.yaml").open(encoding="utf-8") as fh:
-                raw = yaml.load(fh, Loader=loader)
-        except (OSError, yaml.YAMLError):
-            continue
-        if isinstance(raw, dict):
-            out[rid] = {"name": str(raw.get("name", "")), "summary": str(raw.get("summary", "")).strip(),
-                        "fix": str(raw.get("fix", "")).strip()}
-    return out
+    metas = all_metadata()
+    return {rid: {"name": metas[rid].name, "summary": metas[rid].summary, "fix": metas[rid].fix}
+            for rid in sorted(set(rule_ids)) if rid in metas}
 
 
 def one_fix(text: str) -> str:

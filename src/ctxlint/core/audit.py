@@ -186,7 +186,7 @@ def _audit(path: str, config: Config) -> FileResult:
         cap = analysis.total_input_tokens
         contexts = [u.context_tokens for u in analysis.requests]
         for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=summary.spend_usd):
-            findings.append(stamp(by_id[rule_id], rf, shown, config))
+            findings.append(stamp(by_id[rule_id], rf, shown, config, agent=transcript.agent))
     result.findings = findings
     return result
 

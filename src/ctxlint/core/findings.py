@@ -26,7 +26,10 @@ def stamp(
     config: Config,
     *,
     line_text: str | None = None,
+    agent: str | None = None,
 ) -> Finding:
+    """``raw`` as a finding of ``rule``: its id, name and severity, the fix written from the rule's
+    templates (``agent`` picks an agent's own text), and a fingerprint of its content."""
     meta = rule.meta
     severity = config.severity_for(meta.id) or raw.severity or meta.severity
     content = raw.content_key or (line_text.strip() if line_text else None) or raw.message
@@ -38,7 +41,7 @@ def stamp(
         line=max(1, raw.line),
         end_line=max(raw.end_line or raw.line, raw.line, 1),
         message=raw.message,
-        fix=raw.fix if raw.fix is not None else meta.fix.splitlines()[0] if meta.fix else None,
+        fix=meta.fix_text(raw.fix, agent) if raw.fix is not None else meta.fix.splitlines()[0] if meta.fix else None,
         tokens_wasted=max(0, int(raw.tokens_wasted)),
         cost_wasted_usd=raw.cost_wasted_usd,
         fingerprint=fingerprint(meta.id, raw.path or path, content),

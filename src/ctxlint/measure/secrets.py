@@ -23,33 +23,44 @@ class SecretMatch:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Pattern:
-    """A secret pattern with the literals one of which every match contains."""
+    """A secret pattern with the literals one of which every match contains. It is compiled the first
+    time a text holds one of them: most texts hold none, and compiling every pattern on every run
+    cost more than the searches."""
 
     kind: str
-    regex: re.Pattern[str]
+    source: str
     group: int
     hints: tuple[str, ...]  # empty: always run
     folded: bool  # a (?i) pattern: its hints are tested against the lower-cased text
+    _regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source)
+        return self._regex
+
+
+LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[list[_Pattern], list[re.Pattern[str]]]:
+def _patterns() -> tuple[list[_Pattern], list[str]]:
     data = shared_data("secrets")
     patterns = []
     for p in data["patterns"]:
-        regex = re.compile(p["regex"])
-        patterns.append(_Pattern(p["kind"], regex, int(p.get("group", 0)), tuple(p.get("hints") or ()),
-                                 bool(regex.flags & re.IGNORECASE)))
-    placeholders = [re.compile(p) for p in data.get("placeholders", [])]
-    return patterns, placeholders
+        flags = LEADING_FLAGS.match(p["regex"])  # where Python allows global flags: at the start
+        patterns.append(_Pattern(p["kind"], p["regex"], int(p.get("group", 0)), tuple(p.get("hints") or ()),
+                                 flags is not None and "i" in flags.group(1)))
+    return patterns, [str(p) for p in data.get("placeholders", [])]
 
 
-def _is_placeholder(value: str, placeholders: list[re.Pattern[str]]) -> bool:
+def _is_placeholder(value: str, placeholders: list[str]) -> bool:
     if len(set(value)) <= 2:
         return True
-    return any(p.search(value) for p in placeholders)
+    return any(re.search(p, value) for p in placeholders)  # re's own cache compiles each once
 
 
 def _fold(text: str) -> str:

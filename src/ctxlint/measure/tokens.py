@@ -75,9 +75,4 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def count_lines(lines: list[str]) -> int:
-    """Tokens of a block of lines as the agent sees them (joined with newlines)."""
-    return count_text("\n".join(lines))
-
-
 cache.on_reset(count_text.cache_clear)  # cache.reset() drops what this process remembers of cached values

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.errors import RuleDataError
-from ctxlint.model import Severity
+from ctxlint.model import Fix, Severity
 
 RULE_KINDS = ("diagnostic", "instructions", "transcript", "config")
 SCOPES = ("file", "project", "transcript", "none")
@@ -33,6 +33,8 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
 # must name the same URL: a test compares them). SARIF viewers link each rule to its generated page.
 REPOSITORY_URL = "https://github.com/ctxlint/ctxlint"
 HELP_URI = REPOSITORY_URL + "/blob/main/docs/rules/{id}.md"
+DOCUMENTED = "documented"  # the fix template that is the rule's documented fix, on one line
+FIX_AGENTS = ("claude-code", "codex", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +67,29 @@ class RuleMeta:
     aliases: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     agents: tuple[str, ...] = ()
+    # Concrete fix texts: name -> template, or agent -> template (``claude-code``, ``codex``, ``other``)
+    fixes: dict[str, str | dict[str, str]] = field(default_factory=dict)
 
     @property
     def default_options(self) -> dict[str, Any]:
         return {o.name: o.default for o in self.options}
+
+    def fix_text(self, fix: Fix, agent: str | None = None) -> str:
+        """The text of ``fix``: its templates joined and filled. A template with one text per agent
+        gives the one of ``agent``; other agents get ``other``, else Claude Code's. ``documented``
+        is the rule's own documented fix on one line."""
+        out: list[str] = []
+        for name in fix.templates:
+            if name == DOCUMENTED:
+                out.append(" ".join(self.fix.split()))
+                continue
+            template = self.fixes.get(name)
+            if template is None:
+                raise RuleDataError(f"{self.id}: no fix template {name!r} in rules/{self.id}.yaml")
+            if isinstance(template, dict):
+                template = next(template[key] for key in (agent, "other", "claude-code") if key in template)
+            out.append(template.format_map(fix.args))
+        return "".join(out)
 
     @property
     def help_uri(self) -> str:
@@ -108,7 +129,7 @@ class Registered:
     def _load(self) -> None:
         if self._module is not None and self._scope is None:
             importlib.import_module(self._module)
-            self._scope, self._check = _DETECTORS[self.meta.id]
+            self._scope, self._check = _DETECTORS[self._module]
 
     @property
     def scope(self) -> str:
@@ -121,11 +142,12 @@ class Registered:
         return self._check
 
 
-_DETECTORS: dict[str, tuple[str, Detector]] = {}
+_DETECTORS: dict[str, tuple[str, Detector]] = {}  # module -> (scope, detector)
 
 
-def detector(rule_id: str, *, scope: str) -> Callable[[Detector], Detector]:
-    """Register ``fn`` as the detector of ``rule_id``.
+def detector(*, scope: str) -> Callable[[Detector], Detector]:
+    """Register ``fn`` as the detector of its module's rule: the module's name says which
+    (``ctx101_too_long`` implements CTX101, whose id and name are written once, in its YAML).
 
     scope ``file``: ``fn(doc, project, ctx)`` once per instruction file;
     ``project``: ``fn(project, ctx)`` once per set of instruction files;
@@ -135,7 +157,9 @@ def detector(rule_id: str, *, scope: str) -> Callable[[Detector], Detector]:
         raise ValueError(f"bad scope {scope!r}")
 
     def register(fn: Detector) -> Detector:
-        _DETECTORS[rule_id] = (scope, fn)
+        if fn.__module__ in _DETECTORS:
+            raise RuleDataError(f"{fn.__module__}: a second detector (one rule, one detector)")
+        _DETECTORS[fn.__module__] = (scope, fn)
         return fn
 
     return register
@@ -188,9 +212,30 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
             aliases=tuple(str(a) for a in raw.get("aliases") or ()),
             data=dict(raw.get("data") or {}),
             agents=tuple(str(a) for a in raw.get("agents") or ()),
+            fixes=_fix_templates(raw.get("fixes") or {}, origin),
         )
     except KeyError as exc:
         raise RuleDataError(f"{origin}: missing key {exc}") from None
+
+
+def _fix_templates(raw: Any, origin: str) -> dict[str, str | dict[str, str]]:
+    """The ``fixes`` of a rule file, checked: each a template, or one per agent (Claude Code's at least)."""
+    import string
+
+    if not isinstance(raw, dict):
+        raise RuleDataError(f"{origin}: fixes must map names to templates")
+    out: dict[str, str | dict[str, str]] = {}
+    for name, value in raw.items():
+        texts = value if isinstance(value, dict) else {"claude-code": value}
+        if "claude-code" not in texts or not set(texts) <= set(FIX_AGENTS) or name == DOCUMENTED:
+            raise RuleDataError(f"{origin}: fixes.{name}: a template, or one per agent ({', '.join(FIX_AGENTS)})")
+        for text in texts.values():
+            try:
+                list(string.Formatter().parse(str(text)))
+            except ValueError as exc:
+                raise RuleDataError(f"{origin}: fixes.{name}: {exc}") from None
+        out[str(name)] = {k: str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
+    return out
 
 
 def _load_yaml(paths: list[Path]) -> list[Any]:

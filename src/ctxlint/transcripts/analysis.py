@@ -108,25 +108,6 @@ class Analysis:
         seg = segment or self.segment_of_request(r0)
         return max(0, seg.end_request - r0)
 
-    def segment_of(self, event: Event) -> Segment:
-        """The segment (session start, /clear or compaction → next boundary) an event belongs to."""
-        return self.segment_of_line(event.line)
-
-    @property
-    def calls_by_id(self) -> dict[str, ToolCall]:
-        return self.calls
-
-    def evidence(self, *things: Item | Event | Usage | int) -> list[int]:
-        """The JSONL line numbers behind a finding (items, events, request indexes), sorted, unique."""
-        lines: set[int] = set()
-        for x in things:
-            if isinstance(x, int):
-                if 0 <= x < len(self.requests):
-                    lines.add(self.requests[x].line)
-            else:
-                lines.add(x.line)
-        return sorted(lines)
-
     def segment_of_request(self, r: int) -> Segment:
         for seg in self.segments:
             if seg.first_request <= r < seg.end_request:
@@ -157,10 +138,6 @@ class Analysis:
         cost = None if a is None or b is None else tokens * (b - a)
         return tokens * count, cost
 
-    def item_exposure(self, item: Item) -> tuple[int, float | None]:
-        """(tokens × K, dollars) of one context item, K counted to the end of the item's own segment."""
-        return self.exposure(item.tokens, item.r0, self.segments[item.segment].end_request)
-
     def claim(self, key: str, per_request: int, r0: int, r1: int | None = None, floor: int = 0) -> Claim:
         """A claim of ``per_request`` tokens on every request r0..r1-1 (default: to r0's segment end)."""
         end = self.segment_of_request(r0).end_request if r1 is None and r0 < len(self.requests) else (r1 or r0)
@@ -172,13 +149,6 @@ class Analysis:
         return self.claim(f"item:{item.line}:{getattr(item.event, 'call_id', '')}",
                           item.tokens if per_request is None else per_request, item.r0,
                           self.segments[item.segment].end_request)
-
-    def fix_for_agent(self, claude: str, codex: str, other: str | None = None) -> str:
-        if self.agent == "claude-code":
-            return claude
-        if self.agent == "codex":
-            return codex
-        return other or claude
 
     def _priced(self) -> bool:
         return bool(self._blended_prefix) and self._blended_prefix[-1] is not None

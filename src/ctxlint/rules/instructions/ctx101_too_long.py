@@ -1,15 +1,15 @@
-"""CTX101 instruction-file-too-long: lines, tokens and characters of one file."""
+"""instruction-file-too-long: lines, tokens and characters of one file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject, describe_loading
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX101", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     doc = file.doc
     lines, chars, tokens = len(doc.lines), len(doc.text), file.tokens
@@ -35,18 +35,12 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         key=lambda s: s[2] - s[1],
         reverse=True,
     )[:3]
-    hint = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
-    fix = (
-        "Cut content the agent can discover itself and move task-specific sections into "
-        "path-scoped rules or nested files."
-    )
-    if hint:
-        fix += f" Largest sections: {hint}."
+    sections = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
     yield RawFinding(
         line=1,
         end_line=len(doc.lines) or 1,
         message=f"{', '.join(over)}; {describe_loading(file)}",
-        fix=fix,
+        fix=fix("cut", "largest-sections", sections=sections) if sections else fix("cut"),
         tokens_wasted=excess,
         severity=severity,
         content_key=f"too-long:{','.join(sorted(o.split()[1] for o in over))}",

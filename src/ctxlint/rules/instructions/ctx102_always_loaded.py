@@ -1,15 +1,15 @@
-"""CTX102 always-loaded-too-large: an agent's whole start-up payload."""
+"""always-loaded-too-large: an agent's whole start-up payload."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import AgentLoad, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX102", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     budget = ctx["max-tokens"]
     # Agents that load the very same files (Codex and Cursor both reading only AGENTS.md) share one finding.
@@ -27,18 +27,19 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
         heaviest = sorted((e for e in load.entries if not e.dropped), key=lambda e: e.tokens, reverse=True)[:3]
         parts = ", ".join(f"{e.path} {e.tokens:,}" for e in heaviest)
         imports = [e for e in load.entries if e.depth > 0]
-        fix = ("keep what every task needs in the root file; move task-specific parts to path-scoped rules "
-               "(`.claude/rules/*.md` with `paths:`), nested files or skills")
+        templates = ["split"]
+        fields: dict[str, str] = {}
         top = project.by_path(heaviest[0].path) if heaviest else None
         if top is not None:
             big = sorted((s for s in top.doc.sections if 1 <= s.level <= 2), key=lambda s: s.end_line - s.start_line,
                          reverse=True)[:3]
             if big:
-                fix += "; largest sections of " + top.path + ": " + ", ".join(
-                    f"'{s.heading}' (lines {s.start_line}-{s.end_line})" for s in big)
+                templates.append("largest-sections")
+                fields.update(top=top.path, sections=", ".join(
+                    f"'{s.heading}' (lines {s.start_line}-{s.end_line})" for s in big))
         if imports:
-            fix += (f"; replace `@{imports[0].path}` with a pointer the agent reads on demand "
-                    f"(\"see {imports[0].path} when …\"): imports load at launch and save nothing")
+            templates.append("import-pointer")
+            fields["imported"] = imports[0].path
         excess = total - budget
         sessions = project.requests_per_session
         who = ", ".join(agents)
@@ -49,7 +50,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                      f"prompt (> {budget:,}): {parts}; the {excess:,} tokens above the budget are ≈ "
                      f"{excess * sessions:,} tokens per {sessions}-request session"
                      + (f"; {root.path}: {root.note}" if root.note else "")),
-            fix=fix,
+            fix=fix(*templates, **fields),
             tokens_wasted=excess,
             content_key=who,
             data={"agents": agents, "budget": budget},

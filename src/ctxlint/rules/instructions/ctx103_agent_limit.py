@@ -1,4 +1,4 @@
-"""CTX103 agent-limit-exceeded: content an agent silently drops."""
+"""agent-limit-exceeded: content an agent silently drops."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 from ctxlint.instructions.agents import lenient_front_matter
 from ctxlint.instructions.build import ChainCut, chain_cuts
 from ctxlint.instructions.project import InstructionProject
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX103", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     yield from _budget_cuts(project, ctx)
     for agent, load in project.loads.items():
@@ -21,14 +21,11 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
         for e in load.entries:
             if not (e.truncated or e.dropped):
                 continue
-            fix = (f"flatten the import chain: import {e.path} directly from the root file, or inline the few "
-                   "lines that matter" if e.depth else
-                   f"split {e.path}; Claude Code skips files over 4 MiB entirely")
             yield RawFinding(
                 line=_import_line(project, e.via, e.path) if e.via else 1,
                 path=e.via or e.path,
                 message=f"{agent} silently drops {e.path}: {e.note}",
-                fix=fix,
+                fix=fix("flatten-imports" if e.depth else "split-huge", path=e.path),
                 content_key=f"{agent}:{e.path}:{e.note}",
             )
     yield from _memory(project, ctx)
@@ -72,19 +69,13 @@ def _cut_finding(agent: str, c: ChainCut, starved: list[str], budget: int) -> Ra
     if starved:
         message += f"; never read: {', '.join(starved[:5])}" + (f" and {len(starved) - 5} more" if len(starved) > 5
                                                                  else "")
-    fix = (f"move the sections from line {line} on into nested AGENTS.md files next to the code they describe "
-           "(Codex loads those only when working there), or raise `project_doc_max_bytes` in ~/.codex/config.toml")
-    if c.repeated:
-        fix = (f"replace the link to {c.file.path} with a short AGENTS.md of its own, or shorten {c.file.path}; or "
-               "raise `project_doc_max_bytes` in ~/.codex/config.toml")
-    elif c.directory:
-        fix = ("shorten the AGENTS.md files of this chain (the root one first: every chain pays for it), or raise "
-               "`project_doc_max_bytes` in ~/.codex/config.toml")
+    how = fix("codex-unlink", path=c.file.path) if c.repeated else fix("codex-chain") if c.directory else fix(
+        "codex-nested", line=line)
     return RawFinding(
         line=line,
         path=c.file.path,
         message=message,
-        fix=fix,
+        fix=how,
         content_key=f"codex-cap:{heading}" if not c.directory else f"codex-cap:{c.directory}:{heading}",
         data={"byte": c.cut.byte if c.cut else 0, "total_bytes": c.chain_bytes, "heading": heading},
     )
@@ -101,7 +92,7 @@ def _memory(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFindin
                 path=f.path,
                 message=(f"MEMORY.md has {len(f.doc.lines):,} lines / {len(data):,} bytes; Claude Code loads only "
                          f"the first {ctx['memory-max-lines']} lines or {ctx['memory-max-bytes']:,} bytes"),
-                fix="keep MEMORY.md a short index and move details into topic files it links to",
+                fix=fix("memory-index"),
                 content_key="memory",
             )
 
@@ -128,8 +119,7 @@ def _skill_listing(project: InstructionProject, ctx: RuleContext) -> Iterator[Ra
             severity=Severity.WARNING,  # the routing text is cut, no instruction is lost
             message=(f"the skill's description (with when_to_use) is {len(listed):,} characters; Claude Code lists "
                      f"only the first {limit:,}, so the last {len(listed) - limit:,} never reach the model"),
-            fix=f"put what decides when to use the skill in its first {limit:,} characters and move the rest into "
-                "the body",
+            fix=fix("skill-listing", limit=f"{limit:,}"),
             content_key="skill-listing",
         )
 

@@ -1,10 +1,11 @@
-"""CTX104 duplicated-instruction: the same instruction twice, in one file or across loaded files.
+"""duplicated-instruction: the same instruction twice, in one file or across loaded files.
 
-Units compared: instruction lines (exact match after normalisation), lines and paragraphs of at
-least ``min-words-near`` words (near match: Jaccard of word 3-shingles >= ``similarity``), and whole
-code blocks of three or more lines. Files are compared with themselves and within each agent's
-start-up set; a file reached twice through symlinks is one file. Separately, a CLAUDE.md that
-repeats most of the AGENTS.md next to it (without importing it) gets one summary finding.
+Two checks (see the rule's YAML): ``repeated_instructions`` compares instruction lines (exact match
+after normalisation), lines and paragraphs of at least ``min-words-near`` words (near match: Jaccard
+of word 3-shingles >= ``similarity``) and whole code blocks of three or more lines, within each file
+and within each agent's start-up set (a file reached twice through symlinks is one file);
+``claude_md_repeats_agents_md`` gives one summary finding when a CLAUDE.md repeats most of the
+AGENTS.md next to it without importing it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding, Severity, TextEdit
+from ctxlint.model import RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -153,9 +154,9 @@ def _match(
                 yield units[best[1]], unit, best[0]
 
 
-def _interop(project: InstructionProject, ctx: RuleContext, units_of: Callable[[InstructionFile], list[Unit]]
-             ) -> Iterator[RawFinding]:
-    """A CLAUDE.md that repeats most of the AGENTS.md next to it, without importing it."""
+def claude_md_repeats_agents_md(project: InstructionProject, ctx: RuleContext,
+                                units_of: Callable[[InstructionFile], list[Unit]]) -> Iterator[RawFinding]:
+    """The second check: a CLAUDE.md that repeats most of the AGENTS.md next to it, without importing it."""
     by_dir: dict[str, dict[str, InstructionFile]] = {}
     for f in project.files:
         name = os.path.basename(f.path)
@@ -186,14 +187,13 @@ def _interop(project: InstructionProject, ctx: RuleContext, units_of: Callable[[
             severity=Severity.INFO,
             message=(f"{claude.path} repeats {len(repeated)} of its {len(mine)} instruction lines ({share:.0%}) "
                      f"from {agents.path}; the two copies will drift apart"),
-            fix=(f"replace {claude.path} with a line `@AGENTS.md` followed by the Claude-specific lines ({keep}), "
-                 "or make it a symlink to AGENTS.md"),
+            fix=fix("claude-imports-agents", claude=claude.path, keep=keep),
             tokens_wasted=tokens if claude.always_loaded_by else 0,
             content_key=f"interop:{agents.path}",
         )
 
 
-@detector("CTX104", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     cache: dict[int, list[Unit]] = {}
 
@@ -202,6 +202,13 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             cache[id(f)] = _units(f, ctx["min-words"], ctx["min-words-near"])
         return cache[id(f)]
 
+    yield from repeated_instructions(project, ctx, units_of)
+    yield from claude_md_repeats_agents_md(project, ctx, units_of)
+
+
+def repeated_instructions(project: InstructionProject, ctx: RuleContext,
+                          units_of: Callable[[InstructionFile], list[Unit]]) -> Iterator[RawFinding]:
+    """The first check: a later copy of an instruction, within a file or an agent's start-up set."""
     reported: set[tuple[str, int]] = set()
     for group in _groups(project):
         units: list[Unit] = []
@@ -223,20 +230,19 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                     and f.doc.section_at(first.line) == f.doc.section_at(copy.line)):
                 edits = (TextEdit(copy.line, copy.line, ""),)
             if same_file:
-                fix = f"delete {span}; the instruction is already at {where}"
-                if not edits and f.doc.section_at(first.line) != f.doc.section_at(copy.line):
-                    fix += " (if it applies to both sections, state it once where it covers both)"
+                two_sections = not edits and f.doc.section_at(first.line) != f.doc.section_at(copy.line)
+                how = fix("delete-repeat", "state-once", span=span, where=where) if two_sections else \
+                    fix("delete-repeat", span=span, where=where)
             else:
-                fix = f"keep one copy: delete {span} of {f.path} (it is loaded together with {first.file.path})"
+                how = fix("keep-one-copy", span=span, path=f.path, first=first.file.path)
             tokens = count_text("\n".join(f.doc.lines[copy.line - 1 : copy.end_line]))
             yield RawFinding(
                 line=copy.line,
                 end_line=copy.end_line,
                 path=f.path,
                 message=f"{what}{kind} of {where}: \"{copy.raw[:80]}\"",
-                fix=fix,
+                fix=how,
                 tokens_wasted=tokens if f.always_loaded_by else 0,
                 edits=edits,
                 content_key=f"{copy.kind}:{copy.norm}",
             )
-    yield from _interop(project, ctx, units_of)

@@ -1,4 +1,4 @@
-"""CTX105 pasted-dump: long code blocks, directory trees, dependency lists and schemas in instruction files.
+"""pasted-dump: long code blocks, directory trees, dependency lists and schemas in instruction files.
 
 Each fenced block is classified once, most specific first: a directory tree or file listing, a
 schema dump, a dependency list, then any block over the size limits. Trees are recognised by their
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import CodeBlock
-from ctxlint.model import RawFinding
+from ctxlint.model import Fix, RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -36,7 +36,7 @@ class Dump:
 
     kind: str  # tree | listing | schema | deps | block
     label: str
-    fix: str
+    fix: Fix
 
 
 def _entry(line: str, *, tree: bool) -> str | None:
@@ -97,9 +97,9 @@ def _root_of(lines: list[str], base: str) -> str:
     return "."
 
 
-def _ls(root: str) -> str:
-    return f"See the layout with `ls {root}` (or `tree -L 2 {root}`)" if root != "." else \
-        "See the layout with `ls` (or `tree -L 2`)"
+def _tree_fix(template: str, root: str, **args: object) -> Fix:
+    """Listing ``root`` instead of the tree (plain ``ls`` for the repository's root)."""
+    return fix(f"{template}-at-root", **args) if root == "." else fix(template, root=root, **args)
 
 
 def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext, base: str) -> Dump | None:
@@ -109,15 +109,13 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
     min_tree = ctx["min-tree-lines"]
     if _is_tree(lines, min_tree) or _is_listing(lines, min_tree):
         return Dump("tree", f"a {n}-line directory tree ({tokens:,} tokens)",
-                    f"replace the {n}-line tree ({where}) with: \"{_ls(_root_of(lines, base))}\"; "
-                    "keep a line only for a directory whose role is not obvious from its name")
+                    _tree_fix("tree", _root_of(lines, base), n=n, where=where))
     text = block.content
     info = block.info.split()[0].lower() if block.info.split() else ""
     tables = len(re.findall(data["schema_pattern"], text))
     if tables >= ctx["min-schema-tables"]:
         return Dump("schema", f"a pasted schema ({tables} CREATE TABLE statements, {n} lines, {tokens:,} tokens)",
-                    f"replace {where} with a pointer to the schema's source, e.g. \"The schema is in "
-                    "`db/schema.sql` (migrations in `db/migrations/`)\"")
+                    fix("schema", where=where))
     dep_lines = [line for line in lines if re.match(data["dependency_line"], line)]
     if info in SHELL_INFOS:
         dep_lines = []  # `pip install a==1 b==2` is a command, not a copied manifest
@@ -126,20 +124,14 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
         source = manifest or ("requirements.txt" if any("==" in line or ">=" in line for line in dep_lines)
                               else "the package manifest")
         return Dump("deps", f"a pasted dependency list ({len(dep_lines)} packages, {tokens:,} tokens)",
-                    f"replace {where} with: \"Dependencies are in `{source}`\" (name only a dependency whose "
-                    "use is not obvious)")
+                    fix("deps", where=where, source=source))
     if n > ctx["max-lines"] or tokens > ctx["max-tokens"]:
-        if info in SHELL_INFOS:
-            fix = (f"shorten {where} to the few commands the agent cannot infer; point to the `Makefile`, "
-                   "`package.json` scripts or `--help` for the rest")
-        else:
-            fix = (f"replace {where} with a pointer to a real file that shows the pattern (\"see `path/to/example`\") "
-                   "or a 2-3 line excerpt")
-        return Dump("block", f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)", fix)
+        how = fix("shell-block" if info in SHELL_INFOS else "code-block", where=where)
+        return Dump("block", f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)", how)
     return None
 
 
-@detector("CTX105", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     doc = file.doc
     base = os.path.dirname(file.source.real)
@@ -175,8 +167,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
                 line=start,
                 end_line=run[-1],
                 message=f"pasted dump: a {n}-line directory tree ({tokens:,} tokens) in lines {start}-{run[-1]}",
-                fix=(f"replace the {n}-line tree (lines {start}-{run[-1]}) with: "
-                     f"\"{_ls(_root_of(doc.lines[start - 1 : run[-1]], base))}\""),
+                fix=_tree_fix("unfenced-tree", _root_of(doc.lines[start - 1 : run[-1]], base), n=n, start=start,
+                              end=run[-1]),
                 tokens_wasted=max(0, tokens - REPLACEMENT_TOKENS) if file.always_loaded_by else 0,
                 content_key=f"tree:{doc.lines[start - 1]}",
             )

@@ -1,4 +1,4 @@
-"""CTX106 dead-reference: imports, links and backticked paths to files that do not exist.
+"""dead-reference: imports, links and backticked paths to files that do not exist.
 
 Precision first: only tokens that are clearly paths are checked, resolved from the instruction
 file's own directory and then from the repository root.
@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, TextEdit
+from ctxlint.model import RawFinding, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -82,9 +82,14 @@ def repo_index(root: str) -> frozenset[str]:
 
 def nothing_to_resolve(project: InstructionProject, root: Path) -> bool:
     """True when the tree holds only the instruction files themselves."""
-    own = {Path(f.source.real).resolve().relative_to(root).as_posix() for f in project.files if not f.outside_root}
-    return all(p.endswith("/") or p in own or p.startswith(".git/") or p in (".gitignore",)
-               for p in repo_index(str(root)))
+    return _only_instruction_files(str(root), tuple(f.source.real for f in project.files if not f.outside_root))
+
+
+@lru_cache(maxsize=8)
+def _only_instruction_files(root: str, reals: tuple[str, ...]) -> bool:
+    """``nothing_to_resolve`` of one project, answered once (the rule asks it for every file)."""
+    own = {Path(real).resolve().relative_to(root).as_posix() for real in reals}
+    return all(p.endswith("/") or p in own or p.startswith(".git/") or p in (".gitignore",) for p in repo_index(root))
 
 
 def exists(file: InstructionFile, root: Path, target: str) -> bool:
@@ -107,7 +112,7 @@ def exists(file: InstructionFile, root: Path, target: str) -> bool:
     return False
 
 
-@detector("CTX106", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if file.outside_root:
         return
@@ -127,7 +132,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line=imp.line,
             column=imp.column,
             message=f"`@{imp.target}` imports a file that does not exist",
-            fix=(f"fix the path or delete line {imp.line}" + (" (`--unsafe-fixes` deletes it)" if only_import else "")),
+            fix=fix("dead-import", "unsafe-deletes", line=imp.line) if only_import else fix("dead-import", line=imp.line),
             edits=(TextEdit(imp.line, imp.line, "", unsafe=True),) if only_import else (),
             content_key=f"import:{imp.target}",
         )
@@ -146,7 +151,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         yield RawFinding(
             line=link.line,
             message=f"link to `{clean}`, which does not exist",
-            fix=f"update the link on line {link.line} or remove it",
+            fix=fix("dead-link", line=link.line),
             content_key=f"link:{clean}",
         )
     if not ctx["check-backticks"]:
@@ -166,6 +171,6 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line=code.line,
             column=code.column,
             message=f"`{text}` does not exist (resolved from {Path(file.path).parent.as_posix() or '.'} and the repository root)",
-            fix=f"update or delete the reference on line {code.line}",
+            fix=fix("dead-path", line=code.line),
             content_key=f"path:{text}",
         )

@@ -1,4 +1,4 @@
-"""CTX107 import-problem: cycles, imports of noise or large files, imports from outside the repo."""
+"""import-problem: cycles, imports of noise or large files, imports from outside the repo."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
@@ -20,7 +20,7 @@ def _resolve(file: InstructionFile, target: str) -> Path:
     return Path(file.source.real).parent / target
 
 
-@detector("CTX107", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     root = Path(project.root).resolve()
     noise = re.compile(ctx.data["noise"])
@@ -40,12 +40,12 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 yield RawFinding(line=imp.line, path=f.path,
                                  message=f"`@{imp.target}` imports a file outside the repository; Claude Code asks for "
                                          "approval and `claude -p` (CI) never loads it",
-                                 fix="copy what matters into the repository, or reference it from ~/.claude/CLAUDE.md",
+                                 fix=fix("outside"),
                                  content_key=f"outside:{imp.target}")
             elif noise.search(imp.target):
                 yield RawFinding(line=imp.line, path=f.path,
                                  message=f"`@{imp.target}` imports a lockfile/generated file into every request",
-                                 fix=f"delete the import on line {imp.line}",
+                                 fix=fix("delete-import", line=imp.line),
                                  tokens_wasted=other.tokens if other else 0, content_key=f"noise:{imp.target}",
                                  data={"file": other.path} if other else {})
             elif other is not None and other.tokens > ctx["max-import-tokens"] and Path(real).name not in (
@@ -56,8 +56,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 yield RawFinding(line=imp.line, path=f.path, severity=Severity.INFO,
                                  message=(f"`@{imp.target}` loads {other.tokens:,} tokens at launch (> "
                                           f"{ctx['max-import-tokens']:,}); imports do not save context"),
-                                 fix=(f"replace line {imp.line} with a pointer the agent follows when needed: "
-                                      f"\"See {imp.target} when …\""),
+                                 fix=fix("pointer", line=imp.line, target=imp.target),
                                  tokens_wasted=other.tokens if other.always_loaded_by else 0,
                                  content_key=f"large:{imp.target}", data={"file": other.path})
     # cycles
@@ -76,6 +75,6 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                         if first is not None:
                             yield RawFinding(line=next((i.line for i in first.doc.imports), 1), path=first.path,
                                              message=f"import cycle: {names}",
-                                             fix="remove one of the imports in the cycle", content_key=f"cycle:{names}")
+                                             fix=fix("cycle"), content_key=f"cycle:{names}")
                 elif nxt not in path and len(path) < 10:
                     stack.append((nxt, [*path, nxt]))

@@ -1,4 +1,4 @@
-"""CTX108 vague-directive: whole directives with nothing checkable."""
+"""vague-directive: whole directives with nothing checkable."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX108", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     phrases = {normalise(p) for p in ctx.data["phrases"]}
     for number, raw in enumerate(file.doc.lines, start=1):
@@ -25,8 +25,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         yield RawFinding(
             line=number,
             message=f"vague directive \"{raw.strip()[:60]}\": nothing the agent can check or does not already do",
-            fix=(f"delete line {number}, or make it checkable (e.g. \"Use 2-space indentation\", "
-                 "\"`make lint` must pass\")"),
+            fix=fix("checkable", line=number),
             tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
             content_key=core,
         )

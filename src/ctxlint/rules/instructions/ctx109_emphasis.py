@@ -1,4 +1,4 @@
-"""CTX109 emphasis-inflation: too many shouting lines."""
+"""emphasis-inflation: too many shouting lines."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment
 from ctxlint.rules.registry import RuleContext, detector
 
 DIRECTIVE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S|^\s*[A-Z][^|#]{10,}[.!:]\s*$")
 
 
-@detector("CTX109", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     shout = re.compile(ctx.data["shout"])
     bold = re.compile(ctx.data["bold_imperative"])
@@ -36,6 +36,6 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         line=loud[0],
         message=(f"{len(loud)} of {len(directives)} directive lines ({ratio:.0%}) shout (IMPORTANT/MUST/NEVER in capitals, **bold** imperatives, !!!) "
                  f"(lines {', '.join(map(str, loud[:8]))}{'…' if len(loud) > 8 else ''}); none of them stands out"),
-        fix="keep emphasis for the one or two rules the agent actually skips; write the rest plainly",
+        fix=fix("plain"),
         content_key="emphasis",
     )

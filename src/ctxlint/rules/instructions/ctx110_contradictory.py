@@ -1,4 +1,4 @@
-"""CTX110 contradictory-directives: explicit directives on the same subject that disagree."""
+"""contradictory-directives: explicit directives on the same subject that disagree."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -55,7 +55,7 @@ def _files(project: InstructionProject) -> list[list[InstructionFile]]:
     return groups or [[f] for f in project.files]
 
 
-@detector("CTX110", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     seen: set[tuple[str, int]] = set()
     for group in _files(project):
@@ -82,7 +82,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
             where = f"line {l1}" if f1 is f2 else f"{f1.path}:{l1}"
             yield RawFinding(line=l2, path=f2.path,
                              message=f"says to use {t2}, but {where} says to use {t1} (\"{r1[:60]}\")",
-                             fix=f"pick one {family} package manager and delete the other directive",
+                             fix=fix("one-manager", family=family),
                              content_key=f"{family}:{t1}:{t2}")
         indents: list[tuple[InstructionFile, int, str]] = []
         for f in group:
@@ -101,7 +101,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 seen.add((f2.path, l2))
                 yield RawFinding(line=l2, path=f2.path,
                                  message=f"indentation with {_width(v2)} here, but {_width(v1)} at {f1.path}:{l1}",
-                                 fix="state the indentation once (or not at all, if a formatter enforces it)",
+                                 fix=fix("one-indent"),
                                  content_key=f"indent:{v1}:{v2}")
         polar: dict[tuple[bool, str], tuple[InstructionFile, int, str]] = {}
         for f in group:
@@ -119,7 +119,6 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                     where = f"line {l1}" if f1 is f else f"{f1.path}:{l1}"
                     yield RawFinding(line=n, path=f.path,
                                      message=f"\"{raw.strip()[:60]}\" contradicts {where} (\"{r1[:60]}\")",
-                                     fix=f"decide whether to {action} and delete the other directive; "
-                                         "put a scoped exception in the nested file of its directory",
+                                     fix=fix("decide", action=action),
                                      content_key=f"polar:{action}")
                 polar.setdefault((positive, action), (f, n, raw.strip()))

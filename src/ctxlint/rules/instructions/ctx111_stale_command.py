@@ -1,8 +1,7 @@
-"""CTX111 stale-command: documented scripts/targets that the repository does not define."""
+"""stale-command: documented scripts/targets that the repository does not define."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -10,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 PM_RUN = re.compile(r"(?<![\w-])(npm|pnpm|yarn|bun)\s+(?:run\s+)?([A-Za-z][\w:.-]*)")
@@ -78,7 +77,7 @@ def _commands(file: InstructionFile) -> Iterator[tuple[int, str]]:
             yield block.start_line + offset, line
 
 
-@detector("CTX111", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if file.outside_root:
         return
@@ -117,12 +116,14 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             if defined is None or name in defined or (line, command) in seen:
                 continue
             seen.add((line, command))
+            import difflib  # here: most runs find no stale command
+
             close = difflib.get_close_matches(name, sorted(defined), n=3)
             hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
             yield RawFinding(
                 line=line,
                 message=f"`{command}`: no `{name}` in {where}{hint}",
-                fix=f"update line {line} to an existing command{hint.replace('; did you mean', ' such as').rstrip('?')}, "
-                    f"or define `{name}`",
+                fix=fix("update-command", line=line, name=name,
+                        such_as=f" such as {', '.join(f'`{c}`' for c in close)}" if close else ""),
                 content_key=command,
             )

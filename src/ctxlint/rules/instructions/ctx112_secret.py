@@ -1,4 +1,4 @@
-"""CTX112 secret-in-instructions: credentials in a committed instruction file (never echoed)."""
+"""secret-in-instructions: credentials in a committed instruction file (never echoed)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.secrets import find_secrets
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX112", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     text = file.doc.text
     for match in find_secrets(text):
@@ -18,6 +18,6 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         yield RawFinding(
             line=line,
             message=f"a {match.kind} is written in the file (value not shown)",
-            fix="remove it (and from git history), rotate the credential, and reference an environment variable instead",
+            fix=fix("rotate"),
             content_key=f"{match.kind}:{line}",
         )

@@ -1,4 +1,4 @@
-"""CTX113 restates-tooling: style rules a formatter/linter in the repository already enforces."""
+"""restates-tooling: style rules a formatter/linter in the repository already enforces."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -32,7 +32,7 @@ def _tool_config(root: str, configs: tuple[str, ...], sections: tuple[str, ...])
     return None
 
 
-@detector("CTX113", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     config = _tool_config(project.root, tuple(ctx.data["configs"]), tuple(ctx.data["pyproject_sections"]))
     if config is None:
@@ -44,7 +44,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         yield RawFinding(
             line=n,
             message=f"style rule \"{raw.strip()[:70]}\" restates what {config} already enforces",
-            fix=f"delete line {n} and let the formatter enforce it (run it in a hook or in CI)",
+            fix=fix("let-the-formatter", line=n),
             tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
             content_key=raw.strip(),
         )

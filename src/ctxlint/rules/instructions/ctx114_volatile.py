@@ -1,4 +1,4 @@
-"""CTX114 volatile-content: status logs, changelogs and checklists in always-loaded files."""
+"""volatile-content: status logs, changelogs and checklists in always-loaded files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -17,7 +17,7 @@ CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]", re.M)
 DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2},? 20\d\d\b")
 
 
-@detector("CTX114", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if not file.always_loaded_by:
         return
@@ -40,8 +40,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             end_line=end,
             message=f"section \"{section.heading}\" (lines {section.start_line}-{end}, {tokens:,} tokens) is volatile "
                     "status/changelog content in an always-loaded file",
-            fix=(f"move lines {section.start_line}-{end} to `docs/STATUS.md` and leave one line: "
-                 "\"Current status: see docs/STATUS.md\""),
+            fix=fix("move-section", start=section.start_line, end=end),
             tokens_wasted=tokens,
             content_key=f"section:{section.heading}",
         )
@@ -61,7 +60,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line=g[0],
             end_line=g[-1],
             message=f"a {len(g)}-item task checklist (lines {g[0]}-{g[-1]}) in an always-loaded file",
-            fix=f"move the checklist (lines {g[0]}-{g[-1]}) to a tracked TODO/STATUS file the agent reads on demand",
+            fix=fix("move-checklist", start=g[0], end=g[-1]),
             tokens_wasted=lines_tokens(file, g[0], g[-1]),
             content_key=f"checklist:{file.doc.lines[g[0] - 1].strip()}",
         )
@@ -72,7 +71,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             yield RawFinding(
                 line=number,
                 message=f"dated status line \"{raw.strip()[:70]}\" in an always-loaded file",
-                fix=f"delete line {number}; git history records when the file changed",
+                fix=fix("delete-dated", line=number),
                 tokens_wasted=lines_tokens(file, number, number),
                 content_key=f"line:{raw.strip()}",
             )
@@ -85,8 +84,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             line=number,
             column=m.start() + 1,
             message=f"dated fact \"{m.group(0)}\" in an always-loaded file goes stale silently",
-            fix=(f"drop \"{m.group(0)}\" from line {number} and state the rule without the date (or move the "
-                 "dated figure to `docs/STATUS.md`)"),
+            fix=fix("drop-date", dated=m.group(0), line=number),
             tokens_wasted=count_text(m.group(0)),
             content_key=f"dated:{raw.strip()}",
         )

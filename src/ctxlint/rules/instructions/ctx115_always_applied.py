@@ -1,4 +1,4 @@
-"""CTX115 always-applied-rule: large rules loaded on every request regardless of the files at hand."""
+"""always-applied-rule: large rules loaded on every request regardless of the files at hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ctxlint.instructions.agents import MANUAL, START
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 PATH_IN_TEXT = re.compile(r"`((?:[\w.-]+/)+)[\w.*-]*`")
@@ -24,7 +24,7 @@ def _suggest_globs(file: InstructionFile) -> str:
     return "[" + ", ".join(f'"{d}/**"' for d in best) + "]"
 
 
-@detector("CTX115", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if file.context_only:
         return
@@ -40,19 +40,17 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
                 severity=None if topical else Severity.INFO,
                 message=(f"an always-applied Cursor rule of {file.tokens:,} tokens is added to every request"
                          + ("; its description says it concerns one topic" if topical else "")),
-                fix=(f"set `alwaysApply: false` so the agent pulls it in by its description, or scope it with "
-                     f"`globs: {_suggest_globs(file)}`" if topical else
-                     f"shorten it, or set `alwaysApply: false` with `globs: {_suggest_globs(file)}` or a `description`"),
+                fix=fix("cursor-requested" if topical else "cursor-shorten", globs=_suggest_globs(file)),
                 tokens_wasted=file.tokens, content_key="cursor-always")
         elif how.mode == MANUAL:
             missing = "no front matter" if file.doc.front_matter_raw is None else "neither `description` nor `globs`"
             yield RawFinding(line=1, message=f"the rule has {missing}: Cursor applies it only when @-mentioned, which "
                                              "is rarely what the author meant",
-                             fix="add a `description` (agent-requested) or `globs` (auto-attached)",
+                             fix=fix("cursor-describe"),
                              content_key="cursor-manual")
     if file.role == "copilot-path":
         apply_to = str(fm.get("applyTo", "")).strip()
         if apply_to in ("**", "**/*", "*") and file.tokens > ctx["max-tokens"]:
             yield RawFinding(line=1, message=f"`applyTo: \"{apply_to}\"` applies {file.tokens:,} tokens to every request",
-                             fix=f"narrow `applyTo` to the files it concerns, e.g. {_suggest_globs(file)}",
+                             fix=fix("copilot-narrow", globs=_suggest_globs(file)),
                              tokens_wasted=file.tokens, content_key="copilot-all")

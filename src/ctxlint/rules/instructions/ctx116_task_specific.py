@@ -1,4 +1,4 @@
-"""CTX116 task-specific-section: big always-loaded sections that matter for one area only."""
+"""task-specific-section: big always-loaded sections that matter for one area only."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -35,7 +35,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "topic"
 
 
-@detector("CTX116", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if not file.always_loaded_by or file.role not in ("claude-root", "agents", "gemini", "copilot", "claude-local"):
         return
@@ -57,14 +57,12 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if not (named or concentrated):
             continue
         target_dir = top or "<dir>"
-        claude = f"`.claude/rules/{_slug(s.heading)}.md` with `paths: [\"{target_dir}/**\"]`"
         yield RawFinding(
             line=s.start_line,
             end_line=s.end_line,
             message=(f"section \"{s.heading}\" ({tokens:,} tokens, lines {s.start_line}-{s.end_line}) concerns one area "
                      f"but is loaded on every request"),
-            fix=(f"move lines {s.start_line}-{s.end_line} to {claude} (Claude Code) or `{target_dir}/AGENTS.md` (Codex), "
-                 "so it loads only when the agent works there; if it also matters elsewhere, make it a skill instead"),
+            fix=fix("scope-it", start=s.start_line, end=s.end_line, slug=_slug(s.heading), dir=target_dir),
             tokens_wasted=tokens,
             content_key=f"section:{s.heading}",
         )

@@ -1,4 +1,4 @@
-"""CTX117 invalid-frontmatter: rule headers the agent rejects or misreads."""
+"""invalid-frontmatter: rule headers the agent rejects or misreads."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from ctxlint.instructions.agents import activation, lenient_front_matter, split_globs
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import Document
-from ctxlint.model import RawFinding, Severity, TextEdit
+from ctxlint.model import RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 ALWAYS_RE = re.compile(r"^(\s*alwaysApply\s*:\s*)(.+?)\s*$")
@@ -104,7 +104,7 @@ def _key_line(doc: Document, key: str) -> int:
                  if raw.lstrip().startswith(f"{key}:")), 1)
 
 
-@detector("CTX117", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     """Rule files and skills (which no other rule reads: only their front matter is the agents')."""
     for file in (*project.files, *project.skills):
@@ -129,22 +129,22 @@ def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext,
                          message=(f"{doc.front_matter_error} (an unquoted `: ` inside a value): "
                                   + ("Claude Code reads it, but strict readers of the Agent Skills format drop the "
                                      "skill" if lenient else "strict readers such as Codex drop the skill")),
-                         fix="quote the value (`description: \"…\"`) or use a block scalar (`description: >-`)",
+                         fix=fix("quote"),
                          content_key="yaml")
         doc = replace(doc, front_matter=loose, front_matter_error=None)
     if doc.front_matter_error:
-        yield RawFinding(line=1, message=doc.front_matter_error, fix="fix the YAML between the --- lines",
+        yield RawFinding(line=1, message=doc.front_matter_error, fix=fix("yaml"),
                          content_key="yaml")
         return
     fm = doc.front_matter
     if fm is None:
         if kind == "copilot":
             yield RawFinding(line=1, message="no front matter: `applyTo` is required in .instructions.md files",
-                             fix="add a header: ---\\napplyTo: \"src/**/*.ts\"\\n---", content_key="missing")
+                             fix=fix("header"), content_key="missing")
         elif kind == "skill":
             yield RawFinding(line=1, severity=Severity.WARNING,
                              message="a skill without front matter has no `description`: the agent cannot know when "
-                                     "to use it", fix="add ---\\nname: <folder>\\ndescription: <when to use it>\\n---",
+                                     "to use it", fix=fix("skill-header"),
                              content_key="skill-missing")
         return
     if kind == "skill":
@@ -163,19 +163,19 @@ def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext,
             yield RawFinding(
                 line=n,
                 message=f"`alwaysApply: {value}` is not a boolean; Cursor does not treat it as {fixed or 'true/false'}",
-                fix=f"write `alwaysApply: {fixed}`" if fixed else "write `alwaysApply: true` or `alwaysApply: false`",
+                fix=fix("boolean", value=fixed) if fixed else fix("either-boolean"),
                 edits=(TextEdit(n, n, f"{m.group(1)}{fixed}"),) if fixed else (),
                 content_key="alwaysApply",
             )
     if kind == "copilot" and "applyTo" not in fm:
         yield RawFinding(line=1, message="`applyTo` is missing: Copilot does not know which files this applies to",
-                         fix="add `applyTo: \"<glob>\"` to the front matter", content_key="applyTo")
+                         fix=fix("apply-to"), content_key="applyTo")
     yield from _dead_globs(doc, fm, project)
     body = "\n".join(doc.lines[doc.front_matter_end_line :]).strip()
     if not body:
         yield RawFinding(line=max(1, doc.front_matter_end_line), severity=Severity.WARNING,
                          message="the rule has front matter but no body",
-                         fix="write the rule's instructions below the front matter, or delete the file", content_key="empty")
+                         fix=fix("empty"), content_key="empty")
 
 
 def _unknown_keys(doc: Document, fm: dict[str, object], ctx: RuleContext, kind: str) -> Iterator[RawFinding]:
@@ -198,26 +198,26 @@ def _unknown_keys(doc: Document, fm: dict[str, object], ctx: RuleContext, kind: 
             meant = next(k for k in known if k.lower() == near[0])
             yield RawFinding(line=line, severity=Severity.WARNING,
                              message=f"unknown front-matter key `{key}`: the agent ignores it; did you mean `{meant}`?",
-                             fix=f"rename `{key}` to `{meant}`", content_key=f"key:{key}")
+                             fix=fix("rename-key", key=key, meant=meant), content_key=f"key:{key}")
         elif key in others and key not in own and not (own & set(fm)) and not _everywhere(fm[key]):
             yield RawFinding(line=line, severity=Severity.WARNING,
                              message=(f"`{key}` is {others[key]}'s key; this agent reads "
                                       f"{' or '.join(f'`{k}`' for k in sorted(own))}, so the rule is not scoped as "
                                       "written"),
-                             fix=f"add {' or '.join(f'`{k}`' for k in sorted(own))} with the same patterns",
+                             fix=fix("own-key", keys=" or ".join(f"`{k}`" for k in sorted(own))),
                              content_key=f"key:{key}")
         elif value in modes and modes[value] != actual:
             yield RawFinding(line=line, severity=Severity.WARNING,
                              message=(f"`{key}: {fm[key]}` is not a key the agent reads; the rule does not load "
                                       f"\"{value}\" as intended"),
-                             fix=f"use {' / '.join(f'`{k}`' for k in sorted(own))} instead of `{key}`",
+                             fix=fix("mode-key", keys=" / ".join(f"`{k}`" for k in sorted(own)), key=key),
                              content_key=f"key:{key}")
         else:
             yield RawFinding(line=line, severity=Severity.INFO,
                              message=f"front-matter key `{key}` is ignored by the agent (harmless metadata"
                                      + (f"; the rule loads \"{value}\" anyway through its other keys)" if value in modes
                                         else ")"),
-                             fix=f"remove `{key}` if nothing else reads it", content_key=f"key:{key}")
+                             fix=fix("unknown-key", key=key), content_key=f"key:{key}")
 
 
 def _everywhere(value: object) -> bool:
@@ -242,22 +242,22 @@ def _dead_globs(doc: Document, fm: dict[str, object], project: InstructionProjec
         if literal:
             message = (f"`{key}` pattern `{literal[0]}` matches no file: `[...]` is a character class in a glob, so "
                        f"it does not match the folder of that name")
-            fix = f"escape the brackets: `{_literal_brackets(literal[0])}`"
+            how = fix("escape-brackets", pattern=_literal_brackets(literal[0]))
         else:
             described = key == "globs" and bool(str(fm.get("description") or "").strip())
             outcome = ("it never attaches the rule (only its description can bring it in)" if described
                        else "the rule never loads")
             if len(patterns) == 1:
                 message = f"`{key}` pattern `{patterns[0]}` matches no file in the repository: {outcome}"
-                fix = f"fix the pattern `{patterns[0]}` or delete the rule"
+                how = fix("glob", pattern=patterns[0])
             else:
                 message = (f"none of the {len(patterns)} `{key}` patterns "
                            f"({', '.join(f'`{p}`' for p in patterns[:4])}) matches a file in the repository: {outcome}")
-                fix = "fix the patterns or delete the rule"
+                how = fix("globs")
             yield RawFinding(line=line, severity=Severity.INFO if described else Severity.WARNING, message=message,
-                             fix=fix, content_key=f"glob:{','.join(patterns)}")
+                             fix=how, content_key=f"glob:{','.join(patterns)}")
             continue
-        yield RawFinding(line=line, severity=Severity.WARNING, message=message, fix=fix,
+        yield RawFinding(line=line, severity=Severity.WARNING, message=message, fix=how,
                          content_key=f"glob:{','.join(patterns)}")
 
 
@@ -273,12 +273,12 @@ def _skill(file: InstructionFile, doc: Document, ctx: RuleContext) -> Iterator[R
                else "has characters other than lowercase letters, digits and single hyphens")
         yield RawFinding(line=_key_line(doc, "name"), severity=Severity.WARNING,
                          message=f"skill name `{name}` {why}; agents that follow the Agent Skills spec reject it",
-                         fix=f"write `name: {folder}` (or rename the folder)", content_key="skill-name")
+                         fix=fix("skill-name", folder=folder), content_key="skill-name")
     description = str(fm.get("description") or "").strip()
     if not description:
         yield RawFinding(line=1, severity=Severity.WARNING,
                          message="the skill has no `description`: the agent cannot know when to use it",
-                         fix="add `description:` saying what the skill does and when to use it",
+                         fix=fix("skill-description"),
                          content_key="skill-description")
     elif len(description) > ctx["skill-description-chars"]:
         # Claude Code lists a longer one (cut at 1,536 characters: CTX103); stricter readers reject it.
@@ -286,5 +286,5 @@ def _skill(file: InstructionFile, doc: Document, ctx: RuleContext) -> Iterator[R
         yield RawFinding(line=_key_line(doc, "description"), severity=Severity.INFO if lenient else Severity.WARNING,
                          message=(f"the skill's description is {len(description):,} characters; the Agent Skills spec "
                                   f"allows {ctx['skill-description-chars']:,}"),
-                         fix="keep what decides when to use the skill in the description; move the rest into the body",
+                         fix=fix("skill-description-long"),
                          content_key="skill-description-long")

@@ -1,4 +1,4 @@
-"""CTX118 unreachable-instructions: content an agent never loads."""
+"""unreachable-instructions: content an agent never loads."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, Severity
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.instructions.common import normalise
 from ctxlint.rules.registry import RuleContext, detector
 
 
-@detector("CTX118", scope="project")
+@detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     yield from _unloaded(project)
     yield from _case_variants(project)
@@ -33,12 +33,12 @@ def _unloaded(project: InstructionProject) -> Iterator[RawFinding]:
             yield RawFinding(line=1, path=f.path,
                              message=f"Cursor reads only `.mdc` files in .cursor/rules; this `.md` is ignored "
                                      f"({f.tokens:,} tokens no agent loads)",
-                             fix=f"rename it to `{name[:-3]}.mdc` and add front matter (description/globs/alwaysApply)",
+                             fix=fix("rename-mdc", stem=name[:-3]),
                              content_key="cursor-md")
             continue
         yield RawFinding(line=1, path=f.path, severity=Severity.INFO,
                          message=f"not loaded by any agent: {f.unloaded_reason}; it costs no tokens per request",
-                         fix="nothing to do if it is a copy for readers; move it where the agent reads it otherwise",
+                         fix=fix("unloaded"),
                          content_key="unloaded")
 
 
@@ -54,12 +54,12 @@ def _case_variants(project: InstructionProject) -> Iterator[RawFinding]:
         if f in project.unloaded:
             message = (f"`{name}` and `{want}` differ only in case: on macOS and Windows only one of them can exist, "
                        f"and elsewhere agents read `{want}` only, so this file is never loaded")
-            fix = f"merge what matters into {target} and delete {f.path}"
+            how = fix("merge-case", target=target, path=f.path)
         else:
             message = (f"`{name}` is read as {want} only where the file system ignores case (macOS and Windows by "
                        f"default); on Linux — CI, containers, cloud agents — its {f.tokens:,} tokens are never loaded")
-            fix = f"rename it: `git mv {f.path} {f.path}.tmp && git mv {f.path}.tmp {target}`"
-        yield RawFinding(line=1, path=f.path, message=message, fix=fix, content_key=f"case:{want}")
+            how = fix("rename-case", target=target, path=f.path)
+        yield RawFinding(line=1, path=f.path, message=message, fix=how, content_key=f"case:{want}")
 
 
 def _imports_in_code(project: InstructionProject) -> Iterator[RawFinding]:
@@ -77,7 +77,7 @@ def _imports_in_code(project: InstructionProject) -> Iterator[RawFinding]:
                 continue  # imported on another line: the backticked one only names it
             yield RawFinding(line=imp.line, path=f.path,
                              message=f"`@{imp.target}` is inside a code span, so the agent never expands it",
-                             fix=f"remove the backticks around `@{imp.target}` on line {imp.line} if it should load",
+                             fix=fix("unfence", target=imp.target, line=imp.line),
                              content_key=f"import-in-code:{imp.target}")
 
 
@@ -110,7 +110,7 @@ def _linked_not_imported(project: InstructionProject, ctx: RuleContext) -> Itera
             line=line, path=cf.path,
             message=(f"{cf.path} points to {af.path} ({af.tokens:,} tokens) without importing it: Claude Code "
                      f"loads `@imports` at start but never follows links, so those rules are missing"),
-            fix=f"write `@{_relative(cf, af)}` on a line of its own in {cf.path} (line {line} may stay as prose)",
+            fix=fix("import-linked", target=_relative(cf, af), path=cf.path, line=line),
             content_key=f"linked:{af.path}",
         )
 
@@ -137,7 +137,7 @@ def _points_back(agents: InstructionFile) -> bool:
 
 
 def _repeats(claude: InstructionFile, agents: InstructionFile, share: float) -> bool:
-    """Whether CLAUDE.md already holds most of AGENTS.md's lines (two copies: a duplication, CTX104's)."""
+    """Whether CLAUDE.md already holds most of AGENTS.md's lines (two copies: the duplicate rule's business)."""
     theirs = {normalise(ln) for ln in agents.doc.lines if len(normalise(ln)) > 12}
     if not theirs:
         return True
@@ -159,5 +159,5 @@ def _shadowed(project: InstructionProject) -> Iterator[RawFinding]:
         if other is not None:
             yield RawFinding(line=1, path=other.path,
                              message=f"Codex reads {f.path} instead of this AGENTS.md (one file per directory)",
-                             fix="merge what still matters into AGENTS.override.md, or delete the override",
+                             fix=fix("merge-override"),
                              content_key="shadowed")

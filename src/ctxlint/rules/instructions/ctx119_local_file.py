@@ -1,4 +1,4 @@
-"""CTX119 local-file-committed: personal files and home paths in shared instruction files."""
+"""local-file-committed: personal files and home paths in shared instruction files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 HOME_PREFIXES = ("/Users/", "/home/", "Users\\")
@@ -17,12 +17,12 @@ GENERIC_USERS = {"user", "username", "you", "me", "runner", "ubuntu", "node", "a
 CONTAINER_HINT = re.compile(r"(?i)(docker|container|podman|devcontainer|image|mount|-v\s)")
 
 
-@detector("CTX119", scope="file")
+@detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if file.role == "claude-local" and (file.git_tracked or file.git_ignored is False):
         state = "is tracked by git" if file.git_tracked else "is not git-ignored"
         yield RawFinding(line=1, message=f"CLAUDE.local.md holds personal preferences but {state}",
-                         fix="`git rm --cached CLAUDE.local.md` and add `CLAUDE.local.md` to .gitignore",
+                         fix=fix("untrack"),
                          content_key="local")
     if file.git_tracked is False or file.role == "claude-local" or file.context_only:
         return
@@ -45,7 +45,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             yield RawFinding(
                 line=number,
                 message=f"absolute home path `{m.group(1)}{masked}/…` in a shared file",
-                fix=f"replace it on line {number} with a repository-relative path or `~/`",
+                fix=fix("relative-path", line=number),
                 content_key=f"home:{number}",
             )
             break

@@ -1,4 +1,4 @@
-"""CTX201 repeated-read: the same file range read again with no edit of it in between."""
+"""repeated-read: the same file range read again with no edit of it in between."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ctxlint._runtime.fsutil import inside
-from ctxlint.model import Claim, RawFinding
+from ctxlint.model import Claim, RawFinding, fix
 from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
+from ctxlint.rules.transcripts.commands import file_reads
+from ctxlint.rules.transcripts.rewrites import Paths, Rewrites
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import ToolCall, ToolResult
 
@@ -25,12 +26,6 @@ class _Reads:
     rereads: list[tuple[Item, int]] = field(default_factory=list)  # item, line of the copy it repeats
     numbered: bool = False  # a re-read only added line numbers (`nl -ba`, `cat -n`) to text already read
     checked: int = 0  # shell commands (an index into the thread's) seen to rewrite nothing since the ranges
-
-
-def _norm(path: str, cwd: str | None) -> str:
-    if cwd and not os.path.isabs(path):
-        path = os.path.join(cwd, path)
-    return os.path.normpath(path)
 
 
 def _shown(norm: str, cwd: str | None, path: str) -> str:
@@ -84,57 +79,26 @@ def _call_id_at(a: Analysis, line: int) -> str | None:
     return result.call_id if result is not None else None
 
 
-@detector("CTX201", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     cwd = a.t.cwd
     state: dict[tuple[int, str], _Reads] = {}
     display: dict[str, str] = {}
-    normalised: dict[str, str] = {}  # path as written -> absolute normalised path (paths repeat in a session)
-    # Commands that may rewrite any file (git checkout/reset/stash/pull, formatters, code generators):
-    # every earlier read may be stale, so a read after one is legitimate. Package managers rewrite only
-    # manifests and lock files; `sed -i`, `tee` and redirections the files they name. All are asked
-    # lazily: only of the commands between a read and a later read of the same file (a few hundred
-    # reads of a history folder overlap an earlier one; every command of every session would be
-    # searched eagerly).
-    invalidate = any_of(tuple(ctx.data.get("invalidate", [])))
-    package_managers = any_of(tuple(ctx.data.get("package_managers", [])))
+    paths = Paths(cwd)
+    # A read after a command that may have rewritten the file is legitimate (see rewrites.py).
+    rewrites = Rewrites(any_of(tuple(ctx.data.get("invalidate", []))),
+                        any_of(tuple(ctx.data.get("package_managers", []))), paths)
     manifests = re.compile(ctx.data.get("manifests", "$^"))
-    commands: list[tuple[int, str, bool]] = []  # (line, command, an edit tool's call) of each shell command so far
-    rewrites_any: dict[int, bool] = {}  # index in commands -> it may rewrite any file (asked once)
-    installs: dict[int, bool] = {}  # index in commands -> a package manager run (asked once)
-    writes: dict[int, set[str]] = {}  # index in commands -> the files it edits in place or redirects into
     by_norm: dict[str, list[_Reads]] = {}
-
-    def last_rewrite(reads: _Reads, norm: str) -> int:
-        """Line of the last command since ``reads.checked`` that may have rewritten the file; 0 if none."""
-        cut = 0
-        for i in range(reads.checked, len(commands)):
-            line, command, edit_call = commands[i]
-            hit = rewrites_any.get(i)
-            if hit is None:
-                hit = rewrites_any[i] = invalidate.matches(command)
-            if not hit and reads.manifest:
-                hit = installs.get(i)
-                if hit is None:
-                    hit = installs[i] = package_managers.matches(command)
-            if not hit and not edit_call:  # an edit tool's own paths were handled as it ran
-                written = writes.get(i)
-                if written is None:
-                    written = writes[i] = {normalised.get(w) or _norm(w, cwd) for w in is_edit_command(command)}
-                hit = norm in written
-            if hit:
-                cut = line
-        reads.checked = len(commands)
-        return cut
 
     for step in a.tool_flow:
         if isinstance(step, ToolCall):
             e = step
             if e.command:
-                commands.append((e.line, e.command, e.is_edit))
+                rewrites.add(e.line, e.command, e.is_edit)
             if e.is_edit:
                 for p in e.edit_paths:
-                    for edited in by_norm.get(normalised.get(p) or _norm(p, cwd), ()):
+                    for edited in by_norm.get(paths.norm(p), ()):
                         edited.ranges.clear()  # the file changed: a new read is legitimate
             continue
         item = step
@@ -142,19 +106,16 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if read is None:
             continue
         path, first, last = read
-        known = normalised.get(path)
-        if known is None:
-            norm = normalised[path] = _norm(path, cwd)
-            if norm not in display:
-                display[norm] = _shown(norm, cwd, path)
-        else:
-            norm = known
+        norm = paths.norm(path)
+        if norm not in display:
+            display[norm] = _shown(norm, cwd, path)
         reads = state.get((item.segment, norm))
         if reads is None:
             reads = state[(item.segment, norm)] = _Reads(manifests.search(norm) is not None)
             by_norm.setdefault(norm, []).append(reads)
         if reads.ranges:
-            cut = last_rewrite(reads, norm)
+            cut = rewrites.last_rewrite(reads.checked, norm, reads.manifest)
+            reads.checked = len(rewrites)
             if cut:
                 reads.ranges = [r for r in reads.ranges if r[2] > cut]
         earlier = next((r for r in reads.ranges if _overlaps((r[0], r[1]), (first, last))), None)
@@ -166,7 +127,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 if first_call is None or not first_call.command or not NUMBERED.search(first_call.command):
                     reads.numbered = True
         if not reads.ranges:
-            reads.checked = len(commands)  # commands before the first range rewrite nothing it holds
+            reads.checked = len(rewrites)  # commands before the first range rewrite nothing it holds
         reads.ranges.append((first, last, item.line))
 
     for (segment, norm), reads in state.items():
@@ -182,23 +143,14 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         k = max(a.carried(item) for item, _ in reads.rereads)
         name = display[norm]
         shell = any(item.call is not None and item.call.command for item, _ in reads.rereads)
-        fix = a.fix_for_agent(
-            f"refer to the earlier result of `{name}` (line {first_line}) instead of reading it again"
-            + ("; use the Read tool rather than `cat`/`sed`, which Claude Code de-duplicates" if shell else
-               "; read only the range you need with offset/limit"),
-            f"refer to the earlier output of `{name}` (line {first_line}); print only the lines you need "
-            f"(`sed -n 'A,Bp' {name}`) and avoid re-printing unchanged files",
-        )
-        if reads.numbered:
-            fix = (f"the re-read only added line numbers: print `{name}` with numbers the first time "
-                   f"(`nl -ba {name} | sed -n 'A,Bp'`), or add to AGENTS.md/CLAUDE.md: \"Read files with line "
-                   "numbers (nl -ba FILE | sed -n 'A,Bp') so you never re-read them for line references.\"")
+        how = fix("numbered", name=name) if reads.numbered else \
+            fix("refer-back", "read-tool" if shell else "read-range", name=name, line=first_line)
         yield RawFinding(
             line=reads.rereads[0][0].line,
             message=(f"`{name}` read {len(lines)}× with no edit between (lines {', '.join(map(str, lines))}); "
                      f"{copies} re-read{'s' if copies > 1 else ''} × {avg:,} tokens carried for up to {k} "
                      f"request{'s' if k != 1 else ''}"),
-            fix=fix,
+            fix=how,
             tokens_wasted=total,
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=tuple(claims),

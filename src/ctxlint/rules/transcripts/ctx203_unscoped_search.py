@@ -1,4 +1,4 @@
-"""CTX203 unscoped-search: an unbounded recursive search or listing with a large result."""
+"""unscoped-search: an unbounded recursive search or listing with a large result."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ctxlint.model import RawFinding
-from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.model import RawFinding, fix
+from ctxlint.rules.registry import DOCUMENTED, RuleContext, detector
 from ctxlint.rules.transcripts.commands import segments, words
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
 from ctxlint.transcripts.analysis import Analysis
@@ -58,7 +58,7 @@ def _only_named_files(args: list[str]) -> bool:
     return bool(paths) and all(FILE_LIKE.search(p) and not any(c in p for c in "*?") for p in paths)
 
 
-@detector("CTX203", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     searches, pipe_bound = ctx.data["searches"], ctx.data["pipe_bound"]
     for item in tool_items(a):
@@ -69,21 +69,11 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
         tool = words(segments(call.command)[0])[0].rsplit("/", 1)[-1]
-        fix = {
-            "grep": "scope and bound it: `rg -l PATTERN src | head -50`, then read the files that matter",
-            "rg": "list files first (`rg -l PATTERN src | head -50`) or cap matches (`rg -m 5 PATTERN src`)",
-            "find": "add `-maxdepth 2 -name 'PATTERN'` and skip vendored dirs (`-not -path './node_modules/*'`)",
-            "ls": "use `ls` on the one directory you need, or `tree -L 2`",
-            "tree": "limit the depth: `tree -L 2 -I 'node_modules|dist'`",
-            "git": "bound it: `git log --oneline -n 20` (or `-- PATH`)",
-        }.get(tool, " ".join(ctx.meta.fix.split()))
-        if a.agent == "claude-code":
-            fix += "; or use the Grep/Glob tool, which is bounded"
         yield RawFinding(
             line=item.line,
             message=(f"unbounded {describe(item)} returned {item.tokens:,} tokens; "
                      f"{tokens_phrase(item.tokens, a.carried(item))}"),
-            fix=fix,
+            fix=fix(tool if tool in ctx.meta.fixes else DOCUMENTED, "bounded-tools"),
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             claims=(claim,),

@@ -1,10 +1,10 @@
-"""CTX204 repo-dump: repository concatenations and reads of lockfiles / minified / generated files."""
+"""repo-dump: repository concatenations and reads of lockfiles / minified / generated files."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
@@ -26,7 +26,7 @@ def _many_files(command: str, minimum: int = 6) -> bool:
     return len(files) >= minimum
 
 
-@detector("CTX204", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     dumps = any_of(tuple(ctx.data["dump_commands"]))
     noise = any_of(tuple(ctx.data["noise_files"]))
@@ -47,19 +47,10 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         claim = a.item_claim(item)
         name = (path or "").rsplit("/", 1)[-1]
-        if path and what.startswith("a lockfile"):
-            fix = a.fix_for_agent(
-                f'add "Read(**/{name})" to permissions.deny in .claude/settings.json, and to CLAUDE.md: '
-                f'"Never read {name}; check versions in the manifest instead"',
-                f'add to AGENTS.md: "Never open {name} or other lockfiles/generated files; read the manifest"',
-            )
-        else:
-            fix = ("let the agent navigate with Grep/Glob and read only the files it needs; "
-                   "do not paste a packed repository into the session")
         yield RawFinding(
             line=item.line,
             message=f"{describe(item)} is {what}: {item.tokens:,} tokens; {tokens_phrase(item.tokens, a.carried(item))}",
-            fix=fix,
+            fix=fix("deny-lockfile", name=name) if path and what.startswith("a lockfile") else fix("navigate"),
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             claims=(claim,),

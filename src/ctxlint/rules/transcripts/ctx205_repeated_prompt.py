@@ -1,4 +1,4 @@
-"""CTX205 repeated-prompt: the user re-asks the same thing, or corrects the same issue again and again."""
+"""repeated-prompt: the user re-asks the same thing, or corrects the same issue again and again."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.patterns import any_of
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis, Item
@@ -42,7 +42,7 @@ def could_reach(a: int, b: int, similarity: float) -> bool:
     return a >= similarity * b and b >= similarity * a and a + b > 0
 
 
-@detector("CTX205", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if not a.requests:
         return  # a prompt log without requests (Gemini logs.json) can span sessions: nothing was re-sent
@@ -90,15 +90,10 @@ def _finding(a: Analysis, first: Item, again: Item, what: str, key: str) -> RawF
                    for i in failed if i.tokens > 0 and again.r0 < len(a.requests))
     tokens = sum(c.tokens for c in claims)
     costs = [c.cost_usd for c in claims]
-    fix = a.fix_for_agent(
-        f"after the request at line {again.line}, run /clear (or /rewind to line {first.line}) and restate the "
-        "task once with what you learnt: the file, the expected behaviour, what not to do",
-        f"start a new session (/new) at line {again.line} and restate the task once with what you learnt",
-    )
     return RawFinding(
         line=again.line,
         message=f"{what}; the failed attempt added {sum(i.tokens for i in failed):,} tokens that stay in context",
-        fix=fix,
+        fix=fix("restate", again=again.line, first=first.line),
         tokens_wasted=tokens,
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,

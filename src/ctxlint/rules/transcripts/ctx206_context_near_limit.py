@@ -1,15 +1,15 @@
-"""CTX206 context-near-limit: a long run of requests above 80% of the usable window."""
+"""context-near-limit: a long run of requests above 80% of the usable window."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 
 
-@detector("CTX206", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     usable = a.usable_window()
     if not usable:
@@ -35,17 +35,11 @@ def _finding(a: Analysis, run: list[int], usable: int, target: int, ratio: float
         a.claim(f"fill:{r}", a.requests[r].context_tokens - target, r, r + 1, floor=target) for r in run
     )
     costs = [c.cost_usd for c in claims]
-    fix = a.fix_for_agent(
-        f"run `/compact` at a natural break before line {first.line}, or set CLAUDE_AUTOCOMPACT_PCT_OVERRIDE=70 "
-        "so auto-compaction starts earlier",
-        f"compact before line {first.line} (`/compact`), or lower `model_auto_compact_token_limit` in "
-        "~/.codex/config.toml",
-    )
     return RawFinding(
         line=first.line,
         message=(f"{len(run)} consecutive requests above {ratio:.0%} of the usable {usable:,}-token window "
                  f"(lines {first.line}-{last.line}, peak {peak:,}) with no compaction"),
-        fix=fix,
+        fix=fix("compact-earlier", line=first.line),
         tokens_wasted=sum(c.tokens for c in claims),
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,

@@ -1,25 +1,23 @@
-"""CTX207 compaction-thrash: many compactions, or the context refilling right after one."""
+"""compaction-thrash: many compactions, or the context refilling right after one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 
 
-@detector("CTX207", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     compactions = [s for s in a.segments if s.boundary == "compaction"]
-    fix = ("write the task state to a notes file, /clear, and continue in a fresh session; delegate "
-           "exploration to subagents so the main context refills more slowly")
     if len(compactions) >= ctx["max-compactions"]:
         yield RawFinding(
             line=compactions[0].start_line,
             message=(f"{len(compactions)} compactions in one session (lines "
                      f"{', '.join(str(s.start_line) for s in compactions)})"),
-            fix=fix,
+            fix=fix("notes-and-clear"),
             content_key="count",
         )
         return
@@ -35,6 +33,6 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 message=(f"the context refilled to {refill.context_tokens:,} tokens "
                          f"({refill.context_tokens / usable:.0%} of the usable window) within "
                          f"{ctx['refill-requests']} requests of the compaction at line {seg.start_line}"),
-                fix=fix,
+                fix=fix("notes-and-clear"),
                 content_key=f"refill:{seg.start_line}",
             )

@@ -1,4 +1,4 @@
-"""CTX208 task-mixing: an unrelated task started in the same segment without /clear."""
+"""task-mixing: an unrelated task started in the same segment without /clear."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 from ctxlint.transcripts.events import AssistantText, Prompt, ToolCall
@@ -23,7 +23,7 @@ def _words(text: str) -> set[str]:
     return {w for w in WORD.findall(text.lower()) if w not in STOP}
 
 
-@detector("CTX208", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if a.t.is_subagent_file:
         return
@@ -81,8 +81,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             line=p.line,
             message=(f"a new, unrelated task (\"{head}…\") started without /clear, carrying {carry:,} tokens of the "
                      f"previous task (from line {prev_p.line}) into {seg.end_request - r} more requests"),
-            fix=a.fix_for_agent(f"run /clear before the prompt at line {p.line}",
-                                f"start a new session (/new) before the prompt at line {p.line}"),
+            fix=fix("clear-before", line=p.line),
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             claims=(claim,),

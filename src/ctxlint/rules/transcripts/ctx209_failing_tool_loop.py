@@ -1,11 +1,11 @@
-"""CTX209 failing-tool-loop: the same failing call, again and again."""
+"""failing-tool-loop: the same failing call, again and again."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import ToolCall, ToolResult
@@ -19,7 +19,7 @@ def _signature(item: Item) -> str | None:
     return f"{call.name}:{what}" if what else None
 
 
-@detector("CTX209", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     groups: dict[tuple[int, str], list[Item]] = {}
     edits = sorted(e.line for e in a.thread if isinstance(e, ToolCall) and e.is_edit)
@@ -41,14 +41,12 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         head = " ".join(items[0].event.head[:100].split()) if isinstance(items[0].event, ToolResult) else ""
         name, _, what = sig.partition(":")
         errors = " ".join(i.event.head for i in items if isinstance(i.event, ToolResult))
-        fix = next((str(e["fix"]) for e in ctx.data.get("errors", []) if re.search(e["match"], errors)), None)
+        specific = next((str(e["fix"]) for e in ctx.data.get("errors", []) if re.search(e["match"], errors)), None)
         yield RawFinding(
             line=items[0].line,
             message=(f"{name} `{what[:80]}` failed {len(items)}× (lines {', '.join(str(i.line) for i in items[:8])})"
                      + (f": \"{head}\"" if head else "")),
-            fix=(fix + "; " if fix else "") + (
-                "stop after the first failure and fix the cause instead of retrying: correct the command, or the "
-                "CLAUDE.md/AGENTS.md line that suggests it"),
+            fix=fix(specific, "stop") if specific else fix("stop"),
             tokens_wasted=sum(c.tokens for c in claims),
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,

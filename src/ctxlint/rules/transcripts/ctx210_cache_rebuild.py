@@ -1,4 +1,4 @@
-"""CTX210 cache-rebuild: a request re-wrote the whole cached prefix."""
+"""cache-rebuild: a request re-wrote the whole cached prefix."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ctxlint.measure.pricing import price_per_token
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 
@@ -20,7 +20,7 @@ def _ts(value: str | None) -> datetime | None:
         return None
 
 
-@detector("CTX210", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if a.agent != "claude-code":
         return  # only Anthropic usage reports cache writes per request
@@ -45,14 +45,13 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         gap = (t1 - t0).total_seconds() if t0 and t1 else None
         if cur.model and prev.model and cur.model != prev.model:
             cause = f"the model changed ({prev.model} → {cur.model})"
-            fix = "switch models at task boundaries, right after /clear, not in the middle of a long session"
+            how = fix("switch-at-boundaries")
         elif gap is not None and gap > ttl:
             cause = f"{gap / 60:.0f} minutes idle, past the {ttl // 60}-minute cache lifetime"
-            fix = ("/compact or /clear before a long break"
-                   + ("; on an API key set ENABLE_PROMPT_CACHING_1H=1" if not one_hour else ""))
+            how = fix("before-a-break") if one_hour else fix("before-a-break", "one-hour-cache")
         else:
             cause = "the cached prefix changed (effort, tools or MCP servers, or an edited prompt)"
-            fix = "avoid changing /effort, MCP servers or plugins mid-session; do it after /clear"
+            how = fix("keep-the-prefix")
         rates = price_per_token(cur.model)
         premium = None
         if rates is not None:
@@ -62,7 +61,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             line=cur.line,
             message=(f"the request at line {cur.line} re-wrote {rebuilt:,} of the {prefix:,} cached tokens "
                      f"that the previous request (line {prev.line}) read: {cause}"),
-            fix=fix,
+            fix=how,
             cost_wasted_usd=premium,
             content_key=f"{cur.line}",
         )

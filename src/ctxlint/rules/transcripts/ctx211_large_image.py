@@ -1,10 +1,10 @@
-"""CTX211 large-image: big images, or many images in one segment."""
+"""large-image: big images, or many images in one segment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Image, ToolResult
@@ -19,7 +19,7 @@ def _image_tokens(item: Item) -> int:
     return 0
 
 
-@detector("CTX211", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     per_segment: dict[int, list[Item]] = {}
     for item in a.items:
@@ -31,7 +31,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 yield RawFinding(
                     line=item.line,
                     message=f"an image of ~{tokens:,} tokens was carried by {a.carried(item)} requests",
-                    fix="crop the screenshot to the region that matters, or paste the error text instead",
+                    fix=fix("crop"),
                     tokens_wasted=claim.tokens,
                     cost_wasted_usd=claim.cost_usd,
                     claims=(claim,),
@@ -44,6 +44,6 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 line=items[0].line,
                 message=(f"{len(items)} images ({total:,} tokens) in one segment "
                          f"(lines {items[0].line}-{items[-1].line})"),
-                fix="attach fewer, cropped images; start a fresh session (/clear) once the visual step is done",
+                fix=fix("fewer-images"),
                 content_key=f"segment:{segment}",
             )

@@ -1,16 +1,16 @@
-"""CTX212 startup-overhead: context already in use at the first request."""
+"""startup-overhead: context already in use at the first request."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 from ctxlint.transcripts.events import Prompt
 
 
-@detector("CTX212", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if a.t.is_subagent_file:
         return
@@ -29,11 +29,6 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         k = seg.end_request - seg.first_request
         excess = overhead - ctx["max-tokens"]
         claim = a.claim(f"startup:{seg.index}", excess, seg.first_request, seg.end_request)
-        fix = a.fix_for_agent(
-            "run /context to see what takes the space; remove unused MCP servers (`claude mcp remove`), enable tool "
-            "search, and trim CLAUDE.md (`ctxlint check --load-graph`)",
-            "remove unused [mcp_servers] from ~/.codex/config.toml and trim AGENTS.md (`ctxlint check --load-graph`)",
-        )
         yield RawFinding(
             line=first.line,
             message=(f"{overhead:,} tokens were already in context at the first request (before "
@@ -41,7 +36,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                      f"{excess:,} above the {ctx['max-tokens']:,} budget, re-sent by {k} requests"
                      + (f"; {injected:,} of them are injected instruction/context rows (AGENTS.md, CLAUDE.md, "
                         f"environment), the rest system prompt, tools and MCP schemas" if injected else "")),
-            fix=fix,
+            fix=fix("trim-startup"),
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             claims=(claim,),

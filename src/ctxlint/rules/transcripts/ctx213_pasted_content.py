@@ -1,11 +1,11 @@
-"""CTX213 pasted-content: a user message with a very large paste."""
+"""pasted-content: a user message with a very large paste."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 from ctxlint.transcripts.events import Prompt
@@ -15,7 +15,7 @@ INCLUDED_FILE = re.compile(r"^Content from @(\S+?):$", re.M)
 AT_REF = re.compile(r"@[\w./~*-]+")
 
 
-@detector("CTX213", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     for item in a.items:
         p = item.event
@@ -25,8 +25,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         head = " ".join(p.text[:60].split())
         message = (f"a user message of {item.tokens:,} tokens ({p.chars:,} characters, starting "
                    f"\"{head}…\") was carried by {a.carried(item)} requests")
-        fix = ("paste only the relevant excerpt (the failing lines, the last 50 lines of the log), or save it "
-               "to a file and ask the agent to grep it")
+        how = fix("excerpt")
         included = INCLUDED_FILE.findall(p.text)
         if included:
             # Not a paste: Gemini CLI expanded an @-reference (often a whole directory, `@dir/**`).
@@ -35,12 +34,11 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             more = "at least " if len(p.text) < p.chars else ""  # the reader caps prompt text: a lower bound
             message = (f"{ref} expanded {more}{len(included)} file(s) into one user message of {item.tokens:,} tokens "
                        f"({p.chars:,} characters), carried by {a.carried(item)} requests")
-            fix = (f"reference only the files you need (`@path/to/file`) instead of {ref}; for a directory, ask "
-                   "the agent to list and search it (it reads only what matters)")
+            how = fix("reference-files", ref=ref)
         yield RawFinding(
             line=p.line,
             message=message,
-            fix=fix,
+            fix=how,
             tokens_wasted=claim.tokens,
             cost_wasted_usd=claim.cost_usd,
             claims=(claim,),

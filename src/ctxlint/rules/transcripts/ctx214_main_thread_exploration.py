@@ -1,10 +1,10 @@
-"""CTX214 main-thread-exploration: lots of reading before the first edit, not delegated."""
+"""main-thread-exploration: lots of reading before the first edit, not delegated."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.model import RawFinding
+from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.transcripts.analysis import Analysis, Item
@@ -13,7 +13,7 @@ from ctxlint.transcripts.events import ToolCall
 EXPLORE_TOOLS = {"Read", "Grep", "Glob", "LS", "read_file", "list_dir", "search_file_content", "glob"}
 
 
-@detector("CTX214", scope="transcript")
+@detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if a.t.is_subagent_file:
         return  # a subagent exploring is exactly what the rule recommends
@@ -62,12 +62,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             line=items[0].line,
             message=(f"{len(items)} reads/searches of {n_files} files ({tokens:,} tokens) in the main thread "
                      + (f"before the first edit at line {edit}" if edit else "with no edit in the segment")),
-            fix=a.fix_for_agent(
-                "delegate the investigation: \"use a subagent to find where X is handled and report the files and "
-                "functions\", then work from its summary",
-                "scope the first prompt to the files involved, or run the investigation in a separate session and "
-                "paste its summary",
-            ),
+            fix=fix("delegate"),
             tokens_wasted=sum(c.tokens for c in claims),
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,

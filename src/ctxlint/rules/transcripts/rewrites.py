@@ -1,0 +1,73 @@
+"""Which shell commands of a thread may have rewritten a file: what decides whether a later read of
+the file repeats an earlier one (repeated-read).
+
+Commands that may rewrite any file (``git checkout``/``reset``/``stash``/``pull``, formatters, code
+generators) make every earlier read stale; package managers rewrite only manifests and lock files;
+``sed -i``, ``tee`` and redirections the files they name. Each command is asked lazily and at most
+once, only when a read of a file follows earlier reads of it: a history folder has a few hundred
+such reads, while asking every command of every session eagerly would search them all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ctxlint.rules.patterns import AnyOf
+from ctxlint.rules.transcripts.commands import is_edit_command
+
+
+@dataclass(slots=True)
+class Paths:
+    """Paths as written in a session, made absolute and normal against its directory (paths repeat)."""
+
+    cwd: str | None
+    _seen: dict[str, str] = field(default_factory=dict)
+
+    def norm(self, path: str) -> str:
+        known = self._seen.get(path)
+        if known is None:
+            joined = os.path.join(self.cwd, path) if self.cwd and not os.path.isabs(path) else path
+            known = self._seen[path] = os.path.normpath(joined)
+        return known
+
+
+@dataclass(slots=True)
+class Rewrites:
+    """The shell commands of a thread, in order, and what each may have rewritten (asked once)."""
+
+    invalidate: AnyOf  # commands that may rewrite any file
+    package_managers: AnyOf  # commands that rewrite manifests and lock files
+    paths: Paths
+    commands: list[tuple[int, str, bool]] = field(default_factory=list)  # (line, command, an edit tool's call)
+    _any: dict[int, bool] = field(default_factory=dict)
+    _installs: dict[int, bool] = field(default_factory=dict)
+    _writes: dict[int, set[str]] = field(default_factory=dict)
+
+    def add(self, line: int, command: str, edit_call: bool) -> None:
+        self.commands.append((line, command, edit_call))
+
+    def __len__(self) -> int:
+        return len(self.commands)
+
+    def last_rewrite(self, since: int, norm: str, manifest: bool) -> int:
+        """Line of the last command from index ``since`` on that may have rewritten the file ``norm``
+        (a manifest or lock file when ``manifest``); 0 when none did."""
+        cut = 0
+        for i in range(since, len(self.commands)):
+            line, command, edit_call = self.commands[i]
+            hit = self._any.get(i)
+            if hit is None:
+                hit = self._any[i] = self.invalidate.matches(command)
+            if not hit and manifest:
+                hit = self._installs.get(i)
+                if hit is None:
+                    hit = self._installs[i] = self.package_managers.matches(command)
+            if not hit and not edit_call:  # an edit tool's own paths were handled as it ran
+                written = self._writes.get(i)
+                if written is None:
+                    written = self._writes[i] = {self.paths.norm(w) for w in is_edit_command(command)}
+                hit = norm in written
+            if hit:
+                cut = line
+        return cut
