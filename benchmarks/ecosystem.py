@@ -175,10 +175,6 @@ def check(target: Target, src: Path, cache_dir: Path) -> dict[str, Any]:
     except subprocess.TimeoutExpired:
         return {**result, "status": "timeout", "error": f"no answer in {TIMEOUT_S} s"}
     stderr = done.stderr.decode(errors="replace").strip()
-    if done.returncode == 2 and "nothing to check" in stderr:
-        # A repository whose files this build does not discover (a mixed-case Claude.md, say) is still
-        # checked: zero findings, and its listed misses must count against recall.
-        return {**result, "status": "ok", "note": stderr[-200:], "files": [], "summary": {}, "findings": []}
     if done.returncode != 0:
         return {**result, "status": f"exit {done.returncode}", "error": stderr[-500:]}
     report = json.loads(done.stdout)
@@ -201,7 +197,11 @@ def check(target: Target, src: Path, cache_dir: Path) -> dict[str, Any]:
         for f in report["findings"]
     ]
     files = [{k: f.get(k) for k in ("path", "kind", "agent", "tokens")} for f in report["files"]]
-    return {**result, "status": "ok", "files": files, "summary": report.get("summary", {}), "findings": findings}
+    # A repository whose files this build does not discover (a mixed-case Claude.md, say) exits 0 with an
+    # empty report and "nothing to check" on stderr: still checked, and its listed misses count against recall.
+    note = {"note": stderr[-200:]} if not files and stderr else {}
+    return {**result, "status": "ok", **note, "files": files, "summary": report.get("summary", {}),
+            "findings": findings}
 
 
 def run(args: argparse.Namespace) -> None:

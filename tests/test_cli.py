@@ -74,8 +74,11 @@ def test_json_report_validates_against_shipped_schema(repo: Path) -> None:
 
 def test_output_file(repo: Path) -> None:
     result = run(["CLAUDE.md", "--format", "json", "--output", "out.json"], cwd=repo)
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == "ctxlint: wrote the json report to out.json\n"
     assert json.loads((repo / "out.json").read_text())["findings"]
+    quiet = run(["CLAUDE.md", "--format", "json", "--output", "out.json", "--quiet"], cwd=repo)
+    assert quiet.stdout == quiet.stderr == ""
 
 
 @pytest.mark.parametrize(
@@ -122,10 +125,25 @@ def test_not_an_instruction_file_is_exit_2(tmp_path: Path) -> None:
     assert "neither an agent instruction file nor a transcript" in result.stderr
 
 
-def test_empty_directory_is_exit_2(tmp_path: Path) -> None:
+def test_a_directory_with_nothing_to_check_is_exit_0_with_an_empty_report(tmp_path: Path) -> None:
+    """As ruff: nothing to check is not an error, so the Action passes on a repository without
+    instruction files; the machine formats still print a valid (empty) report."""
+    (tmp_path / "README.md").write_text("# Readme\n")
     result = run(["."], cwd=tmp_path)
-    assert result.exit_code == 2
-    assert "nothing to check" in result.stderr
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == "ctxlint: nothing to check (no instruction files or transcripts in .)\n"
+    data = json.loads(run([".", "--format", "json"], cwd=tmp_path).stdout)
+    assert data["findings"] == [] and data["files"] == [] and data["summary"]["files"] == 0
+    sarif = json.loads(run([".", "--format", "sarif"], cwd=tmp_path).stdout)
+    assert sarif["runs"][0]["results"] == []
+    assert run([".", "--quiet"], cwd=tmp_path).output == ""
+
+
+def test_a_missing_path_beside_an_empty_directory_is_still_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run(["empty", "missing.md"], cwd=tmp_path)
+    assert result.exit_code == 2 and "missing.md: no such file or directory" in result.stderr
 
 
 def test_unreadable_beside_readable_is_a_ctx001_finding(repo: Path) -> None:
@@ -173,6 +191,13 @@ def test_directive_comments_do_not_count_as_tokens(tmp_path: Path) -> None:
 def test_rules_and_explain() -> None:
     listing = run(["rules"]).output
     assert "CTX101" in listing and "instruction-file-too-long" in listing
+    # Which transcript rules run on which agent's sessions: Cursor records no usage, so no CTX206.
+    cursor = next(line for line in listing.splitlines() if line.startswith("cursor "))
+    header = next(line for line in listing.splitlines() if line.strip().startswith("201 202"))
+    assert cursor[header.index("206") + 1] == "-" and cursor[header.index("201") + 1] == "e"
+    rows = json.loads(run(["rules", "--format", "json"]).output)
+    ctx206 = next(r for r in rows if r["id"] == "CTX206")
+    assert ctx206["requires"] == ["request-usage", "context-window"] and ctx206["agents"]["opencode"] == "yes"
     by_id = run(["explain", "CTX101"])
     by_name = run(["explain", "instruction-file-too-long"])
     assert by_id.exit_code == 0 and by_id.output == by_name.output
@@ -271,3 +296,40 @@ def test_inside_is_relpath_for_paths_under_the_base(path: str, base: str) -> Non
 
     rel = os.path.relpath(path, base)
     assert inside(path, base) == (None if rel.startswith("..") else rel)
+
+
+def test_a_mistyped_command_says_did_you_mean(tmp_path: Path) -> None:
+    result = run(["explian", "CTX101"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == "ctxlint: error: unknown command 'explian' (did you mean 'explain'?), and no such file " \
+                            "or directory\n"
+    (tmp_path / "chek").mkdir()  # a real path of that name is checked, not corrected
+    assert "did you mean" not in run(["chek"], cwd=tmp_path).stderr
+
+
+def test_a_mistyped_config_key_says_did_you_mean(repo: Path) -> None:
+    (repo / ".ctxlint.yaml").write_text("selct: [CTX101]\nrules:\n  CTX101:\n    max-line: 3\n")
+    result = run(["CLAUDE.md"], cwd=repo)
+    assert result.exit_code == 2 and "unknown key 'selct'; did you mean 'select'?" in result.stderr
+    (repo / ".ctxlint.yaml").write_text("rules:\n  CTX101:\n    max-line: 3\n")
+    assert "rules.CTX101.max-line: unknown option (did you mean 'max-lines'? known: " in run(["CLAUDE.md"], cwd=repo).stderr
+
+
+def test_the_group_help_shows_whole_command_descriptions() -> None:
+    result = CliRunner().invoke(main, ["--help"], terminal_width=60)
+    commands = result.output.split("Commands:")[1]
+    assert "..." not in commands
+    assert "directories (default: the current directory)." in " ".join(result.output.split())
+
+
+def test_coach_text_is_coloured_on_request_and_says_last_week() -> None:
+    plain = run(["coach", str(REPO / "examples")]).stdout
+    assert "\x1b[" not in plain and "Weekly trend (last week with sessions):" in plain
+    assert "\x1b[1mHabits that cost the most" in run(["coach", str(REPO / "examples"), "--color"]).stdout
+
+
+def test_a_secret_message_uses_the_right_article(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text("# Keys\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLQ\n")
+    out = run(["CLAUDE.md", "--select", "CTX112"], cwd=tmp_path).stdout
+    assert "an aws-access-key-id is written in the file" in out

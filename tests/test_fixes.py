@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from ctxlint.cli.main import main
 
@@ -67,7 +67,9 @@ def test_dead_import_removed_only_with_unsafe_fixes(tmp_path: Path) -> None:
     f.write_text("# Root\n@docs/gone.md\nRun `make`.\n")
     run([".", "--select", "CTX106", "--fix"], tmp_path)
     assert "@docs/gone.md" in f.read_text()
-    run([".", "--select", "CTX106", "--unsafe-fixes"], tmp_path)
+    run([".", "--select", "CTX106", "--unsafe-fixes"], tmp_path)  # without --fix: shows, never writes (ruff)
+    assert "@docs/gone.md" in f.read_text()
+    run([".", "--select", "CTX106", "--fix", "--unsafe-fixes"], tmp_path)
     assert "@docs/gone.md" not in f.read_text()
 
 
@@ -96,3 +98,43 @@ def test_crash_mid_write_leaves_the_original(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path)
     assert proc.returncode == 9
     assert f.read_bytes() == DUP.encode()
+
+
+def _invoke(args: list[str], cwd: Path) -> Result:
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, args, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_fix_says_what_it_applied_and_what_is_left(tmp_path: Path) -> None:
+    """`--fix --diff` with nothing safe to fix used to print nothing and exit 0."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_text("# Root\n- @docs/gone.md\n- Write clean code.\n- Follow best practices.\n")
+    dry = _invoke([".", "--fix", "--diff"], tmp_path)
+    assert dry.exit_code == 0 and dry.stdout == ""
+    assert dry.stderr == ("ctxlint: 0 fixes would be applied; 1 fixable with --unsafe-fixes (CTX106 ×1); "
+                          "2 need manual edits (CTX108 ×2)\n")
+    unsafe = _invoke([".", "--fix", "--diff", "--unsafe-fixes"], tmp_path)
+    assert unsafe.exit_code == 1  # as ruff: --diff fails when it would change something
+    assert "-- @docs/gone.md" in unsafe.stdout
+    assert unsafe.stderr.startswith("ctxlint: 1 fix would be applied to 1 file; 2 need manual edits")
+    applied = _invoke([".", "--fix", "--unsafe-fixes"], tmp_path)
+    assert applied.stderr.startswith("ctxlint: 1 fix applied to 1 file; 2 need manual edits (CTX108 ×2)\n")
+    assert "@docs/gone.md" not in (tmp_path / "CLAUDE.md").read_text()
+
+
+def test_diff_without_fix_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_bytes(DUP.encode())
+    result = _invoke([".", "--diff"], tmp_path)
+    assert result.exit_code == 2 and "--diff" in result.stderr and "--fix" in result.stderr
+    assert (tmp_path / "CLAUDE.md").read_bytes() == DUP.encode()
+
+
+def test_the_summary_line_says_how_many_are_fixable(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "CLAUDE.md").write_bytes(DUP.encode())
+    assert "1 finding (1 warning) · 1 fixable with --fix" in _invoke([".", "--select", "CTX104"], tmp_path).stdout

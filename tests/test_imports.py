@@ -106,7 +106,7 @@ LAYERS = [
     ("ctxlint.rules", "ctxlint.config", "ctxlint.measure.secrets"),
     ("ctxlint.core",),
     ("ctxlint.coach", "ctxlint.team", "ctxlint.reporters"),
-    ("ctxlint.cli",),
+    ("ctxlint.cli", "ctxlint.lsp"),
 ]
 
 

@@ -408,6 +408,107 @@ def test_claude_session_metadata_and_inline_sidechain(tmp_path: Path) -> None:
     assert sub.is_subagent_file
 
 
+def _resumed_claude_session() -> list[dict[str, object]]:
+    """A Claude Code 2.0 session resumed the next day (the shape of a real one): the resume copies the
+    conversation back with new uuids under one shared timestamp, the assistant copies without their
+    requestId; the user's new prompt follows 3 ms later."""
+    read_call = [{"type": "tool_use", "id": "toolu_1", "name": "Read", "input": {"file_path": "/repo/sync.ts"}}]
+    read_result = [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "export function sync() {}\n" * 40}]
+    first_day = [
+        user([{"type": "text", "text": "<ide_opened_file>The user opened sync.ts in the IDE.</ide_opened_file>"},
+              {"type": "text", "text": "Help me think through the sync endpoint"}], "2026-01-01T10:00:00.000Z", uuid="p1"),
+        asst("m1", "r1", usage(out=40), [{"type": "text", "text": "Let me look."}], ts="2026-01-01T10:00:05.000Z"),
+        asst("m1", "r1", usage(out=40), read_call, ts="2026-01-01T10:00:06.000Z"),
+        user(read_result, "2026-01-01T10:00:06.100Z", uuid="p2"),
+        asst("m2", "r2", usage(cw=900, out=300), [{"type": "text", "text": "Here is the plan."}],
+             ts="2026-01-01T10:00:30.000Z"),
+    ]
+    for i, rec in enumerate(first_day):
+        rec["uuid"] = f"orig-{i}"
+    shared = "2026-01-02T08:00:00.000Z"
+    copies = []
+    for i, rec in enumerate(first_day):
+        copy = json.loads(json.dumps(rec))
+        copy.pop("requestId", None)
+        copy["uuid"], copy["timestamp"] = f"copy-{i}", shared
+        copies.append(copy)
+    new_day = [
+        user("Now also handle the delta sync", "2026-01-02T08:00:00.003Z", uuid="p3"),
+        asst("m3", "r3", usage(cw=5000, cr=0, out=60), [{"type": "text", "text": "Sure."}],
+             ts="2026-01-02T08:00:09.000Z"),
+    ]
+    new_day[1]["uuid"] = "new-1"
+    return [*first_day, {"type": "summary", "summary": "Sync", "leafUuid": "orig-4"}, *copies, *new_day]
+
+
+def test_claude_resume_replay_is_marked_and_usage_unchanged(tmp_path: Path) -> None:
+    records = _resumed_claude_session()
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    replayed = sorted({e.line for e in t.events if e.replayed})
+    assert replayed == list(range(7, 12))  # the five copies, and nothing else
+    assert [p.text for p in t.events if isinstance(p, Prompt) and not p.replayed] == [
+        "<ide_opened_file>The user opened sync.ts in the IDE.</ide_opened_file>\nHelp me think through the sync endpoint",
+        "Now also handle the delta sync"]
+    assert [c.line for c in t.events if isinstance(c, ToolCall) and not c.replayed] == [3]
+    # usage is what it was without the copies: each response once, at its first line
+    without = [r for r in records if not str(r.get("uuid", "")).startswith("copy-")]
+    plain = read_transcript(write_jsonl(tmp_path / "plain.jsonl", without))
+    assert [(u.request_key, u.context_tokens, u.output_tokens) for u in requests_of(t)] == [
+        (u.request_key, u.context_tokens, u.output_tokens) for u in requests_of(plain)]
+    facts = session_facts(t)
+    assert facts["tool_calls"] == {"Read": 1}  # the copied Read is counted once
+
+
+def test_claude_replay_identity_without_a_shared_timestamp(tmp_path: Path) -> None:
+    """A copy is known by its ids even when the copies do not share one timestamp; a prompt between
+    copies with its own timestamp is new work."""
+    records = _resumed_claude_session()
+    for i, rec in enumerate(r for r in records if str(r.get("uuid", "")).startswith("copy-")):
+        rec["timestamp"] = f"2026-01-02T08:00:00.{i:03d}Z"
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    assert sorted({e.line for e in t.events if e.replayed}) == [8, 9, 10, 11]  # the first copy (a prompt) has no id
+    assert not any(e.replayed for e in t.events if e.line == 12)
+
+
+def test_codex_resume_history_is_marked_and_still_counted(tmp_path: Path) -> None:
+    old, new = "9cd28a74-0000-4000-8000-000000000001", "613a9a68-0000-4000-8000-000000000002"
+
+    def burst(ms: int) -> str:
+        return f"2026-02-01T10:00:00.{ms:03d}Z"
+
+    history = [
+        env("session_meta", {"id": old, "cwd": "/w", "cli_version": "0.36.0"}, burst(0)),
+        env("response_item", {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "review"}]},
+            burst(1)),
+        env("turn_context", {"model": "gpt-5", "cwd": "/w"}, burst(2)),
+        env("response_item", {"type": "function_call", "name": "shell", "call_id": "c1",
+                              "arguments": json.dumps({"command": ["bash", "-lc", "sed -n '1,200p' a.py"]})}, burst(3)),
+        env("response_item", {"type": "function_call_output", "call_id": "c1",
+                              "output": json.dumps({"output": "x = 1\n" * 300, "metadata": {"exit_code": 0}})}, burst(4)),
+        token_count((8000, 0, 100), (8000, 0, 100), ts=burst(5)),
+        token_count((9000, 8000, 100), (17000, 8000, 200), ts=burst(6)),
+        env("response_item", {"type": "message", "role": "assistant",
+                              "content": [{"type": "output_text", "text": "Reviewed."}]}, burst(7)),
+    ]
+    new_work = [
+        env("response_item", {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "fix it"}]},
+            "2026-02-01T10:00:25.000Z"),
+        env("turn_context", {"model": "gpt-5", "cwd": "/w"}, "2026-02-01T10:00:25.001Z"),
+        token_count((9500, 9000, 50), (9500, 9000, 50), ts="2026-02-01T10:00:40.000Z"),
+    ]
+    own = env("session_meta", {"id": new, "cwd": "/w", "cli_version": "0.36.0"}, "2026-02-01T09:59:58.000Z")
+    t = read_transcript(write_jsonl(tmp_path / "r.jsonl", [own, *history, *new_work]))
+    assert sorted({e.line for e in t.events if e.replayed}) == [3, 5, 6, 7, 8, 9]
+    assert [p.text for p in t.events if isinstance(p, Prompt) and not p.replayed] == ["fix it"]
+    assert len(requests_of(t)) == 3  # the copied token counts still count, as before
+    # Without the pause before the new prompt, the new session's own token count (below the copied
+    # history's total) still shows where the new work began.
+    new_work[0]["timestamp"] = burst(8)
+    t = read_transcript(write_jsonl(tmp_path / "r2.jsonl", [own, *history, *new_work]))
+    assert [p.text for p in t.events if isinstance(p, Prompt) and not p.replayed] == ["fix it"]
+    assert sorted({e.line for e in t.events if e.replayed}) == [3, 5, 6, 7, 8, 9]
+
+
 def test_claude_bad_records_are_counted_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
     lines = [
@@ -809,3 +910,107 @@ def test_decoded_records_read_the_structured_answer_only_for_a_read(tmp_path: Pa
     assert (read_result.path, read_result.start_line, read_result.num_lines, read_result.total_lines) == (
         "/w/src/app.py", 11, 40, 900)
     assert edit_result.path == "/w/src/app.py" and fast.ended_at == "t5"
+
+
+def test_claude_rewind_plan_clear_and_microcompaction(tmp_path: Path) -> None:
+    """What leaves the context without a compaction: a prompt re-asked from before the last answer (a
+    rewind), a prompt starting a new chain (plan mode's "clear context"), a microcompaction's results."""
+    from ctxlint.transcripts.analysis import analyse
+    from ctxlint.transcripts.events import ResultsCleared, Rewind
+    from tests.transcript_builder import ClaudeBuilder
+
+    b = ClaudeBuilder()
+    for step in ({"prompt": "Look at the repo"}, {"requests": 1},
+                 {"prompt": "Fix the login bug"}, {"read": "src/app.py", "tokens": 3000}, {"requests": 1},
+                 {"rewind": 2}, {"prompt": "Fix the login bug, but only in the API"}, {"requests": 2},
+                 {"read": "src/api.py", "tokens": 2000}, {"read": "src/db.py", "tokens": 2000}, {"requests": 1},
+                 {"microcompact": 2}, {"requests": 3}, {"new_chain": True}, {"prompt": "Implement the plan"},
+                 {"requests": 2}):
+        b.step(step)
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", [json.loads(x) for x in b.lines]))
+    rewind = next(e for e in t.events if isinstance(e, Rewind))
+    first_read = next(e for e in t.events if isinstance(e, ToolResult))
+    assert rewind.back_to < first_read.line < rewind.line  # the first read is off the conversation
+    cleared = next(e for e in t.events if isinstance(e, ResultsCleared))
+    assert cleared.call_ids == ("toolu_0001", "toolu_0002")
+    assert [e.line for e in t.events if isinstance(e, Clear)] == [
+        next(p.line for p in t.events if isinstance(p, Prompt) and p.text == "Implement the plan")]
+    a = analyse(t)
+    assert len(a.segments) == 2  # the new chain is a boundary
+    read_items = [i for i in a.result_items if i.call is not None and i.call.name == "Read"]
+    assert all(i.dropped_at is not None for i in read_items[:1])  # rewound away
+    assert a.carried(read_items[0]) < a.carried(read_items[1])
+    assert read_items[1].dropped_at is not None  # microcompacted (toolu_0002)
+    assert read_items[2].dropped_at is None and a.carried(read_items[2]) > 0
+
+
+def test_codex_failed_patch_and_exit_code_are_errors(tmp_path: Path) -> None:
+    patch = "*** Begin Patch\n*** Update File: a.py\n@@\n-x\n+y\n*** End Patch"
+    records = [
+        env("session_meta", {"id": "sess", "model": "gpt-5"}),
+        env("response_item", {"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1", "input": patch}),
+        env("response_item", {"type": "custom_tool_call_output", "call_id": "p1",
+                              "output": "apply_patch verification failed: Failed to find expected lines in a.py"}),
+        env("response_item", {"type": "custom_tool_call", "name": "apply_patch", "call_id": "p2", "input": patch}),
+        env("response_item", {"type": "custom_tool_call_output", "call_id": "p2", "output": "Success. Updated: M a.py"}),
+        env("response_item", {"type": "function_call", "name": "exec_command", "call_id": "c1",
+                              "arguments": json.dumps({"cmd": "pytest -q"})}),
+        env("response_item", {"type": "function_call_output", "call_id": "c1",
+                              "output": "Exit code: 1\nWall time: 2.1 seconds\nOutput:\n1 failed"}),
+    ]
+    t = read_transcript(write_jsonl(tmp_path / "r.jsonl", records))
+    assert [(r.call_id, r.is_error) for r in t.events if isinstance(r, ToolResult)] == [
+        ("p1", True), ("p2", False), ("c1", True)]
+
+
+def test_gemini_chat_messages_carry_their_line(tmp_path: Path) -> None:
+    """A Gemini chat is one JSON document: each message's events point at the line where the message
+    starts (its id), not at line 1."""
+    doc = {"sessionId": "s", "projectHash": "p", "messages": [
+        {"id": "m-user-1", "type": "user", "timestamp": "2026-04-19T22:08:46Z", "content": [{"text": "read the workflow"}]},
+        {"id": "m-gemini-1", "type": "gemini", "timestamp": "2026-04-19T22:08:50Z", "content": "",
+         "tokens": {"input": 9000, "output": 20, "cached": 0},
+         "toolCalls": [{"id": "c1", "name": "read_file", "args": {"file_path": "a.yml"},
+                        "result": [{"functionResponse": {"response": {"output": "name: A\non: push\n"}}}]}]},
+    ]}
+    path = tmp_path / "session-2026-04-19T22-08-x.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    t = read_transcript(str(path))
+    text = path.read_text(encoding="utf-8").splitlines()
+    user_line = next(i for i, line in enumerate(text, 1) if "m-user-1" in line)
+    gemini_line = next(i for i, line in enumerate(text, 1) if "m-gemini-1" in line)
+    assert [e.line for e in t.events if isinstance(e, Prompt)] == [user_line]
+    assert {e.line for e in t.events if isinstance(e, (ToolCall, ToolResult))} == {gemini_line}
+    assert next(e for e in t.events if isinstance(e, ToolResult)).lines == 3
+
+
+def test_claude_spilled_output_size_from_the_saved_file_beside_the_session(tmp_path: Path) -> None:
+    """Claude Code spills a large output to <session>/tool-results/ and keeps a reference with a preview:
+    the full size is the saved file's when it is there, else the size the reference declares."""
+    ref = ("<persisted-output>\nOutput too large (38.8KB). Full output saved to: /Users/x/.claude/projects/p/"
+           "s1/tool-results/b7on7tw79.txt\n\nPreview (first 2KB):\n6ba04d3c fix paging\n")
+    records = [user("show the log"),
+               asst("m1", "r1", usage(), [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "git log"}}]),
+               user([{"type": "tool_result", "tool_use_id": "t1", "content": ref}])]
+    t = read_transcript(write_jsonl(tmp_path / "s1.jsonl", records))
+    result = next(e for e in t.events if isinstance(e, ToolResult))
+    assert result.persisted and result.persisted_file == "b7on7tw79.txt"
+    assert result.persisted_chars == int(38.8 * 1024)
+    saved = tmp_path / "s1" / "tool-results" / "b7on7tw79.txt"
+    saved.parent.mkdir(parents=True)
+    saved.write_text("x" * 39762)
+    t = read_transcript(str(tmp_path / "s1.jsonl"))
+    assert next(e for e in t.events if isinstance(e, ToolResult)).persisted_chars == 39762
+
+
+def test_claude_subagent_report_keeps_the_file_names_it_mentions(tmp_path: Path) -> None:
+    report = "Found it: `src/auth/LockViewModel.kt:42` calls LockState.kt; see also docs/FLOW.md and e.g. foo.bar()."
+    records = [user("explore"),
+               asst("m1", "r1", usage(), [{"type": "tool_use", "id": "t1", "name": "Task",
+                                          "input": {"description": "x", "prompt": "x", "subagent_type": "Explore"}}]),
+               user([{"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": report}]}])]
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    call = next(e for e in t.events if isinstance(e, ToolCall))
+    result = next(e for e in t.events if isinstance(e, ToolResult))
+    assert call.subagent_type == "Explore"
+    assert result.mentions[:3] == ("LockViewModel.kt", "LockState.kt", "FLOW.md")

@@ -92,6 +92,8 @@ def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path, monkeypatch: p
         apply_fixes(got, unsafe=bool(case.get("unsafe_fixes")), diff=False, root=tmp_path)
         for rel, text in case["fixed"].items():
             assert (tmp_path / rel).read_text(encoding="utf-8") == text, f"{case['name']}: {rel} after --fix"
+        after = [f for f in run_check(["."], config, jobs=1).findings if f.rule_id == rule_id and f.edits]
+        assert not after, f"{case['name']}: fixes left after --fix: {after}"  # one pass fixes everything
 
 
 def _matches(f: Any, exp: dict[str, Any]) -> bool:
@@ -106,3 +108,22 @@ def _matches(f: Any, exp: dict[str, Any]) -> bool:
     if "fix_contains" in exp and (f.fix is None or exp["fix_contains"] not in f.fix):
         return False
     return not ("min_tokens" in exp and f.tokens_wasted < exp["min_tokens"])
+
+
+def test_every_rule_names_the_basis_of_its_waste() -> None:
+    """`basis:` is data in each rule's YAML (measured or modelled); a rule without one, or with another
+    value, is refused when the metadata loads."""
+    import yaml as _yaml
+
+    from ctxlint.errors import RuleDataError
+    from ctxlint.rules.registry import _parse_meta, rules_dir
+
+    for path in sorted(rules_dir().glob("CTX*.yaml")):
+        raw = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        if raw["kind"] != "diagnostic":
+            assert raw.get("basis") in ("measured", "modelled"), path.name
+    raw = _yaml.safe_load((rules_dir() / "CTX206.yaml").read_text(encoding="utf-8"))
+    assert _parse_meta(raw, "CTX206.yaml").basis == "modelled"
+    for bad in ({**raw, "basis": "estimated"}, {k: v for k, v in raw.items() if k != "basis"}):
+        with pytest.raises(RuleDataError):
+            _parse_meta(bad, "CTX206.yaml")

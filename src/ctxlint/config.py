@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ctxlint.errors import ConfigError
+from ctxlint.errors import ConfigError, did_you_mean
 from ctxlint.model import Severity
 from ctxlint.rules.registry import OPTION_TYPES, registry, resolve
 
@@ -173,7 +173,9 @@ def _positive_number(value: Any, key: str, origin: str) -> float:
 def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> Config:
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
-        raise ConfigError(f"{origin}: unknown key {sorted(unknown)[0]!r}")
+        key = sorted(unknown)[0]
+        near = did_you_mean(key, TOP_LEVEL_KEYS)
+        raise ConfigError(f"{origin}: unknown key {key!r}" + (f"; did you mean {near!r}?" if near else ""))
     select = _str_list(raw.get("select", []), "select", origin)
     ignore = _str_list(raw.get("ignore", []), "ignore", origin)
     _expand(select, "select", origin)
@@ -218,7 +220,9 @@ def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> C
             spec = specs.get(key)
             if spec is None:
                 known = ", ".join(sorted(specs)) or "none"
-                raise ConfigError(f"{where}: unknown option (known: {known})")
+                near = did_you_mean(key, [*specs, "severity"])
+                hint = f"did you mean {near!r}? " if near else ""
+                raise ConfigError(f"{where}: unknown option ({hint}known: {known})")
             types = OPTION_TYPES[spec.type]
             if (isinstance(value, bool) and spec.type != "bool") or not isinstance(value, types):
                 raise ConfigError(f"{where}: expected {spec.type}, got {type(value).__name__}")

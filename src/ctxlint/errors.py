@@ -3,6 +3,16 @@ exits with code 2 (never a traceback); anything else that escapes is an internal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` that ``word`` is a near miss of (a typo), if any."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return close[0] if close else None
+
 
 class CtxlintError(Exception):
     """An error the user can fix; its message says what and where, on one line."""

@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
-from ctxlint.cli.common import csv_values, fail, guarded, no_cache_option, write_output
+from ctxlint.cli.common import csv_values, fail, guarded, no_cache_option, use_color, write_output
 from ctxlint.cli.progress import progress_bar
 
+SORTS = ("severity", "tokens", "file")  # ctxlint.reporters.check.order.SORTS, without importing it here
 FORMATS = ("auto", "text", "json", "github", "sarif", "markdown")
 
 
@@ -26,11 +27,16 @@ FORMATS = ("auto", "text", "json", "github", "sarif", "markdown")
 @click.option("--ignore", multiple=True, help="Skip these rules (ids, names or prefixes).")
 @click.option("--config", "config_file", type=click.Path(), help="Use this config file.")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
-@click.option("--quiet", "-q", is_flag=True, help="Only findings and the summary, no fixes or session blocks.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no fixes, sessions, summary or notes.")
+@click.option("--sort", type=click.Choice(SORTS), default="severity", show_default=True,
+              help="Order of the text report: severity (then tokens wasted), tokens, or file and line.")
+@click.option("--no-group", is_flag=True,
+              help="List every finding; by default 3 or more of one rule in one file share a line (text only).")
+@click.option("--statistics", is_flag=True, help="Count and tokens per rule instead of the findings (text, json).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores].")
 @click.option("--load-graph", is_flag=True, help="Show what each agent loads at start, with tokens.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes to instruction files (atomically).")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change meaning.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix: also apply fixes that may change meaning.")
 @click.option("--diff", "show_diff", is_flag=True, help="With --fix: print the diff, change nothing.")
 @click.option("--baseline", type=click.Path(), help="Report only findings not recorded in this baseline.")
 @click.option("--write-baseline", type=click.Path(), help="Record the current findings as the baseline.")
@@ -49,6 +55,9 @@ def check(
     config_file: str | None,
     no_config: bool,
     quiet: bool,
+    sort: str,
+    no_group: bool,
+    statistics: bool,
     jobs: int | None,
     load_graph: bool,
     fix: bool,
@@ -66,6 +75,10 @@ def check(
     from ctxlint.core.run import exit_code, run_check
     from ctxlint.errors import ConfigError
 
+    if show_diff and not fix:
+        fail("--diff shows what --fix would change: use it with --fix (ctxlint --fix --diff)")
+    if statistics and fmt not in ("auto", "text", "json"):
+        fail(f"--statistics prints text or json, not {fmt}")
     targets = list(paths) or ["."]
     config = resolve_config(targets, config_file, no_config)
     overrides: dict[str, Any] = {}
@@ -89,46 +102,88 @@ def check(
             config = config.with_overrides(requests_per_session=measured)
 
     progress = progress_bar() if sys.stderr.isatty() and fmt != "json" else None
-    report = run_check(targets, config, jobs=jobs, with_load_graph=load_graph, progress=progress)
 
-    if diff_base:
-        from ctxlint.core.filters import changed_only
-        from ctxlint.core.gitdiff import changed_files
+    def checked(*, record: bool) -> Any:
+        """The run and its filters (changed files, baseline); ``record`` writes the baseline."""
+        report = run_check(targets, config, jobs=jobs, with_load_graph=load_graph, progress=progress)
+        if diff_base:
+            from ctxlint.core.filters import changed_only
+            from ctxlint.core.gitdiff import changed_files
 
-        # Paths come back relative to the directory given, like the report's own paths.
-        keep_only(report, changed_only(report.findings, changed_files(Path.cwd(), diff_base)))
-    if write_baseline:
-        from ctxlint.core.baseline import write_baseline as write
+            # Paths come back relative to the directory given, like the report's own paths.
+            keep_only(report, changed_only(report.findings, changed_files(Path.cwd(), diff_base)))
+        if write_baseline and record:
+            from ctxlint.core.baseline import write_baseline as write
 
-        write(report, write_baseline)
-    if baseline:
-        from ctxlint.core.baseline import apply_baseline
+            write(report, write_baseline)
+        if baseline:
+            from ctxlint.core.baseline import apply_baseline
 
-        kept, hidden = apply_baseline(report.findings, baseline)
-        keep_only(report, kept)
-        report.baseline_suppressed = hidden
-    if fix or unsafe_fixes:
+            kept, hidden = apply_baseline(report.findings, baseline)
+            keep_only(report, kept)
+            report.baseline_suppressed = hidden
+        return report
+
+    report = checked(record=True)
+    if fix:
         from ctxlint.core.fixes import apply_fixes
 
         result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, root=Path(report.root))
+        if not quiet:
+            click.echo(result.summary_line(dry_run=show_diff), err=True)
         if show_diff:
             sys.stdout.write(result.diff)
-            sys.exit(0)
-        click.echo(result.summary_line(), err=True)
-        report = run_check(targets, config, jobs=jobs, with_load_graph=load_graph)
+            sys.exit(1 if result.diff else 0)  # as ruff: --diff fails when there is something to fix
+        if result.applied:
+            report = checked(record=False)
 
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    use_color = color if color is not None else (sys.stdout.isatty() and not output and "NO_COLOR" not in os.environ)
-    write_output(render(report, fmt, color=bool(use_color), quiet=quiet), output)
+    if not report.summary.files and not quiet:
+        shown = ", ".join(targets)
+        click.echo(f"ctxlint: nothing to check (no instruction files or transcripts in {shown})", err=True)
+    if statistics:
+        from ctxlint.reporters.check import text
+
+        if fmt == "json":
+            import orjson
+
+            rows = text.statistics_rows(report, sort)
+            rendered = orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n"
+        else:
+            rendered = text.statistics(report, sort)
+    else:
+        rendered = render(report, fmt, color=use_color(color, output=output), quiet=quiet, sort=sort,
+                          group=not no_group)
+    write_output(rendered, output, what=f"{fmt} report", quiet=quiet)
+    if fmt == "github":
+        _github_step_summary(report)
     sys.exit(exit_code(report, config.fail_on))
 
 
-def render(report: Any, fmt: str, *, color: bool = False, quiet: bool = False) -> str:
+def _github_step_summary(report: Any) -> None:
+    """Findings past GitHub's annotation cap go to the job summary, so none is lost from sight."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary_file:
+        return
+    from ctxlint.reporters.check.github import step_summary
+
+    text = step_summary(report)
+    if text is None:
+        return
+    try:
+        with open(summary_file, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        click.echo(f"ctxlint: cannot write the job summary {summary_file}: {exc.strerror or exc}", err=True)
+
+
+def render(report: Any, fmt: str, *, color: bool = False, quiet: bool = False, sort: str = "severity",
+           group: bool = True) -> str:
     if fmt == "text":
         from ctxlint.reporters.check import text
 
-        return text.render(report, color=color, quiet=quiet)
+        return text.render(report, color=color, quiet=quiet, sort=sort, group=group)
     if fmt == "json":
         from ctxlint.reporters.check import json as json_reporter
 

@@ -23,7 +23,8 @@ def csv_values(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for raw in values for v in raw.split(",") if v.strip())
 
 
-def write_output(text: str, output: str | None) -> None:
+def write_output(text: str, output: str | None, *, what: str = "report", quiet: bool = False) -> None:
+    """``text`` to stdout, or to the file ``output`` (atomically), saying on stderr where it went."""
     if not output or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -34,6 +35,25 @@ def write_output(text: str, output: str | None) -> None:
         atomic_write_text(output, text)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
+    if not quiet:
+        click.echo(f"ctxlint: wrote the {what} to {output}", err=True)
+
+
+def use_color(flag: bool | None, *, output: str | None = None) -> bool:
+    """Whether to colour text for stdout: ``--color/--no-color`` first; a report written to a file
+    only on ``--color``; then the conventions, in the order CPython's own colouring reads them:
+    ``NO_COLOR`` (no-color.org) off, ``FORCE_COLOR`` on, ``TERM=dumb`` off; else only on a terminal."""
+    if flag is not None:
+        return flag
+    if output and output != "-":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return sys.stdout.isatty()
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -2,7 +2,8 @@
 
 * Only files that findings of kind ``instructions`` point at are touched; transcripts never are.
 * Edits apply bottom-up; overlapping edits keep the first; unsafe edits need ``unsafe=True``.
-* The file's line endings (CRLF stays CRLF), BOM, trailing newline and permissions are kept.
+* The file's encoding (UTF-8, UTF-16 or UTF-32) and BOM, line endings (CRLF stays CRLF), trailing
+  newline and permissions are kept.
 * Writes go to a temp file in the same directory, fsync, then rename: a crash leaves the original.
 * A symlink that points outside the repository root is never written through.
 * ``diff=True`` writes nothing and returns a unified diff.
@@ -12,27 +13,52 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ctxlint._runtime.fsutil import atomic_write_bytes
+from ctxlint._runtime.textio import NotText, decode
 from ctxlint.model import Finding, TextEdit
+
+
+def fixability(f: Finding) -> str | None:
+    """``"safe"`` when ``--fix`` fixes the finding, ``"unsafe"`` when only ``--unsafe-fixes`` does."""
+    if f.kind != "instructions" or not f.edits:
+        return None
+    return "safe" if any(not e.unsafe for e in f.edits) else "unsafe"
+
+
+def per_rule(findings: list[Finding]) -> str:
+    """``CTX104 ×9, CTX108 ×2``: the rules of ``findings``, most frequent first."""
+    counts = Counter(f.rule_id for f in findings)
+    return ", ".join(f"{rule} ×{n}" for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @dataclass(slots=True)
 class FixResult:
-    """What ``--fix`` changed (or, with ``--diff``, would change)."""
+    """What ``--fix`` changed (or, with ``--diff``, would change), and what it left for a person."""
 
     fixed_files: list[str] = field(default_factory=list)
     applied: int = 0
     skipped: list[str] = field(default_factory=list)
     diff: str = ""
+    unsafe_pending: list[Finding] = field(default_factory=list)  # fixable, but only with --unsafe-fixes
+    manual: list[Finding] = field(default_factory=list)  # no automatic fix
 
-    def summary_line(self) -> str:
-        base = f"ctxlint: applied {self.applied} fix(es) to {len(self.fixed_files)} file(s)"
+    def summary_line(self, *, dry_run: bool = False) -> str:
+        """``0 fixes applied; 3 fixable with --unsafe-fixes (CTX106 ×3); 56 need manual edits (…)``."""
+        fixes = f"{self.applied} fix" + ("" if self.applied == 1 else "es")
+        verb = "would be applied" if dry_run else "applied"
+        files = len(self.fixed_files)
+        parts = [f"{fixes} {verb}" + (f" to {files} file" + ("" if files == 1 else "s") if files else "")]
+        if self.unsafe_pending:
+            parts.append(f"{len(self.unsafe_pending)} fixable with --unsafe-fixes ({per_rule(self.unsafe_pending)})")
+        if self.manual:
+            parts.append(f"{len(self.manual)} need manual edits ({per_rule(self.manual)})")
         if self.skipped:
-            base += f"; skipped: {'; '.join(self.skipped)}"
-        return base
+            parts.append(f"skipped: {'; '.join(self.skipped)}")
+        return "ctxlint: " + "; ".join(parts)
 
 
 def _apply(lines: list[str], edits: list[TextEdit]) -> tuple[list[str], int]:
@@ -52,7 +78,12 @@ def apply_fixes(findings: list[Finding], *, unsafe: bool, diff: bool, root: Path
     result = FixResult()
     per_file: dict[str, list[TextEdit]] = {}
     for f in findings:
-        if f.kind != "instructions" or not f.edits:
+        kind = fixability(f)
+        if kind is None:
+            result.manual.append(f)
+            continue
+        if kind == "unsafe" and not unsafe:
+            result.unsafe_pending.append(f)
             continue
         for e in f.edits:
             if e.unsafe and not unsafe:
@@ -71,8 +102,11 @@ def apply_fixes(findings: list[Finding], *, unsafe: bool, diff: bool, root: Path
         except OSError as exc:
             result.skipped.append(f"{path}: {exc.strerror or exc}")
             continue
-        bom = raw.startswith(b"\xef\xbb\xbf")
-        text = raw[3:].decode("utf-8", "surrogateescape") if bom else raw.decode("utf-8", "surrogateescape")
+        try:
+            text, encoding = decode(raw, errors="surrogateescape")
+        except NotText as exc:
+            result.skipped.append(f"{path}: {exc}")
+            continue
         newline = "\r\n" if "\r\n" in text else "\n"
         trailing = text.endswith(("\n", "\r\n"))
         lines = text.replace("\r\n", "\n").split("\n")
@@ -88,8 +122,7 @@ def apply_fixes(findings: list[Finding], *, unsafe: bool, diff: bool, root: Path
                 new_text.replace("\r\n", "\n").splitlines(keepends=True),
                 fromfile=f"a/{path}", tofile=f"b/{path}")))
         else:
-            data = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8", "surrogateescape")
-            atomic_write_bytes(real, data, mode)
+            atomic_write_bytes(real, encoding.encode(new_text), mode)
         result.fixed_files.append(path)
         result.applied += applied
     result.diff = "".join(diffs)

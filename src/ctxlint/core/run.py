@@ -5,7 +5,7 @@ that sees both sides of a run."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +117,10 @@ def run_check(
     jobs: int | None = None,
     with_load_graph: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> Report:
+    """Check ``paths``. ``texts`` maps an instruction file's real path to the text to check instead of
+    the file's (an editor's unsaved buffer: the language server checks what the user sees)."""
     config = config or Config()
     registry()
     enabled_list = config.enabled_rules()
@@ -144,13 +147,14 @@ def run_check(
         load_graph = {}
         for root, sources in inputs.instruction_groups.items():
             project = build_project(sources, Path(root), config.requests_per_session,
-                                    git_status="CTX119" in enabled, home=Path.home())
+                                    git_status="CTX119" in enabled, texts=texts, home=Path.home())
             listed = [f for f in (*project.files, *project.skills, *project.unloaded) if not f.context_only]
             built = {f.source.real for f in listed}
             for src in sources:
                 if src.real not in built:
                     files.append(FileResult(path=src.path, kind="instructions", agent=src.agent))
-                    findings.append(diagnostic(UNREADABLE, src.path, f"cannot read {src.path}"))
+                    reason = project.unreadable.get(src.real, "cannot be read")
+                    findings.append(diagnostic(UNREADABLE, src.path, f"cannot check {src.path}: {reason}"))
             per_path = check_instructions(project, config, enabled_list)
             focus = inputs.focus.get(root)
             if focus:
@@ -201,8 +205,10 @@ def run_check(
                 spend = (spend or 0.0) + float(s["cost_usd"])
 
     checked = [f for f in files if f.kind != "unknown"]
-    if not checked:
-        reasons = "; ".join(f"{p}: {r}" for p, r in inputs.unreadable) or "no instruction files or transcripts found"
+    if not checked and inputs.unreadable:
+        # Every path given was wrong (missing, not a regular file, not checkable): a usage error.
+        # Directories with nothing in them are not: the report is empty (see Report.nothing_to_check).
+        reasons = "; ".join(f"{p}: {r}" for p, r in inputs.unreadable)
         raise NothingToCheck(f"nothing to check ({reasons})")
 
     findings = mask_findings(dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE})))

@@ -20,10 +20,12 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.textio import NotText, decode
 from ctxlint.instructions import agents as a
 from ctxlint.instructions.agents import AgentSpec, activation, agent_data, is_project_folder, specs
 from ctxlint.instructions.files import repo_root
@@ -166,13 +168,14 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
             f.git_ignored = rel in ignored
 
 
-def _read(path: str) -> str | None:
+def _read(path: str) -> str:
+    """The file's text; ``NotText`` (with the reason) when it cannot be read as text."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT)
-    except OSError:
-        return None
-    return data.decode("utf-8", "replace")
+    except OSError as exc:
+        raise NotText(exc.strerror or exc.__class__.__name__) from None
+    return decode(data)[0]
 
 
 def _within(real: str, top: str) -> bool:
@@ -187,9 +190,10 @@ def _listdir(directory: Path) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, root: Path, requests_per_session: int) -> None:
+    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str]) -> None:
         self.root = root.resolve()
         self.top = str(repo_root(self.root).resolve())
+        self.texts = texts
         self.project = InstructionProject(root=str(root), requests_per_session=requests_per_session)
         self.by_real: dict[str, InstructionFile] = {}
         self.token_cache: dict[tuple[str, bool], int] = {}
@@ -212,9 +216,13 @@ class _Builder:
     def add(self, source: Source, role: str | None = None, *, track: bool = True) -> InstructionFile | None:
         if source.real in self.by_real:
             return self.by_real[source.real]
-        text = _read(source.real)
+        text = self.texts.get(source.real)
         if text is None:
-            return None
+            try:
+                text = _read(source.real)
+            except NotText as exc:
+                self.project.unreadable[source.real] = str(exc)
+                return None
         doc = parse_markdown(text, source.path)
         shown = os.path.abspath(source.path)
         rel = (self.rel(shown) if os.path.lexists(shown) else None) or self.rel(source.real) or source.path
@@ -312,11 +320,13 @@ class _Builder:
 
 def build_project(
     sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True,
-    home: Path | None = None,
+    texts: Mapping[str, str] | None = None, home: Path | None = None,
 ) -> InstructionProject:
-    """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs. ``home``: where
-    the user's own files (~/.claude/CLAUDE.md) are looked up, to show them apart; None skips them."""
-    b = _Builder(Path(root), requests_per_session)
+    """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs.
+    ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer).
+    ``home``: where the user's own files (~/.claude/CLAUDE.md) are looked up, to show them apart; None
+    skips them."""
+    b = _Builder(Path(root), requests_per_session, texts or {})
     for src in sources:
         b.add(src)
     discovered = list(b.project.files)
@@ -366,8 +376,9 @@ def _names(b: _Builder, spec: AgentSpec) -> tuple[str, ...]:
     if spec.names_setting is None:
         return spec.directory_files
     settings_file, keys = spec.names_setting
-    text = _read(str(b.root / settings_file))
-    if text is None:
+    try:
+        text = _read(str(b.root / settings_file))
+    except NotText:
         return spec.directory_files
     try:
         settings = json.loads(text)
@@ -599,7 +610,10 @@ def _user_loads(b: _Builder, home: Path) -> None:
         entries: list[LoadEntry] = []
         for name in spec.user_files:
             path = home / name.removeprefix("~/")
-            text = _read(str(path)) if path.is_file() else None
+            try:
+                text = _read(str(path)) if path.is_file() else None
+            except NotText:
+                text = None
             if text is None:
                 continue
             doc = parse_markdown(text, name)

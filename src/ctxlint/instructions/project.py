@@ -95,6 +95,7 @@ class InstructionProject:
     chains: dict[str, dict[str, list[InstructionFile]]] = field(default_factory=dict)
     # agent -> the user's own files (~/.claude/CLAUDE.md): shown apart, never linted as the repository's.
     user_loads: dict[str, list[LoadEntry]] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)  # real path -> why it could not be read
 
     def by_path(self, path: str) -> InstructionFile | None:
         for f in (*self.files, *self.skills, *self.unloaded):

@@ -1,7 +1,8 @@
 """A short Markdown report for ``$GITHUB_STEP_SUMMARY`` or a pull-request comment.
 
 A headline (files, findings by severity, tokens and dollars wasted, start-up tokens per agent), a
-table of the top findings with their fixes, then one collapsible ``<details>`` list per file.
+table of the top findings by importance (severity, then tokens wasted) with their fixes, then one
+collapsible ``<details>`` list per file.
 
 Everything that comes from the repository or a transcript (paths, messages, fixes, agent names) is
 escaped for where it lands: prose gets every Markdown-active ASCII punctuation mark backslash-escaped
@@ -19,6 +20,8 @@ import re
 from itertools import groupby
 
 from ctxlint.model import Finding, Report, Severity
+from ctxlint.reporters.check.order import CAP_NOTE, annotated, ordered
+from ctxlint.reporters.check.text import basis_split
 
 ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 TOP = 10
@@ -64,14 +67,6 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def order(f: Finding) -> tuple[str, int, int, str, str]:
-    return (f.path, f.line, f.column or 0, f.rule_id, f.message)
-
-
-def top_order(f: Finding) -> tuple[int, int, str, int, str, str]:
-    return (-f.tokens_wasted, -int(f.severity), f.path, f.line, f.rule_id, f.message)
-
-
 def headline(report: Report) -> list[str]:
     s = report.summary
     counts = {sev: sum(1 for f in report.findings if f.severity is sev) for sev in Severity}
@@ -86,9 +81,11 @@ def headline(report: Report) -> list[str]:
     ]
     if s.tokens_wasted:
         cost = usd(s.cost_wasted_usd)
+        split = basis_split(report)
         parts.append(
             f"**{s.tokens_wasted:,}** tokens wasted"
             + (f" (**{cost}**)" if cost else "")
+            + (f" ({split})" if split else "")
             + (f" of {s.input_tokens:,} input tokens" if s.input_tokens else "")
         )
     out = ["## ctxlint", "", " · ".join(parts)]
@@ -101,6 +98,10 @@ def headline(report: Report) -> list[str]:
         out += ["", f"Start-up tokens per request (instruction files, before the first prompt): {per_agent}"]
     if report.baseline_suppressed:
         out += ["", f"{plural(report.baseline_suppressed, 'known finding')} hidden by the baseline."]
+    left_out = len(annotated(report.findings)[1])
+    if left_out:
+        out += ["", f"{CAP_NOTE}: with `--format github`, {plural(left_out, 'less important finding')} "
+                    "of these are listed here but not annotated."]
     return out
 
 
@@ -109,14 +110,14 @@ def location(f: Finding) -> str:
 
 
 def top_table(findings: list[Finding]) -> list[str]:
-    top = sorted(findings, key=top_order)[:TOP]
+    top = ordered(findings)[:TOP]
     title = "Top finding" if len(top) == 1 else f"Top {len(top)} findings"
     out = [
         "",
         f"### {title}",
         "",
-        "| | Rule | Where | Finding | Tokens wasted | Fix |",
-        "|---|---|---|---|--:|---|",
+        "| | Rule | Where | Finding | Tokens wasted | Basis | Fix |",
+        "|---|---|---|---|--:|---|---|",
     ]
     for f in top:
         wasted = f"{f.tokens_wasted:,}" + (
@@ -124,15 +125,22 @@ def top_table(findings: list[Finding]) -> list[str]:
         )
         out.append(
             f"| {ICON[f.severity]} | {escape(f.rule_id)} {escape(f.rule_name)} | {location(f)} | "
-            f"{escape(f.message, table=True)} | {wasted} | {escape(f.fix or '', table=True)} |"
+            f"{escape(f.message, table=True)} | {wasted} | {f.basis if f.tokens_wasted else ''} | {escape(f.fix or '', table=True)} |"
         )
     return out
+
+
+def finding_item(f: Finding, *, with_path: bool = False) -> str:
+    """One list item: icon, where, rule, message, fix."""
+    where = location(f) if with_path else f"line {f.line}" if f.line > 0 else "file"
+    fix = f" — fix: {escape(f.fix)}" if f.fix else ""
+    return f"- {ICON[f.severity]} {where} · {escape(f.rule_id)} {escape(f.rule_name)}: {escape(f.message)}{fix}"
 
 
 def per_file(findings: list[Finding]) -> list[str]:
     out: list[str] = ["", "### By file"]
     listed = 0
-    for path, group in groupby(sorted(findings, key=order), key=lambda f: f.path):
+    for path, group in groupby(ordered(findings, "file"), key=lambda f: f.path):
         items = list(group)
         if listed >= MAX_LISTED:
             break
@@ -142,12 +150,7 @@ def per_file(findings: list[Finding]) -> list[str]:
             "",
         ]
         for f in items[: MAX_LISTED - listed]:
-            where = f"line {f.line}" if f.line > 0 else "file"
-            fix = f" — fix: {escape(f.fix)}" if f.fix else ""
-            out.append(
-                f"- {ICON[f.severity]} {where} · {escape(f.rule_id)} {escape(f.rule_name)}: "
-                f"{escape(f.message)}{fix}"
-            )
+            out.append(finding_item(f))
             listed += 1
         out += ["", "</details>"]
     if listed < len(findings):
@@ -161,7 +164,9 @@ def per_file(findings: list[Finding]) -> list[str]:
 
 def render(report: Report) -> str:
     out = headline(report)
-    if not report.findings:
+    if not report.summary.files and not report.findings:
+        out += ["", "Nothing to check: no instruction files or transcripts found."]
+    elif not report.findings:
         out += ["", "No findings."]
     else:
         out += top_table(report.findings) + per_file(report.findings)

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ctxlint.model import Finding, Report, Severity, TextEdit
+from ctxlint.reporters.check.order import ordered
 from ctxlint.rules.registry import REPOSITORY_URL, RuleMeta, registry
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -101,13 +102,9 @@ def replacement(e: TextEdit) -> dict[str, Any]:
     }
 
 
-def order(f: Finding) -> tuple[str, int, int, str, str]:
-    return (f.path, f.line, f.column or 0, f.rule_id, f.message)
-
-
 def result_entry(f: Finding, index: int) -> dict[str, Any]:
     location = artifact_location(f.path)
-    properties: dict[str, Any] = {"tokensWasted": f.tokens_wasted}
+    properties: dict[str, Any] = {"tokensWasted": f.tokens_wasted, "basis": f.basis.value}
     if f.cost_wasted_usd is not None:
         properties["costWastedUsd"] = round(f.cost_wasted_usd, 6)
     result: dict[str, Any] = {
@@ -137,7 +134,7 @@ def to_sarif(report: Report, metas: Mapping[str, RuleMeta] | None = None) -> dic
     """The SARIF log as plain data. ``metas`` defaults to the registry (tests pass fixed metadata)."""
     if metas is None:
         metas = {rule_id: entry.meta for rule_id, entry in registry().items()}
-    findings = sorted(report.findings, key=order)
+    findings = ordered(report.findings, "file")
     first: dict[str, Finding] = {}
     for f in findings:
         first.setdefault(f.rule_id, f)

@@ -30,11 +30,11 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     # What can go: everything above the token budget, paid on every request that loads the file (at
     # start: every request of the agents that load it; a nested or scoped file: while it is loaded).
     excess = max(0, tokens - ctx["max-tokens"])
-    heaviest = sorted(
-        ((s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2),
-        key=lambda s: s[2] - s[1],
-        reverse=True,
-    )[:3]
+    # A section that holds others (the file's own title, spanning the whole file) is no place to cut:
+    # the sections inside it are.
+    spans = [(s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2]
+    leaves = [s for s in spans if not any(o is not s and s[1] <= o[1] and o[2] <= s[2] for o in spans)]
+    heaviest = sorted(leaves, key=lambda s: s[2] - s[1], reverse=True)[:3]
     sections = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
     yield RawFinding(
         line=1,
