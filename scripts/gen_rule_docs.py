@@ -59,9 +59,11 @@ def rule_page(meta: RuleMeta) -> str:
         "",
         f"# {meta.id} `{meta.name}`",
         "",
-        "| kind | default severity | fixable |" + (" agents |" if meta.agents else ""),
-        "|---|---|---|" + ("---|" if meta.agents else ""),
+        "| kind | default severity | fixable |" + (" waste basis |" if meta.kind != "diagnostic" else "")
+        + (" agents |" if meta.agents else ""),
+        "|---|---|---|" + ("---|" if meta.kind != "diagnostic" else "") + ("---|" if meta.agents else ""),
         f"| {meta.kind} | {meta.severity.label} | {'yes' if meta.fixable else 'no'} |"
+        + (f" [{meta.basis}](../methodology.md#measured-and-modelled-waste) |" if meta.kind != "diagnostic" else "")
         + (f" {_agents(meta)} |" if meta.agents else ""),
         "",
         meta.summary,
@@ -122,15 +124,17 @@ def index_page(metas: Iterable[RuleMeta]) -> str:
         "configuration, inline directives and the baseline. `ctxlint rules` lists them, `ctxlint explain ID`",
         "prints one page. Kinds: `instructions` rules read instruction files, `transcript` rules read agent",
         "sessions, `diagnostic` findings are about ctxlint's own input. Fixable rules are fixed by `--fix`.",
-        "The agents column is filled where a rule applies only to some agents' files.",
+        "The agents column is filled where a rule applies only to some agents' files. The basis column says how",
+        "certain a rule's waste figure is: `measured` (sent and certainly avoidable) or `modelled` (what a",
+        "different habit would have saved); see [methodology](../methodology.md#measured-and-modelled-waste).",
         "",
-        "| id | name | kind | default severity | fixable | agents | what it checks |",
-        "|---|---|---|---|---|---|---|",
+        "| id | name | kind | default severity | fixable | basis | agents | what it checks |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for m in metas:
         lines.append(
             f"| [{m.id}]({m.id}.md) | `{m.name}` | {m.kind} | {m.severity.label} | {'yes' if m.fixable else ''} "
-            f"| {_agents(m)} | {_cell(m.summary)} |"
+            f"| {m.basis if m.kind != 'diagnostic' else ''} | {_agents(m)} | {_cell(m.summary)} |"
         )
     lines.append("")
     return "\n".join(lines)

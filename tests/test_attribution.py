@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ctxlint.model import Claim, RawFinding
+from ctxlint.core.audit import audit_file
+from ctxlint.core.findings import waste_by_basis
+from ctxlint.model import Basis, Claim, RawFinding
 from ctxlint.rules.attribution import attribute
 from ctxlint.rules.registry import RuleContext, registry, shared_data
 from ctxlint.transcripts.analysis import analyse
@@ -143,6 +146,22 @@ def _scenario_cases() -> list[Any]:
     return out
 
 
+def _check_basis(path: Path) -> None:
+    """The stamped findings of a file: measured and modelled waste are each within the spend and
+    together make the total; every modelled saving says so; a file without usage is estimated, unpriced."""
+    result = audit_file(str(path))
+    s = result.session or {}
+    spent = sum(int(s.get(k) or 0) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))
+    findings = [f for f in result.findings if f.kind == "transcript"]
+    split = waste_by_basis(findings)
+    assert sum(v["tokens_wasted"] for v in split.values()) == sum(f.tokens_wasted for f in findings) <= max(spent, 0)
+    for f in findings:
+        if f.basis is Basis.MODELLED and f.tokens_wasted:
+            assert "modelled" in f.message, f.message
+        if not s.get("requests"):
+            assert f.basis is Basis.ESTIMATED and f.cost_wasted_usd is None
+
+
 @pytest.mark.parametrize("scenario", _scenario_cases())
 def test_invariant_on_every_fixture(scenario: dict[str, Any], tmp_path: Path) -> None:
     for name, text in build(scenario).items():
@@ -150,3 +169,22 @@ def test_invariant_on_every_fixture(scenario: dict[str, Any], tmp_path: Path) ->
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         _check_invariant(path)
+        _check_basis(path)
+
+
+def test_a_transcript_without_usage_is_estimated_and_unpriced(tmp_path: Path) -> None:
+    """An agent that records no usage: whatever the rules find is an estimate, never priced as exact."""
+    steps = [{"prompt": "Read the parser"}, {"requests": 3}, {"compact": True}, {"requests": 3}, {"compact": True},
+             {"requests": 3}, {"compact": True}, {"requests": 3}]
+    files = build({"agent": "claude-code", "steps": steps})
+    path = tmp_path / "session.jsonl"
+    lines = []
+    for line in files["session.jsonl"].splitlines():
+        record = json.loads(line)
+        usage = record["message"].get("usage") if isinstance(record.get("message"), dict) else None
+        if usage:  # the requests are there, their usage is not recorded
+            record["message"]["usage"] = {k: 0 for k, v in usage.items() if isinstance(v, int)}
+        lines.append(json.dumps(record))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    findings = [f for f in audit_file(str(path)).findings if f.kind == "transcript"]
+    assert findings and all(f.basis is Basis.ESTIMATED and f.cost_wasted_usd is None for f in findings)

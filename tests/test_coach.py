@@ -21,7 +21,7 @@ from ctxlint.coach.history import requests_per_session
 from ctxlint.coach.instructions import instruction_costs, instruction_sentence
 from ctxlint.config import Config
 from ctxlint.errors import InputError
-from ctxlint.model import FileResult, Finding, Severity
+from ctxlint.model import Basis, FileResult, Finding, Severity
 from tests.conftest import CORPUS
 from tests.transcript_builder import build
 
@@ -55,9 +55,10 @@ def write_session(path: Path, steps: list[dict[str, Any]], *, cwd: str = BUILDER
     return path
 
 
-def finding(rule: str, tokens: int, fix: str, cost: float = 0.01) -> Finding:
+def finding(rule: str, tokens: int, fix: str, cost: float = 0.01, basis: Basis = Basis.MEASURED) -> Finding:
     return Finding(rule_id=rule, rule_name=rule.lower(), severity=Severity.WARNING, path="x", line=1, end_line=1,
-                   message="m", fix=fix, tokens_wasted=tokens, cost_wasted_usd=cost, fingerprint=rule, kind="transcript")
+                   message="m", fix=fix, tokens_wasted=tokens, cost_wasted_usd=cost, fingerprint=rule, kind="transcript",
+                   basis=basis)
 
 
 def result(path: str, sid: str, *, subagent: bool = False, started: str = "2026-03-02T10:00:00Z", requests: int = 10,
@@ -82,19 +83,24 @@ def test_subagents_roll_into_their_session_and_habits_rank_with_one_fix() -> Non
         result("p/b.jsonl", "B", started="2026-03-10T10:00:00Z", findings=[finding("CTX201", 100, "x at line 7")]),
         result("p/c/subagents/agent-2.jsonl", "C", subagent=True),  # a subagent whose parent is not here
     ]
+    rows[2].findings.append(finding("CTX206", 5000, "compact earlier", cost=0.02, basis=Basis.MODELLED))
     data = aggregate(rows, meta={"CTX201": {"name": "repeated-read", "summary": "s", "fix": "Refer to it.\n\nMore."},
                                  "CTX202": {"name": "oversized-tool-output", "summary": "s", "fix": "Filter it."}})
     t = data["totals"]
     assert t["sessions"] == 2 and t["files"] == 4  # subagent files are never sessions of their own
     assert t["requests"] == 10 + 5 + 10 + 10  # ... but their requests and tokens count
     assert t["input_tokens_all"] == 4 * 10_100 and t["price_table"] == "genai-prices test"
-    assert [h["rule_id"] for h in data["habits"]] == ["CTX202", "CTX201"]  # ranked by avoidable tokens
-    top, second = data["habits"]
+    assert [h["rule_id"] for h in data["habits"]] == ["CTX206", "CTX202", "CTX201"]  # ranked by avoidable tokens
+    modelled, top, second = data["habits"]
+    assert modelled["basis"] == "modelled" and top["basis"] == second["basis"] == "measured"
+    # measured waste and modelled savings are totalled apart
+    assert data["waste"]["by_basis"]["measured"] == {"tokens": 2900, "cost_usd": 0.04}
+    assert data["waste"]["by_basis"]["modelled"] == {"tokens": 5000, "cost_usd": 0.02}
     assert (top["findings"], top["sessions"], top["tokens_wasted"]) == (1, 1, 2000)  # counted on the parent session
     assert (second["findings"], second["sessions"], second["tokens_wasted"]) == (3, 2, 900)
     assert second["fix"] == "Refer to it."  # the ONE fix: the rule's own fix text
     assert second["example_fix"] == "refer to the earlier result" and second["example_fix_count"] == 2
-    assert data["waste"]["tokens"] == 2900 <= t["input_tokens_all"]
+    assert data["waste"]["tokens"] == 2900 + 5000 <= t["input_tokens_all"]
     assert data["by_rule"]["CTX201"] == {"tokens_wasted": 900, "findings": 3}
     # ISO weeks; a subagent's tokens land in its parent's week
     weeks = {w["week"]: w for w in data["weekly"]}

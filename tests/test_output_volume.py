@@ -55,7 +55,7 @@ def test_repeated_findings_of_one_rule_in_one_file_share_a_line() -> None:
     report = report_of([*dupes, finding("CLAUDE.md", 3, "other rule", rule="CTX101", name="too-long", tokens=50)])
     out = text.render(report).splitlines()
     assert out[0] == ("CLAUDE.md:12: CTX104 duplicated-instruction [warning] 29 findings on lines 12–40 "
-                      "(≈ 2,900 tokens/request)")
+                      "(≈ 2,900 tokens/request, measured)")
     assert out[1] == "  line 12: near-duplicate of line 11"
     assert out[3] == "  … and 28 more like it (--no-group lists each)"
     assert out[4].startswith("CLAUDE.md:3: CTX101 too-long")

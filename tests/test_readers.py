@@ -408,6 +408,107 @@ def test_claude_session_metadata_and_inline_sidechain(tmp_path: Path) -> None:
     assert sub.is_subagent_file
 
 
+def _resumed_claude_session() -> list[dict[str, object]]:
+    """A Claude Code 2.0 session resumed the next day (the shape of a real one): the resume copies the
+    conversation back with new uuids under one shared timestamp, the assistant copies without their
+    requestId; the user's new prompt follows 3 ms later."""
+    read_call = [{"type": "tool_use", "id": "toolu_1", "name": "Read", "input": {"file_path": "/repo/sync.ts"}}]
+    read_result = [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "export function sync() {}\n" * 40}]
+    first_day = [
+        user([{"type": "text", "text": "<ide_opened_file>The user opened sync.ts in the IDE.</ide_opened_file>"},
+              {"type": "text", "text": "Help me think through the sync endpoint"}], "2026-01-01T10:00:00.000Z", uuid="p1"),
+        asst("m1", "r1", usage(out=40), [{"type": "text", "text": "Let me look."}], ts="2026-01-01T10:00:05.000Z"),
+        asst("m1", "r1", usage(out=40), read_call, ts="2026-01-01T10:00:06.000Z"),
+        user(read_result, "2026-01-01T10:00:06.100Z", uuid="p2"),
+        asst("m2", "r2", usage(cw=900, out=300), [{"type": "text", "text": "Here is the plan."}],
+             ts="2026-01-01T10:00:30.000Z"),
+    ]
+    for i, rec in enumerate(first_day):
+        rec["uuid"] = f"orig-{i}"
+    shared = "2026-01-02T08:00:00.000Z"
+    copies = []
+    for i, rec in enumerate(first_day):
+        copy = json.loads(json.dumps(rec))
+        copy.pop("requestId", None)
+        copy["uuid"], copy["timestamp"] = f"copy-{i}", shared
+        copies.append(copy)
+    new_day = [
+        user("Now also handle the delta sync", "2026-01-02T08:00:00.003Z", uuid="p3"),
+        asst("m3", "r3", usage(cw=5000, cr=0, out=60), [{"type": "text", "text": "Sure."}],
+             ts="2026-01-02T08:00:09.000Z"),
+    ]
+    new_day[1]["uuid"] = "new-1"
+    return [*first_day, {"type": "summary", "summary": "Sync", "leafUuid": "orig-4"}, *copies, *new_day]
+
+
+def test_claude_resume_replay_is_marked_and_usage_unchanged(tmp_path: Path) -> None:
+    records = _resumed_claude_session()
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    replayed = sorted({e.line for e in t.events if e.replayed})
+    assert replayed == list(range(7, 12))  # the five copies, and nothing else
+    assert [p.text for p in t.events if isinstance(p, Prompt) and not p.replayed] == [
+        "<ide_opened_file>The user opened sync.ts in the IDE.</ide_opened_file>\nHelp me think through the sync endpoint",
+        "Now also handle the delta sync"]
+    assert [c.line for c in t.events if isinstance(c, ToolCall) and not c.replayed] == [3]
+    # usage is what it was without the copies: each response once, at its first line
+    without = [r for r in records if not str(r.get("uuid", "")).startswith("copy-")]
+    plain = read_transcript(write_jsonl(tmp_path / "plain.jsonl", without))
+    assert [(u.request_key, u.context_tokens, u.output_tokens) for u in requests_of(t)] == [
+        (u.request_key, u.context_tokens, u.output_tokens) for u in requests_of(plain)]
+    facts = session_facts(t)
+    assert facts["tool_calls"] == {"Read": 1}  # the copied Read is counted once
+
+
+def test_claude_replay_identity_without_a_shared_timestamp(tmp_path: Path) -> None:
+    """A copy is known by its ids even when the copies do not share one timestamp; a prompt between
+    copies with its own timestamp is new work."""
+    records = _resumed_claude_session()
+    for i, rec in enumerate(r for r in records if str(r.get("uuid", "")).startswith("copy-")):
+        rec["timestamp"] = f"2026-01-02T08:00:00.{i:03d}Z"
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    assert sorted({e.line for e in t.events if e.replayed}) == [8, 9, 10, 11]  # the first copy (a prompt) has no id
+    assert not any(e.replayed for e in t.events if e.line == 12)
+
+
+def test_codex_resume_history_is_marked_and_still_counted(tmp_path: Path) -> None:
+    old, new = "9cd28a74-0000-4000-8000-000000000001", "613a9a68-0000-4000-8000-000000000002"
+
+    def burst(ms: int) -> str:
+        return f"2026-02-01T10:00:00.{ms:03d}Z"
+
+    history = [
+        env("session_meta", {"id": old, "cwd": "/w", "cli_version": "0.36.0"}, burst(0)),
+        env("response_item", {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "review"}]},
+            burst(1)),
+        env("turn_context", {"model": "gpt-5", "cwd": "/w"}, burst(2)),
+        env("response_item", {"type": "function_call", "name": "shell", "call_id": "c1",
+                              "arguments": json.dumps({"command": ["bash", "-lc", "sed -n '1,200p' a.py"]})}, burst(3)),
+        env("response_item", {"type": "function_call_output", "call_id": "c1",
+                              "output": json.dumps({"output": "x = 1\n" * 300, "metadata": {"exit_code": 0}})}, burst(4)),
+        token_count((8000, 0, 100), (8000, 0, 100), ts=burst(5)),
+        token_count((9000, 8000, 100), (17000, 8000, 200), ts=burst(6)),
+        env("response_item", {"type": "message", "role": "assistant",
+                              "content": [{"type": "output_text", "text": "Reviewed."}]}, burst(7)),
+    ]
+    new_work = [
+        env("response_item", {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "fix it"}]},
+            "2026-02-01T10:00:25.000Z"),
+        env("turn_context", {"model": "gpt-5", "cwd": "/w"}, "2026-02-01T10:00:25.001Z"),
+        token_count((9500, 9000, 50), (9500, 9000, 50), ts="2026-02-01T10:00:40.000Z"),
+    ]
+    own = env("session_meta", {"id": new, "cwd": "/w", "cli_version": "0.36.0"}, "2026-02-01T09:59:58.000Z")
+    t = read_transcript(write_jsonl(tmp_path / "r.jsonl", [own, *history, *new_work]))
+    assert sorted({e.line for e in t.events if e.replayed}) == [3, 5, 6, 7, 8, 9]
+    assert [p.text for p in t.events if isinstance(p, Prompt) and not p.replayed] == ["fix it"]
+    assert len(requests_of(t)) == 3  # the copied token counts still count, as before
+    # Without the pause before the new prompt, the new session's own token count (below the copied
+    # history's total) still shows where the new work began.
+    new_work[0]["timestamp"] = burst(8)
+    t = read_transcript(write_jsonl(tmp_path / "r2.jsonl", [own, *history, *new_work]))
+    assert [p.text for p in t.events if isinstance(p, Prompt) and not p.replayed] == ["fix it"]
+    assert sorted({e.line for e in t.events if e.replayed}) == [3, 5, 6, 7, 8, 9]
+
+
 def test_claude_bad_records_are_counted_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
     lines = [

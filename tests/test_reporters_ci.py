@@ -17,7 +17,8 @@ from pathlib import Path
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from ctxlint.model import Finding, Report, Severity, Summary, TextEdit, fingerprint
+from ctxlint.core.findings import waste_by_basis
+from ctxlint.model import Basis, Finding, Report, Severity, Summary, TextEdit, fingerprint
 from ctxlint.reporters.check import github, markdown, sarif
 from ctxlint.rules.registry import RuleMeta
 
@@ -70,6 +71,7 @@ def finding(
     kind: str = "instructions",
     column: int | None = None,
     edits: tuple[TextEdit, ...] = (),
+    basis: Basis = Basis.MEASURED,
 ) -> Finding:
     return Finding(
         rule,
@@ -86,6 +88,7 @@ def finding(
         kind,
         column,
         edits,
+        basis=basis,
     )
 
 
@@ -115,6 +118,7 @@ def tricky_report() -> Report:
             name="instruction-file-too-long",
             fix="split it:\nmove *rarely used* parts to @docs",
             tokens=900,
+            basis=Basis.MODELLED,
         ),
         finding(
             "a|b/AGENTS.md",
@@ -150,6 +154,7 @@ def tricky_report() -> Report:
         input_tokens=120_000,
         cost_usd=0.36,
     )
+    summary.by_basis = waste_by_basis(findings)
     return Report("0.1.0", [], findings, summary, ".", baseline_suppressed=2)
 
 
@@ -201,7 +206,7 @@ def test_github_commands_round_trip(report: Report) -> None:
     assert len(commands) == len(report.findings)
     by_file = {(props["file"], int(props["line"])): (level, props, msg) for level, props, msg in commands}
     level, props, msg = by_file[("docs/my file, v2: notes.md", 3)]
-    assert level == "warning" and msg == "100% duplicate\r\nof line 1\nfix: delete the later copy"
+    assert level == "warning" and msg == "100% duplicate\r\nof line 1\nwasted: 12 tokens/request, measured\nfix: delete the later copy"
     assert props["title"] == "ctxlint CTX104 (duplicated-instruction)"
     assert props["col"] == "5" and props["endLine"] == "3"
     # multi-line span: line and endLine, never a column pair
@@ -294,7 +299,8 @@ def test_sarif_locations_are_relative_and_percent_encoded(report: Report) -> Non
         "ctxlint/v1": fingerprint("CTX104", "docs/my file, v2: notes.md", "100% duplicate\r\nof line 1")
     }
     assert res["message"] == {"text": "100% duplicate\r\nof line 1\nFix: delete the later copy"}
-    assert res["properties"] == {"tokensWasted": 12}
+    assert res["properties"] == {"tokensWasted": 12, "basis": "measured"}
+    assert _result(run, "%C3%BC/CLAUDE.md", 1)["properties"] == {"tokensWasted": 900, "basis": "modelled"}
     multi = _result(run, "%C3%BC/CLAUDE.md", 1)["locations"][0]["physicalLocation"]  # type: ignore[index]
     assert multi["region"] == {"startLine": 1, "endLine": 250, "startColumn": 1}
     assert _result(run, "a%7Cb/AGENTS.md", 2)["level"] == "error"
@@ -303,6 +309,7 @@ def test_sarif_locations_are_relative_and_percent_encoded(report: Report) -> Non
     assert outside["level"] == "note" and outside["properties"] == {
         "tokensWasted": 4200,
         "costWastedUsd": 0.0126,
+        "basis": "measured",
     }
     assert _result(run, "tools/x.md", 1)["ruleId"] == "CTX999"  # line 0 clamped to the 1-based minimum
 
@@ -369,7 +376,7 @@ def test_markdown_table_is_safe(report: Report) -> None:
     rows = [line for line in out.splitlines() if line.startswith("| ")]
     header, body = rows[0], rows[1:]
     assert len(body) == len(report.findings)
-    assert all(len(_cells(row)) == len(_cells(header)) == 6 for row in body)
+    assert all(len(_cells(row)) == len(_cells(header)) == 7 for row in body)
     # by importance: the error first, then the warnings by tokens wasted, the info last
     assert "a\\|b/AGENTS.md" in body[0] and "CLAUDE.md" in body[1] and "session.jsonl" in body[-1]
     assert "too long \\| 250 lines" in out and "a\\|b/AGENTS.md:2" in out
@@ -405,13 +412,13 @@ def test_markdown_no_findings() -> None:
 
 
 def test_markdown_renders_as_intended(report: Report) -> None:
-    """Render with a CommonMark + GFM-table parser: every row keeps its six cells, no raw HTML gets through."""
+    """Render with a CommonMark + GFM-table parser: every row keeps its seven cells, no raw HTML gets through."""
     markdown_it = pytest.importorskip("markdown_it")
     parser = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table")
     html_out = parser.render(markdown.render(report))
     rows = re.findall(r"<tr>(.*?)</tr>", html_out, re.S)
     assert len(rows) == 1 + len(report.findings)
-    assert all(len(re.findall(r"<t[dh]", row)) == 6 for row in rows)
+    assert all(len(re.findall(r"<t[dh]", row)) == 7 for row in rows)
     assert "<b>" not in html_out and "<a " not in html_out and "<em>" not in html_out
     assert "<code>make | test</code> | &lt;b&gt;bold&lt;/b&gt;" in html_out
     assert "<td>a|b/AGENTS.md:2</td>" in html_out

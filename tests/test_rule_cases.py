@@ -108,3 +108,22 @@ def _matches(f: Any, exp: dict[str, Any]) -> bool:
     if "fix_contains" in exp and (f.fix is None or exp["fix_contains"] not in f.fix):
         return False
     return not ("min_tokens" in exp and f.tokens_wasted < exp["min_tokens"])
+
+
+def test_every_rule_names_the_basis_of_its_waste() -> None:
+    """`basis:` is data in each rule's YAML (measured or modelled); a rule without one, or with another
+    value, is refused when the metadata loads."""
+    import yaml as _yaml
+
+    from ctxlint.errors import RuleDataError
+    from ctxlint.rules.registry import _parse_meta, rules_dir
+
+    for path in sorted(rules_dir().glob("CTX*.yaml")):
+        raw = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        if raw["kind"] != "diagnostic":
+            assert raw.get("basis") in ("measured", "modelled"), path.name
+    raw = _yaml.safe_load((rules_dir() / "CTX206.yaml").read_text(encoding="utf-8"))
+    assert _parse_meta(raw, "CTX206.yaml").basis == "modelled"
+    for bad in ({**raw, "basis": "estimated"}, {k: v for k, v in raw.items() if k != "basis"}):
+        with pytest.raises(RuleDataError):
+            _parse_meta(bad, "CTX206.yaml")

@@ -62,7 +62,7 @@ def test_every_fix_template_is_named_by_its_detector_and_every_name_exists() -> 
 
 
 def _meta(fixes: dict[str, Any]) -> reg.RuleMeta:
-    raw = {"id": "CTX999", "name": "x", "kind": "transcript", "severity": "info", "summary": "s", "why": "w",
+    raw = {"id": "CTX999", "name": "x", "kind": "transcript", "severity": "info", "basis": "measured", "summary": "s", "why": "w",
            "fix": "Do the\n  documented thing.", "fixes": fixes}
     return reg._parse_meta(raw, "CTX999.yaml")
 

@@ -4,9 +4,13 @@
         {"prompt": "Fix the login bug"},
         {"read": "src/app.py", "tokens": 3100},
         {"bash": "grep -rn foo .", "tokens": 12000},
+        {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
-        {"compact": True}, {"clear": True}, {"idle_minutes": 10},
+        {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
+        {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
+        {"compact": True}, {"compact": True, "trigger": "manual"}, {"clear": True}, {"idle_minutes": 10},
+        {"resume": True},         # the session is resumed: its history is copied back (a replay)
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
         {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
@@ -69,6 +73,7 @@ class ClaudeBuilder:
         self.parent: str | None = None
         self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
         self.files: dict[str, str] = {}  # subagent files: relative path -> text
+        self.prompts: list[tuple[str | None, int]] = []  # (parent uuid, context) when each prompt was written
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
@@ -101,12 +106,25 @@ class ClaudeBuilder:
     def _progress(self) -> None:
         self._rec({"type": "progress", "data": {"type": "hook_progress", "hookEvent": "PostToolUse"}})
 
-    def prompt(self, text: str) -> None:
+    def prompt(self, text: str, reply: str | None = None) -> None:
         tokens = max(1, int(len(text) / CHARS_PER_TOKEN))
+        self.prompts.append((self.parent, self.context))
         self._rec({"type": "user", "message": {"role": "user", "content": text}})
         self.context += tokens
         self.pending += tokens
-        self._assistant([{"type": "text", "text": "Looking into it."}])
+        if reply is None:
+            self._assistant([{"type": "text", "text": "Looking into it."}])
+        else:  # an error reply written by the CLI itself: no model answered, no usage
+            self._rec({"type": "assistant", "isApiErrorMessage": True, "message": {
+                "model": "<synthetic>", "id": f"err_{self.uid:05d}", "type": "message", "role": "assistant",
+                "content": [{"type": "text", "text": reply}], "usage": {"input_tokens": 0, "output_tokens": 0,
+                "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}})
+
+    def rewind(self, to_prompt: int) -> None:
+        """/rewind (or an edited prompt): the next prompt answers what the ``to_prompt``-th prompt
+        (1-based) answered, and the context is what it was then."""
+        self.parent, self.context = self.prompts[to_prompt - 1]
+        self.pending = 0
 
     def tool(self, name: str, tool_input: dict[str, Any], result: str, tokens: int, structured: Any = None,
              is_error: bool = False, extra_content: list[dict[str, Any]] | None = None) -> None:
@@ -124,7 +142,9 @@ class ClaudeBuilder:
 
     def step(self, s: dict[str, Any]) -> None:
         if "prompt" in s:
-            self.prompt(s["prompt"])
+            self.prompt(s["prompt"], s.get("reply"))
+        elif "rewind" in s:
+            self.rewind(int(s["rewind"]))
         elif "paste" in s:
             self.prompt("Here is the log:\n" + _text(int(s["paste"]), "ERROR 2026-11-02 worker"))
         elif "read" in s:
@@ -147,7 +167,9 @@ class ClaudeBuilder:
                 self.tool("Read", inp, _text(tokens, path), tokens, structured)
         elif "bash" in s:
             tokens = int(s.get("tokens", 200))
-            out = (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            # exact: the output is `output` alone (still `tokens` in size), e.g. a bare "Exit code 144"
+            out = str(s["output"]) if s.get("exact") else \
+                (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
@@ -194,7 +216,7 @@ class ClaudeBuilder:
         elif "compact" in s:
             pre = self.context
             self._rec({"type": "system", "subtype": "compact_boundary", "content": "Conversation compacted",
-                       "level": "info", "compactMetadata": {"trigger": "auto", "preTokens": pre}})
+                       "level": "info", "compactMetadata": {"trigger": s.get("trigger", "auto"), "preTokens": pre}})
             self._rec({"type": "user", "isCompactSummary": True, "message": {"role": "user", "content":
                        "This session is being continued from a previous conversation that ran out of context."}})
             self.context = self.startup + int(s.get("summary_tokens", 3000))
@@ -207,6 +229,8 @@ class ClaudeBuilder:
         elif "idle_minutes" in s:
             self.clock.tick(float(s["idle_minutes"]) * 60)
             self.pending = self.context  # the cache expired: everything is written again
+        elif "resume" in s:
+            self.resume()
         elif "model" in s:
             self.model = s["model"]
             self.pending = self.context
@@ -218,6 +242,23 @@ class ClaudeBuilder:
                           target - self.context)
         else:
             raise ValueError(f"unknown step {s}")
+
+    def resume(self) -> None:
+        """Claude Code 2.0's resume: a title record, then every earlier user/assistant record copied back
+        with a new uuid and one shared timestamp, the assistant copies without their requestId."""
+        self.clock.tick(14 * 3600)
+        shared = self.clock.tick(0)
+        self.lines.append(json.dumps({"type": "summary", "summary": "Login bug", "leafUuid": self.parent}))
+        for line in list(self.lines):
+            rec = json.loads(line)
+            if rec.get("type") not in ("user", "assistant") or rec.get("isSidechain"):
+                continue
+            rec.pop("requestId", None)
+            self.uid += 1
+            rec["uuid"] = f"00000000-0000-4000-8000-{self.uid:012d}"
+            rec["timestamp"] = shared
+            self.lines.append(json.dumps(rec, separators=(",", ":")))
+        self.pending = self.context  # the cache expired while the session was closed
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -232,6 +273,7 @@ class CodexBuilder:
         self.startup = startup
         self.total_in = self.total_cached = self.total_out = 0
         self.call = 0
+        self.cold = False  # the next request reads nothing from the cache (after a long idle)
         self._rec("session_meta", {"id": "019a0000-0000-7000-8000-000000000001", "cwd": "/work/app",
                                    "originator": "codex_cli_rs", "cli_version": "0.104.0"})
         self._rec("turn_context", {"cwd": "/work/app", "model": model})
@@ -241,7 +283,8 @@ class CodexBuilder:
                                      separators=(",", ":")))
 
     def _request(self, output: int = 80, cached_share: float = 0.9) -> None:
-        cached = int(self.context * cached_share) // 128 * 128
+        cached = 0 if self.cold else int(self.context * cached_share) // 128 * 128
+        self.cold = False
         last = {"input_tokens": self.context, "cached_input_tokens": cached, "output_tokens": output,
                 "reasoning_output_tokens": 0, "total_tokens": self.context + output}
         self.total_in += self.context
@@ -273,9 +316,10 @@ class CodexBuilder:
             self._rec("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
                                         "arguments": json.dumps({"cmd": command, "workdir": "/work/app"})})
             code = 1 if s.get("error") else 0
+            body = str(s.get("output", "")) if s.get("exact") else f"{s.get('output', '')}{_text(tokens, 'out')}"
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":
                                         f"Command: /bin/bash -lc '{command}'\nProcess exited with code {code}\n"
-                                        f"Output:\n{s.get('output', '')}{_text(tokens, 'out')}"})
+                                        f"Output:\n{body}"})
             self.context += tokens
             self._request()
         elif "edit" in s:
@@ -302,13 +346,32 @@ class CodexBuilder:
                 self.step({"bash": "cat notes.txt", "tokens": target - self.context})
         elif "idle_minutes" in s:
             self.clock.tick(float(s["idle_minutes"]) * 60)
+            self.cold = float(s["idle_minutes"]) >= 10  # the provider's cache expired: nothing is read from it
         elif "model" in s:
             self.model = s["model"]
             self._rec("turn_context", {"cwd": "/work/app", "model": self.model})
         elif "clear" in s:
             pass  # Codex has no /clear inside one rollout: /new starts a new file
+        elif "resume" in s:
+            self.resume()
         else:
             raise ValueError(f"unknown step {s}")
+
+    def resume(self) -> None:
+        """Codex 0.3x's resume: a new rollout with its own session_meta, then the resumed session's
+        session_meta and history copied in one burst; the new session counts its tokens from zero."""
+        old = self.lines
+        self.clock.tick(3600)
+        self.lines = []
+        self._rec("session_meta", {"id": "019a0000-0000-7000-8000-000000000002", "cwd": "/work/app",
+                                   "originator": "codex_cli_rs", "cli_version": "0.36.0"})
+        burst = self.clock.now
+        for i, line in enumerate(old):
+            rec = json.loads(line)
+            rec["timestamp"] = (burst + timedelta(milliseconds=i)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            self.lines.append(json.dumps(rec, separators=(",", ":")))
+        self.clock.tick(30)  # the user types the next prompt
+        self.total_in = self.total_cached = self.total_out = 0
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

@@ -33,6 +33,22 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class Basis(enum.StrEnum):
+    """How certain a finding's waste is (every finding has one; a rule's YAML names its default).
+
+    ``measured``: tokens that were sent and were certainly avoidable (a duplicate read, a dump, a
+    repeated paste, output above a sane budget, a duplicated instruction).
+    ``modelled``: what a different habit would have saved (compacting earlier, /clear between tasks,
+    a smaller start-up context): the tokens were sent, but the saving is a counterfactual.
+    ``estimated``: the agent records no usage, so the sizes are estimates from the text; such a
+    finding is never priced.
+    """
+
+    MEASURED = "measured"
+    MODELLED = "modelled"
+    ESTIMATED = "estimated"
+
+
 class SourceKind(enum.StrEnum):
     INSTRUCTIONS = "instructions"
     TRANSCRIPT = "transcript"
@@ -116,6 +132,7 @@ class RawFinding:
     edits: tuple[TextEdit, ...] = ()
     column: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    basis: Basis | None = None  # a sub-check whose waste is certain where its rule's is modelled (or back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +154,7 @@ class Finding:
     column: int | None = None
     edits: tuple[TextEdit, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
+    basis: Basis = Basis.MEASURED
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.rule_id)
@@ -179,6 +197,8 @@ class Summary:
     startup_tokens: dict[str, int] = field(default_factory=dict)
     input_tokens: int = 0  # all input tokens of the checked transcripts (waste never exceeds it)
     cost_usd: float | None = None  # API-equivalent spend of the checked transcripts
+    # tokens_wasted, cost_wasted_usd and instruction_tokens_per_request split by basis (Basis values)
+    by_basis: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ctxlint.model import FileResult
+from ctxlint.model import Basis, FileResult
 
 TOKEN_KINDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
 HOT_FILL = 0.8  # "near the limit": above 80% of the context window
@@ -172,6 +172,8 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
     weekly: dict[str, dict[str, Any]] = {}
     waste_tokens = 0
     waste_cost = 0.0
+    # measured and modelled waste are carried apart: a counterfactual saving never hides in a measured total
+    waste_by_basis: dict[str, dict[str, Any]] = {b.value: {"tokens": 0, "cost_usd": 0.0} for b in Basis}
     for key, files in groups.items():
         main = main_of[key]
         head = main or files[0]
@@ -198,11 +200,14 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
                 h = habits.setdefault(f.rule_id, {
                     "rule_id": f.rule_id, "name": f.rule_name, "findings": 0, "sessions": 0,
                     "tokens_wasted": 0, "cost_wasted_usd": 0.0, "summary": m.get("summary", ""),
-                    "fix": one_fix(m.get("fix", "")),
+                    "fix": one_fix(m.get("fix", "")), "by_basis": {},
                 })
                 h["findings"] += 1
                 h["tokens_wasted"] += f.tokens_wasted
                 h["cost_wasted_usd"] += f.cost_wasted_usd or 0.0
+                h["by_basis"][f.basis.value] = h["by_basis"].get(f.basis.value, 0) + f.tokens_wasted
+                waste_by_basis[f.basis.value]["tokens"] += f.tokens_wasted
+                waste_by_basis[f.basis.value]["cost_usd"] += f.cost_wasted_usd or 0.0
                 habit_sessions[f.rule_id].add(key)
                 if f.fix:
                     fixes[f.rule_id][generic_fix(f.fix)] += 1
@@ -224,6 +229,8 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
         h["example_fix_count"] = common[0][1] if common else 0
         if not h["fix"]:
             h["fix"] = h["example_fix"]
+        # the habit's basis: the one that carries most of its tokens (a sub-check may differ)
+        h["basis"] = max(sorted(h["by_basis"]), key=lambda b: h["by_basis"][b]) if h["by_basis"] else None
         h["share_of_waste"] = h["tokens_wasted"] / waste_tokens if waste_tokens else 0.0
         h["share_of_waste_cost"] = h["cost_wasted_usd"] / waste_cost if waste_cost else 0.0
     # Ranked by avoidable tokens (what every plan pays in limits), then dollars; the dollar ranking
@@ -251,6 +258,8 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
         "waste": {"tokens": waste_tokens, "cost_usd": round(waste_cost, 4),
                   "share_of_input": waste_tokens / spent if spent else 0.0,
                   "share_of_cost": waste_cost / cost if cost else 0.0,
+                  "by_basis": {b: {"tokens": v["tokens"], "cost_usd": round(v["cost_usd"], 4)}
+                               for b, v in waste_by_basis.items()},
                   "ranked_by_cost": [h["rule_id"] for h in by_cost],
                   "unpriced_requests": totals["unpriced_requests"]},
         "habits": ranked[:top],

@@ -13,13 +13,14 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint._runtime.fsutil import display_path
 from ctxlint.config import Config
 from ctxlint.core.findings import MALFORMED, UNREADABLE, diagnostic, stamp
-from ctxlint.model import FileResult, Finding, RawFinding
+from ctxlint.model import Basis, FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
     from ctxlint.rules.registry import Registered, RuleContext
@@ -185,7 +186,10 @@ def _audit(path: str, config: Config) -> FileResult:
             raw.extend((rule.meta.id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
         contexts = [u.context_tokens for u in analysis.requests]
+        estimated = not analysis.records_usage
         for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=summary.spend_usd):
+            if estimated:  # sizes from the text alone: say so, and never price them as if exact
+                rf = replace(rf, basis=Basis.ESTIMATED, cost_wasted_usd=None)
             findings.append(stamp(by_id[rule_id], rf, shown, config, agent=transcript.agent))
     result.findings = findings
     return result

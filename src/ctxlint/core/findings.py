@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from ctxlint.config import Config
-from ctxlint.model import Finding, RawFinding, Severity, Summary, fingerprint
+from ctxlint.model import Basis, Finding, RawFinding, Severity, Summary, fingerprint
 from ctxlint.rules.registry import Registered, registry
 
 # The diagnostics the engine itself reports (rules/CTX00n.yaml).
@@ -33,6 +33,12 @@ def stamp(
     meta = rule.meta
     severity = config.severity_for(meta.id) or raw.severity or meta.severity
     content = raw.content_key or (line_text.strip() if line_text else None) or raw.message
+    basis = raw.basis or meta.basis
+    message = raw.message
+    if basis is Basis.MODELLED and raw.tokens_wasted > 0 and "modelled" not in message:
+        # A counterfactual saving is never shown as if it had been measured (detectors say what the
+        # model assumes; this is the floor for one that does not).
+        message += " (modelled saving)"
     return Finding(
         rule_id=meta.id,
         rule_name=meta.name,
@@ -40,7 +46,7 @@ def stamp(
         path=raw.path or path,
         line=max(1, raw.line),
         end_line=max(raw.end_line or raw.line, raw.line, 1),
-        message=raw.message,
+        message=message,
         fix=meta.fix_text(raw.fix, agent) if raw.fix is not None else meta.fix.splitlines()[0] if meta.fix else None,
         tokens_wasted=max(0, int(raw.tokens_wasted)),
         cost_wasted_usd=raw.cost_wasted_usd,
@@ -49,6 +55,7 @@ def stamp(
         column=raw.column,
         edits=raw.edits,
         data=raw.data,
+        basis=basis,
     )
 
 
@@ -93,6 +100,22 @@ def mask_findings(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def waste_by_basis(findings: list[Finding]) -> dict[str, dict[str, Any]]:
+    """Transcript waste (tokens, dollars) and instruction tokens per request, per basis: measured waste
+    is never added to a modelled saving without saying which is which."""
+    out: dict[str, dict[str, Any]] = {}
+    for basis in Basis:
+        mine = [f for f in findings if f.basis is basis]
+        costs = [f.cost_wasted_usd for f in mine if f.cost_wasted_usd is not None and f.kind != "instructions"]
+        out[basis.value] = {
+            "findings": len(mine),
+            "tokens_wasted": sum(f.tokens_wasted for f in mine if f.kind != "instructions"),
+            "cost_wasted_usd": round(sum(costs), 6) if costs else None,
+            "instruction_tokens_per_request": sum(f.tokens_wasted for f in mine if f.kind == "instructions"),
+        }
+    return out
+
+
 def summarise(findings: list[Finding], file_count: int, *, like: Summary | None = None) -> Summary:
     """The totals of ``findings``; the run's own figures (start-up tokens, input tokens, spend) are
     carried over from ``like``, the summary of the run these findings were kept from."""
@@ -107,6 +130,7 @@ def summarise(findings: list[Finding], file_count: int, *, like: Summary | None 
         tokens_wasted=sum(f.tokens_wasted for f in findings if f.kind != "instructions"),
         instruction_tokens_per_request=sum(f.tokens_wasted for f in findings if f.kind == "instructions"),
         cost_wasted_usd=round(sum(costs), 6) if costs else None,
+        by_basis=waste_by_basis(findings),
     )
     if like is not None:
         summary.startup_tokens, summary.input_tokens, summary.cost_usd = like.startup_tokens, like.input_tokens, \

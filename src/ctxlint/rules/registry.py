@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.errors import RuleDataError
-from ctxlint.model import Fix, Severity
+from ctxlint.model import Basis, Fix, Severity
 
 RULE_KINDS = ("diagnostic", "instructions", "transcript", "config")
 SCOPES = ("file", "project", "transcript", "none")
@@ -67,6 +67,7 @@ class RuleMeta:
     aliases: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     agents: tuple[str, ...] = ()
+    basis: Basis = Basis.MEASURED  # how certain the rule's waste is (a sub-check may say otherwise)
     # Concrete fix texts: name -> template, or agent -> template (``claude-code``, ``codex``, ``other``)
     fixes: dict[str, str | dict[str, str]] = field(default_factory=dict)
 
@@ -195,6 +196,11 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
         kind = str(raw["kind"])
         if kind not in RULE_KINDS:
             raise RuleDataError(f"{origin}: unknown kind {kind}")
+        # Every rule that reports waste says how certain it is (diagnostics report none). `estimated`
+        # is not a rule's choice: it follows from a transcript that records no usage.
+        basis = str(raw["basis"]) if kind != "diagnostic" else str(raw.get("basis", Basis.MEASURED))
+        if basis not in (Basis.MEASURED, Basis.MODELLED):
+            raise RuleDataError(f"{origin}: basis must be measured or modelled, not {basis}")
         return RuleMeta(
             id=str(raw["id"]),
             name=str(raw["name"]),
@@ -212,6 +218,7 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
             aliases=tuple(str(a) for a in raw.get("aliases") or ()),
             data=dict(raw.get("data") or {}),
             agents=tuple(str(a) for a in raw.get("agents") or ()),
+            basis=Basis(basis),
             fixes=_fix_templates(raw.get("fixes") or {}, origin),
         )
     except KeyError as exc:

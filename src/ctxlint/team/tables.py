@@ -79,6 +79,7 @@ FINDINGS_SCHEMA = pa.schema(
         pa.field("end_line", pa.int64(), nullable=False),
         pa.field("tokens_wasted", pa.int64(), nullable=False),
         pa.field("cost_wasted_usd", pa.float64()),
+        pa.field("basis", pa.string(), nullable=False),  # measured | modelled | estimated
         pa.field("session_id", pa.string()),
         pa.field("project", pa.string()),
         pa.field("agent", pa.string()),
@@ -334,6 +335,7 @@ def finding_rows(result: FileResult, task: FileTask, ctx: RowContext, session: R
             "end_line": int(f.end_line),
             "tokens_wasted": int(f.tokens_wasted),
             "cost_wasted_usd": f.cost_wasted_usd,
+            "basis": f.basis.value,
             "session_id": session["session_id"],
             "project": session["project"],
             "agent": session["agent"],

@@ -88,6 +88,12 @@ class Analysis:
     def agent(self) -> str:
         return self.t.agent
 
+    @property
+    def records_usage(self) -> bool:
+        """Whether the agent reported token usage for any request. Without it every size is an estimate
+        from the text, and findings say so (basis ``estimated``, never priced)."""
+        return any(u.context_tokens or u.output_tokens for u in self.requests)
+
     def requests_after(self, line: int) -> int:
         """Index of the first request whose record comes after ``line``."""
         return bisect_right(self._request_lines, line)
@@ -167,9 +173,11 @@ class Analysis:
 
 
 def _thread(t: Transcript) -> list[Event]:
+    """The events the rules analyse: the main thread (or the whole subagent file), without resume
+    replays, so that every prompt, tool call and result is seen once."""
     if t.is_subagent_file:
-        return list(t.events)
-    return [e for e in t.events if not e.sidechain]
+        return [e for e in t.events if not e.replayed]
+    return [e for e in t.events if not e.sidechain and not e.replayed]
 
 
 def analyse(t: Transcript) -> Analysis:
@@ -258,8 +266,10 @@ def analyse(t: Transcript) -> Analysis:
     model = next((u.model for u in reversed(requests) if u.model), None) or (t.models[-1] if t.models else None)
     window = t.context_window or context_window_for(model, t.agent)
     total_input = sum(contexts)
-    if len(thread) != len(t.events):  # sidechain requests count too
-        total_input += sum(u.context_tokens for u in t.events if isinstance(u, Usage) and u.sidechain)
+    if len(thread) != len(t.events):  # sidechain and replayed requests count too
+        main_only = not t.is_subagent_file
+        total_input += sum(u.context_tokens for u in t.events
+                           if isinstance(u, Usage) and (u.replayed or (main_only and u.sidechain)))
     a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window, tool_flow,
                  result_items)
     a._request_lines = request_lines

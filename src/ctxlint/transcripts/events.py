@@ -28,6 +28,10 @@ class Prompt:
     is_meta: bool = False  # injected rows (isMeta, system reminders, AGENTS.md blocks)
     command: str | None = None  # "/clear", "/compact", ... when the row is a slash command
     is_interrupt: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+    # The line of the record this prompt answers (Claude Code's parentUuid), when known: a prompt
+    # whose parent lies before an earlier prompt was written after a rewind (/rewind, an edited prompt).
+    parent_line: int | None = None
 
 
 @dataclass(slots=True)
@@ -39,6 +43,7 @@ class AssistantText:
     chars: int
     text_head: str = ""
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -49,6 +54,7 @@ class Thinking:
     timestamp: str | None
     chars: int
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -70,6 +76,7 @@ class ToolCall:
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
     input_chars: int = 0
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -83,6 +90,7 @@ class ToolResult:
     tokens_est: int
     is_error: bool = False
     head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
+    tail: str = ""  # a failed result's last ~300 chars: where a traceback's exception or a hook's verdict is
     path: str | None = None  # Read: file.filePath
     start_line: int | None = None
     num_lines: int | None = None
@@ -91,6 +99,7 @@ class ToolResult:
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
     image_tokens: int = 0  # images inside the result
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -104,6 +113,7 @@ class Image:
     width: int | None = None
     height: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -126,6 +136,7 @@ class Usage:
     reasoning_output_tokens: int = 0
     context_window: int | None = None  # declared in the record (Codex model_context_window)
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
     @property
     def context_tokens(self) -> int:
@@ -142,6 +153,7 @@ class Compaction:
     trigger: str | None = None  # "auto" | "manual" | None
     pre_tokens: int | None = None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -151,6 +163,7 @@ class Clear:
     line: int
     timestamp: str | None
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -161,6 +174,7 @@ class ModelChange:
     timestamp: str | None
     model: str
     sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 @dataclass(slots=True)
@@ -171,6 +185,7 @@ class SubagentMarker:
     timestamp: str | None
     agent_id: str | None = None
     sidechain: bool = True
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
 Event = (

@@ -46,6 +46,8 @@ def summarise(t: Transcript) -> SessionSummary:
             requests.append(u)
             if not u.sidechain:
                 contexts.append(u.context_tokens)
+        elif e.replayed:
+            continue  # a resume replay's copy: its tool calls, compactions and subagents were counted once
         elif kind is ToolCall:
             name = cast(ToolCall, e).name
             tools[name] = tools.get(name, 0) + 1

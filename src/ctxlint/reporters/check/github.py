@@ -44,7 +44,9 @@ def command(f: Finding) -> str:
     if end == line and f.column is not None and f.column >= 1:
         props.append(f"col={f.column}")
     props.append(f"title={escape_property(f'ctxlint {f.rule_id} ({f.rule_name})')}")
-    message = f.message + (f"\nfix: {f.fix}" if f.fix else "")
+    waste = f"\nwasted: {f.tokens_wasted:,} tokens{'/request' if f.kind == 'instructions' else ''}" + (
+        f" (${f.cost_wasted_usd:,.2f})" if f.cost_wasted_usd else "") + f", {f.basis}" if f.tokens_wasted else ""
+    message = f.message + waste + (f"\nfix: {f.fix}" if f.fix else "")
     return f"::{LEVEL[f.severity]} {','.join(props)}::{escape_data(message)}"
 
 

@@ -26,6 +26,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "tokens_wasted": f.tokens_wasted,
         "cost_wasted_usd": None if f.cost_wasted_usd is None else round(f.cost_wasted_usd, 6),
+        "basis": f.basis.value,
         "fix": f.fix,
         "fingerprint": f.fingerprint,
     }
@@ -67,6 +68,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "by_rule": s.by_rule,
             "tokens_wasted": s.tokens_wasted,
             "cost_wasted_usd": s.cost_wasted_usd,
+            "by_basis": s.by_basis,
             "instruction_tokens_per_request": s.instruction_tokens_per_request,
             "startup_tokens": s.startup_tokens,
             "input_tokens": s.input_tokens,

@@ -21,6 +21,7 @@ from itertools import groupby
 
 from ctxlint.model import Finding, Report, Severity
 from ctxlint.reporters.check.order import CAP_NOTE, annotated, ordered
+from ctxlint.reporters.check.text import basis_split
 
 ICON = {Severity.ERROR: "🔴", Severity.WARNING: "🟠", Severity.INFO: "🔵"}
 TOP = 10
@@ -80,14 +81,18 @@ def headline(report: Report) -> list[str]:
     ]
     if s.tokens_wasted:
         cost = usd(s.cost_wasted_usd)
+        split = basis_split(report)
         parts.append(
             f"**{s.tokens_wasted:,}** tokens wasted"
             + (f" (**{cost}**)" if cost else "")
+            + (f" ({split})" if split else "")
             + (f" of {s.input_tokens:,} input tokens" if s.input_tokens else "")
         )
     if s.instruction_tokens_per_request:
+        split = basis_split(report, "instruction_tokens_per_request")
         parts.append(
             f"**{s.instruction_tokens_per_request:,}** instruction tokens removable from every request"
+            + (f" ({split})" if split else "")
         )
     out = ["## ctxlint", "", " · ".join(parts)]
     if s.startup_tokens:
@@ -115,8 +120,8 @@ def top_table(findings: list[Finding]) -> list[str]:
         "",
         f"### {title}",
         "",
-        "| | Rule | Where | Finding | Tokens wasted | Fix |",
-        "|---|---|---|---|--:|---|",
+        "| | Rule | Where | Finding | Tokens wasted | Basis | Fix |",
+        "|---|---|---|---|--:|---|---|",
     ]
     for f in top:
         wasted = f"{f.tokens_wasted:,}" + (
@@ -124,7 +129,7 @@ def top_table(findings: list[Finding]) -> list[str]:
         )
         out.append(
             f"| {ICON[f.severity]} | {escape(f.rule_id)} {escape(f.rule_name)} | {location(f)} | "
-            f"{escape(f.message, table=True)} | {wasted} | {escape(f.fix or '', table=True)} |"
+            f"{escape(f.message, table=True)} | {wasted} | {f.basis if f.tokens_wasted else ''} | {escape(f.fix or '', table=True)} |"
         )
     return out
 

@@ -104,7 +104,7 @@ def replacement(e: TextEdit) -> dict[str, Any]:
 
 def result_entry(f: Finding, index: int) -> dict[str, Any]:
     location = artifact_location(f.path)
-    properties: dict[str, Any] = {"tokensWasted": f.tokens_wasted}
+    properties: dict[str, Any] = {"tokensWasted": f.tokens_wasted, "basis": f.basis.value}
     if f.cost_wasted_usd is not None:
         properties["costWastedUsd"] = round(f.cost_wasted_usd, 6)
     result: dict[str, Any] = {

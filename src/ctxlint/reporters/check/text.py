@@ -33,11 +33,23 @@ def _usd(value: float | None) -> str:
 
 def _waste(f: Finding) -> str:
     if not f.tokens_wasted:
-        return ""
+        # some waste is dollars only (a cache rebuilt at the write price): still say it and its basis
+        return f" ({_usd(f.cost_wasted_usd)} wasted, {f.basis})" if f.cost_wasted_usd else ""
+    basis = "" if f.basis == "modelled" and "modelled" in f.message else f", {f.basis}"  # said once is enough
     if f.kind == "instructions":
-        return f" (≈ {f.tokens_wasted:,} tokens/request)"
+        return f" (≈ {f.tokens_wasted:,} tokens/request{basis})"
     cost = _usd(f.cost_wasted_usd)
-    return f" (≈ {f.tokens_wasted:,} tokens wasted{', ' + cost if cost else ''})"
+    return f" (≈ {f.tokens_wasted:,} tokens wasted{', ' + cost if cost else ''}{basis})"
+
+
+def basis_split(report: Report, key: str = "tokens_wasted") -> str:
+    """'measured 12,000, modelled 340,000' (or 'all measured'): a waste total's parts by basis, so a
+    counterfactual saving is never read as measured waste."""
+    parts = [(b, int(v.get(key) or 0)) for b, v in report.summary.by_basis.items()]
+    parts = [p for p in parts if p[1]]
+    if len(parts) < 2:
+        return f"all {parts[0][0]}" if parts else ""
+    return ", ".join(f"{b} {n:,}" for b, n in parts)
 
 
 def session_block(session: dict[str, object]) -> list[str]:
@@ -137,9 +149,12 @@ def summary_line(report: Report) -> str:
         parts.append(f"{unsafe:,} {'more ' if safe else ''}fixable with --fix --unsafe-fixes")
     if s.tokens_wasted:
         cost = _usd(s.cost_wasted_usd)
-        parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else ""))
+        split = basis_split(report)
+        parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else "") + (f" [{split}]" if split else ""))
     if s.instruction_tokens_per_request:
-        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request")
+        split = basis_split(report, "instruction_tokens_per_request")
+        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request"
+                     + (f" [{split}]" if split else ""))
     if s.input_tokens:
         parts.append(f"of {s.input_tokens:,} input tokens" + (f" ({_usd(s.cost_usd)})" if s.cost_usd else ""))
     line = " · ".join(parts)

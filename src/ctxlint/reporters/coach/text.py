@@ -28,6 +28,12 @@ def _c(text: str, code: str, color: bool) -> str:
 BOLD, RED, YELLOW, DIM = "1", "31", "33", "2"
 
 
+def _basis_split(by_basis: dict[str, Any]) -> str:
+    """' (measured 1.2M · modelled 30M)': what was certainly avoidable apart from what a habit would have saved."""
+    parts = [f"{b} {compact_tokens(v['tokens'])}" for b, v in by_basis.items() if v.get("tokens")]
+    return f" ({' · '.join(parts)})" if parts else ""
+
+
 def render(data: dict[str, Any], *, color: bool = False) -> str:
     t, w = data["totals"], data["waste"]
     table = t.get("price_table") or "no price table"
@@ -40,7 +46,8 @@ def render(data: dict[str, Any], *, color: bool = False) -> str:
         f"{compact_tokens(t.get('cache_read_input_tokens', 0))}) · {compact_tokens(t.get('output_tokens', 0))} output",
         f"spend: {_usd(t['cost_usd'])} API-equivalent, priced with {table}",
         "avoidable: " + _c(f"{w['tokens']:,} tokens ({w['share_of_input']:.1%} of input) · {_usd(w['cost_usd'])}",
-                           RED if w["share_of_input"] >= 0.2 else YELLOW, color),
+                           RED if w["share_of_input"] >= 0.2 else YELLOW, color)
+        + _basis_split(w.get("by_basis") or {}),
         "",
         _c("Habits that cost the most (fix the first one first):", BOLD, color),
     ]

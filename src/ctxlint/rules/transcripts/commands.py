@@ -132,3 +132,48 @@ def is_edit_command(command: str) -> list[str]:
             out.extend(a for a in w[1:] if not a.startswith("-"))
     out.extend(m.group(1) for m in REDIRECT.finditer(command))
     return out
+
+
+# What a line of shell starts with before the program that runs: the directory, the environment,
+# wrappers. `cd app && FOO=1 timeout 60 npm run build` runs `npm run build`.
+_PREFIX_WORDS = frozenset(("sudo", "nohup", "time", "env", "exec", "command", "builtin", "nice", "stdbuf"))
+_SKIPPED = frozenset(("cd", "pushd", "popd", "set", "export", "source", ".", "sleep", "echo", "true", "unset", "trap",
+                      "ulimit", "umask", "shopt", "local", "declare"))
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_WRAPPERS = re.compile(r"^(?:ba|z)?sh\s+-l?c\s+|^(?:powershell(?:\.exe)?|pwsh)\s+(?:-\w+\s+)*?-Command\s+", re.I)
+
+
+def command_family(command: str, subcommand_programs: tuple[str, ...] = ()) -> str:
+    """The program a shell command runs, with its subcommand for programs that have them (`git add`,
+    `npm run build`, `pkill`): comments, `cd …`, environment assignments and wrappers skipped. Empty
+    when the command runs nothing recognisable."""
+    text = _WRAPPERS.sub("", command.strip()).strip("'\"")
+    lines = [ln.strip() for ln in text.replace("\\\n", " ").splitlines()]
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        for part in segments(line):
+            w = [x for x in words(part) if x not in ("(", ")", "{", "}")]
+            while w:
+                if w[0] in _PREFIX_WORDS or _ASSIGNMENT.match(w[0]):
+                    w = w[1:]
+                elif w[0] == "timeout":  # timeout [options] DURATION COMMAND
+                    rest = w[1:]
+                    while rest and rest[0].startswith("-"):
+                        rest = rest[2:] if rest[0] in ("-s", "-k", "--signal", "--kill-after") else rest[1:]
+                    w = rest[1:]
+                else:
+                    break
+            if not w or w[0].rsplit("/", 1)[-1] in _SKIPPED:
+                continue
+            program = w[0].rsplit("/", 1)[-1].removesuffix(".exe")
+            if program.startswith("python") and "-m" in w[1:-1]:
+                return f"{program} -m {w[w.index('-m') + 1]}"
+            if program in subcommand_programs:
+                sub = next((x for x in w[1:] if not x.startswith("-")), "")
+                if program in ("npm", "pnpm", "yarn", "bun", "uv", "poetry") and sub in ("run", "exec", "x") \
+                        and len(w) > w.index(sub) + 1:
+                    sub = f"{sub} {w[w.index(sub) + 1]}"
+                return f"{program} {sub}".strip()
+            return program
+    return ""

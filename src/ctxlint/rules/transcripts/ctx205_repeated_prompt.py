@@ -1,20 +1,40 @@
-"""repeated-prompt: the user re-asks the same thing, or corrects the same issue again and again."""
+"""repeated-prompt: the user re-asks the same thing, or reports the same issue again and again.
+
+The human prompts of a segment are read as they were typed: system-injected wrappers (IDE notices,
+command and caveat rows, a CLI's steering template) are stripped or the user's words taken out of
+them. Prompts then form *issues*: a prompt joins the issue of the prompt just before it (a few
+prompts apart at most) when it asks the same thing again (near-identical, or containing the earlier
+ask), re-reports the same failure, or corrects the same issue ("still failing", "that's wrong", with
+words in common). A re-ask written after a rewind is not one (its parent lies before the first ask:
+the abandoned attempt left the context), nor is a re-send after a reply that reached no model (an
+API or connection error, a usage limit). An ask about the next numbered item (UC-20 after UC-19) is
+a new ask.
+
+The waste is measured: what the attempts that had to be repeated cost, every request of their turns.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import islice
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice, pairwise
+from typing import Any
 
-from ctxlint.model import RawFinding, fix
-from ctxlint.rules.patterns import any_of
+from ctxlint.model import RawFinding, Severity, fix
+from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis, Item
-from ctxlint.transcripts.events import Prompt
+from ctxlint.transcripts.events import Prompt, ToolResult
 
 # Unicode words: an ASCII-only pattern reduced a Russian prompt to its few Latin words, so two
 # different questions that both mention `gemini --model` looked identical.
 WORD = re.compile(r"[\w./-]+")
+CONTENT_WORD = re.compile(r"[^\W\d_][\w-]+")
+NUMBER = re.compile(r"\d+")
+MIN_GRAMS = 8  # containment of a shorter prompt means something only above a few word triples
+MAX_OWN_GRAMS = 3  # "fix it" vs "fix it please": a re-ask may differ by a word or two
 
 
 def trigrams(text: str) -> set[tuple[str, ...]]:
@@ -36,66 +56,209 @@ def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
     return shared / (len(a) + len(b) - shared)  # |a ∪ b| without building the union
 
 
-def could_reach(a: int, b: int, similarity: float) -> bool:
-    """Whether two sets of sizes a and b can reach ``similarity``: Jaccard is at most min/max of the
-    sizes, so most pairs are ruled out without a set intersection."""
-    return a >= similarity * b and b >= similarity * a and a + b > 0
+def containment(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    """Share of the smaller prompt's word triples found in the other: "X. It still fails." contains X."""
+    small = min(len(a), len(b))
+    return len(a & b) / small if small >= MIN_GRAMS else 0.0
+
+
+def same_ask(a: set[tuple[str, ...]], b: set[tuple[str, ...]], threshold: float) -> bool:
+    """One prompt holds the other (the earlier ask again, perhaps with "it still fails" added): the
+    smaller one has hardly a word triple of its own. Two fillings of one template (the same long
+    prompt with a different request at the end) each have their own, and are two asks."""
+    shared = len(a & b)
+    small = min(len(a), len(b))
+    if not small:
+        return False
+    own = small - shared
+    return own <= MAX_OWN_GRAMS and (shared / small >= threshold or jaccard(a, b) >= threshold)
+
+
+@dataclass(slots=True)
+class _Ask:
+    item: Item
+    index: int  # position among the segment's substantive prompts
+    text: str
+    grams: set[tuple[str, ...]]
+    words: set[str]
+    numbers: frozenset[str]
+
+    @property
+    def prompt(self) -> Prompt:
+        assert isinstance(self.item.event, Prompt)
+        return self.item.event
+
+
+@dataclass(slots=True)
+class _Issue:
+    asks: list[_Ask]
+    repeated: bool = False  # some ask in it is the same ask again (not only a correction)
+    words: set[str] = field(default_factory=set)
+
+
+@lru_cache(maxsize=8)
+def _patterns(extract: tuple[str, ...], strip: tuple[str, ...]) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+    return ([re.compile(p, re.S | re.I) for p in extract], [re.compile(p, re.S | re.I | re.M) for p in strip])
+
+
+@lru_cache(maxsize=8)
+def _any(patterns: tuple[str, ...]) -> AnyOf:
+    return any_of(patterns, re.I)
+
+
+def typed_text(text: str, data: dict[str, Any]) -> str:
+    """What the user typed: the words inside a system wrapper (`<user_input>`, "My request for Codex:"),
+    without injected notices (IDE, command and caveat rows, image placeholders)."""
+    extract, strip = _patterns(tuple(data.get("extract", ())), tuple(data.get("strip", ())))
+    for pattern in extract:
+        m = pattern.search(text)
+        if m:
+            text = m.group(1)
+    for pattern in strip:
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _words(text: str, stop: frozenset[str]) -> set[str]:
+    out = set()
+    for w in CONTENT_WORD.findall(text.lower()):
+        if w in stop:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):  # fail, fails, failed, failing: one word
+            if len(w) > len(suffix) + 2 and w.endswith(suffix):
+                w = w[: -len(suffix)]
+                break
+        out.add(w)
+    return out
 
 
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if not a.requests:
         return  # a prompt log without requests (Gemini logs.json) can span sessions: nothing was re-sent
-    corrections = any_of(tuple(ctx.data["corrections"]), re.I)
-    ignore = any_of(tuple(ctx.data.get("ignore", [])), re.I)
-    prompts: dict[int, list[tuple[Item, set[tuple[str, ...]]]]] = {}
-    min_words, max_chars = ctx["min-words"], ctx["max-chars"]
-    for item in a.items:
+    data = ctx.data
+    ignore = _any(tuple(data.get("ignore", ())))
+    stop = frozenset(str(w) for w in data.get("stopwords", ()))
+    prompts = [i for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta and not i.event.command
+               and not i.event.is_interrupt]
+    # Where each human turn's requests end: the next prompt's first request (confirmations included,
+    # a "yes" continues the attempt it answers).
+    asks: list[_Ask] = []
+    for item in prompts:
         p = item.event
-        if not isinstance(p, Prompt) or p.is_meta or p.command or p.is_interrupt:
+        assert isinstance(p, Prompt)
+        if p.text.startswith("[REDACTED"):
             continue
-        if p.chars > max_chars or p.text.startswith("[REDACTED") or not _has_words(p.text, min_words):
-            continue
-        if ignore.matches(p.text[:300]):
-            continue  # answers to the agent's own questions ("Add file to the chat? (Y)es/(N)o ...: skip")
-        prompts.setdefault(item.segment, []).append((item, trigrams(p.text[:2000])))
-    similarity = ctx["similarity"]
-    for segment, seq in prompts.items():
-        reported: set[int] = set()
-        sizes = [len(grams) for _, grams in seq]
-        for j, (item, grams) in enumerate(seq):
-            size = sizes[j]
-            for i in range(j):
-                earlier, earlier_grams = seq[i]
-                if (i in reported or not could_reach(size, sizes[i], similarity)
-                        or jaccard(grams, earlier_grams) < similarity):
-                    continue
-                reported.add(i)
-                reported.add(j)
-                yield _finding(a, earlier, item, f"the user asked the same thing again at line {item.line} "
-                               f"(first at line {earlier.line})", f"re:{earlier.line}")
+        text = typed_text(p.text, data)
+        if not _has_words(text, ctx["min-words"]) or ignore.matches(text[:300]):
+            continue  # a confirmation, or an answer to the agent's own question
+        asks.append(_Ask(item, len(asks), text, trigrams(text), _words(text, stop), frozenset(NUMBER.findall(text))))
+    issues = _issues(a, asks, ctx)
+    ends = _turn_ends(a, asks)
+    for issue in issues:
+        if len(issue.asks) - 1 > ctx["max-corrections"] or (issue.repeated and len(issue.asks) >= 2):
+            yield _finding(a, issue, ends)
+
+
+def _issues(a: Analysis, asks: list[_Ask], ctx: RuleContext) -> list[_Issue]:
+    corrections = _any(tuple(ctx.data.get("corrections", ())))
+    declines = _any(tuple(ctx.data.get("not-corrections", ())))
+    failures = _any(tuple(ctx.data.get("failure-words", ())))
+    similarity, reported, short = ctx["similarity"], ctx["report-containment"], ctx["max-report-chars"]
+    issues: list[_Issue] = []
+    for ask in asks:
+        # The open issues (their last ask a few prompts back), newest first: the ask joins the first
+        # one it belongs to, or opens its own.
+        for last in reversed(issues[-(ctx["max-prompts-between"] + 1):]):
+            if not _joins(a, last, ask, ctx):
+                continue
+            prev = last.asks[-1]
+            adjacent = ask.index == prev.index + 1
+            # The same ask again, right after the attempt or with words of its own saying that it failed
+            # (a line repeated after other talk — a scripted scene, a status notice, a template pasted
+            # twice by mistake — is not a re-ask).
+            same = any(same_ask(ask.grams, m.grams, similarity) and (adjacent or _says_failed(ask, m, failures, corrections))
+                       for m in last.asks)
+            if same and not _attempted(a, prev.item, ask.item):
+                last.asks[-1] = ask  # a re-send: the first one reached no model, or was stopped at once
                 break
-        fixes = [it for it, _ in seq if corrections.matches(it.event.text[:300])]  # type: ignore[union-attr]
-        if len(fixes) > ctx["max-corrections"]:
-            first, last = fixes[0], fixes[-1]
-            yield _finding(a, first, last, f"{len(fixes)} corrections in one segment (lines "
-                           f"{', '.join(str(f.line) for f in fixes[:6])})", f"corr:{segment}")
+            # The same failure reported again: a short report that shares most of an earlier one.
+            again = (len(ask.text) <= short and len(prev.text) <= short and failures.matches(ask.text)
+                     and max(containment(ask.grams, m.grams) for m in last.asks) >= reported)
+            correction = (corrections.matches(ask.text[:300]) and not declines.matches(ask.text[:300])
+                          and (adjacent or len(ask.words & last.words) >= ctx["min-shared-words"]))
+            if same or again or correction:
+                last.asks.append(ask)
+                last.repeated = last.repeated or same
+                last.words |= ask.words
+                break
+        else:
+            issues.append(_Issue([ask], words=set(ask.words)))
+    return issues
 
 
-def _finding(a: Analysis, first: Item, again: Item, what: str, key: str) -> RawFinding:
-    # The failed attempt: everything that entered the context between the first ask and the re-ask,
-    # carried by the requests after the re-ask.
-    failed = [i for i in a.items if first.line < i.line < again.line and i.segment == again.segment]
-    claims = tuple(a.claim(f"item:{i.line}:{getattr(i.event, 'call_id', '')}", i.tokens, again.r0)
-                   for i in failed if i.tokens > 0 and again.r0 < len(a.requests))
+def _says_failed(ask: _Ask, earlier: _Ask, failures: AnyOf, corrections: AnyOf) -> bool:
+    """Whether the words ``ask`` adds to ``earlier`` say the attempt failed ("it still fails", a traceback)."""
+    own = " ".join(dict.fromkeys(w for gram in ask.grams - earlier.grams for w in gram))
+    return bool(own) and (failures.matches(own) or corrections.matches(own))
+
+
+def _joins(a: Analysis, issue: _Issue, ask: _Ask, ctx: RuleContext) -> bool:
+    """Whether ``ask`` may continue ``issue``: close after its last ask, in the same segment, not the
+    next numbered item, and not written after rewinding past the issue's asks."""
+    prev = issue.asks[-1]
+    if ask.index - prev.index - 1 > ctx["max-prompts-between"] or ask.item.segment != prev.item.segment:
+        return False
+    if prev.numbers and ask.numbers and prev.numbers != ask.numbers and \
+            not (ask.numbers <= prev.numbers or prev.numbers <= ask.numbers):
+        return False  # UC-20 after UC-19, step 4 after step 3: the next item of a series
+    parent = ask.prompt.parent_line
+    first = issue.asks[0].item.line
+    return parent is None or parent >= first  # a rewind: the abandoned attempt left the context
+
+
+def _attempted(a: Analysis, first: Item, again: Item) -> bool:
+    """Whether the first ask got an attempt: a request a model answered (an "API Error: Connection
+    error" or usage-limit reply is written with no usage), not stopped by the user before any tool ran."""
+    if not any(u.context_tokens or u.output_tokens for u in a.requests[first.r0 : again.r0]):
+        return False
+    between = [e for e in a.thread if first.line < e.line < again.line]
+    stopped = any(type(e) is Prompt and e.is_interrupt for e in between)
+    return not (stopped and not any(type(e) is ToolResult for e in between))
+
+
+def _turn_ends(a: Analysis, asks: list[_Ask]) -> dict[int, int]:
+    """Request index where each ask's attempt ends: the first request of the next substantive ask."""
+    ends: dict[int, int] = {}
+    for here, after in pairwise(asks):
+        ends[here.item.line] = after.item.r0
+    if asks:
+        last = asks[-1].item
+        ends[last.line] = a.segments[last.segment].end_request
+    return ends
+
+
+def _finding(a: Analysis, issue: _Issue, ends: dict[int, int]) -> RawFinding:
+    first, last = issue.asks[0], issue.asks[-1]
+    # The attempts that had to be made again: every request of the earlier asks' turns, measured.
+    requests = [r for ask in issue.asks[:-1] for r in range(ask.item.r0, min(ends[ask.item.line], last.item.r0))]
+    claims = tuple(a.claim(f"turn:{r}", a.requests[r].context_tokens, r, r + 1) for r in requests
+                   if a.requests[r].context_tokens)
     tokens = sum(c.tokens for c in claims)
     costs = [c.cost_usd for c in claims]
+    lines = ", ".join(str(x.item.line) for x in issue.asks[:6]) + (", …" if len(issue.asks) > 6 else "")
+    if len(issue.asks) == 2 and issue.repeated:
+        what = f"the user asked the same thing again at line {last.item.line} (first at line {first.item.line})"
+    else:
+        what = f"the same issue came back {len(issue.asks)}× close together (lines {lines})"
     return RawFinding(
-        line=again.line,
-        message=f"{what}; the failed attempt added {sum(i.tokens for i in failed):,} tokens that stay in context",
-        fix=fix("restate", again=again.line, first=first.line),
+        line=last.item.line,
+        message=(f"{what}; the attempt(s) before it cost {tokens:,} tokens over {len(claims)} request(s)"),
+        fix=fix("restate", again=last.item.line, first=first.item.line),
         tokens_wasted=tokens,
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,
-        content_key=key,
+        # nothing was spent on the earlier attempts: a habit worth knowing, not waste
+        severity=None if tokens else Severity.INFO,
+        content_key=f"issue:{first.item.line}",
     )

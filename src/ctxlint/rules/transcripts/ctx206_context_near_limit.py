@@ -38,7 +38,8 @@ def _finding(a: Analysis, run: list[int], usable: int, target: int, ratio: float
     return RawFinding(
         line=first.line,
         message=(f"{len(run)} consecutive requests above {ratio:.0%} of the usable {usable:,}-token window "
-                 f"(lines {first.line}-{last.line}, peak {peak:,}) with no compaction"),
+                 f"(lines {first.line}-{last.line}, peak {peak:,}) with no compaction; modelled saving: the fill "
+                 f"above {target:,} tokens that a compaction before the run would have removed"),
         fix=fix("compact-earlier", line=first.line),
         tokens_wasted=sum(c.tokens for c in claims),
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from ctxlint.measure.pricing import price_per_token
-from ctxlint.model import RawFinding, fix
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
 
@@ -22,11 +22,11 @@ def _ts(value: str | None) -> datetime | None:
 
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
-    if a.agent != "claude-code":
-        return  # only Anthropic usage reports cache writes per request
     reqs = a.requests
+    anthropic = a.agent == "claude-code"  # Anthropic usage says per request what was written to cache
     one_hour = any(u.cache_creation_1h_tokens for u in reqs)
     ttl = 3600 if one_hour else 300
+    stale = ctx["stale-minutes"] * 60
     min_prefix, min_ratio = ctx["min-prefix-tokens"], ctx["min-rebuild-ratio"]
     for i in range(1, len(reqs)):
         prev, cur = reqs[i - 1], reqs[i]
@@ -36,32 +36,56 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         # Only the part of the previous context that this request did NOT read back from cache was
         # rebuilt. A request that reads the whole prefix and writes a large new tool result is growth,
         # not a rebuild (a 40k-token WebFetch after a 25k prefix writes 40k but reads all 25k).
-        rebuilt = min(cur.cache_creation_input_tokens, max(0, prefix - cur.cache_read_input_tokens))
+        # Without cache writes (OpenAI) the prefix is re-processed as fresh input.
+        fresh = cur.cache_creation_input_tokens if anthropic else cur.input_tokens
+        rebuilt = min(fresh, max(0, prefix - cur.cache_read_input_tokens))
         if rebuilt < min_ratio * prefix:
             continue
         if a.segment_of_request(i) is not a.segment_of_request(i - 1):
             continue  # a compaction or /clear rewrites the prefix by design
         t0, t1 = _ts(prev.timestamp), _ts(cur.timestamp)
         gap = (t1 - t0).total_seconds() if t0 and t1 else None
-        if cur.model and prev.model and cur.model != prev.model:
+        resumed = gap is not None and gap >= stale
+        if not anthropic and not resumed:
+            continue  # OpenAI's cache also misses at random: only a long idle says why
+        switched = bool(cur.model and prev.model and cur.model != prev.model)
+        if resumed and gap is not None:
+            cause = f"the thread was resumed after {_idle(gap)} idle" + (
+                f", with another model ({prev.model} → {cur.model})" if switched else "")
+            how = fix("stale-thread")
+        elif switched:
             cause = f"the model changed ({prev.model} → {cur.model})"
             how = fix("switch-at-boundaries")
         elif gap is not None and gap > ttl:
             cause = f"{gap / 60:.0f} minutes idle, past the {ttl // 60}-minute cache lifetime"
-            how = fix("before-a-break") if one_hour else fix("before-a-break", "one-hour-cache")
+            how = fix("before-a-break") if one_hour or not anthropic else fix("before-a-break", "one-hour-cache")
         else:
             cause = "the cached prefix changed (effort, tools or MCP servers, or an edited prompt)"
             how = fix("keep-the-prefix")
-        rates = price_per_token(cur.model)
+        rates = price_per_token(cur.model or a.model)
         premium = None
         if rates is not None:
-            write = rates.cache_write_1h if cur.cache_creation_1h_tokens else rates.cache_write_5m
+            write = (rates.cache_write_1h if cur.cache_creation_1h_tokens else rates.cache_write_5m) if anthropic \
+                else rates.input
             premium = rebuilt * (write - rates.cache_read)
+        large = resumed and rebuilt >= ctx["warn-tokens"]
         yield RawFinding(
             line=cur.line,
             message=(f"the request at line {cur.line} re-wrote {rebuilt:,} of the {prefix:,} cached tokens "
-                     f"that the previous request (line {prev.line}) read: {cause}"),
+                     f"that the previous request (line {prev.line}) read: {cause}"
+                     + (f"; modelled saving: {_usd(premium)} paid above the cache-read price" if premium else "")),
             fix=how,
             cost_wasted_usd=premium,
+            # A large stale thread resumed is a habit worth changing; the other rebuilds are worth knowing.
+            severity=Severity.WARNING if large and premium else None,
             content_key=f"{cur.line}",
         )
+
+
+def _idle(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} h"
+
+
+def _usd(value: float | None) -> str:
+    return "" if value is None else f"${value:,.2f}"

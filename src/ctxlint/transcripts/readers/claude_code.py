@@ -8,6 +8,14 @@ sidechain replay of a parent message (same message.id, new requestId) is counted
 
 Compactions are ``system``/``compact_boundary`` records (the ``isCompactSummary`` row after it is
 the same compaction); a ``summary`` record is a session title and is ignored.
+
+Resume replays: Claude Code 2.0 copies the resumed conversation back into the file (new uuids, one
+shared timestamp, the assistant copies without ``requestId``). A record is a copy by the identity the
+usage de-duplication uses: an assistant message already seen under a ``requestId`` coming back without
+one, a ``tool_use`` or ``tool_result`` id already seen, or a uuid already seen. The records around a
+copy that carry its exact timestamp (the copied prompts, synthetic replies) belong to the same replay.
+Their events are kept, marked ``replayed``: history, never new work (the usage of a copy merges into
+the original's request, as before).
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     image_tokens,
+    tail_of,
     text_of,
     tokens_of_chars,
 )
@@ -75,6 +84,8 @@ class _Record(msgspec.Struct):
     subtype: Any = None
     compactMetadata: Any = None
     agentId: Any = None
+    uuid: Any = None
+    parentUuid: Any = None
 
 
 class _RawRecord(_Record):
@@ -95,7 +106,8 @@ def _from_dict(rec: dict[str, Any]) -> _Record:
                if msg.__class__ is dict else None)
     return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
                    rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
-                   rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"))
+                   rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"),
+                   rec.get("uuid"), rec.get("parentUuid"))
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -128,6 +140,13 @@ class _State:
         self.model: str | None = None
         self.boundary_pending = False  # a compact_boundary not yet followed by its summary row
         self.in_sidechain_run = False
+        # Resume replays (see the module docstring): what identifies a copied record.
+        self.result_ids: set[str] = set()
+        # uuid hash -> line (hashes: a uuid string per record would cost a lot on a big file): a copy's
+        # uuid was seen before; a prompt's parentUuid gives the line it answers
+        self.uuids: dict[int, int] = {}
+        self.copy = False  # set by a handler when the record it reads is a copy
+        self.replay_ts: str | None = None  # the shared timestamp of the replay being read
 
 
 def _parse(line: bytes) -> Any:
@@ -196,12 +215,26 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                 t.session_id = as_str(rec.sessionId)
             if t.cwd is None:
                 t.cwd = as_str(rec.cwd)
+            start = len(t.events)
+            uuid = rec.uuid
+            if uuid.__class__ is str:
+                key = hash(uuid)
+                if key in s.uuids:
+                    s.copy = True
+                else:
+                    s.uuids[key] = number
             try:
                 if kind == "assistant":
                     s.boundary_pending = False
                     _assistant(s, rec, number, ts, sidechain)
                 elif kind == "user":
                     _user(s, rec, number, ts, sidechain)
+                    parent = rec.parentUuid
+                    if parent.__class__ is str and len(t.events) > start:
+                        parent_line = s.uuids.get(hash(parent))
+                        for e in t.events[start:]:
+                            if e.__class__ is Prompt:
+                                e.parent_line = parent_line
                 elif rec.subtype == "compact_boundary":
                     meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
                     t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
@@ -209,10 +242,32 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                     s.boundary_pending = True
             except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
                 t.add_malformed(number, f"unexpected {kind} record shape")
+            if s.copy or s.replay_ts is not None:
+                _replay(s, start, ts)
     finally:
         t.started_at, t.ended_at = first_ts, last_ts
     if any_record and all_sidechain and t.events:
         t.is_subagent_file = True
+
+
+def _replay(s: _State, start: int, ts: str | None) -> None:
+    """Mark the events of the record just read (from ``start``) when it belongs to a resume replay: it
+    is a copy, or it carries the shared timestamp of the replay being read. The first copy of a replay
+    also marks the records just before it that carry its timestamp (the copied prompts come first)."""
+    events = s.t.events
+    if s.copy:
+        s.copy = False
+        if ts is not None and ts != s.replay_ts:
+            s.replay_ts = ts
+            back = start - 1
+            while back >= 0 and events[back].timestamp == ts and not events[back].replayed:
+                events[back].replayed = True
+                back -= 1
+    elif ts != s.replay_ts:
+        s.replay_ts = None  # the first record of new work ends the replay
+        return
+    for e in events[start:]:
+        e.replayed = True
 
 
 def _assistant(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool) -> None:
@@ -231,8 +286,12 @@ def _assistant(s: _State, rec: _Record, number: int, ts: str | None, sidechain: 
         s.in_sidechain_run = False
     usage = msg.usage
     msg_id = msg.id
+    req_id = rec.requestId
+    if msg_id.__class__ is str and not req_id:
+        seen = s.by_msg.get(msg_id)
+        if seen is not None and not seen.request_key.endswith("|"):
+            s.copy = True  # a response first logged with its requestId, now copied without one
     if usage.__class__ is dict and msg_id.__class__ is str and msg_id and model != "<synthetic>":
-        req_id = rec.requestId
         key = (msg_id, req_id if req_id.__class__ is str else "")
         # Another content block of the same response repeats the usage: nothing changes.
         if s.usage_seen.get(key) != usage:
@@ -254,7 +313,10 @@ def _assistant(s: _State, rec: _Record, number: int, ts: str | None, sidechain: 
                 t.events.append(AssistantText(number, ts, len(text), text[:200], sidechain))
         elif btype == "tool_use":
             call = _tool_call(block, number, ts, sidechain)
-            s.calls[call.call_id] = call
+            if call.call_id in s.calls:
+                s.copy = True
+            else:
+                s.calls[call.call_id] = call
             t.events.append(call)
             if call.is_subagent:
                 t.events.append(SubagentMarker(number, ts, call.call_id, sidechain=True))
@@ -373,6 +435,10 @@ def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool)
         btype = block.get("type")
         if btype == "tool_result":
             result = _tool_result(block, number, ts, sidechain)
+            if result.call_id:
+                if result.call_id in s.result_ids:
+                    s.copy = True
+                s.result_ids.add(result.call_id)
             results.append(result)
             t.events.append(result)
         elif btype == "text":
@@ -437,6 +503,8 @@ def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: 
     chars, head, images = content_size(block.get("content"))
     result = ToolResult(number, ts, call_id if call_id.__class__ is str else "", chars, tokens_of_chars(chars),
                         block.get("is_error") is True, head, image_tokens=images, sidechain=sidechain)
+    if result.is_error and chars > len(head):
+        result.tail = tail_of(block.get("content"))
     if head.startswith("<persisted-output>"):
         result.persisted = True
     if chars < 400 and UNCHANGED_MARK in head[:120]:

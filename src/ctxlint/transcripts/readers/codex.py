@@ -7,7 +7,9 @@ measured by ``last_token_usage`` (or by the difference of totals when it is miss
 cache read = cached, so the keys mean the same for every agent. A spawned subagent's rollout
 replays its parent's history before its own work; that replay is skipped (see ``_Codex``) and the
 file is marked as a subagent file. ``compacted`` + ``event_msg/context_compacted`` written together
-are one compaction. Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
+are one compaction. A resumed session written as a new rollout (Codex 0.3x) copies the resumed
+session's ``session_meta`` and history after its own: those events are kept, marked ``replayed``
+(history, never new work; their ``token_count`` events still count as before). Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
 the rules parse commands.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from datetime import datetime
 from typing import Any, BinaryIO
 
 import orjson
@@ -38,6 +41,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     patch_paths,
+    tail_of,
     text_of,
     tokens_of_chars,
 )
@@ -112,6 +116,11 @@ class _Codex:
         self.replaying = False
         self.replay_saw_tokens = False
         self.replayed = 0
+        # A resume's copied history (not a subagent's): read, its events marked replayed.
+        self.resumed_history = False
+        self.history_total: int | None = None  # the copied history's last cumulative total
+        self.history_prompt_at: int | None = None  # events index of a user prompt after that total
+        self.last_ts: str | None = None
 
     def compaction(self, kind: str, number: int, ts: str | None) -> None:
         # ``compacted`` and ``event_msg/context_compacted`` are written together for one compaction.
@@ -144,6 +153,34 @@ class _Codex:
             # The parent's session_meta copied into a child rollout: its history follows.
             self.replaying = True
             self.replay_saw_tokens = False
+        elif sid and sid != self.own_id and not t.is_subagent_file and not self.resumed_history:
+            # The resumed session's session_meta copied into the new rollout: its history follows.
+            self.resumed_history = True
+            self.history_total = self.history_prompt_at = None
+
+    def history_record(self, start: int, total_before: int | None, ts: str | None) -> None:
+        """Mark the events of a record read inside a resume's copied history (from ``start``), or end the
+        history. It ends at the first user prompt of new work, known from either signal: the new
+        session's own token count starts again below the copied history's cumulative total (the prompt
+        before it was new work), or the prompt was written seconds after the record before it (a
+        copied history is written in one burst)."""
+        events = self.t.events
+        added = events[start:]
+        if any(type(e) is Usage for e in added):
+            if self.history_total is not None and self.prev_total is not None and self.prev_total < self.history_total:
+                self.resumed_history = False
+                for e in events[self.history_prompt_at if self.history_prompt_at is not None else start:]:
+                    e.replayed = False
+                return
+            self.history_total = self.prev_total if self.prev_total is not None else total_before
+            self.history_prompt_at = None
+        elif any(type(e) is Prompt and not e.is_meta for e in added) and self.history_prompt_at is None:
+            if _seconds_between(self.last_ts, ts) >= HISTORY_GAP_SECONDS:
+                self.resumed_history = False
+                return
+            self.history_prompt_at = start
+        for e in added:
+            e.replayed = True
 
     def set_model(self, new: str, number: int, ts: str | None) -> None:
         if new != self.model:
@@ -211,6 +248,20 @@ class _Codex:
                               context_window=window))
 
 
+HISTORY_GAP_SECONDS = 2.0
+
+
+def _seconds_between(earlier: str | None, later: str | None) -> float:
+    """Seconds from one record timestamp to another; 0 when either is missing or unreadable."""
+    if not earlier or not later:
+        return 0.0
+    try:
+        return (datetime.fromisoformat(later.replace("Z", "+00:00"))
+                - datetime.fromisoformat(earlier.replace("Z", "+00:00"))).total_seconds()
+    except ValueError:
+        return 0.0
+
+
 def _cache_write(usage: dict[str, Any]) -> int:
     return as_int(usage.get("cache_write_input_tokens", usage.get("cache_write_tokens")))
 
@@ -247,6 +298,7 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                 t.add_malformed(number, f"{kind} without an object payload")
             continue
         ptype = payload.get("type")
+        start, total_before = len(t.events), st.prev_total
         try:
             if kind == "session_meta":
                 st.session_meta(payload)
@@ -274,6 +326,9 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                 _response_item(t, payload, ptype, number, ts, st.calls)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(number, f"unexpected {kind} record shape")
+        if st.resumed_history:
+            st.history_record(start, total_before, ts)
+        st.last_ts = ts or st.last_ts
     if st.replayed:
         t.extra["replayed_token_counts"] = st.replayed
 
@@ -354,11 +409,16 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
             except orjson.JSONDecodeError:
                 pass
         chars, head, images = content_size(output)
-        if isinstance(output, str) and "Process exited with code " in output[:400]:
-            code = output[: 400].split("Process exited with code ", 1)[1].split("\n", 1)[0].strip()
-            is_error = is_error or (code.isdigit() and code != "0")
-        t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
-                                   image_tokens=images))
+        if isinstance(output, str):
+            # "Process exited with code N" (exec_command) or "Exit code: N" (shell_command, 0.11x)
+            marker = next((m for m in ("Process exited with code ", "Exit code: ") if m in output[:400]), None)
+            if marker is not None:
+                code = output[:400].split(marker, 1)[1].split("\n", 1)[0].strip()
+                is_error = is_error or (code.isdigit() and code != "0")
+        result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head, image_tokens=images)
+        if is_error and chars > len(head):
+            result.tail = tail_of(output)
+        t.events.append(result)
 
 
 def detect(first: dict[str, Any]) -> bool:

@@ -51,6 +51,17 @@ def content_size(content: Any) -> tuple[int, str, int]:
     return chars, head, images
 
 
+def tail_of(content: Any) -> str:
+    """The last ``HEAD_CHARS`` characters of a tool result's text (kept for failed results only)."""
+    if isinstance(content, str):
+        return content[-HEAD_CHARS:]
+    if isinstance(content, list):
+        texts = [b if isinstance(b, str) else b.get("text") or b.get("content") for b in content
+                 if isinstance(b, (str, dict))]
+        return "".join(t for t in texts if isinstance(t, str))[-HEAD_CHARS:]
+    return ""
+
+
 def text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
