@@ -17,6 +17,11 @@ from ctxlint.config import Config
 from ctxlint.model import FileResult
 
 
+# Bumped when a FileResult gains facts (titles, outcomes, the usable window): results cached by an
+# earlier build of the same version are computed again rather than shown without them.
+RESULT_SHAPE = 2
+
+
 @dataclass(slots=True)
 class CollectStats:
     """How many session summaries came from the cache and how many were computed."""
@@ -38,7 +43,7 @@ def collect(paths: list[str], config: Config, *, jobs: int | None = None,
     from ctxlint.core.inputs import transcript_inputs
 
     files = [t.path for t in transcript_inputs(paths, config.exclude)]
-    run_key = f"{__version__}:{config.result_key()}"
+    run_key = f"{__version__}:{RESULT_SHAPE}:{config.result_key()}"
     # Stamped before the audit and checked again after: a live session that grows meanwhile is not
     # cached under the size it had when it was read.
     stamps = {f: cache.file_stamp(f) for f in files}

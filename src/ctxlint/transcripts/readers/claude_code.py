@@ -32,6 +32,7 @@ from ctxlint.transcripts.events import (
     Image,
     ModelChange,
     Prompt,
+    PullRequestLink,
     SubagentMarker,
     Thinking,
     ToolCall,
@@ -49,6 +50,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     image_tokens,
+    loop_evidence,
     tail_of,
     text_of,
     tokens_of_chars,
@@ -86,6 +88,7 @@ class _Record(msgspec.Struct):
     agentId: Any = None
     uuid: Any = None
     parentUuid: Any = None
+    prUrl: Any = None  # a pr-link record: the session's pull request
 
 
 class _RawRecord(_Record):
@@ -107,7 +110,7 @@ def _from_dict(rec: dict[str, Any]) -> _Record:
     return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
                    rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
                    rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"),
-                   rec.get("uuid"), rec.get("parentUuid"))
+                   rec.get("uuid"), rec.get("parentUuid"), rec.get("prUrl"))
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -199,6 +202,8 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
             rec = raw if raw.__class__ is _RawRecord else _from_dict(raw)
             kind = rec.type
             if kind != "assistant" and kind != "user" and kind != "system":
+                if kind == "pr-link" and rec.prUrl.__class__ is str and rec.prUrl:
+                    t.events.append(PullRequestLink(number, as_str(rec.timestamp), rec.prUrl))
                 continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
             sidechain = rec.isSidechain is True
             if not sidechain and kind != "system":
@@ -435,6 +440,7 @@ def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool)
         btype = block.get("type")
         if btype == "tool_result":
             result = _tool_result(block, number, ts, sidechain)
+            result.evidence = loop_evidence(s.calls.get(result.call_id), block.get("content"))
             if result.call_id:
                 if result.call_id in s.result_ids:
                     s.copy = True
