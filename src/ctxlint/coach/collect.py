@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 
-
 # Bumped when a FileResult gains facts (titles, outcomes, the usable window): results cached by an
 # earlier build of the same version are computed again rather than shown without them.
 RESULT_SHAPE = 2
