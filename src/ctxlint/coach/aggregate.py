@@ -301,7 +301,7 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
         "sessions": sorted(health, key=lambda h: (-(h["peak_fill"] or 0.0), -h["input_tokens"], h["path"])),
         "costliest": costliest[:5],
         "costliest_chosen_by": chosen_by,
-        "outcomes": _outcomes(health),
+        "outcomes": outcome_report(health),
         "period": describe_period(rows),
     }
 
@@ -384,8 +384,9 @@ def _rolled_outcomes(main: FileResult, files: list[FileResult]) -> dict[str, Any
     return out
 
 
-def _outcomes(health: list[dict[str, Any]]) -> dict[str, Any]:
-    """Loops per project and per week, both denominators, and the spikes worth a look."""
+def outcome_report(health: list[dict[str, Any]]) -> dict[str, Any]:
+    """Loops per project and per week, both denominators, and the spikes worth a look, from one row
+    per main session (``_health``'s keys; the team report builds the same rows from its tables)."""
     total = loops.bucket()
     projects: dict[str, dict[str, Any]] = {}
     weeks: dict[str, dict[str, Any]] = {}

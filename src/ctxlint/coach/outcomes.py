@@ -19,7 +19,8 @@ SPIKE_MIN_POINTS = 3  # a median of fewer weeks or sessions says nothing
 
 def bucket(**name: str) -> dict[str, Any]:
     return {**name, "sessions": 0, "loops": 0, **dict.fromkeys(LOOP_KINDS, 0), **dict.fromkeys(STATUSES, 0),
-            "input_tokens": 0, "cost_usd": 0.0, "unpriced_sessions": 0, "tokens_wasted": 0, "cost_wasted_usd": 0.0}
+            "input_tokens": 0, "cost_usd": 0.0, "unpriced_sessions": 0, "tokens_wasted": 0, "cost_wasted_usd": 0.0,
+            "priced_cost_usd": 0.0, "priced_loops": 0}
 
 
 def add(b: dict[str, Any], session: dict[str, Any]) -> None:
@@ -35,13 +36,18 @@ def add(b: dict[str, Any], session: dict[str, Any]) -> None:
     b["input_tokens"] += int(session.get("input_tokens") or 0)
     if session.get("cost_usd") is None or session.get("unpriced"):
         b["unpriced_sessions"] += 1
+    else:  # dollars per loop and per session count only sessions whose every request is priced
+        b["priced_cost_usd"] += float(session["cost_usd"])
+        b["priced_loops"] += int(session.get("loops") or 0)
     b["cost_usd"] += float(session.get("cost_usd") or 0.0)
     b["tokens_wasted"] += int(session.get("tokens_wasted") or 0)
     b["cost_wasted_usd"] += float(session.get("cost_wasted_usd") or 0.0)
 
 
 def finish(b: dict[str, Any]) -> dict[str, Any]:
-    """Per-loop and per-session figures of a bucket (None where there is no loop or no session)."""
+    """Per-loop and per-session figures of a bucket (None where there is no loop or no session).
+    Dollars per loop and per session are over the sessions whose every request is priced (an
+    unpriced session's loops would otherwise make the others look cheap)."""
     loops, sessions, tokens = b["loops"], b["sessions"], b["input_tokens"]
     priced = b["unpriced_sessions"] < sessions
     b["cost_usd"] = round(b["cost_usd"], 4) if priced else None
@@ -50,9 +56,11 @@ def finish(b: dict[str, Any]) -> dict[str, Any]:
     b["tokens_per_loop"] = round(tokens / loops) if loops else None
     b["useful_tokens_per_loop"] = round((tokens - b["tokens_wasted"]) / loops) if loops else None
     b["avoidable_tokens_per_loop"] = round(b["tokens_wasted"] / loops) if loops else None
-    b["cost_per_loop"] = round(b["cost_usd"] / loops, 4) if loops and b["cost_usd"] is not None else None
+    priced_sessions = sessions - b["unpriced_sessions"]
+    b["cost_per_loop"] = round(b["priced_cost_usd"] / b["priced_loops"], 4) if b["priced_loops"] else None
     b["tokens_per_session"] = round(tokens / sessions) if sessions else None
-    b["cost_per_session"] = round(b["cost_usd"] / sessions, 4) if sessions and b["cost_usd"] is not None else None
+    b["cost_per_session"] = round(b["priced_cost_usd"] / priced_sessions, 4) if priced_sessions else None
+    b["priced_cost_usd"] = round(b["priced_cost_usd"], 4)
     return b
 
 

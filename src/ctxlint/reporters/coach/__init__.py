@@ -63,7 +63,7 @@ def loops_line(b: dict[str, Any]) -> str:
     if b.get("avoidable_tokens_per_loop") is not None:
         text += f" ({compact_tokens(b['avoidable_tokens_per_loop'])} per loop)"
     if b.get("unpriced_sessions"):
-        text += f" · {plural(b['unpriced_sessions'], 'session')} unpriced"
+        text += f" · {plural(b['unpriced_sessions'], 'session')} unpriced (left out of the dollars per loop)"
     return text
 
 
