@@ -205,7 +205,20 @@ def test_coach_on_the_corpus_stores(stores: Path) -> None:
     assert 0 < data["waste"]["tokens"] <= t["input_tokens_all"]
     habits = data["habits"]
     assert habits and all(h["fix"] for h in habits)
-    assert [h["tokens_wasted"] for h in habits] == sorted((h["tokens_wasted"] for h in habits), reverse=True)
+    # one ranking: by avoidable dollars where priced, a zero-token habit with dollars included
+    assert data["habits_ranked_by"] == "cost"
+    assert [h["cost_wasted_usd"] for h in habits] == sorted((h["cost_wasted_usd"] for h in habits), reverse=True)
+    # every habit lists its sessions with their findings: real lines, the command that shows them
+    for h in habits:
+        assert h["sessions_list"] and len(h["sessions_list"]) + h["more_sessions"] == h["sessions"]
+        for x in h["sessions_list"]:
+            assert x["findings"] and all(f["line"] >= 1 and f["command"].endswith(f"--select {h['rule_id']}")
+                                         for f in x["findings"])
+    # what the tokens bought, and what the spend leaves out
+    o = data["outcomes"]["totals"]
+    assert o["sessions"] == t["sessions"] and o["completed"] + o["open"] + o["no-edits"] == o["sessions"]
+    assert o["loops"] > 0 and o["tokens_per_loop"] == round(t["input_tokens_all"] / o["loops"])
+    assert t["unpriced_requests"] > 0 and isinstance(t["largest_session_unpriced"], bool)
     assert all(h["sessions"] <= t["sessions"] for h in habits)
     assert sum(v["tokens_wasted"] for v in data["by_rule"].values()) == data["waste"]["tokens"]
     assert data["weekly"] and all(w["week"] == "unknown" or "-W" in w["week"] for w in data["weekly"])

@@ -4,7 +4,9 @@ passed after edits — never from the command alone; and the session title (mask
 
 from __future__ import annotations
 
+import csv
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +151,20 @@ def test_title_is_the_first_typed_prompt_masked_before_it_is_cut() -> None:
     assert title.startswith("Deploy with x") and len(title) <= TITLE_CHARS
     assert secret[:16] not in title and "ide_opened_file" not in title
     assert typed_text("<ide_selection>lines 4 to 4</ide_selection>") == ""
+
+
+ECO = Path(os.environ.get("CTXLINT_ECO_DIR") or "/tmp/ctxlint-eco")
+HAND = Path(__file__).resolve().parents[1] / "benchmarks" / "ecosystem" / "outcomes.csv"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", list(csv.DictReader(HAND.open(encoding="utf-8"))), ids=lambda r: r["path"][-24:])
+def test_loops_counted_by_hand_on_real_sessions(row: dict[str, str]) -> None:
+    path = ECO / f"{row['repo'].replace('/', '+')}@{row['commit'][:12]}" / row["path"]
+    if not path.exists():
+        pytest.skip(f"ecosystem session not checked out at {path}")
+    session = audit_file(str(path)).session
+    assert session is not None
+    o = session["outcomes"]
+    assert [o[k] for k in ("loops", "commits", "pushes", "pull_requests", "test_passes")] == [
+        int(row[k]) for k in ("loops", "commits", "pushes", "pull_requests", "test_passes")]

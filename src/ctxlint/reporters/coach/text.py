@@ -61,7 +61,7 @@ def render(data: dict[str, Any], *, color: bool = False) -> str:
         share = h.get("share_of_waste") or 0.0
         split = basis_split(h.get("by_basis") or {})
         out.append(f"  {i}. {_c(h['rule_id'], BOLD, color)} {h['name']}: {habit_figures(h, ranked_by)}"
-                   f"{f' ({split})' if split else ''} ({share:.0%} of waste tokens) · "
+                   f" ({f'{split}; ' if split else ''}{share:.0%} of the waste tokens) · "
                    f"{plural(h['findings'], 'finding')} in {plural(h['sessions'], 'session')}")
         if h.get("fix"):
             out.append(f"     {_c('fix:', DIM, color)} {mask(h['fix'])}")
