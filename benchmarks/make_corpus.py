@@ -7,6 +7,10 @@
   copy as new requests, exactly like real history).
 * ``--big-mib N`` also writes one single transcript of N MiB (``<out>/big/session.jsonl``) for the
   bounded-memory check.
+* an OpenCode database ``<out>/opencode/opencode.db`` of about ``--opencode-mib`` MiB: the same real
+  Claude Code sessions written as OpenCode stores them (a session row, one message per API response
+  with step-start/text/reasoning/tool/step-finish parts, the tool outputs inside the tool parts), so a
+  SQLite-backed store is measured on real content.
 
 Nothing of the corpus is committed: the trees are generated into a git-ignored directory.
 """
@@ -14,10 +18,13 @@ Nothing of the corpus is committed: the trees are generated into a git-ignored d
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import sqlite3
 import uuid
 from pathlib import Path
+from typing import Any
 
 # The shared corpus: beside the project, or where CTXLINT_CORPUS says (a worktree).
 CORPUS = Path(os.environ.get("CTXLINT_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus") / "transcripts"
@@ -96,6 +103,121 @@ def build_codex(out: Path, target_mib: float) -> int:
     return written
 
 
+OPENCODE_SCHEMA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "agents" / "opencode" / "opencode.sql"
+
+
+def _opencode_rows(lines: list[bytes], sid: str, copy: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(message rows, part rows) of one Claude Code session as OpenCode writes it."""
+    messages: list[tuple[Any, ...]] = []
+    parts: list[tuple[Any, ...]] = []
+    tools: dict[str, dict[str, Any]] = {}
+    clock = 1_786_000_000_000 + copy * 10_000_000
+    current: dict[str, Any] | None = None  # the assistant message being built: its id, parts and usage
+
+    def part(mid: str, data: dict[str, Any]) -> None:
+        nonlocal clock
+        clock += 10
+        parts.append((f"prt_{len(parts):08d}{sid[-12:]}", mid, sid, clock, clock, data))
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            part(current["id"], {"type": "step-finish", "reason": "stop", "cost": 0, "tokens": current["tokens"]})
+            current = None
+
+    for raw in lines:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        msg = rec.get("message") if isinstance(rec, dict) else None
+        if not isinstance(msg, dict):
+            continue
+        content = msg.get("content")
+        blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
+        if rec.get("type") == "user":
+            results = [b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_result"]
+            for b in results:
+                state = tools.get(str(b.get("tool_use_id")))
+                if state is not None:
+                    out = b.get("content")
+                    state.update(status="completed", output=out if isinstance(out, str) else json.dumps(out))
+            texts = [b.get("text") for b in blocks if isinstance(b, dict) and isinstance(b.get("text"), str)]
+            if texts and not results:
+                close()
+                mid = f"msg_u{len(messages):07d}{sid[-12:]}"
+                clock += 10
+                messages.append((mid, sid, clock, clock, {"role": "user", "time": {"created": clock}}))
+                part(mid, {"type": "text", "text": "\n".join(texts)})
+        elif rec.get("type") == "assistant":
+            key = str(msg.get("id"))
+            if current is None or current["key"] != key:
+                close()
+                mid = f"msg_a{len(messages):07d}{sid[-12:]}"
+                clock += 10
+                u = msg.get("usage") if isinstance(msg.get("usage"), dict) else {}
+                tokens = {"input": u.get("input_tokens", 0), "output": u.get("output_tokens", 0), "reasoning": 0,
+                          "cache": {"read": u.get("cache_read_input_tokens", 0),
+                                    "write": u.get("cache_creation_input_tokens", 0)}}
+                messages.append((mid, sid, clock, clock, {"role": "assistant", "modelID": msg.get("model"),
+                                                         "providerID": "anthropic", "tokens": tokens,
+                                                         "time": {"created": clock}}))
+                current = {"key": key, "id": mid, "tokens": tokens}
+                part(mid, {"type": "step-start"})
+            for b in blocks:
+                if not isinstance(b, dict):
+                    continue
+                if b.get("type") == "text":
+                    part(current["id"], {"type": "text", "text": b.get("text", "")})
+                elif b.get("type") == "thinking":
+                    part(current["id"], {"type": "reasoning", "text": b.get("thinking", "")})
+                elif b.get("type") == "tool_use":
+                    name = str(b.get("name", "?"))
+                    args = b.get("input") if isinstance(b.get("input"), dict) else {}
+                    if "file_path" in args:
+                        args = {**args, "filePath": args["file_path"]}
+                    state = {"status": "pending", "input": args}
+                    tools[str(b.get("id"))] = state
+                    part(current["id"], {"type": "tool", "callID": f"{b.get('id')}c{copy}",
+                                         "tool": {"Read": "read", "Bash": "bash", "Edit": "edit", "Write": "write",
+                                                  "Grep": "grep", "Glob": "glob", "Task": "task"}.get(name, name),
+                                         "state": state})
+    close()
+    return messages, parts
+
+
+def build_opencode(out: Path, target_mib: float) -> int:
+    """An OpenCode store of about ``target_mib`` MiB made of the corpus' Claude Code sessions."""
+    path = out / "opencode" / "opencode.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    con = sqlite3.connect(path)
+    con.executescript(OPENCODE_SCHEMA.read_text(encoding="utf-8").split("-- rows", 1)[0])
+    con.execute("INSERT INTO project (id, worktree, time_created, time_updated, sandboxes) VALUES"
+                " ('prj_bench', '/bench/project', 1, 1, '[]')")
+    written = copy = 0
+    sessions = [main for main, _ in claude_sessions()]
+    while written < target_mib * MIB and sessions:
+        for main in sessions:
+            sid = f"ses_{uuid.uuid5(uuid.NAMESPACE_URL, f'{main.name}-{copy}').hex}"
+            messages, parts = _opencode_rows(main.read_bytes().splitlines(), sid, copy)
+            con.execute("INSERT INTO session (id, project_id, slug, directory, title, version, time_created,"
+                        " time_updated) VALUES (?, 'prj_bench', ?, '/bench/project', ?, '1.14.2', 1, 1)",
+                        (sid, sid[-8:], main.name[:40]))
+            con.executemany("INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)",
+                            [(*m[:4], json.dumps(m[4])) for m in messages])
+            rows = [(*p[:5], json.dumps(p[5])) for p in parts]
+            con.executemany("INSERT INTO part (id, message_id, session_id, time_created, time_updated, data)"
+                            " VALUES (?, ?, ?, ?, ?, ?)", rows)
+            written += sum(len(r[5]) for r in rows) + sum(len(json.dumps(m[4])) for m in messages)
+            if written >= target_mib * MIB:
+                break
+        copy += 1
+    con.commit()
+    con.close()
+    return path.stat().st_size
+
+
 def build_big(out: Path, target_mib: float) -> Path:
     """One transcript of ~target MiB: the largest real session repeated with distinct ids."""
     sessions = claude_sessions()
@@ -120,6 +242,7 @@ def main() -> None:
     parser.add_argument("--claude-mib", type=float, default=200)
     parser.add_argument("--codex-mib", type=float, default=40)
     parser.add_argument("--big-mib", type=float, default=0)
+    parser.add_argument("--opencode-mib", type=float, default=40)
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"shared corpus not found at {CORPUS}")
@@ -127,6 +250,9 @@ def main() -> None:
     claude = build_claude(args.out, args.claude_mib)
     codex = build_codex(args.out, args.codex_mib)
     print(f"claude tree: {claude / MIB:.1f} MiB, codex tree: {codex / MIB:.1f} MiB under {args.out}")
+    if args.opencode_mib:
+        opencode = build_opencode(args.out, args.opencode_mib)
+        print(f"opencode store: {opencode / MIB:.1f} MiB at {args.out / 'opencode' / 'opencode.db'}")
     if args.big_mib:
         big = build_big(args.out, args.big_mib)
         print(f"single transcript: {os.path.getsize(big) / MIB:.1f} MiB at {big}")

@@ -10,6 +10,8 @@ Measured, each in a fresh process, wall time and peak RSS (``/usr/bin/time``):
   (d) ``ctxlint`` on a repository of ~10 instruction files, including interpreter start-up
   (e) ccusage 20 (Rust) on the same Claude tree, when Node is present (ratio ctxlint / ccusage)
   (f) with --big-mib: ``ctxlint check`` of one large transcript (bounded memory)
+  (g) ``ctxlint check`` and ``coach`` of an OpenCode database (a SQLite-backed store: the same real
+      sessions as rows; throughput over the database file's size)
 """
 
 from __future__ import annotations
@@ -196,6 +198,20 @@ def main() -> None:
                         f"ctxlint check takes {c_wall / cc[0]:.1f}× ccusage's time"))
     else:
         rows.append("| (e) ccusage 20.0.24 | n/a | | | Node or the package not available |")
+
+    opencode = DATA / "opencode" / "opencode.db"
+    if not opencode.is_file():
+        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "--out", str(DATA), "--claude-mib", "0",
+                        "--codex-mib", "0"], check=True, capture_output=True)
+    db_mib = opencode.stat().st_size / MIB
+    o_wall, o_rss = best([*CTXLINT, "check", str(opencode), "--format", "json", "--fail-on", "never"], env=check_env)
+    rows.append(row("(g) ctxlint check, OpenCode database", o_wall, o_rss, db_mib, f"{db_mib:.0f} MiB SQLite file"))
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "CTXLINT_CACHE_DIR": cache}
+        cold = timed([*CTXLINT, "coach", str(opencode), "--format", "json"], env=env)
+        warm = best([*CTXLINT, "coach", str(opencode), "--format", "json"], env=env)
+        rows.append(row("(g) ctxlint coach, OpenCode database, cold / warm", cold[0], cold[1], db_mib,
+                        f"warm {warm[0]:.2f} s (sessions stamped by their own rows)"))
 
     if args.big_mib:
         subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "--out", str(DATA), "--claude-mib", "0",

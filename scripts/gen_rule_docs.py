@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ctxlint.rules.registry import RuleMeta, all_metadata
+from ctxlint.transcripts.agents import AGENTS, RECORDS, applicability, applicability_matrix
 
 REPO = Path(__file__).resolve().parents[1]
 RULES_DOCS = REPO / "docs" / "rules"
@@ -87,6 +88,8 @@ def rule_page(meta: RuleMeta) -> str:
             lines += ["Fires:", "", _fence(meta.example_fires), ""]
         if meta.example_passes:
             lines += ["Passes:", "", _fence(meta.example_passes), ""]
+    if meta.kind == "transcript":
+        lines += _applies_to(meta)
     lines += ["## Fix", "", meta.fix, ""]
     lines += ["## Options", ""]
     if meta.options:
@@ -114,6 +117,49 @@ def rule_page(meta: RuleMeta) -> str:
     return "\n".join(lines)
 
 
+CELLS = {"yes": "✓", "estimated": "e", "no": "—"}
+
+
+def _applies_to(meta: RuleMeta) -> list[str]:
+    """Which agents' sessions the rule runs on, from what it needs and what each agent records."""
+    needs = "; ".join(RECORDS[r] for r in meta.requires) or "nothing beyond the session's messages"
+    cells = {name: applicability(meta.requires, agent) for name, agent in AGENTS.items()}
+    lines = ["## Agents", "", f"Needs from the session store: {needs}.", ""]
+    estimated = [a for a, c in cells.items() if c == "estimated"]
+    conditional = [f"{a} only {c[3:]}" for a, c in cells.items() if c.startswith("if ")]
+    skipped = [a for a, c in cells.items() if c == "no"]
+    lines.append("Runs on the sessions of " + ", ".join(a for a, c in cells.items() if c == "yes") + ".")
+    if estimated:
+        lines.append(f"On {', '.join(estimated)} it runs on sizes estimated from the text (basis `estimated`, never priced).")
+    if conditional:
+        lines.append(f"Runs on {'; on '.join(conditional)}.")
+    if skipped:
+        lines.append(f"Skipped for {', '.join(skipped)}: they do not record what it needs.")
+    return [*lines, ""]
+
+
+def agent_table(metas: Iterable[RuleMeta]) -> list[str]:
+    """The "which rules apply to which agent" table of the index page (``ctxlint rules`` prints it too)."""
+    transcript = [(m.id, m.requires) for m in metas if m.kind == "transcript"]
+    matrix = applicability_matrix(transcript)
+    lines = [
+        "## Transcript rules by agent",
+        "",
+        "A transcript rule declares in its YAML (`requires`) what it needs the session store to record;",
+        "each reader declares what its agent records (`src/ctxlint/transcripts/agents.py`, from",
+        "[docs/agents/](../agents/README.md)). A rule is skipped for an agent that does not record what it",
+        "needs, never run on guesses. ✓ runs · e runs on sizes estimated from the text (basis `estimated`,",
+        "never priced) · — skipped · a condition: runs only then.",
+        "",
+        "| agent | " + " | ".join(rule_id for rule_id, _ in transcript) + " |",
+        "|---|" + "---|" * len(transcript),
+    ]
+    for name, cells in matrix.items():
+        row = [CELLS.get(cells[r], cells[r].removeprefix("if ")) for r, _ in transcript]
+        lines.append(f"| {AGENTS[name].title} (`{name}`) | " + " | ".join(row) + " |")
+    return [*lines, ""]
+
+
 def index_page(metas: Iterable[RuleMeta]) -> str:
     lines = [
         HEADER.format(source="*.yaml"),
@@ -131,12 +177,14 @@ def index_page(metas: Iterable[RuleMeta]) -> str:
         "| id | name | kind | default severity | fixable | basis | agents | what it checks |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    metas = list(metas)
     for m in metas:
         lines.append(
             f"| [{m.id}]({m.id}.md) | `{m.name}` | {m.kind} | {m.severity.label} | {'yes' if m.fixable else ''} "
             f"| {m.basis if m.kind != 'diagnostic' else ''} | {_agents(m)} | {_cell(m.summary)} |"
         )
     lines.append("")
+    lines += agent_table(metas)
     return "\n".join(lines)
 
 

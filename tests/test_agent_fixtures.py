@@ -1,7 +1,7 @@
 """The agent and hook fixtures of issues 20 and 21 stay loadable and agree with their expected.yaml.
 
-The readers for these agents do not exist yet; these checks keep the hand-computed totals honest, so a
-reader test that later compares against expected.yaml compares against numbers the fixture really holds.
+These checks keep the hand-computed totals honest, independently of ctxlint's readers, so the reader
+tests (test_agent_readers.py) compare against numbers the fixtures really hold.
 """
 
 from __future__ import annotations

@@ -191,6 +191,13 @@ def test_directive_comments_do_not_count_as_tokens(tmp_path: Path) -> None:
 def test_rules_and_explain() -> None:
     listing = run(["rules"]).output
     assert "CTX101" in listing and "instruction-file-too-long" in listing
+    # Which transcript rules run on which agent's sessions: Cursor records no usage, so no CTX206.
+    cursor = next(line for line in listing.splitlines() if line.startswith("cursor "))
+    header = next(line for line in listing.splitlines() if line.strip().startswith("201 202"))
+    assert cursor[header.index("206") + 1] == "-" and cursor[header.index("201") + 1] == "e"
+    rows = json.loads(run(["rules", "--format", "json"]).output)
+    ctx206 = next(r for r in rows if r["id"] == "CTX206")
+    assert ctx206["requires"] == ["request-usage", "context-window"] and ctx206["agents"]["opencode"] == "yes"
     by_id = run(["explain", "CTX101"])
     by_name = run(["explain", "instruction-file-too-long"])
     assert by_id.exit_code == 0 and by_id.output == by_name.output

@@ -910,3 +910,107 @@ def test_decoded_records_read_the_structured_answer_only_for_a_read(tmp_path: Pa
     assert (read_result.path, read_result.start_line, read_result.num_lines, read_result.total_lines) == (
         "/w/src/app.py", 11, 40, 900)
     assert edit_result.path == "/w/src/app.py" and fast.ended_at == "t5"
+
+
+def test_claude_rewind_plan_clear_and_microcompaction(tmp_path: Path) -> None:
+    """What leaves the context without a compaction: a prompt re-asked from before the last answer (a
+    rewind), a prompt starting a new chain (plan mode's "clear context"), a microcompaction's results."""
+    from ctxlint.transcripts.analysis import analyse
+    from ctxlint.transcripts.events import ResultsCleared, Rewind
+    from tests.transcript_builder import ClaudeBuilder
+
+    b = ClaudeBuilder()
+    for step in ({"prompt": "Look at the repo"}, {"requests": 1},
+                 {"prompt": "Fix the login bug"}, {"read": "src/app.py", "tokens": 3000}, {"requests": 1},
+                 {"rewind": 2}, {"prompt": "Fix the login bug, but only in the API"}, {"requests": 2},
+                 {"read": "src/api.py", "tokens": 2000}, {"read": "src/db.py", "tokens": 2000}, {"requests": 1},
+                 {"microcompact": 2}, {"requests": 3}, {"new_chain": True}, {"prompt": "Implement the plan"},
+                 {"requests": 2}):
+        b.step(step)
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", [json.loads(x) for x in b.lines]))
+    rewind = next(e for e in t.events if isinstance(e, Rewind))
+    first_read = next(e for e in t.events if isinstance(e, ToolResult))
+    assert rewind.back_to < first_read.line < rewind.line  # the first read is off the conversation
+    cleared = next(e for e in t.events if isinstance(e, ResultsCleared))
+    assert cleared.call_ids == ("toolu_0001", "toolu_0002")
+    assert [e.line for e in t.events if isinstance(e, Clear)] == [
+        next(p.line for p in t.events if isinstance(p, Prompt) and p.text == "Implement the plan")]
+    a = analyse(t)
+    assert len(a.segments) == 2  # the new chain is a boundary
+    read_items = [i for i in a.result_items if i.call is not None and i.call.name == "Read"]
+    assert all(i.dropped_at is not None for i in read_items[:1])  # rewound away
+    assert a.carried(read_items[0]) < a.carried(read_items[1])
+    assert read_items[1].dropped_at is not None  # microcompacted (toolu_0002)
+    assert read_items[2].dropped_at is None and a.carried(read_items[2]) > 0
+
+
+def test_codex_failed_patch_and_exit_code_are_errors(tmp_path: Path) -> None:
+    patch = "*** Begin Patch\n*** Update File: a.py\n@@\n-x\n+y\n*** End Patch"
+    records = [
+        env("session_meta", {"id": "sess", "model": "gpt-5"}),
+        env("response_item", {"type": "custom_tool_call", "name": "apply_patch", "call_id": "p1", "input": patch}),
+        env("response_item", {"type": "custom_tool_call_output", "call_id": "p1",
+                              "output": "apply_patch verification failed: Failed to find expected lines in a.py"}),
+        env("response_item", {"type": "custom_tool_call", "name": "apply_patch", "call_id": "p2", "input": patch}),
+        env("response_item", {"type": "custom_tool_call_output", "call_id": "p2", "output": "Success. Updated: M a.py"}),
+        env("response_item", {"type": "function_call", "name": "exec_command", "call_id": "c1",
+                              "arguments": json.dumps({"cmd": "pytest -q"})}),
+        env("response_item", {"type": "function_call_output", "call_id": "c1",
+                              "output": "Exit code: 1\nWall time: 2.1 seconds\nOutput:\n1 failed"}),
+    ]
+    t = read_transcript(write_jsonl(tmp_path / "r.jsonl", records))
+    assert [(r.call_id, r.is_error) for r in t.events if isinstance(r, ToolResult)] == [
+        ("p1", True), ("p2", False), ("c1", True)]
+
+
+def test_gemini_chat_messages_carry_their_line(tmp_path: Path) -> None:
+    """A Gemini chat is one JSON document: each message's events point at the line where the message
+    starts (its id), not at line 1."""
+    doc = {"sessionId": "s", "projectHash": "p", "messages": [
+        {"id": "m-user-1", "type": "user", "timestamp": "2026-04-19T22:08:46Z", "content": [{"text": "read the workflow"}]},
+        {"id": "m-gemini-1", "type": "gemini", "timestamp": "2026-04-19T22:08:50Z", "content": "",
+         "tokens": {"input": 9000, "output": 20, "cached": 0},
+         "toolCalls": [{"id": "c1", "name": "read_file", "args": {"file_path": "a.yml"},
+                        "result": [{"functionResponse": {"response": {"output": "name: A\non: push\n"}}}]}]},
+    ]}
+    path = tmp_path / "session-2026-04-19T22-08-x.json"
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    t = read_transcript(str(path))
+    text = path.read_text(encoding="utf-8").splitlines()
+    user_line = next(i for i, line in enumerate(text, 1) if "m-user-1" in line)
+    gemini_line = next(i for i, line in enumerate(text, 1) if "m-gemini-1" in line)
+    assert [e.line for e in t.events if isinstance(e, Prompt)] == [user_line]
+    assert {e.line for e in t.events if isinstance(e, (ToolCall, ToolResult))} == {gemini_line}
+    assert next(e for e in t.events if isinstance(e, ToolResult)).lines == 3
+
+
+def test_claude_spilled_output_size_from_the_saved_file_beside_the_session(tmp_path: Path) -> None:
+    """Claude Code spills a large output to <session>/tool-results/ and keeps a reference with a preview:
+    the full size is the saved file's when it is there, else the size the reference declares."""
+    ref = ("<persisted-output>\nOutput too large (38.8KB). Full output saved to: /Users/x/.claude/projects/p/"
+           "s1/tool-results/b7on7tw79.txt\n\nPreview (first 2KB):\n6ba04d3c fix paging\n")
+    records = [user("show the log"),
+               asst("m1", "r1", usage(), [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "git log"}}]),
+               user([{"type": "tool_result", "tool_use_id": "t1", "content": ref}])]
+    t = read_transcript(write_jsonl(tmp_path / "s1.jsonl", records))
+    result = next(e for e in t.events if isinstance(e, ToolResult))
+    assert result.persisted and result.persisted_file == "b7on7tw79.txt"
+    assert result.persisted_chars == int(38.8 * 1024)
+    saved = tmp_path / "s1" / "tool-results" / "b7on7tw79.txt"
+    saved.parent.mkdir(parents=True)
+    saved.write_text("x" * 39762)
+    t = read_transcript(str(tmp_path / "s1.jsonl"))
+    assert next(e for e in t.events if isinstance(e, ToolResult)).persisted_chars == 39762
+
+
+def test_claude_subagent_report_keeps_the_file_names_it_mentions(tmp_path: Path) -> None:
+    report = "Found it: `src/auth/LockViewModel.kt:42` calls LockState.kt; see also docs/FLOW.md and e.g. foo.bar()."
+    records = [user("explore"),
+               asst("m1", "r1", usage(), [{"type": "tool_use", "id": "t1", "name": "Task",
+                                          "input": {"description": "x", "prompt": "x", "subagent_type": "Explore"}}]),
+               user([{"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": report}]}])]
+    t = read_transcript(write_jsonl(tmp_path / "s.jsonl", records))
+    call = next(e for e in t.events if isinstance(e, ToolCall))
+    result = next(e for e in t.events if isinstance(e, ToolResult))
+    assert call.subagent_type == "Explore"
+    assert result.mentions[:3] == ("LockViewModel.kt", "LockState.kt", "FLOW.md")

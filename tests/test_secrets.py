@@ -37,7 +37,8 @@ def test_each_kind_is_found_and_masked(kind: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["sk-test-key", "YOUR_API_KEY", "${OPENAI_API_KEY}", "password = \"changeme\"",
-                                  "token: <your-token>", "AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxxxxxx"])
+                                  "token: <your-token>", "AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxxxxxxxxxx",
+                                  '"password": "optional"', 'password="proxy-pass"', "apiKey = 'AIzaSyC...'"])
 def test_placeholders_are_not_secrets(text: str) -> None:
     assert find_secrets(text) == []
 
@@ -102,5 +103,5 @@ def test_a_pattern_ignores_case_exactly_when_its_compiled_form_does() -> None:
 
     from ctxlint.measure.secrets import _patterns
 
-    patterns, _ = _patterns()
+    patterns, *_ = _patterns()
     assert patterns and all(p.folded == bool(re.compile(p.source).flags & re.IGNORECASE) for p in patterns)

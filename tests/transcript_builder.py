@@ -5,12 +5,15 @@
         {"read": "src/app.py", "tokens": 3100},
         {"bash": "grep -rn foo .", "tokens": 12000},
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
+        {"bash": "tail -20 dist/app.js", "tokens": 9000, "line_chars": 2000},   # minified output
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
         {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
         {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
         {"compact": True}, {"compact": True, "trigger": "manual"}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
+        {"new_chain": True},      # Claude Code: the next prompt starts a new chain (plan mode's clear context)
+        {"microcompact": 2},      # Claude Code: the first 2 tool results so far are taken out of the context
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
         {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
@@ -74,6 +77,7 @@ class ClaudeBuilder:
         self.sidechain = False  # inline sidechain rows (isSidechain: true) while a {sidechain: [...]} step runs
         self.files: dict[str, str] = {}  # subagent files: relative path -> text
         self.prompts: list[tuple[str | None, int]] = []  # (parent uuid, context) when each prompt was written
+        self.call_ids: list[str] = []
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
@@ -130,6 +134,7 @@ class ClaudeBuilder:
              is_error: bool = False, extra_content: list[dict[str, Any]] | None = None) -> None:
         self.call += 1
         call_id = f"toolu_{self.call:04d}"
+        self.call_ids.append(call_id)
         self._assistant([{"type": "text", "text": "Next step."},
                          {"type": "tool_use", "id": call_id, "name": name, "input": tool_input}])
         self._progress()
@@ -170,15 +175,23 @@ class ClaudeBuilder:
             # exact: the output is `output` alone (still `tokens` in size), e.g. a bare "Exit code 144"
             out = str(s["output"]) if s.get("exact") else \
                 (str(s["output"]) + "\n" if "output" in s else "") + _text(tokens, "out")
+            if s.get("line_chars"):  # minified text: lines of about this many characters
+                flat = out.replace("\n", " ")
+                width = int(s["line_chars"])
+                out = "\n".join(flat[i:i + width] for i in range(0, len(flat), width))
             self.tool("Bash", {"command": s["bash"]}, out, tokens, is_error=bool(s.get("error")))
         elif "edit" in s:
             path = s["edit"] if s["edit"].startswith("/") else f"/work/app/{s['edit']}"
-            self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"}, "The file has been updated.",
-                      20, {"filePath": path, "oldString": "a", "newString": "b"})
+            if s.get("error"):  # {edit: path, error: "<tool_use_error>String to replace not found…"}
+                self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"}, str(s["error"]), 40,
+                          is_error=True)
+            else:
+                self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"},
+                          "The file has been updated.", 20, {"filePath": path, "oldString": "a", "newString": "b"})
         elif "tool" in s:  # any other tool: {tool: WebFetch, input: {...}, tokens: 20000}
             tokens = int(s.get("tokens", 200))
-            self.tool(str(s["tool"]), dict(s.get("input") or {}), _text(tokens, "res"), tokens,
-                      is_error=bool(s.get("error")))
+            out = str(s["output"]) if "output" in s else _text(tokens, "res")
+            self.tool(str(s["tool"]), dict(s.get("input") or {}), out, tokens, is_error=bool(s.get("error")))
         elif "sidechain" in s:
             # an inline subagent run: its rows carry isSidechain and never change the main context
             saved = (self.context, self.pending)
@@ -200,16 +213,20 @@ class ClaudeBuilder:
             self.tool("Task", {"description": "investigate", "prompt": "investigate", "subagent_type": "Explore"},
                       "Summary of findings.", 400)
         elif "task" in s:
-            self.tool("Task", {"description": s["task"], "prompt": s["task"]}, "Summary of findings.", 400)
+            task: dict[str, Any] = {"description": s["task"], "prompt": s["task"]}
+            if "subagent_type" in s:
+                task["subagent_type"] = s["subagent_type"]
+            self.tool("Task", task, str(s.get("output", "Summary of findings.")), int(s.get("tokens", 400)))
         elif "requests" in s:
             for _ in range(int(s["requests"])):
                 self._assistant([{"type": "text", "text": "Working."}], output=int(s.get("output", 80)))
-        elif "image" in s:
-            w, h = int(s["image"]["w"]), int(s["image"]["h"])
-            tokens = min(1568, -(-w // 28) * -(-h // 28))
+        elif "image" in s or "images" in s:  # {images: [{w, h}, ...]}: several images in one message
+            sizes = [(int(i["w"]), int(i["h"])) for i in (s["images"] if "images" in s else [s["image"]])]
+            tokens = sum(min(1568, -(-w // 28) * -(-h // 28)) for w, h in sizes)
             self._rec({"type": "user", "message": {"role": "user", "content": [
                 {"type": "text", "text": "See this screenshot"},
-                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": _png(w, h)}}]}})
+                *({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": _png(w, h)}}
+                  for w, h in sizes)]}})
             self.context += tokens + 5
             self.pending += tokens + 5
             self._assistant([{"type": "text", "text": "I see it."}])
@@ -231,6 +248,14 @@ class ClaudeBuilder:
             self.pending = self.context  # the cache expired: everything is written again
         elif "resume" in s:
             self.resume()
+        elif "new_chain" in s:
+            self.parent = None
+            self.context = self.pending = self.startup
+        elif "microcompact" in s:
+            ids = self.call_ids[: int(s["microcompact"])]
+            self._rec({"type": "system", "subtype": "microcompact_boundary", "content": "Context microcompacted",
+                       "level": "info", "microcompactMetadata": {"trigger": "auto", "preTokens": self.context,
+                                                                 "tokensSaved": 1000, "compactedToolIds": ids}})
         elif "model" in s:
             self.model = s["model"]
             self.pending = self.context

@@ -429,7 +429,7 @@ AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]{1,1000})>")
 BACKTICK_RUN = re.compile(r"`+")
 
 
-def _code_spans(line: str) -> list[tuple[int, int]]:
+def code_spans(line: str) -> list[tuple[int, int]]:
     """CommonMark code spans on one line: a run of n backticks closed by the next run of exactly n.
 
     Runs are indexed by length so a line of thousands of unmatched runs stays O(n log n).
@@ -478,7 +478,7 @@ def _inline(doc: Document) -> list[list[tuple[int, int]]]:
     for number, line in enumerate(doc.lines, start=1):
         if in_code[number] or number <= doc.front_matter_end_line:
             continue
-        spans = _code_spans(line) if "`" in line else []
+        spans = code_spans(line) if "`" in line else []
         per_line[number] = spans
         for a, b in spans:
             inner = line[a:b].strip("`").strip()

@@ -10,6 +10,9 @@ import click
 
 from ctxlint.cli.common import fail, guarded, no_cache_option, use_color, write_output
 from ctxlint.cli.progress import progress_bar
+from ctxlint.transcripts.agents import AGENTS
+
+AGENT_NAMES = list(AGENTS)  # every agent with a transcript reader
 
 
 @click.command()
@@ -17,7 +20,7 @@ from ctxlint.cli.progress import progress_bar
 @click.option("--since", help="Only sessions started on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Only sessions started on or before this date (YYYY-MM-DD).")
 @click.option("--project", help="Only projects whose path contains this text.")
-@click.option("--agent", type=click.Choice(["claude-code", "codex", "gemini", "aider", "copilot-cli", "generic"]))
+@click.option("--agent", type=click.Choice(AGENT_NAMES), help="Only this agent's sessions.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Habits to list.")
@@ -33,9 +36,10 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
           config_file: str | None, no_config: bool, color: bool | None) -> None:
     """Rank the habits that cost the most across sessions, with the one fix for each.
 
-    With no PATH, reads the local agent histories: ~/.claude/projects (and CLAUDE_CONFIG_DIR),
-    ~/.codex/sessions (and CODEX_HOME), ~/.gemini/tmp. Per-file results are cached, so a re-run
-    over an unchanged history is fast (--no-cache recomputes everything). Never uses the network.
+    With no PATH, reads every local agent history it knows (Claude Code, Codex, Gemini CLI, Qwen Code,
+    Copilot CLI, Cursor, Amp, OpenCode, Kilo, Goose, Crush, Cline, Roo Code; docs/agents/ lists where
+    and the variables that move them). Per-session results are cached, so a re-run over an unchanged
+    history is fast (--no-cache recomputes everything). Never uses the network.
     """
     from ctxlint.coach.aggregate import Filters, aggregate, parse_date
     from ctxlint.coach.collect import collect
@@ -62,7 +66,7 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
 
             targets = default_stores()
             if not targets:
-                fail("no agent history found (~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp); pass a path")
+                fail("no agent history found in the default places (docs/agents/README.md lists them); pass a path")
         config = resolve_config(targets, config_file, no_config)
         progress = progress_bar() if sys.stderr.isatty() else None  # shown once scanning takes > 1 s
         results = collect(targets, config, jobs=jobs, progress=progress)

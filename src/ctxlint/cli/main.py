@@ -55,16 +55,22 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guarded
 def rules_cmd(fmt: str) -> None:
-    """List every implemented rule: id, name, kind, severity, fixable."""
+    """List every implemented rule (id, name, kind, severity, fixable), then which transcript rules
+    run on which agent's sessions (a rule needing data an agent does not record is skipped for it)."""
     from ctxlint.rules.registry import registry
+    from ctxlint.transcripts.agents import applicability_matrix
 
     reg = registry()
+    transcript = [(r.meta.id, r.meta.requires) for r in reg.values() if r.meta.kind == "transcript"]
+    matrix = applicability_matrix(transcript)
     if fmt == "json":
         import orjson
 
         rows = [
             {"id": r.meta.id, "name": r.meta.name, "kind": r.meta.kind, "severity": r.meta.severity.label,
              "fixable": r.meta.fixable, "summary": r.meta.summary}
+            | ({"requires": list(r.meta.requires), "agents": {a: cells[r.meta.id] for a, cells in matrix.items()}}
+               if r.meta.kind == "transcript" else {})
             for r in reg.values()
         ]
         sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -77,6 +83,29 @@ def rules_cmd(fmt: str) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows_t, strict=False)]
     for row in (header, *rows_t):
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    click.echo("")
+    for line in agent_table(matrix, [rule_id for rule_id, _ in transcript]):
+        click.echo(line)
+
+
+MARKS = {"yes": "+", "estimated": "e", "no": "-"}  # anything else is a condition: "c"
+
+
+def agent_table(matrix: dict[str, dict[str, str]], rule_ids: list[str]) -> list[str]:
+    """The agent x transcript-rule table of ``ctxlint rules``, with its legend and conditions."""
+    width = max(len(a) for a in matrix)
+    lines = ["Transcript rules by agent: + runs · e runs on sizes estimated from the text · - skipped (the",
+             "agent does not record what the rule needs) · c runs under a condition",
+             " " * (width + 2) + " ".join(r[3:] for r in rule_ids)]
+    conditions: list[str] = []
+    for agent, cells in matrix.items():
+        marks = [MARKS.get(cells[r], "c") for r in rule_ids]
+        lines.append(f"{agent.ljust(width)}  " + " ".join(m.center(3) for m in marks).rstrip())
+        conditional = sorted({cells[r][3:] for r in rule_ids if cells[r] not in MARKS})
+        conditions += [f"{agent}: {c}" for c in conditional]
+    if conditions:
+        lines.append("c: " + "; ".join(conditions))
+    return lines
 
 
 @main.command()

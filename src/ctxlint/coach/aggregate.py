@@ -81,7 +81,11 @@ def parse_date(value: str | None) -> date | None:
 
 
 def _spent(s: dict[str, Any]) -> int:
-    """Input tokens of every kind (what was sent), from the reported usage."""
+    """Input tokens of every kind (what was sent), from the reported usage; where the agent records
+    only a cache-inclusive total (Goose), that total."""
+    total = s.get("input_tokens_including_cache")
+    if isinstance(total, int):
+        return total
     return sum(int(s.get(k) or 0) for k in TOKEN_KINDS[:3])
 
 
@@ -168,7 +172,7 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
             tables[str(s["price_table"])] += 1
         if s.get("unpriced_requests"):
             totals["unpriced_requests"] += int(s["unpriced_requests"])
-    spent = totals["input_tokens"] + totals["cache_creation_input_tokens"] + totals["cache_read_input_tokens"]
+    spent = sum(_spent(r.session or {}) for r in rows)
     sessions = sum(1 for m in main_of.values() if m is not None)
 
     habits: dict[str, dict[str, Any]] = {}

@@ -40,12 +40,17 @@ def collect(paths: list[str], config: Config, *, jobs: int | None = None,
     from ctxlint._runtime import cache
     from ctxlint.core.audit import audit_paths
     from ctxlint.core.inputs import transcript_inputs
+    from ctxlint.transcripts.stores import stamps as stamps_of
 
-    files = [t.path for t in transcript_inputs(paths, config.exclude)]
+    found = transcript_inputs(paths, config.exclude)
+    files = [t.path for t in found]
+    size_of = {t.path: t.size for t in found}
     run_key = f"{__version__}:{RESULT_SHAPE}:{config.result_key()}"
     # Stamped before the audit and checked again after: a live session that grows meanwhile is not
     # cached under the size it had when it was read.
-    stamps = {f: cache.file_stamp(f) for f in files}
+    # A session in a database is stamped by its own rows, not the file: another session's write to the
+    # same store does not invalidate it.
+    stamps = stamps_of(files)
     results: dict[str, FileResult] = {}
     misses: list[str] = []
     for f in files:
@@ -61,10 +66,11 @@ def collect(paths: list[str], config: Config, *, jobs: int | None = None,
             results[f] = hit
         else:
             misses.append(f)
-    fresh = audit_paths(misses, config, jobs, progress)
+    fresh = audit_paths(misses, config, jobs, progress, sizes=[size_of[f] for f in misses])
+    after = stamps_of(misses)
     cache.put_many("results", [(os.path.abspath(f), msgspec.json.encode(r), f"{stamps[f]}|{run_key}")
                                for f, r in zip(misses, fresh, strict=True)
-                               if stamps[f] is not None and cache.file_stamp(f) == stamps[f]])
+                               if stamps[f] is not None and after[f] == stamps[f]])
     results.update(zip(misses, fresh, strict=True))
     if stats is not None:
         stats.files, stats.cached, stats.computed = len(files), len(files) - len(misses), len(misses)

@@ -174,7 +174,15 @@ def _audit(path: str, config: Config) -> FileResult:
             )
         )
 
-    rules = _rule_contexts(config)
+    from ctxlint.transcripts.agents import applicable, records_of
+
+    records = transcript.records if transcript.records is not None else records_of(transcript.agent)
+    rules: list[tuple[Registered, RuleContext]] = []
+    skipped: list[tuple[Registered, RuleContext]] = []
+    for rule, ctx in _rule_contexts(config):
+        # A rule needing data this agent's store does not record is skipped, never run on guesses.
+        (rules if applicable(rule.meta.requires, records) else skipped).append((rule, ctx))
+    facts["skipped_rules"] = [rule.meta.id for rule, _ in skipped]
     if rules and transcript.events:
         from ctxlint.rules.attribution import attribute
         from ctxlint.transcripts.analysis import analyse
@@ -186,7 +194,7 @@ def _audit(path: str, config: Config) -> FileResult:
             assert rule.check is not None
             raw.extend((rule.meta.id, rf) for rf in rule.check(analysis, ctx))
         cap = analysis.total_input_tokens
-        contexts = [u.context_tokens for u in analysis.requests]
+        contexts = analysis.contexts
         estimated = not analysis.records_usage
         for rule_id, rf in attribute(raw, _attribution_priority(), cap, contexts, cap_cost_usd=summary.spend_usd):
             if estimated:  # sizes from the text alone: say so, and never price them as if exact
@@ -216,14 +224,20 @@ def audit_paths(
     config: Config | None = None,
     jobs: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> list[FileResult]:
     """``audit_file`` of every path, in the order given, on ``jobs`` worker processes (default: the
-    config's, else one per core)."""
+    config's, else one per core), balanced on ``sizes`` (default: each file's size, or a database
+    session's estimate; a caller that already listed the sessions passes them)."""
     if not paths:
         return []
     config = config or Config()
     results: list[FileResult | None] = [None] * len(paths)
-    done = on_pool(partial(audit_file, config=config), paths, [_size(p) for p in paths], config, jobs=jobs)
+    if sizes is None:
+        from ctxlint.transcripts.stores import sizes as sizes_of
+
+        sizes = sizes_of(paths)
+    done = on_pool(partial(audit_file, config=config), paths, list(sizes), config, jobs=jobs)
     for count, (index, result) in enumerate(done, 1):
         results[index] = result
         if progress:
@@ -264,13 +278,6 @@ def _batch(fn: Callable[[T], R], items: list[T]) -> tuple[list[R], dict[str, Any
     from ctxlint.measure import pricing
 
     return [fn(item) for item in items], pricing.take_new_rates()
-
-
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
 
 
 # ---------------------------------------------------------------------------------------------

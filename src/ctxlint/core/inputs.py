@@ -148,7 +148,8 @@ UNCHECKED = "?"  # the format of a .jsonl file not opened (see transcript_files)
 
 def transcript_files(root: str, exclude: tuple[str, ...] = (), *, open_jsonl: bool = True) -> list[str]:
     """Every transcript under ``root`` (content-checked), sorted; Codex ``sessions/`` wins over an
-    ``archived_sessions/`` copy of the same rollout.
+    ``archived_sessions/`` copy of the same rollout. A database store counts as its root sessions,
+    each by its address (``<database>#<session id>``, see ``transcripts.stores``).
 
     With ``open_jsonl=False`` a ``.jsonl`` file is listed without being opened: for a caller that
     reads every file anyway and drops those that turn out not to be transcripts (the check's workers
@@ -164,6 +165,13 @@ def transcript_files(root: str, exclude: tuple[str, ...] = (), *, open_jsonl: bo
         if exclude and excluded(e.rel, exclude):
             continue
         name = e.rel.rsplit("/", 1)[-1]
+        if transcript_names.read_with_another(e.path):
+            continue
+        if name.endswith(".db"):
+            from ctxlint.transcripts import stores
+
+            found.extend(s.address for s in stores.sessions(e.path))
+            continue
         if not open_jsonl and name.endswith(".jsonl"):
             fmt: str | None = UNCHECKED
         else:
@@ -199,25 +207,42 @@ class TranscriptInput:
 
 
 def transcript_inputs(paths: Iterable[str], exclude: tuple[str, ...] = ()) -> list[TranscriptInput]:
-    """Every transcript under ``paths`` (directories are searched, files taken as given), once each,
-    in the order found. A path that does not exist is an ``InputError``."""
+    """Every transcript under ``paths`` (directories are searched, files taken as given, a database
+    store as its sessions), once each, in the order found. A path that does not exist is an
+    ``InputError``. A session in a database has its own size and last change (``stores``)."""
+    from ctxlint.transcripts import stores
+
     out: list[TranscriptInput] = []
-    seen: set[Identity] = set()
+    seen: set[tuple[int, int, str | None]] = set()
     for given in paths:
         if os.path.isdir(given):
             root, found = given, transcript_files(given, exclude)
         elif os.path.isfile(given):
-            root, found = os.path.dirname(given) or ".", [given]
+            root = os.path.dirname(given) or "."
+            found = [s.address for s in stores.sessions(given)] if stores.is_sqlite(given) else [given]
+        elif stores.is_address(given):
+            root, found = os.path.dirname(stores.split(given)[0]) or ".", [given]
         else:
             raise InputError(f"{given}: no such file or directory")
+        listed = {s.address: s for database in {stores.split(p)[0] for p in found if stores.is_address(p)}
+                  for s in stores.sessions(database)}
         for path in found:
+            database, session_id = stores.split(path)
             try:
-                st = os.stat(path)
+                st = os.stat(database)
             except OSError:
                 continue
-            if (st.st_dev, st.st_ino) not in seen:
-                seen.add((st.st_dev, st.st_ino))
+            key = (st.st_dev, st.st_ino, session_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            session = listed.get(path)
+            if session_id is None:
                 out.append(TranscriptInput(path, root, st.st_size, st.st_mtime_ns))
+            elif session is not None:
+                out.append(TranscriptInput(path, root, session.size, session.mtime_ns))
+            else:  # a child session given by its address: read alone
+                out.append(TranscriptInput(path, root, 0, st.st_mtime_ns))
     return out
 
 
@@ -263,11 +288,16 @@ def classify(paths: list[str], config: Config) -> Inputs:
             seen_transcripts.add(key)
             inputs.transcripts.append(path)
 
+    from ctxlint.transcripts import stores
+
     for given in paths:
         p = Path(given)
         if p.is_dir():
             # A directory covers everything in it: no focus for its repository.
             covered_roots.add(str(p.resolve()))
+        if stores.is_address(given):
+            add_transcript(given)  # one session of a database store
+            continue
         if not os.path.lexists(p):
             inputs.unreadable.append((display_path(p), "no such file or directory"))
             continue
@@ -285,6 +315,13 @@ def classify(paths: list[str], config: Config) -> Inputs:
             continue
         if not p.is_file():
             inputs.unreadable.append((display_path(p), "not a regular file (FIFO, device or broken link)"))
+            continue
+        if stores.is_sqlite(given):
+            sessions = stores.sessions(given)
+            if not sessions and stores.detect_store(given) is None:
+                inputs.unreadable.append((display_path(p), stores.not_a_store(given)))
+            for session in sessions:
+                add_transcript(session.address)
             continue
         root = repo_root(p.parent)
         agent = instruction_agent(p.absolute(), root)

@@ -292,6 +292,16 @@ def _cost(rates: Rates, fresh: int, write: int, write_1h: int, read: int, output
             + read * rates.cache_read + output * rates.output)
 
 
+def price_totals(totals: Usage) -> float | None:
+    """API-equivalent cost of a model's usage summed over many requests (a store that keeps only
+    totals), at the base rates: the request sizes that would pick a long-context tier are not known."""
+    rates = price_per_token(totals.model)
+    if rates is None:
+        return None
+    return _cost(rates, totals.input_tokens, totals.cache_creation_input_tokens, totals.cache_creation_1h_tokens,
+                 totals.cache_read_input_tokens, totals.output_tokens)
+
+
 def price_requests(requests: Sequence[Usage]) -> list[float | None]:
     """``price_usage`` of each request (the same figures), with each model's tiers looked up once:
     a session has thousands of requests and one or a few models."""

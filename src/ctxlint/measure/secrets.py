@@ -47,20 +47,28 @@ LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[list[_Pattern], list[str]]:
+def _patterns() -> tuple[list[_Pattern], list[str], tuple[frozenset[str], list[str]]]:
     data = shared_data("secrets")
     patterns = []
     for p in data["patterns"]:
         flags = LEADING_FLAGS.match(p["regex"])  # where Python allows global flags: at the start
         patterns.append(_Pattern(p["kind"], p["regex"], int(p.get("group", 0)), tuple(p.get("hints") or ()),
                                  flags is not None and "i" in flags.group(1)))
-    return patterns, [str(p) for p in data.get("placeholders", [])]
+    generic = data.get("generic") or {}
+    plain = (frozenset(generic.get("kinds", ())), [str(p) for p in generic.get("not_secret", ())])
+    return patterns, [str(p) for p in data.get("placeholders", [])], plain
 
 
 def _is_placeholder(value: str, placeholders: list[str]) -> bool:
     if len(set(value)) <= 2:
         return True
     return any(re.search(p, value) for p in placeholders)  # re's own cache compiles each once
+
+
+def _is_plain(kind: str, value: str, plain: tuple[frozenset[str], list[str]]) -> bool:
+    """A field-name match (`password: "optional"`) whose value is words, not a credential."""
+    kinds, shapes = plain
+    return kind in kinds and any(re.match(p, value) for p in shapes)
 
 
 def _fold(text: str) -> str:
@@ -73,7 +81,7 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
     """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests)."""
     if not text:
         return []
-    patterns, placeholders = _patterns()
+    patterns, placeholders, plain = _patterns()
     found: list[SecretMatch] = []
     starts: list[int] = []  # sorted starts of ``found`` (kept in step) for O(log n) overlap checks
     lowered: str | None = None
@@ -88,7 +96,7 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
         group = pattern.group
         for m in pattern.regex.finditer(text):
             value = m.group(group)
-            if value is None or _is_placeholder(value, placeholders):
+            if value is None or _is_placeholder(value, placeholders) or _is_plain(pattern.kind, value, plain):
                 continue
             start, end = m.span(group)
             i = bisect.bisect_right(starts, start)

@@ -67,6 +67,9 @@ class RuleMeta:
     aliases: tuple[str, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
     agents: tuple[str, ...] = ()
+    # What a transcript rule needs the session store to record (``transcripts.agents.RECORDS``): on an
+    # agent's session that lacks any of it the rule is skipped, never run on guessed data.
+    requires: tuple[str, ...] = ()
     basis: Basis = Basis.MEASURED  # how certain the rule's waste is (a sub-check may say otherwise)
     # Concrete fix texts: name -> template, or agent -> template (``claude-code``, ``codex``, ``other``)
     fixes: dict[str, str | dict[str, str]] = field(default_factory=dict)
@@ -196,6 +199,13 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
         kind = str(raw["kind"])
         if kind not in RULE_KINDS:
             raise RuleDataError(f"{origin}: unknown kind {kind}")
+        requires = tuple(str(r) for r in raw.get("requires") or ())
+        from ctxlint.transcripts.agents import RECORDS
+
+        unknown = [r for r in requires if r not in RECORDS]
+        if unknown:
+            raise RuleDataError(f"{origin}: requires {', '.join(unknown)}, which no session store records "
+                                f"(known: {', '.join(RECORDS)})")
         # Every rule that reports waste says how certain it is (diagnostics report none). `estimated`
         # is not a rule's choice: it follows from a transcript that records no usage.
         basis = str(raw["basis"]) if kind != "diagnostic" else str(raw.get("basis", Basis.MEASURED))
@@ -218,6 +228,7 @@ def _parse_meta(raw: dict[str, Any], origin: str) -> RuleMeta:
             aliases=tuple(str(a) for a in raw.get("aliases") or ()),
             data=dict(raw.get("data") or {}),
             agents=tuple(str(a) for a in raw.get("agents") or ()),
+            requires=requires,
             basis=Basis(basis),
             fixes=_fix_templates(raw.get("fixes") or {}, origin),
         )

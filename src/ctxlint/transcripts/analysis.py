@@ -9,6 +9,11 @@ segment end. Its dollar cost uses each carrying request's own billing mix (cache
 Item sizes are measured from the jump in reported context between consecutive requests where that
 is unambiguous (one item in the gap), else estimated (chars / 3.6); the items of a gap are scaled
 down so they never add up to more than the observed growth of the context.
+
+A store that does not record a request's input (``Usage.input_known`` false: Crush, Goose, Cursor,
+Copilot CLI without its usage database) gives no measurement: that request's context is modelled as
+the estimated size of what its segment holds so far (prompts, tool calls and results, images,
+replies; no system prompt, so a lower bound), which bounds waste the same way, and it is never priced.
 """
 
 from __future__ import annotations
@@ -19,17 +24,22 @@ from dataclasses import dataclass, field
 from ctxlint.measure.pricing import Rates, price_per_token
 from ctxlint.measure.window import session_window
 from ctxlint.model import Claim
+from ctxlint.transcripts.agents import records_of
 from ctxlint.transcripts.events import (
+    AssistantText,
     Clear,
     Compaction,
     Event,
     Image,
     Prompt,
+    ResultsCleared,
+    Rewind,
     ToolCall,
     ToolResult,
     Transcript,
     Usage,
 )
+from ctxlint.transcripts.readers.common import tokens_of_chars
 
 ContextItem = ToolResult | Prompt | Image
 
@@ -44,6 +54,9 @@ class Item:
     r0: int  # index (in Analysis.requests) of the first request that carries it
     segment: int
     call: ToolCall | None = None
+    # The first request that no longer carries it, when it leaves the context before its segment ends
+    # (a rewind went back before it, a microcompaction took the tool result out).
+    dropped_at: int | None = None
 
     @property
     def line(self) -> int:
@@ -81,6 +94,10 @@ class Analysis:
     # of a thread's events), without testing every event's type again in each rule.
     tool_flow: list[ToolCall | Item] = field(default_factory=list)
     result_items: list[Item] = field(default_factory=list)  # the items that are tool results, in order
+    # Each request's context: as reported, or modelled where the store did not record it.
+    contexts: list[int] = field(default_factory=list)
+    # What took earlier content out of the context within a segment, in thread order.
+    drops: list[Rewind | ResultsCleared] = field(default_factory=list)
     _blended_prefix: list[float | None] = field(default_factory=list)
     _request_lines: list[int] = field(default_factory=list)
     _rates: list[float | None] = field(default_factory=list)  # each request's price per context token
@@ -91,10 +108,17 @@ class Analysis:
         return self.t.agent
 
     @property
+    def records(self) -> frozenset[str]:
+        """What the session's store records (``transcripts.agents``)."""
+        return self.t.records if self.t.records is not None else records_of(self.t.agent)
+
+    @property
     def records_usage(self) -> bool:
-        """Whether the agent reported token usage for any request. Without it every size is an estimate
-        from the text, and findings say so (basis ``estimated``, never priced)."""
-        return any(u.context_tokens or u.output_tokens for u in self.requests)
+        """Whether the agent reported the input of its requests. Without it (no usage at all, or output
+        only, as Copilot CLI's event log) every size is an estimate from the text, and findings say so
+        (basis ``estimated``, never priced)."""
+        known = [u for u in self.requests if u.context_tokens or u.output_tokens or not u.input_known]
+        return bool(known) and all(u.input_known for u in known)
 
     def requests_after(self, line: int) -> int:
         """Index of the first request whose record comes after ``line``."""
@@ -110,7 +134,7 @@ class Analysis:
         """K: requests from r0 to the end of r0's segment (for an item: of the item's own segment, so an
         item that arrived just before a compaction or /clear is carried by no request)."""
         if isinstance(r0, Item):
-            return max(0, self.segments[r0.segment].end_request - r0.r0)
+            return max(0, self.item_end(r0) - r0.r0)
         if r0 >= len(self.requests):
             return 0
         seg = segment or self.segment_of_request(r0)
@@ -137,7 +161,7 @@ class Analysis:
             total = 0
             cost_sum: float | None = 0.0
             for r in range(r0, end):
-                carried = min(tokens, self.requests[r].context_tokens)
+                carried = min(tokens, self.contexts[r])
                 total += carried
                 rate = self._rates[r]
                 cost_sum = None if rate is None or cost_sum is None else cost_sum + carried * rate
@@ -153,10 +177,14 @@ class Analysis:
         tokens, cost = self.exposure(per_request, r0, end)
         return Claim(key, tokens, cost, r0, end, per_request, floor)
 
+    def item_end(self, item: Item) -> int:
+        """The first request that no longer carries ``item``: its segment's end, or where it was dropped."""
+        end = self.segments[item.segment].end_request
+        return end if item.dropped_at is None else min(end, item.dropped_at)
+
     def item_claim(self, item: Item, per_request: int | None = None) -> Claim:
         return self.claim(f"item:{item.line}:{getattr(item.event, 'call_id', '')}",
-                          item.tokens if per_request is None else per_request, item.r0,
-                          self.segments[item.segment].end_request)
+                          item.tokens if per_request is None else per_request, item.r0, self.item_end(item))
 
     def _priced(self) -> bool:
         return bool(self._blended_prefix) and self._blended_prefix[-1] is not None
@@ -182,6 +210,7 @@ def analyse(t: Transcript) -> Analysis:
     calls: dict[str, ToolCall] = {}
     results: dict[str, ToolResult] = {}
     boundaries: list[Compaction | Clear] = []
+    drops: list[Rewind | ResultsCleared] = []
     for e in thread:
         if type(e) is Usage:
             requests.append(e)
@@ -191,8 +220,12 @@ def analyse(t: Transcript) -> Analysis:
             results[e.call_id] = e
         elif type(e) is Compaction or type(e) is Clear:
             boundaries.append(e)
+        elif type(e) is Rewind or type(e) is ResultsCleared:
+            drops.append(e)
     request_lines = [u.line for u in requests]
     contexts = [u.context_tokens for u in requests]
+    if not all(u.input_known for u in requests):
+        _model_unknown_contexts(thread, contexts)
 
     # Segments: split at compactions and /clear.
     segments: list[Segment] = []
@@ -214,7 +247,8 @@ def analyse(t: Transcript) -> Analysis:
     req_cursor = 0
 
     def close_gap(next_req: int) -> None:
-        if next_req < len(requests):
+        if next_req < len(requests) and requests[next_req].input_known and (
+                not next_req or requests[next_req - 1].input_known):
             after = contexts[next_req]
             before = contexts[next_req - 1] + requests[next_req - 1].output_tokens if next_req else 0
             observed = max(0, after - before) if next_req else after
@@ -264,8 +298,10 @@ def analyse(t: Transcript) -> Analysis:
         main_only = not t.is_subagent_file
         total_input += sum(u.context_tokens for u in t.events
                            if isinstance(u, Usage) and (u.replayed or (main_only and u.sidechain)))
+    if drops:
+        _drop_items(drops, items, result_items, request_lines)
     a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window.size, window.usable,
-                 tool_flow, result_items)
+                 tool_flow, result_items, contexts, drops)
     a._request_lines = request_lines
     a._blended_prefix = _blended_prefix(requests)
     a._rates = [None if x is None or y is None else y - x for x, y in zip(a._blended_prefix, a._blended_prefix[1:], strict=False)]
@@ -279,6 +315,46 @@ def analyse(t: Transcript) -> Analysis:
     return a
 
 
+def _model_unknown_contexts(thread: list[Event], contexts: list[int]) -> None:
+    """Replace the context of each request whose input the store did not record by the estimated size
+    of everything its segment carried up to it (see the module's docstring)."""
+    held = 0
+    r = 0
+    for e in thread:
+        if type(e) is Usage:
+            if not e.input_known:
+                contexts[r] = held
+            held += e.output_tokens
+            r += 1
+        elif type(e) is ToolResult:
+            held += e.tokens_est + e.image_tokens
+        elif type(e) is Prompt or type(e) is Image:
+            held += e.tokens_est
+        elif type(e) is AssistantText:
+            held += tokens_of_chars(e.chars)
+        elif type(e) is ToolCall:
+            held += tokens_of_chars(e.input_chars)
+        elif type(e) is Compaction or type(e) is Clear:
+            held = 0
+
+
+def _drop_items(drops: list[Rewind | ResultsCleared], items: list[Item], result_items: list[Item],
+                request_lines: list[int]) -> None:
+    """Mark the items that left the context at a rewind (those after the point it went back to) or a
+    microcompaction (the results it names): no request after it carries them."""
+    item_lines = [i.line for i in items]
+    by_call = {i.event.call_id: i for i in result_items if isinstance(i.event, ToolResult)}
+    for drop in drops:
+        at = bisect_right(request_lines, drop.line)
+        if isinstance(drop, Rewind):
+            gone = items[bisect_right(item_lines, drop.back_to):bisect_right(item_lines, drop.line - 1)]
+        else:
+            gone = [by_call[c] for c in drop.call_ids if c in by_call]
+        for item in gone:
+            if item.dropped_at is None or at < item.dropped_at:
+                item.dropped_at = at
+
+
 def _blended_prefix(requests: list[Usage]) -> list[float | None]:
     """Prefix sums of each request's price per context token (its own cache read/write/fresh mix)."""
     out: list[float | None] = [0.0]
@@ -290,7 +366,7 @@ def _blended_prefix(requests: list[Usage]) -> list[float | None]:
         else:
             rates = rates_of[u.model] = price_per_token(u.model)
         ctx = u.context_tokens
-        if rates is None or total is None:
+        if not u.input_known or rates is None or total is None:  # a modelled context is never priced
             total = None
         elif ctx:
             write_5m = u.cache_creation_input_tokens - u.cache_creation_1h_tokens

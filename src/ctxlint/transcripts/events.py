@@ -5,8 +5,11 @@ ever see these types, never raw records. Payloads are kept small on purpose: a t
 its size, a short head for evidence and the structured fields rules need (path, line range), not
 its body, so a 500 MB transcript becomes a list of compact events.
 
-``line`` is always the 1-based line of the record in the file (for single-document JSON formats,
-the line where the message object starts, or 1 when that is unknown).
+``line`` is the 1-based line of the record in a line-oriented file (JSONL, Markdown). Where a
+store has no useful lines — a single-document JSON file (Amp threads, Cline/Roo task files) or a
+database (OpenCode, Crush, Goose) — it is the record's position in the session instead (its message
+or part number, counted from 1 in the order the agent wrote them), so events stay in order and a
+finding still points at one record.
 """
 
 from __future__ import annotations
@@ -74,8 +77,13 @@ class ToolCall:
     is_edit: bool = False  # Edit/Write/MultiEdit/apply_patch/NotebookEdit/write_file/replace
     edit_paths: tuple[str, ...] = ()  # every path an edit touches (apply_patch can touch several)
     is_subagent: bool = False  # Task/Agent tool: delegates to a subagent
+    subagent_type: str | None = None  # the kind of subagent asked for (Explore, Plan, a custom agent's name)
     input_chars: int = 0
+    input_key: int | None = None  # a hash of the whole input: the same call made again has the same key
     sidechain: bool = False
+    # What the tool does whatever the agent calls it (readers.common.tool_kind): "read" (one file,
+    # maybe a line range), "search" (grep, glob, listings), or "" for anything else.
+    kind: str = ""
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
@@ -100,7 +108,13 @@ class ToolResult:
     total_lines: int | None = None
     unchanged_stub: bool = False  # Claude Code's cheap "file unchanged" answer to a repeat Read
     persisted: bool = False  # output spilled to disk (<persisted-output>), only a preview in context
+    # Where a spilled output was saved (its file name) and its full size in characters: the saved file's
+    # when it is beside the session, else what the reference says ("Output too large (38.8KB)").
+    persisted_file: str | None = None
+    persisted_chars: int | None = None
+    mentions: tuple[str, ...] = ()  # a subagent's report: the file names it mentions
     image_tokens: int = 0  # images inside the result
+    lines: int | None = None  # lines of the model-visible payload, when the reader counted them
     sidechain: bool = False
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
@@ -139,6 +153,10 @@ class Usage:
     reasoning_output_tokens: int = 0
     context_window: int | None = None  # declared in the record (Codex model_context_window)
     sidechain: bool = False
+    # False when the store does not record this request's input (Copilot CLI without its usage
+    # database, Crush, Goose, Cursor): the request happened, but its context size is unknown, so it is
+    # never priced and never taken as a measurement of the context.
+    input_known: bool = True
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
     @property
@@ -192,6 +210,31 @@ class SubagentMarker:
 
 
 @dataclass(slots=True)
+class Rewind:
+    """The conversation went back to an earlier point (Claude Code's rewind, or an edited earlier
+    prompt): what was recorded after line ``back_to`` and before this line left the context."""
+
+    line: int
+    timestamp: str | None
+    back_to: int
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
+@dataclass(slots=True)
+class ResultsCleared:
+    """Earlier tool results taken out of the context without a compaction (Claude Code's
+    microcompaction): the results of ``call_ids`` are no longer sent."""
+
+    line: int
+    timestamp: str | None
+    call_ids: tuple[str, ...]
+    tokens_saved: int | None = None
+    sidechain: bool = False
+    replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
+
+
+@dataclass(slots=True)
 class PullRequestLink:
     """The agent recorded a pull request of this session (Claude Code's ``pr-link`` record)."""
 
@@ -204,7 +247,7 @@ class PullRequestLink:
 
 Event = (
     Prompt | AssistantText | Thinking | ToolCall | ToolResult | Image | Usage | Compaction | Clear | ModelChange
-    | SubagentMarker | PullRequestLink
+    | SubagentMarker | Rewind | ResultsCleared | PullRequestLink
 )
 
 
@@ -213,7 +256,7 @@ class Transcript:
     """One parsed transcript file: its events in file order plus what the reader learnt."""
 
     path: str
-    agent: str  # claude-code | codex | gemini | aider | generic
+    agent: str  # an agent of transcripts.agents.AGENTS (claude-code, codex, opencode, ...), or "unknown"
     events: list[Event] = field(default_factory=list)
     session_id: str | None = None
     cwd: str | None = None  # the project directory the session ran in, when recorded
@@ -231,6 +274,14 @@ class Transcript:
     malformed_first_lines: list[int] = field(default_factory=list)
     malformed_reasons: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # What this session's store recorded (``transcripts.agents.RECORDS``); None: what the agent's
+    # store records as declared in ``transcripts.agents``. Rules needing anything else are skipped.
+    records: frozenset[str] | None = None
+    # Session facts the store keeps only as session totals (Goose's accumulated counts, Copilot CLI's
+    # shutdown roll-ups), or knows to be unrecorded (None): they replace the sums over requests.
+    totals: dict[str, Any] = field(default_factory=dict)
+    # Per-model usage totals that price the session when its requests carry no input of their own.
+    aggregate_usage: list[Usage] = field(default_factory=list)
 
     def add_malformed(self, line: int, reason: str) -> None:
         self.malformed += 1

@@ -4,8 +4,11 @@ content by ``reading``)."""
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "tool-results", "file-history", "todos",
@@ -15,9 +18,30 @@ AIDER_NAME = ".aider.chat.history.md"
 
 
 def may_be_transcript(name: str) -> bool:
+    """Whether a file of this name may hold sessions (its content decides): JSONL/JSON transcripts,
+    Aider's history, and ``.db`` files (OpenCode, Kilo, Crush and Goose keep theirs in SQLite)."""
     if name.endswith(".meta.json"):
         return False
-    return name.endswith((".jsonl", ".json", ".traj")) or name == AIDER_NAME
+    return name.endswith((".jsonl", ".json", ".traj", ".db")) or name == AIDER_NAME
+
+
+def read_with_another(path: str) -> bool:
+    """Whether ``path`` is read as part of another session file, never alone: the conversation history
+    beside a Cline/Roo/Kilo task's ``ui_messages.json`` (the task is addressed by the latter), or a
+    Roo/Kilo subtask whose parent task sits beside it (read as the parent's sidechain)."""
+    folder, name = os.path.split(path)
+    if name == "api_conversation_history.json":
+        return os.path.isfile(os.path.join(folder, "ui_messages.json"))
+    if name == "ui_messages.json":
+        try:
+            with open(os.path.join(folder, "history_item.json"), "rb") as fh:
+                item = json.loads(fh.read(1024 * 1024))
+        except (OSError, ValueError):
+            return False
+        parent = item.get("parentTaskId") if isinstance(item, dict) else None
+        return isinstance(parent, str) and "/" not in parent and os.path.isfile(
+            os.path.join(os.path.dirname(folder), parent, "ui_messages.json"))
+    return False
 
 
 def skip_dir(name: str) -> bool:
@@ -26,18 +50,87 @@ def skip_dir(name: str) -> bool:
     return name in SKIP_DIRS
 
 
-def default_stores() -> list[str]:
-    """The local history folders that exist: Claude Code, Codex and Gemini CLI."""
-    home = Path.home()
-    stores: list[Path] = []
-    config_dirs = [p for p in os.environ.get("CLAUDE_CONFIG_DIR", "").split(",") if p.strip()]
-    for base in [*(Path(p.strip()) for p in config_dirs), home / ".claude", home / ".config" / "claude"]:
-        stores.append(base / "projects")
-    codex_home = Path(os.environ.get("CODEX_HOME") or home / ".codex")
-    stores += [codex_home / "sessions", codex_home / "archived_sessions"]
-    stores.append(home / ".gemini" / "tmp")
+# VS Code and its forks, whose extension storage holds Cline's, Roo Code's and Kilo Code's task folders.
+EDITORS = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")
+REMOTE_SERVERS = (".vscode-server", ".vscode-server-insiders", ".cursor-server", ".windsurf-server")  # SSH, WSL
+TASK_EXTENSIONS = ("saoudrizwan.claude-dev", "rooveterinaryinc.roo-cline", "kilocode.kilo-code")
+WINDOWS_ACCOUNTS_SKIPPED = {"Public", "Default", "Default User", "All Users"}
+
+
+def default_stores(environ: Mapping[str, str] | None = None, home: Path | None = None, system: str | None = None,
+                   windows_users: Path = Path("/mnt/c/Users")) -> list[str]:
+    """The local session stores that exist, for every agent ctxlint reads: folders to search, or a
+    database file (OpenCode, Kilo CLI, Crush, Goose). Paths follow each agent's own rules on Linux,
+    macOS and Windows (docs/agents/), with the overrides the agents honour (CLAUDE_CONFIG_DIR,
+    CODEX_HOME, COPILOT_HOME, AMP_DATA_DIR, QWEN_DATA_DIR, KILO_DATA_DIR, CLINE_DATA_DIR/CLINE_DIR,
+    CRUSH_GLOBAL_DATA, GOOSE_PATH_ROOT, XDG_DATA_HOME/XDG_CONFIG_HOME, APPDATA/LOCALAPPDATA). Under WSL
+    the Windows side's accounts are searched too (``/mnt/c/Users/<name>``), for agents installed there."""
+    env = os.environ if environ is None else environ
+    system = system or platform.system()
+    found = list(_stores_of(env, home or Path.home(), system))
+    if system == "Linux" and _in_wsl(env) and windows_users.is_dir():
+        for account in sorted(windows_users.iterdir()):
+            if account.name not in WINDOWS_ACCOUNTS_SKIPPED and account.is_dir() and not account.is_symlink():
+                found.extend(_stores_of({}, account, "Windows"))  # Windows' environment is not visible here
     out: list[str] = []
-    for s in stores:
-        if s.is_dir() and str(s.resolve()) not in out:
-            out.append(str(s.resolve()))
+    for path in found:
+        if path.exists() and str(path.resolve()) not in out:
+            out.append(str(path.resolve()))
     return out
+
+
+def _in_wsl(env: Mapping[str, str]) -> bool:
+    return bool(env.get("WSL_DISTRO_NAME")) or "microsoft" in platform.release().lower()
+
+
+def _stores_of(env: Mapping[str, str], home: Path, system: str) -> Iterator[Path]:
+    """Where each agent keeps its sessions for one account (existing or not)."""
+    xdg_data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
+    roaming = Path(env.get("APPDATA") or home / "AppData" / "Roaming")
+    local = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    editors = {"Windows": roaming, "Darwin": home / "Library" / "Application Support"}.get(
+        system, Path(env.get("XDG_CONFIG_HOME") or home / ".config"))
+    # Claude Code, Codex CLI, Gemini CLI
+    config_dirs = [p for p in env.get("CLAUDE_CONFIG_DIR", "").split(",") if p.strip()]
+    for base in [*(Path(p.strip()) for p in config_dirs), home / ".claude", home / ".config" / "claude"]:
+        yield base / "projects"
+    codex = Path(env.get("CODEX_HOME") or home / ".codex")
+    yield from (codex / "sessions", codex / "archived_sessions")
+    yield home / ".gemini" / "tmp"
+    # Qwen Code, GitHub Copilot CLI, Cursor, Amp
+    yield Path(env.get("QWEN_DATA_DIR") or home / ".qwen") / "projects"
+    yield Path(env.get("COPILOT_HOME") or home / ".copilot") / "session-state"
+    yield home / ".cursor" / "projects"
+    yield Path(env.get("AMP_DATA_DIR") or xdg_data / "amp") / "threads"
+    # OpenCode (release channels other than latest/beta write opencode-<channel>.db) and Kilo CLI
+    opencode = xdg_data / "opencode"
+    yield from sorted(opencode.glob("opencode*.db")) if opencode.is_dir() else ()
+    yield Path(env.get("KILO_DATA_DIR") or xdg_data / "kilo") / "kilo.db"
+    # Goose
+    goose_root = env.get("GOOSE_PATH_ROOT")
+    yield (Path(goose_root) / "data" if goose_root else roaming / "Block" / "goose" / "data" if system == "Windows"
+           else xdg_data / "goose") / "sessions" / "sessions.db"
+    # Crush: one store per project, listed in its global registry
+    yield from _crush_stores(Path(env.get("CRUSH_GLOBAL_DATA") or (local if system == "Windows" else xdg_data)
+                                  / "crush") / "projects.json")
+    # Cline, Roo Code, Kilo Code in VS Code and its forks (and their remote servers), the Cline CLI
+    for extension in TASK_EXTENSIONS:
+        for editor in EDITORS:
+            yield editors / editor / "User" / "globalStorage" / extension / "tasks"
+        for server in REMOTE_SERVERS:
+            yield home / server / "data" / "User" / "globalStorage" / extension / "tasks"
+    cline = Path(env.get("CLINE_DATA_DIR") or Path(env.get("CLINE_DIR") or home / ".cline") / "data")
+    yield from (cline / "tasks", cline / "sessions")
+
+
+def _crush_stores(registry: Path) -> Iterator[Path]:
+    """``<data_dir>/crush.db`` of every project in Crush's registry (projects.json)."""
+    try:
+        data = json.loads(registry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    projects = data.get("projects") if isinstance(data, dict) else None
+    for project in projects if isinstance(projects, list) else []:
+        folder = project.get("data_dir") if isinstance(project, dict) else None
+        if isinstance(folder, str) and folder:
+            yield Path(folder) / "crush.db"

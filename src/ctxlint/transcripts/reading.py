@@ -26,11 +26,29 @@ MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # single-document JSON formats are read 
 
 
 @lru_cache(maxsize=1)
-def _readers() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType]:
+def _readers() -> dict[str, ModuleType]:
     # Lazy: an instruction-file check walks the tree for transcripts and usually finds none.
-    from ctxlint.transcripts.readers import aider, claude_code, codex, gemini, generic
+    from ctxlint.transcripts.readers import (
+        aider,
+        amp,
+        claude_code,
+        cline,
+        codex,
+        copilot,
+        cursor,
+        gemini,
+        generic,
+        qwen,
+    )
 
-    return aider, claude_code, codex, gemini, generic
+    return {"aider": aider, "amp": amp, "claude-code": claude_code, "cline": cline, "codex": codex,
+            "copilot-cli": copilot, "cursor": cursor, "gemini": gemini, "generic": generic, "qwen-code": qwen}
+
+
+# The formats of JSONL files, in the order they are tried on each of the first records: the more
+# specific first (Qwen Code's records also look like Claude Code's: a type, a uuid, a sessionId).
+LINE_FORMATS = ("codex", "copilot-cli", "qwen-code", "claude-code", "cursor")
+CLINE_SDK = "cline-sdk"  # Cline >= 4's <id>.messages.json (the agent is Cline)
 
 
 def _first_records(fh: BinaryIO) -> Iterator[dict[str, object]]:
@@ -58,10 +76,17 @@ CONTENT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, R
 
 
 def detect_format(path: str) -> str | None:
-    """The agent that wrote ``path``, from its content; None when it is not a transcript.
+    """The agent that wrote ``path``, from its content; None when it is not a transcript. A session
+    store that is a database (or an address of one of its sessions, ``db#session``) is detected from
+    its tables.
 
     Raises only OSError; content that confuses a detector means "not a transcript".
     """
+    from ctxlint.transcripts import stores
+
+    database, _ = stores.split(path)
+    if stores.is_sqlite(database):
+        return stores.detect_store(database)
     with open(path, "rb") as fh:
         return _detect_in(fh)
 
@@ -75,21 +100,20 @@ def _detect_in(fh: BinaryIO) -> str | None:
 
 
 def _detect(fh: BinaryIO) -> str | None:
-    aider, claude_code, codex, gemini, generic = _readers()
+    readers = _readers()
     head = fh.read(4096)
-    if aider.detect(head):
+    if readers["aider"].detect(head):
         return "aider"
     # Not JSONL when it does not start with an object (a JSON document, Markdown, binary).
     if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         fh.seek(0)
         for rec in _first_records(fh):
-            if codex.detect(rec):
-                return "codex"
-            if claude_code.detect(rec):
-                return "claude-code"
-            if gemini.detect_line(rec):
+            for fmt in LINE_FORMATS:
+                if readers[fmt].detect(rec):
+                    return fmt
+            if readers["gemini"].detect_line(rec):
                 return "gemini"
-            if generic.detect_line(rec):
+            if readers["generic"].detect_line(rec):
                 return "generic"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"[") and os.fstat(fh.fileno()).st_size <= MAX_DOCUMENT_BYTES:
@@ -98,10 +122,22 @@ def _detect(fh: BinaryIO) -> str | None:
             doc = orjson.loads(fh.read())
         except (orjson.JSONDecodeError, OSError):
             return None
-        if gemini.detect_document(doc):
-            return "gemini"
-        if generic.detect_document(doc):
-            return "generic"
+        return _document_format(doc)
+    return None
+
+
+def _document_format(doc: object) -> str | None:
+    readers = _readers()
+    if readers["amp"].detect_document(doc):
+        return "amp"
+    if readers["cline"].detect_document(doc):
+        return "cline"
+    if readers["cline"].detect_sdk_document(doc):
+        return CLINE_SDK
+    if readers["gemini"].detect_document(doc):
+        return "gemini"
+    if readers["generic"].detect_document(doc):
+        return "generic"
     return None
 
 
@@ -109,10 +145,15 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
     """Parse ``path`` into a Transcript. Raises only OSError (unreadable file).
 
     The file is opened once: the format is detected from its first records, then it is read from
-    its start through the same buffer."""
+    its start through the same buffer. A session in a database is read from its rows (``stores``)."""
+    from ctxlint.transcripts import stores
+
+    database, session_id = stores.split(path)
+    if session_id is not None or stores.is_sqlite(path):
+        return _read_store(path, database, session_id)
     with open(path, "rb", buffering=READ_BUFFER) as fh:
         fmt = _detect_in(fh)
-        t = Transcript(path=path, agent=fmt or "unknown")
+        t = Transcript(path=path, agent="cline" if fmt == CLINE_SDK else fmt or "unknown")
         if fmt is None:
             size = os.fstat(fh.fileno()).st_size
             t.bytes = size
@@ -129,14 +170,49 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
     return t
 
 
+def _read_store(path: str, database: str, session_id: str | None) -> Transcript:
+    """One session of a database store. A database given without a session is read when it holds one
+    root session; otherwise it is reported, as its sessions are checked one address at a time."""
+    import sqlite3
+
+    from ctxlint.transcripts import stores
+
+    t = Transcript(path=path, agent="unknown")
+    t.bytes = os.stat(database).st_size if session_id is None else 0
+    try:
+        con = stores.connect(database)
+    except sqlite3.Error as exc:
+        t.add_malformed(1, f"unreadable database ({exc})")
+        return t
+    try:
+        found = stores.store_format(con, database)
+        if found is None:
+            t.add_malformed(1, "not a session store ctxlint can read")
+            return t
+        module, t.agent = found
+        if session_id is None:
+            roots = module.list_sessions(con)
+            if len(roots) != 1:
+                t.add_malformed(1, f"a store of {len(roots)} sessions: check each as {database}#<session id> "
+                                   "(checking the store's directory lists them)")
+                return t
+            session_id = roots[0][0]
+        module.read(con, session_id, t)
+    except sqlite3.Error as exc:
+        t.add_malformed(max(t.lines, 1), f"unreadable database ({exc})")
+    except CONTENT_ERRORS as exc:
+        t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    finally:
+        con.close()
+    return t
+
+
 def _read(fh: BinaryIO, t: Transcript, fmt: str, use_prefilter: bool) -> None:
-    aider, claude_code, codex, _, _ = _readers()
-    if fmt == "claude-code":
-        claude_code.read(fh, t, use_prefilter)
-    elif fmt == "codex":
-        codex.read(fh, t, use_prefilter)
+    readers = _readers()
+    if fmt in ("claude-code", "codex"):
+        readers[fmt].read(fh, t, use_prefilter)
     elif fmt == "aider":
-        aider.read(fh, t)
+        readers["aider"].read(fh, t)
     elif _is_jsonl(fh):
         fh.seek(0)
         _read_jsonl(fh, t, fmt)
@@ -170,7 +246,8 @@ def _is_jsonl(fh: BinaryIO) -> bool:
 
 
 def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
-    _, _, _, gemini, generic = _readers()
+    readers = _readers()
+    gemini, generic = readers["gemini"], readers["generic"]
     t.bytes = len(data)
     if len(data) > MAX_DOCUMENT_BYTES:
         t.add_malformed(1, "document too large")
@@ -181,8 +258,15 @@ def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
     except orjson.JSONDecodeError:
         t.add_malformed(1, "not JSON")
         return
-    if fmt == "gemini" and gemini.detect_document(doc):
-        gemini.read_document(doc, t)
+    document = _document_format(doc)
+    if fmt == "amp" and document == fmt:
+        readers["amp"].read_document(doc, t, data)
+    elif fmt == "cline" and document == fmt:
+        readers["cline"].read_document(doc, t)
+    elif fmt == CLINE_SDK and document == fmt:
+        readers["cline"].read_sdk_document(doc, t)
+    elif fmt == "gemini" and gemini.detect_document(doc):
+        gemini.read_document(doc, t, data)
     elif generic.detect_document(doc):
         generic.read_document(doc, t)
     elif isinstance(doc, dict):  # a one-record JSONL file
@@ -193,7 +277,15 @@ def _read_document(data: bytes, t: Transcript, fmt: str) -> None:
 
 
 def _read_jsonl(fh: BinaryIO, t: Transcript, fmt: str) -> None:
-    _, _, _, gemini, generic = _readers()
+    readers = _readers()
+    gemini, generic = readers["gemini"], readers["generic"]
+    if fmt in ("copilot-cli", "cursor", "qwen-code"):
+        reader = readers[fmt].Reader(t)
+        for number, rec in json_records(fh, t):
+            reader.record(rec, number)
+        if fmt == "copilot-cli":
+            reader.finish()  # the usage database beside the log, or the shutdown roll-ups
+        return
     if fmt == "gemini":
         reader = gemini.GeminiReader(t)
         for number, rec in json_records(fh, t):

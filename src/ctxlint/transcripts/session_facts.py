@@ -3,6 +3,11 @@
 Every agent uses the same keys with the same meaning: ``input_tokens`` is fresh (uncached) input,
 ``cache_read_input_tokens`` the cached part (Codex's ``cached_input_tokens``), and cost is the
 API-equivalent price from the offline table, ``None`` when no request's model is priced.
+
+A figure the agent's store does not record is ``None`` (unknown), never 0: Crush and Cursor keep no
+token counts, Goose only accumulated ones without a cache split, Copilot CLI's event log the output of
+each request but the input only in its shutdown roll-ups. ``basis`` says whether the per-request
+figures were recorded by the agent (``measured``) or sizes come from the stored text (``estimated``).
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ctxlint.measure.pricing import PRICE_TABLE, price_requests
+from ctxlint.measure.pricing import PRICE_TABLE, price_requests, price_totals
 from ctxlint.measure.window import session_window
 from ctxlint.transcripts import outcomes
+from ctxlint.transcripts.agents import records_of
 from ctxlint.transcripts.events import Clear, Compaction, Prompt, SubagentMarker, ToolCall, Transcript, Usage
 
 # What an IDE or the CLI puts before the words typed (<ide_opened_file>…</ide_opened_file>)
@@ -41,6 +47,7 @@ def session_facts(t: Transcript) -> dict[str, Any]:
 
 
 def summarise(t: Transcript) -> SessionSummary:
+    records = t.records if t.records is not None else records_of(t.agent)
     # One pass over the events (it runs over every event of every transcript), one over the requests.
     requests: list[Usage] = []
     tools: dict[str, int] = {}
@@ -54,7 +61,7 @@ def summarise(t: Transcript) -> SessionSummary:
         if kind is Usage:
             u = cast(Usage, e)
             requests.append(u)
-            if not u.sidechain:
+            if not u.sidechain and u.input_known:
                 contexts.append(u.context_tokens)
         elif e.replayed:
             continue  # a resume replay's copy: its tool calls, compactions and subagents were counted once
@@ -77,9 +84,12 @@ def summarise(t: Transcript) -> SessionSummary:
     cost = 0.0
     priced = unpriced = 0
     fresh = cache_write = cache_read = output = sidechain_requests = 0
-    for u, price in zip(requests, price_requests(requests), strict=True):
+    known = [u for u in requests if u.input_known]
+    prices = iter(price_requests(known))
+    for u in requests:
+        price = next(prices) if u.input_known else None
         if price is None:
-            if u.context_tokens or u.output_tokens:
+            if u.context_tokens or u.output_tokens or not u.input_known:
                 unpriced += 1
         else:
             cost += price
@@ -96,7 +106,7 @@ def summarise(t: Transcript) -> SessionSummary:
     # The session's own context is the main thread's; a subagent file has only sidechain requests.
     main = [u for u in single if not u.sidechain] or single
     model = next((u.model for u in reversed(main) if u.model), None) or (t.models[-1] if t.models else None)
-    peak = max((u.context_tokens for u in main), default=0)
+    peak = max((u.context_tokens for u in main if u.input_known), default=0)
     window = session_window(t.agent, model, t.context_window, peak)
     facts = {
         "agent": t.agent,
@@ -108,6 +118,7 @@ def summarise(t: Transcript) -> SessionSummary:
         "cache_creation_input_tokens": cache_write,
         "cache_read_input_tokens": cache_read,
         "output_tokens": output,
+        "input_tokens_including_cache": fresh + cache_write + cache_read,
         "peak_context_tokens": peak,
         "context_window": window.size,
         "usable_window": window.usable,
@@ -122,9 +133,28 @@ def summarise(t: Transcript) -> SessionSummary:
         "price_table": PRICE_TABLE,
         "sidechain_requests": sidechain_requests,
         "malformed_records": t.malformed,
+        "basis": "measured" if "request-usage" in records else "estimated",
+        "agent_cost_usd": t.extra.get("agent_cost_usd"),
     }
     spend = cost if priced == len(requests) else None  # one unpriced request leaves the spend unknown
+    if len(known) < len(requests):
+        # Requests without their input: unknown is not 0. The store's own totals (below) say what it kept.
+        for key in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+                    "input_tokens_including_cache", "peak_context_tokens"):
+            facts[key] = None
+        spend = _aggregate_cost(t.aggregate_usage)
+        facts["cost_usd"] = None if spend is None else round(spend, 6)
+        facts["unpriced_requests"] = 0 if spend is not None else unpriced
+    facts.update(t.totals)
     return SessionSummary(facts, spend, contexts, compaction_at, clear_at, title)
+
+
+def _aggregate_cost(totals: list[Usage]) -> float | None:
+    """The price of per-model totals; None when there are none or one model is unpriced."""
+    if not totals:
+        return None
+    prices = [price_totals(u) for u in totals]
+    return None if any(p is None for p in prices) else sum(p or 0.0 for p in prices)
 
 
 def typed_text(prompt: str) -> str:

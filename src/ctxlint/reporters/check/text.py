@@ -52,27 +52,34 @@ def basis_split(report: Report, key: str = "tokens_wasted") -> str:
     return ", ".join(f"{b} {n:,}" for b, n in parts)
 
 
+def _count(value: object) -> str:
+    """A session figure, or "unknown" where the agent's store does not record it (None)."""
+    return f"{value:,}" if isinstance(value, int) else "unknown"
+
+
 def session_block(session: dict[str, object]) -> list[str]:
     s = session
     models = ", ".join(str(m) for m in s.get("models") or []) or "unknown model"  # type: ignore[attr-defined]
     lines = [
         f"  session: {s.get('agent')} · {models} · {s.get('started_at') or '?'} → {s.get('ended_at') or '?'}",
-        "  requests: {r:,} · input {i:,} · cache write {cw:,} · cache read {cr:,} · output {o:,}".format(
-            r=int(s.get("requests") or 0),  # type: ignore[call-overload]
-            i=int(s.get("input_tokens") or 0),  # type: ignore[call-overload]
-            cw=int(s.get("cache_creation_input_tokens") or 0),  # type: ignore[call-overload]
-            cr=int(s.get("cache_read_input_tokens") or 0),  # type: ignore[call-overload]
-            o=int(s.get("output_tokens") or 0),  # type: ignore[call-overload]
-        ),
+        f"  requests: {_count(s.get('requests'))} · input {_count(s.get('input_tokens'))} · cache write "
+        f"{_count(s.get('cache_creation_input_tokens'))} · cache read {_count(s.get('cache_read_input_tokens'))} · "
+        f"output {_count(s.get('output_tokens'))}",
     ]
+    if s.get("input_tokens") is None and isinstance(s.get("input_tokens_including_cache"), int):
+        lines[-1] += f" · all input {_count(s['input_tokens_including_cache'])} (no cache split recorded)"
     window = s.get("context_window")
-    peak = int(s.get("peak_context_tokens") or 0)  # type: ignore[call-overload]
-    fill = f" ({peak / int(window):.0%} of {int(window):,})" if window else ""  # type: ignore[call-overload]
+    peak = s.get("peak_context_tokens")
+    fill = f" ({peak / int(window):.0%} of {int(window):,})" if window and isinstance(peak, int) else ""  # type: ignore[call-overload]
     cost = s.get("cost_usd")
     lines.append(
-        f"  peak context {peak:,}{fill} · compactions {s.get('compactions', 0)} · subagents {s.get('subagents', 0)}"
+        f"  peak context {_count(peak)}{fill} · compactions {s.get('compactions', 0)} · subagents {s.get('subagents', 0)}"
         + (f" · cost {_usd(float(cost))} (API-equivalent)" if isinstance(cost, (int, float)) else " · cost unpriced")
+        + (f" · the agent's own price {_usd(float(own))}" if isinstance(own := s.get("agent_cost_usd"), (int, float))
+           and not isinstance(cost, (int, float)) else "")
     )
+    if s.get("basis") == "estimated":
+        lines.append("  sizes estimated from the stored text: the agent records no input per request")
     return lines
 
 

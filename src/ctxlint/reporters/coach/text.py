@@ -35,6 +35,12 @@ def _c(text: str, code: str, color: bool) -> str:
 BOLD, RED, YELLOW, DIM = "1", "31", "33", "2"
 
 
+def _basis_split(by_basis: dict[str, Any]) -> str:
+    """' (measured 1.2M · modelled 30M)': what was certainly avoidable apart from what a habit would have saved."""
+    parts = [f"{b} {compact_tokens(v['tokens'])}" for b, v in by_basis.items() if v.get("tokens")]
+    return f" ({' · '.join(parts)})" if parts else ""
+
+
 def render(data: dict[str, Any], *, color: bool = False) -> str:
     t, w = data["totals"], data["waste"]
     table = t.get("price_table") or "no price table"

@@ -1,25 +1,46 @@
-"""oversized-tool-output: one tool result above the size budget."""
+"""oversized-tool-output: a tool result above the size budget, or the same call's moderate results
+repeated until together they are.
+
+Not counted: what an edit tool returns (Claude Code's echo of a file the model itself wrote is the
+model's own text, not an output anyone could have asked for smaller), and a document the user named as
+the task's input (the prompt gives its path, its name, or the directory of documents it sits in).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
 from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.registry import DOCUMENTED, RuleContext, detector
+from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.rules.transcripts.outputs import describe, tokens_phrase, tool_items
 from ctxlint.transcripts.analysis import Analysis, Item
-from ctxlint.transcripts.events import ToolResult
+from ctxlint.transcripts.events import Prompt, ToolCall, ToolResult
 
 
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
+    documents = re.compile(ctx.data.get("documents", "$^"), re.I)
+    prompts = [(i.line, i.event.text) for i in a.items
+               if isinstance(i.event, Prompt) and not i.event.is_meta and not i.event.command]
+    repeats: dict[tuple[int, object], list[Item]] = {}
     for item in tool_items(a):
+        call = item.call
+        assert call is not None
+        if call.is_edit:
+            continue
         if item.tokens <= ctx["warn-tokens"]:
+            key = _repeat_key(call)
+            # a file printed again is repeated-read's (and needed when the file changed): not summed here
+            if key is not None and item.tokens >= ctx["repeat-min-tokens"] and _read_path(item) is None:
+                repeats.setdefault((item.segment, key), []).append(item)
+            continue
+        if _named_input(item, prompts, documents):
             continue
         k = a.carried(item)
-        avoidable = item.tokens - ctx["keep-tokens"]
-        claim = a.item_claim(item, avoidable)
+        claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
         how = "measured" if item.measured else "estimated"
         yield RawFinding(
             line=item.line,
@@ -32,6 +53,74 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             claims=(claim,),
             content_key=f"{item.line}",
         )
+    for (segment, _), items in repeats.items():
+        total = sum(i.tokens for i in items)
+        if len(items) < ctx["repeat-count"] or total <= ctx["warn-tokens"]:
+            continue
+        # Each result but the last was superseded by the next one, yet every copy stays in the context.
+        superseded = items[:-1]
+        claims = tuple(a.item_claim(i) for i in superseded)
+        costs = [c.cost_usd for c in claims]
+        k = max(a.carried(i) for i in items)
+        yield RawFinding(
+            line=items[0].line,
+            message=(f"{describe(items[0])} ran {len(items)}× in one segment (lines "
+                     f"{', '.join(str(i.line) for i in items[:8])}{', …' if len(items) > 8 else ''}), returning "
+                     f"{total:,} tokens in all ({total // len(items):,} each on average); every result stays in the "
+                     f"context, carried for up to {k} request{'s' if k != 1 else ''}"),
+            fix=_repeated_fix(_fix(items[0], ctx)),
+            tokens_wasted=sum(c.tokens for c in claims),
+            cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+            claims=claims,
+            content_key=f"repeat:{segment}:{describe(items[0])}",
+        )
+
+
+def _repeated_fix(inner: Fix) -> Fix:
+    """Ask for less each time (the call's own narrower form), and poll for the one field that changes."""
+    return fix("repeated", *inner.templates, **inner.args)
+
+
+def _repeat_key(call: ToolCall) -> object:
+    """What makes two calls the same call: the command line, else the tool and its whole input."""
+    if call.command:
+        return " ".join(call.command.split())
+    if call.input_key is not None:
+        return (call.name, call.input_key)
+    return None
+
+
+def _read_path(item: Item) -> str | None:
+    call = item.call
+    if call is None:
+        return None
+    if call.kind == "read":
+        path = item.event.path if isinstance(item.event, ToolResult) and item.event.path else call.path
+        return path
+    if call.command:
+        reads = file_reads(call.command)
+        return reads[0].path if reads else None
+    return None
+
+
+def _named_input(item: Item, prompts: list[tuple[int, str]], documents: re.Pattern[str]) -> bool:
+    """The document read is the task's input: a prompt before the read names it (its path or its file
+    name) or the directory it sits in. Only documents (prose): a plan that names the code files it will
+    change does not make reading them whole the task."""
+    path = _read_path(item)
+    if not path:
+        return False
+    path = path.replace("\\", "/")
+    name, folder = os.path.basename(path), os.path.dirname(path)
+    if documents.search(name) is None:
+        return False
+    for line, text in prompts:
+        if line > item.line:
+            break
+        text = text.replace("\\", "/")
+        if path in text or name in text or (len(folder) > 1 and folder in text):
+            return True
+    return False
 
 
 def _fix(item: Item, ctx: RuleContext) -> Fix:
@@ -43,7 +132,9 @@ def _fix(item: Item, ctx: RuleContext) -> Fix:
             if re.search(entry["match"], call.command):
                 return fix(str(entry["fix"]), command=first_line[:100])
         return fix("cap-output", command=first_line[:80])
-    if call is not None and call.path and call.name in ("Read", "read_file"):
+    if call is not None and call.path and call.kind == "read":
+        if "/tool-results/" in call.path.replace("\\", "/"):
+            return fix("persisted-read", path=call.path)
         total = item.event.total_lines if isinstance(item.event, ToolResult) else None
         return fix("read-range", "file-lines", "or-grep", path=call.path, total=total) if total else \
             fix("read-range", "or-grep", path=call.path)

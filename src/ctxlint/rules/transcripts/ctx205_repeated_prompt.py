@@ -19,59 +19,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, pairwise
-from typing import Any
+from itertools import pairwise
 
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.rules.transcripts.prompts import (
+    containment,
+    has_words,
+    next_item,
+    numbers,
+    same_ask,
+    stopwords,
+    trigrams,
+    typed_text,
+)
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt, ToolResult
 
-# Unicode words: an ASCII-only pattern reduced a Russian prompt to its few Latin words, so two
-# different questions that both mention `gemini --model` looked identical.
-WORD = re.compile(r"[\w./-]+")
 CONTENT_WORD = re.compile(r"[^\W\d_][\w-]+")
-NUMBER = re.compile(r"\d+")
-MIN_GRAMS = 8  # containment of a shorter prompt means something only above a few word triples
-MAX_OWN_GRAMS = 3  # "fix it" vs "fix it please": a re-ask may differ by a word or two
-
-
-def trigrams(text: str) -> set[tuple[str, ...]]:
-    words = WORD.findall(text.lower())
-    if len(words) < 3:
-        return {tuple(words)} if words else set()
-    return set(zip(words, words[1:], words[2:], strict=False))  # the word triples, built in C
-
-
-def _has_words(text: str, count: int) -> bool:
-    """At least ``count`` words: the scan stops at the last one needed, not at the end of the text."""
-    return sum(1 for _ in islice(WORD.finditer(text), count)) >= count
-
-
-def jaccard(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared)  # |a ∪ b| without building the union
-
-
-def containment(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
-    """Share of the smaller prompt's word triples found in the other: "X. It still fails." contains X."""
-    small = min(len(a), len(b))
-    return len(a & b) / small if small >= MIN_GRAMS else 0.0
-
-
-def same_ask(a: set[tuple[str, ...]], b: set[tuple[str, ...]], threshold: float) -> bool:
-    """One prompt holds the other (the earlier ask again, perhaps with "it still fails" added): the
-    smaller one has hardly a word triple of its own. Two fillings of one template (the same long
-    prompt with a different request at the end) each have their own, and are two asks."""
-    shared = len(a & b)
-    small = min(len(a), len(b))
-    if not small:
-        return False
-    own = small - shared
-    return own <= MAX_OWN_GRAMS and (shared / small >= threshold or jaccard(a, b) >= threshold)
 
 
 @dataclass(slots=True)
@@ -97,26 +63,8 @@ class _Issue:
 
 
 @lru_cache(maxsize=8)
-def _patterns(extract: tuple[str, ...], strip: tuple[str, ...]) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
-    return ([re.compile(p, re.S | re.I) for p in extract], [re.compile(p, re.S | re.I | re.M) for p in strip])
-
-
-@lru_cache(maxsize=8)
 def _any(patterns: tuple[str, ...]) -> AnyOf:
     return any_of(patterns, re.I)
-
-
-def typed_text(text: str, data: dict[str, Any]) -> str:
-    """What the user typed: the words inside a system wrapper (`<user_input>`, "My request for Codex:"),
-    without injected notices (IDE, command and caveat rows, image placeholders)."""
-    extract, strip = _patterns(tuple(data.get("extract", ())), tuple(data.get("strip", ())))
-    for pattern in extract:
-        m = pattern.search(text)
-        if m:
-            text = m.group(1)
-    for pattern in strip:
-        text = pattern.sub(" ", text)
-    return " ".join(text.split())
 
 
 def _words(text: str, stop: frozenset[str]) -> set[str]:
@@ -138,7 +86,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         return  # a prompt log without requests (Gemini logs.json) can span sessions: nothing was re-sent
     data = ctx.data
     ignore = _any(tuple(data.get("ignore", ())))
-    stop = frozenset(str(w) for w in data.get("stopwords", ()))
+    stop = stopwords()
     prompts = [i for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta and not i.event.command
                and not i.event.is_interrupt]
     # Where each human turn's requests end: the next prompt's first request (confirmations included,
@@ -149,10 +97,10 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         assert isinstance(p, Prompt)
         if p.text.startswith("[REDACTED"):
             continue
-        text = typed_text(p.text, data)
-        if not _has_words(text, ctx["min-words"]) or ignore.matches(text[:300]):
+        text = typed_text(p.text)
+        if not has_words(text, ctx["min-words"]) or ignore.matches(text[:300]):
             continue  # a confirmation, or an answer to the agent's own question
-        asks.append(_Ask(item, len(asks), text, trigrams(text), _words(text, stop), frozenset(NUMBER.findall(text))))
+        asks.append(_Ask(item, len(asks), text, trigrams(text), _words(text, stop), numbers(text)))
     issues = _issues(a, asks, ctx)
     ends = _turn_ends(a, asks)
     for issue in issues:
@@ -209,8 +157,7 @@ def _joins(a: Analysis, issue: _Issue, ask: _Ask, ctx: RuleContext) -> bool:
     prev = issue.asks[-1]
     if ask.index - prev.index - 1 > ctx["max-prompts-between"] or ask.item.segment != prev.item.segment:
         return False
-    if prev.numbers and ask.numbers and prev.numbers != ask.numbers and \
-            not (ask.numbers <= prev.numbers or prev.numbers <= ask.numbers):
+    if next_item(prev.numbers, ask.numbers):
         return False  # UC-20 after UC-19, step 4 after step 3: the next item of a series
     parent = ask.prompt.parent_line
     first = issue.asks[0].item.line

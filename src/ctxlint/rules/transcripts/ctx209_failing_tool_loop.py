@@ -116,9 +116,13 @@ def _declined(ctx: RuleContext) -> AnyOf:
 
 
 def _call_text(item: Item) -> str:
+    """The call as it would be retried: an edit by the files it changes (an apply_patch's text differs
+    every time; an edit of the same file that works ends its loop), a command by its text."""
     call = item.call
     if call is None:
         return ""
+    if call.is_edit and (call.edit_paths or call.path):
+        return "edit " + " ".join(sorted(call.edit_paths or (call.path or "",)))
     return " ".join((call.command or f"{call.name} {call.path or call.pattern or ''}").split())
 
 

@@ -23,7 +23,7 @@ def _ts(value: str | None) -> datetime | None:
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     reqs = a.requests
-    anthropic = a.agent == "claude-code"  # Anthropic usage says per request what was written to cache
+    anthropic = "cache-split" in a.records  # the store says per request what was written to cache
     one_hour = any(u.cache_creation_1h_tokens for u in reqs)
     ttl = 3600 if one_hour else 300
     stale = ctx["stale-minutes"] * 60
@@ -64,16 +64,25 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             how = fix("keep-the-prefix")
         rates = price_per_token(cur.model or a.model)
         premium = None
+        saving = ""
         if rates is not None:
             write = (rates.cache_write_1h if cur.cache_creation_1h_tokens else rates.cache_write_5m) if anthropic \
                 else rates.input
-            premium = rebuilt * (write - rates.cache_read)
+            if resumed:
+                # After hours no cache survives: the alternative is a fresh session that writes only its
+                # start-up and a short brief, not a cache read of the whole thread.
+                fresh_start = min(rebuilt, a.requests[0].context_tokens + ctx["brief-tokens"])
+                premium = (rebuilt - fresh_start) * write
+                saving = (f"; modelled saving: {_usd(premium)}, a fresh session with a brief would have written "
+                          f"about {fresh_start:,} tokens instead")
+            else:
+                premium = rebuilt * (write - rates.cache_read)
+                saving = f"; modelled saving: {_usd(premium)} paid above the cache-read price"
         large = resumed and rebuilt >= ctx["warn-tokens"]
         yield RawFinding(
             line=cur.line,
             message=(f"the request at line {cur.line} re-wrote {rebuilt:,} of the {prefix:,} cached tokens "
-                     f"that the previous request (line {prev.line}) read: {cause}"
-                     + (f"; modelled saving: {_usd(premium)} paid above the cache-read price" if premium else "")),
+                     f"that the previous request (line {prev.line}) read: {cause}" + (saving if premium else "")),
             fix=how,
             cost_wasted_usd=premium,
             # A large stale thread resumed is a habit worth changing; the other rebuilds are worth knowing.

@@ -22,21 +22,30 @@ def _image_tokens(item: Item) -> int:
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     per_segment: dict[int, list[Item]] = {}
+    large: dict[int, list[tuple[Item, int]]] = {}  # line -> the large images of that message
     for item in a.items:
         tokens = _image_tokens(item)
         if tokens:
             per_segment.setdefault(item.segment, []).append(item)
             if tokens > ctx["max-image-tokens"]:
-                claim = a.claim(f"image:{item.line}", tokens, item.r0)
-                yield RawFinding(
-                    line=item.line,
-                    message=f"an image of ~{tokens:,} tokens was carried by {a.carried(item)} requests",
-                    fix=fix("crop"),
-                    tokens_wasted=claim.tokens,
-                    cost_wasted_usd=claim.cost_usd,
-                    claims=(claim,),
-                    content_key=f"{item.line}",
-                )
+                large.setdefault(item.line, []).append((item, tokens))
+    for line, images in large.items():
+        # Every image of a message is carried: each has its own claim (a message can hold several).
+        claims = tuple(a.claim(f"image:{line}:{n}", tokens, item.r0) for n, (item, tokens) in enumerate(images))
+        costs = [c.cost_usd for c in claims]
+        k = a.carried(images[0][0])
+        total = sum(tokens for _, tokens in images)
+        what = (f"an image of ~{total:,} tokens" if len(images) == 1 else
+                f"{len(images)} images of ~{total // len(images):,} tokens each ({total:,} in all) in one message")
+        yield RawFinding(
+            line=line,
+            message=f"{what} {'was' if len(images) == 1 else 'were'} carried by {k} requests",
+            fix=fix("crop"),
+            tokens_wasted=sum(c.tokens for c in claims),
+            cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+            claims=claims,
+            content_key=f"{line}",
+        )
     for segment, items in per_segment.items():
         total = sum(_image_tokens(i) for i in items)
         if len(items) > ctx["max-images"] or total > ctx["max-segment-tokens"]:

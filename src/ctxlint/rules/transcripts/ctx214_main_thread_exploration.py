@@ -1,16 +1,23 @@
-"""main-thread-exploration: lots of reading before the first edit, not delegated."""
+"""main-thread-exploration: a lot of reading for a task before its first edit, not delegated.
+
+The exploration counted is the one for the task that led to the first edit of a segment: the reads and
+searches from the last prompt before that edit up to it (earlier turns with no edit were questions:
+reading was their answer). It fires on its tokens, never on a file count alone. The fix fits the agent:
+delegate where the agent has subagents, else scope the search, plan, or explore in another session.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.transcripts.analysis import Analysis, Item
-from ctxlint.transcripts.events import ToolCall
+from ctxlint.transcripts.events import Prompt, ToolCall
 
-EXPLORE_TOOLS = {"Read", "Grep", "Glob", "LS", "read_file", "list_dir", "search_file_content", "glob"}
+SEARCH_PROGRAMS = ("rg", "grep", "find", "ls", "tree", "fd")
 
 
 @detector(scope="transcript")
@@ -18,53 +25,63 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     if a.t.is_subagent_file:
         return  # a subagent exploring is exactly what the rule recommends
     first_edit: dict[int, int] = {}
-    delegated: set[int] = set()
+    delegations: list[int] = []
     for e in a.tool_flow:
-        if isinstance(e, ToolCall) and (e.is_edit or e.is_subagent):
-            seg = a.segment_of_line(e.line).index
-            if e.is_edit and seg not in first_edit:
-                first_edit[seg] = e.line
-            if e.is_subagent and seg not in first_edit:
-                delegated.add(seg)  # the investigation before the first edit went to a subagent
+        if isinstance(e, ToolCall):
+            if e.is_edit:
+                first_edit.setdefault(a.segment_of_line(e.line).index, e.line)
+            elif e.is_subagent:
+                delegations.append(e.line)
+    # The task's start: the last prompt the user typed before the segment's first edit.
+    prompts = sorted(i.line for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta
+                     and not i.event.command and not i.event.is_interrupt)
+    task_start = {seg: prompts[at - 1] if (at := bisect_left(prompts, edit)) else 0 for seg, edit in first_edit.items()}
     explored: dict[int, list[Item]] = {}
     files: dict[int, set[str]] = {}
     for item in a.result_items:
-        call = item.call
-        if call is None:
-            continue
-        if item.segment in first_edit and item.line > first_edit[item.segment]:
-            continue
-        path = None
-        if call.name in EXPLORE_TOOLS:
-            path = call.path or call.pattern or call.name
-        elif call.command:
-            reads = file_reads(call.command)
-            if reads:
-                path = reads[0].path
-            elif call.command.split()[:1] and call.command.split()[0] in ("rg", "grep", "find", "ls", "tree", "fd"):
-                path = call.command
-        if path is None:
+        path = _explored(item)
+        edit = first_edit.get(item.segment)
+        if path is None or edit is None or not task_start[item.segment] < item.line < edit:
             continue
         explored.setdefault(item.segment, []).append(item)
         files.setdefault(item.segment, set()).add(path)
+    can_delegate = a.agent in ctx.data.get("subagent_agents", []) or bool(delegations) or \
+        any(isinstance(e, ToolCall) and e.is_subagent for e in a.t.events)
     for seg, items in explored.items():
-        if seg in delegated or seg not in first_edit:
-            continue  # no edit at all: the exploration was the task (a question), not a detour
+        edit = first_edit[seg]
+        if any(task_start[seg] < line < edit for line in delegations):
+            continue  # the investigation went to a subagent
         tokens = sum(i.tokens for i in items)
         n_files = len(files[seg])
-        if n_files <= ctx["max-files"] and tokens <= ctx["max-tokens"]:
+        if tokens < ctx["min-tokens"] or (n_files <= ctx["max-files"] and tokens <= ctx["max-tokens"]):
             continue
         keep_share = min(1.0, ctx["summary-tokens"] / tokens) if tokens else 1.0
         claims = tuple(a.item_claim(i, int(i.tokens * (1 - keep_share))) for i in items if i.tokens)
         costs = [c.cost_usd for c in claims]
-        edit = first_edit.get(seg)
         yield RawFinding(
             line=items[0].line,
             message=(f"{len(items)} reads/searches of {n_files} files ({tokens:,} tokens) in the main thread "
-                     + (f"before the first edit at line {edit}" if edit else "with no edit in the segment")),
-            fix=fix("delegate"),
+                     f"between the prompt at line {task_start[seg]} and the first edit at line {edit}"),
+            fix=fix("delegate" if can_delegate else "scope"),
             tokens_wasted=sum(c.tokens for c in claims),
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,
             content_key=f"explore:{seg}",
         )
+
+
+def _explored(item: Item) -> str | None:
+    """The file (or search) a result explored; None when the call was not a read or a search."""
+    call = item.call
+    if call is None:
+        return None
+    if call.kind:  # a read, a search or a listing, whatever the agent calls it
+        return call.path or call.pattern or call.name
+    if call.command:
+        reads = file_reads(call.command)
+        if reads:
+            return reads[0].path
+        first = call.command.split()[:1]
+        if first and first[0] in SEARCH_PROGRAMS:
+            return call.command
+    return None

@@ -3,7 +3,8 @@ the file repeats an earlier one (repeated-read).
 
 Commands that may rewrite any file (``git checkout``/``reset``/``stash``/``pull``, formatters, code
 generators) make every earlier read stale; package managers rewrite only manifests and lock files;
-``sed -i``, ``tee`` and redirections the files they name. Each command is asked lazily and at most
+``sed -i``, ``tee`` and redirections the files they name; scripts that write files (a Python heredoc
+calling ``write_text``) the file names they mention. Each command is asked lazily and at most
 once, only when a read of a file follows earlier reads of it: a history folder has a few hundred
 such reads, while asking every command of every session eagerly would search them all.
 """
@@ -14,7 +15,9 @@ import os
 from dataclasses import dataclass, field
 
 from ctxlint.rules.patterns import AnyOf
-from ctxlint.rules.transcripts.commands import is_edit_command
+from ctxlint.rules.transcripts.commands import is_edit_command, script_names
+
+SCRIPT_NAME = "\0name:"  # marks a file name (not a path) a script may have written
 
 
 @dataclass(slots=True)
@@ -39,6 +42,7 @@ class Rewrites:
     invalidate: AnyOf  # commands that may rewrite any file
     package_managers: AnyOf  # commands that rewrite manifests and lock files
     paths: Paths
+    script_writes: AnyOf | None = None  # scripts (heredocs, `python -c`) that write the files they name
     commands: list[tuple[int, str, bool]] = field(default_factory=list)  # (line, command, an edit tool's call)
     _any: dict[int, bool] = field(default_factory=dict)
     _installs: dict[int, bool] = field(default_factory=dict)
@@ -67,7 +71,10 @@ class Rewrites:
                 written = self._writes.get(i)
                 if written is None:
                     written = self._writes[i] = {self.paths.norm(w) for w in is_edit_command(command)}
-                hit = norm in written
+                    if self.script_writes is not None and self.script_writes.matches(command):
+                        # a script builds its paths: the file names it mentions are what it may write
+                        written.update(SCRIPT_NAME + name for name in script_names(command))
+                hit = norm in written or SCRIPT_NAME + os.path.basename(norm) in written
             if hit:
                 cut = line
         return cut

@@ -16,10 +16,19 @@ one, a ``tool_use`` or ``tool_result`` id already seen, or a uuid already seen. 
 copy that carry its exact timestamp (the copied prompts, synthetic replies) belong to the same replay.
 Their events are kept, marked ``replayed``: history, never new work (the usage of a copy merges into
 the original's request, as before).
+
+What leaves the context without a compaction: a typed prompt whose ``parentUuid`` points back before
+the model's last answer is a rewind (``Rewind``: what came after that point is off the conversation); a
+typed prompt with no parent after the session's first requests starts a new conversation in the same
+file (plan mode's "clear context": a ``Clear``); a ``microcompact_boundary`` lists the tool results it
+took out (``ResultsCleared``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 from typing import Any, BinaryIO
 
 import msgspec
@@ -33,6 +42,8 @@ from ctxlint.transcripts.events import (
     ModelChange,
     Prompt,
     PullRequestLink,
+    ResultsCleared,
+    Rewind,
     SubagentMarker,
     Thinking,
     ToolCall,
@@ -49,11 +60,13 @@ from ctxlint.transcripts.readers.common import (
     as_int,
     as_str,
     content_size,
+    file_names,
     image_tokens,
     loop_evidence,
     tail_of,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 
@@ -88,6 +101,7 @@ class _Record(msgspec.Struct):
     agentId: Any = None
     uuid: Any = None
     parentUuid: Any = None
+    microcompactMetadata: Any = None
     prUrl: Any = None  # a pr-link record: the session's pull request
 
 
@@ -110,7 +124,7 @@ def _from_dict(rec: dict[str, Any]) -> _Record:
     return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
                    rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
                    rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"),
-                   rec.get("uuid"), rec.get("parentUuid"), rec.get("prUrl"))
+                   rec.get("uuid"), rec.get("parentUuid"), rec.get("microcompactMetadata"), rec.get("prUrl"))
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -145,11 +159,13 @@ class _State:
         self.in_sidechain_run = False
         # Resume replays (see the module docstring): what identifies a copied record.
         self.result_ids: set[str] = set()
-        # uuid hash -> line (hashes: a uuid string per record would cost a lot on a big file): a copy's
-        # uuid was seen before; a prompt's parentUuid gives the line it answers
-        self.uuids: dict[int, int] = {}
+        # The line of each record by its uuid's hash (a uuid string per record would cost a lot on a
+        # big file); negative for a replayed record. A uuid seen again is a copy; a parent is looked up.
+        self.line_of: dict[int, int] = {}
+        self.last_answer = 0  # line of the main thread's last assistant record (not a replay)
         self.copy = False  # set by a handler when the record it reads is a copy
         self.replay_ts: str | None = None  # the shared timestamp of the replay being read
+        self.persisted = False  # an output was spilled to disk (its saved file may be beside the session)
 
 
 def _parse(line: bytes) -> Any:
@@ -201,7 +217,11 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
             any_record = True
             rec = raw if raw.__class__ is _RawRecord else _from_dict(raw)
             kind = rec.type
+            uuid = rec.uuid
+            key = hash(uuid) if uuid.__class__ is str else None
             if kind != "assistant" and kind != "user" and kind != "system":
+                if key is not None:
+                    s.line_of.setdefault(key, number)  # an attachment can be a prompt's parent
                 if kind == "pr-link" and rec.prUrl.__class__ is str and rec.prUrl:
                     t.events.append(PullRequestLink(number, as_str(rec.timestamp), rec.prUrl))
                 continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
@@ -221,13 +241,8 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
             if t.cwd is None:
                 t.cwd = as_str(rec.cwd)
             start = len(t.events)
-            uuid = rec.uuid
-            if uuid.__class__ is str:
-                key = hash(uuid)
-                if key in s.uuids:
-                    s.copy = True
-                else:
-                    s.uuids[key] = number
+            if key is not None and key in s.line_of:
+                s.copy = True
             try:
                 if kind == "assistant":
                     s.boundary_pending = False
@@ -236,23 +251,61 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                     _user(s, rec, number, ts, sidechain)
                     parent = rec.parentUuid
                     if parent.__class__ is str and len(t.events) > start:
-                        parent_line = s.uuids.get(hash(parent))
+                        parent_line = s.line_of.get(hash(parent))
                         for e in t.events[start:]:
                             if e.__class__ is Prompt:
-                                e.parent_line = parent_line
+                                e.parent_line = abs(parent_line) if parent_line is not None else None
                 elif rec.subtype == "compact_boundary":
                     meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
                     t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
                                                as_int(meta.get("preTokens")) or None, sidechain))
                     s.boundary_pending = True
+                elif rec.subtype == "microcompact_boundary":
+                    _microcompaction(t, rec.microcompactMetadata, number, ts, sidechain)
             except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
                 t.add_malformed(number, f"unexpected {kind} record shape")
-            if s.copy or s.replay_ts is not None:
+            if kind == "user" and not sidechain and not s.copy:
+                _left_context(s, rec.parentUuid, start, number, ts)
+            replayed = s.copy or s.replay_ts is not None
+            if replayed:
                 _replay(s, start, ts)
+            if key is not None:
+                s.line_of.setdefault(key, -number if replayed else number)
+            if kind == "assistant" and not sidechain and not replayed:
+                s.last_answer = number
     finally:
         t.started_at, t.ended_at = first_ts, last_ts
     if any_record and all_sidechain and t.events:
         t.is_subagent_file = True
+    if s.persisted:
+        _saved_sizes(t)
+
+
+def _left_context(s: _State, parent: Any, start: int, number: int, ts: str | None) -> None:
+    """Before a typed prompt (among the events from ``start``): a ``Rewind`` when its parent comes before
+    the model's last answer, a ``Clear`` when it has no parent once the session has had answers."""
+    events = s.t.events
+    if s.last_answer == 0 or not any(isinstance(e, Prompt) and not e.is_meta for e in events[start:]):
+        return
+    if parent is None:
+        for e in reversed(events[max(0, start - 64):start]):  # back to the last request
+            if e.__class__ is Usage:
+                events.insert(start, Clear(number, ts))
+                return
+            if e.__class__ is Clear or e.__class__ is Compaction:
+                return  # the boundary is already there (/clear, a compaction)
+        return
+    back_to = s.line_of.get(hash(parent)) if parent.__class__ is str else None
+    if back_to is not None and 0 < back_to < s.last_answer:
+        events.insert(start, Rewind(number, ts, back_to))
+
+
+def _microcompaction(t: Transcript, meta: Any, number: int, ts: str | None, sidechain: bool) -> None:
+    if meta.__class__ is not dict:
+        return
+    ids = meta.get("compactedToolIds")
+    call_ids = tuple(i for i in ids if i.__class__ is str) if ids.__class__ is list else ()
+    t.events.append(ResultsCleared(number, ts, call_ids, as_int(meta.get("tokensSaved")) or None, sidechain))
 
 
 def _replay(s: _State, start: int, ts: str | None) -> None:
@@ -385,9 +438,10 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
         inp = {}
     call_id = block.get("id")
     call = ToolCall(number, ts, call_id if call_id.__class__ is str and call_id else f"line{number}", name,
-                    sidechain=sidechain)
+                    sidechain=sidechain, kind=tool_kind(name))
     try:
-        call.input_chars = len(orjson.dumps(inp))
+        raw = orjson.dumps(inp, option=orjson.OPT_SORT_KEYS)
+        call.input_chars, call.input_key = len(raw), hash(raw)
     except TypeError:
         call.input_chars = 0
     if name == "Bash":
@@ -405,6 +459,7 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
         call.path = as_str(inp.get("path"))
     elif name in SUBAGENT_TOOLS:
         call.is_subagent = True
+        call.subagent_type = as_str(inp.get("subagent_type"))
     return call
 
 
@@ -440,11 +495,15 @@ def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool)
         btype = block.get("type")
         if btype == "tool_result":
             result = _tool_result(block, number, ts, sidechain)
+            s.persisted = s.persisted or result.persisted
             result.evidence = loop_evidence(s.calls.get(result.call_id), block.get("content"))
             if result.call_id:
                 if result.call_id in s.result_ids:
                     s.copy = True
                 s.result_ids.add(result.call_id)
+                call = s.calls.get(result.call_id)
+                if call is not None and call.is_subagent:
+                    result.mentions = file_names(text_of(block.get("content")))
             results.append(result)
             t.events.append(result)
         elif btype == "text":
@@ -506,16 +565,40 @@ def _prompt_text(t: Transcript, text: str, number: int, ts: str | None, sidechai
 
 def _tool_result(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolResult:
     call_id = block.get("tool_use_id")
-    chars, head, images = content_size(block.get("content"))
+    chars, head, images, lines = content_size(block.get("content"))
     result = ToolResult(number, ts, call_id if call_id.__class__ is str else "", chars, tokens_of_chars(chars),
-                        block.get("is_error") is True, head, image_tokens=images, sidechain=sidechain)
+                        block.get("is_error") is True, head, image_tokens=images, lines=lines,
+                        sidechain=sidechain)
     if result.is_error and chars > len(head):
         result.tail = tail_of(block.get("content"))
     if head.startswith("<persisted-output>"):
         result.persisted = True
+        _persisted(result, head)
     if chars < 400 and UNCHANGED_MARK in head[:120]:
         result.unchanged_stub = True
     return result
+
+
+PERSISTED = re.compile(r"Output too large \(([\d.]+)\s*([KMG]?B)\)\. Full output saved to: (\S+)")
+SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def _persisted(result: ToolResult, head: str) -> None:
+    """The saved file and full size of an output Claude Code spilled to disk (its reference says both)."""
+    m = PERSISTED.search(head)
+    if m is not None:
+        result.persisted_file = m.group(3).replace("\\", "/").rsplit("/", 1)[-1]
+        result.persisted_chars = int(float(m.group(1)) * SIZE_UNITS[m.group(2)])
+
+
+def _saved_sizes(t: Transcript) -> None:
+    """Replace a spilled output's declared size by its saved file's, when the session's tool-results
+    directory (``<session>/tool-results/``) is beside the transcript."""
+    folder = os.path.join(os.path.dirname(t.path), os.path.basename(t.path).rsplit(".", 1)[0], "tool-results")
+    for e in t.events:
+        if isinstance(e, ToolResult) and e.persisted_file:
+            with contextlib.suppress(OSError):
+                e.persisted_chars = os.path.getsize(os.path.join(folder, e.persisted_file))
 
 
 def _complete_result(s: _State, result: ToolResult, structured: Any) -> None:

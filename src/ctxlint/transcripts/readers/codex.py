@@ -45,6 +45,7 @@ from ctxlint.transcripts.readers.common import (
     tail_of,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 INJECTED_PREFIXES = ("<environment_context>", "<user_instructions>", "# AGENTS.md instructions", "<INSTRUCTIONS>",
@@ -57,6 +58,10 @@ SKIP_MARKS = (b'"type":"agent_reasoning"', b'"type":"agent_message"', b'"type":"
 
 
 SKIP_MARK = re.compile(b"|".join(re.escape(m) for m in SKIP_MARKS))
+# How a command's output says it failed ("Process exited with code 1" in 0.4x-0.6x, "Exit code: 1" since),
+# and how apply_patch says it did not apply (its output has no exit code).
+EXIT_CODE = re.compile(r"(?:Process exited with code |^Exit code: )(\d+)", re.M)
+PATCH_FAILED = re.compile(r"\s*(?:apply_patch verification failed|error: |Failed to |failed in sandbox|Invalid patch)", re.I)
 
 
 def prefilter(line: bytes) -> bool:
@@ -362,9 +367,10 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
     elif ptype in ("function_call", "custom_tool_call", "local_shell_call"):
         name = as_str(p.get("name")) or ("local_shell" if ptype == "local_shell_call" else "?")
         call_id = as_str(p.get("call_id")) or as_str(p.get("id")) or f"line{number}"
-        call = ToolCall(number, ts, call_id, name)
+        call = ToolCall(number, ts, call_id, name, kind=tool_kind(name))
         raw = p.get("arguments") if ptype == "function_call" else p.get("input", p.get("action"))
         call.input_chars = len(raw) if isinstance(raw, str) else 0
+        call.input_key = hash(raw) if isinstance(raw, str) else None
         args: Any = raw
         if isinstance(raw, str) and ptype == "function_call":
             try:
@@ -409,14 +415,13 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
                     output = parsed.get("output", output)
             except orjson.JSONDecodeError:
                 pass
-        chars, head, images = content_size(output)
-        if isinstance(output, str):
-            # "Process exited with code N" (exec_command) or "Exit code: N" (shell_command, 0.11x)
-            marker = next((m for m in ("Process exited with code ", "Exit code: ") if m in output[:400]), None)
-            if marker is not None:
-                code = output[:400].split(marker, 1)[1].split("\n", 1)[0].strip()
-                is_error = is_error or (code.isdigit() and code != "0")
-        result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head, image_tokens=images)
+        chars, head, images, lines = content_size(output)
+        if isinstance(output, str) and not is_error:
+            exit_code = EXIT_CODE.search(output, 0, 400)
+            is_error = (exit_code is not None and exit_code.group(1) != "0") or \
+                (calls.get(call_id) is not None and calls[call_id].is_edit and PATCH_FAILED.match(output) is not None)
+        result = ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head, image_tokens=images,
+                            lines=lines)
         if is_error and chars > len(head):
             result.tail = tail_of(output)
         result.evidence = loop_evidence(calls.get(call_id), output)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import re
 import struct
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from ctxlint.measure.tokens import estimate_tokens
-from ctxlint.transcripts.events import ToolCall
+from ctxlint.transcripts.events import Prompt, ToolCall, ToolResult
 from ctxlint.transcripts.outcomes import evidence, wants_evidence
 
 PROMPT_TEXT_CAP = 4000  # prompt text kept for similarity checks; ``chars`` keeps the full size
@@ -20,18 +23,31 @@ EDIT_TOOLS = {"Edit", "MultiEdit", "Write", "NotebookEdit", "write_file", "repla
               "str_replace_based_edit_tool", "create_file"}
 READ_TOOLS = {"Read", "read_file", "read_many_files", "view_file", "NotebookRead"}
 SUBAGENT_TOOLS = {"Task", "Agent", "spawn_agent", "delegate"}
+# What each agent's tools do, by the names the agents give them (rules compare kinds, not names).
+TOOL_KINDS: dict[str, str] = {
+    # one file, maybe a line range: CTX201 compares the ranges of reads of the same file
+    **dict.fromkeys(("Read", "read_file", "read", "view", "readFile"), "read"),
+    # searches and listings: CTX214 counts them as exploration
+    **dict.fromkeys(("Grep", "Glob", "LS", "list_dir", "search_file_content", "glob", "grep", "grep_search",
+                     "list_directory", "ls", "list", "searchFiles", "codebaseSearch", "listFilesTopLevel",
+                     "listFilesRecursive", "search_files", "list_files", "codebase_search"), "search"),
+}
 PATCH_FILE_RE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.M)
+# A file named in prose: a path or a name with a short alphanumeric extension (`src/app.py`, `models.py:42`).
+FILE_NAME_RE = re.compile(r"(?<![\w.-])(?:[\w.-]+/)*([\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,7})\b(?![/(])")
+MAX_MENTIONS = 64
 
 
-def content_size(content: Any) -> tuple[int, str, int]:
-    """(chars, head, image tokens) of a tool_result / message content (str or list of blocks)."""
+def content_size(content: Any) -> tuple[int, str, int, int]:
+    """(chars, head, image tokens, lines) of a tool_result / message content (str or list of blocks)."""
     if content is None:
-        return 0, "", 0
+        return 0, "", 0, 0
     if isinstance(content, str):
-        return len(content), content[:HEAD_CHARS], 0
+        return len(content), content[:HEAD_CHARS], 0, content.count("\n") + 1 if content else 0
     chars = 0
     head = ""
     images = 0
+    lines = 0
     if isinstance(content, dict):
         content = [content]
     if isinstance(content, list):
@@ -39,6 +55,7 @@ def content_size(content: Any) -> tuple[int, str, int]:
             if isinstance(block, str):
                 chars += len(block)
                 head = head or block[:HEAD_CHARS]
+                lines += block.count("\n") + 1
             elif isinstance(block, dict):
                 kind = block.get("type")
                 if kind in ("image", "input_image"):
@@ -50,7 +67,8 @@ def content_size(content: Any) -> tuple[int, str, int]:
                 if isinstance(text, str):
                     chars += len(text)
                     head = head or text[:HEAD_CHARS]
-    return chars, head, images
+                    lines += text.count("\n") + 1
+    return chars, head, images, lines
 
 
 def result_text(content: Any) -> str:
@@ -146,6 +164,61 @@ def as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def iso_time(value: Any, per_second: int = 1000) -> str | None:
+    """An ISO 8601 UTC timestamp (``…Z``) of an epoch number in milliseconds (or seconds with
+    ``per_second=1``), as the JSONL agents write theirs; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    try:
+        moment = datetime.fromtimestamp(value / per_second, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+PATH_KEYS = ("filePath", "file_path", "path", "absolute_path", "absolutePath", "target_file")
+PATTERN_KEYS = ("pattern", "regex", "query")
+
+
+def tool_call(line: int, ts: str | None, call_id: str, name: str, args: Any, *, edit: bool = False,
+              subagent: bool = False, shell: bool = False, sidechain: bool = False, zero_based: bool = False,
+              ) -> ToolCall:
+    """A tool call with its inputs normalised across agents. The reader says what the tool is (an
+    edit, a subagent, a shell): the agents' argument names are shared (``filePath``, ``file_path``,
+    ``path``…, ``command``/``cmd``, ``pattern``, ``offset``/``limit``), their tool names are not.
+    ``zero_based``: the agent's read offsets count lines from 0."""
+    a: dict[str, Any] = args if isinstance(args, dict) else {}
+    call = ToolCall(line, ts, call_id, name, sidechain=sidechain, kind=tool_kind(name), is_subagent=subagent)
+    try:
+        call.input_chars = len(orjson.dumps(a))
+    except TypeError:
+        call.input_chars = 0
+    call.path = next((v for k in PATH_KEYS if isinstance(v := a.get(k), str) and v), None)
+    call.pattern = next((v for k in PATTERN_KEYS if isinstance(v := a.get(k), str) and v), None)
+    if shell:
+        command = a.get("command", a.get("cmd"))
+        if isinstance(command, list):
+            command = " ".join(str(c) for c in command)
+        call.command = command if isinstance(command, str) else None
+    if call.kind == "read":
+        offset = a.get("offset")
+        if isinstance(offset, int) and not isinstance(offset, bool):
+            call.offset = max(offset + 1 if zero_based else offset, 1)
+        call.limit = as_int(a.get("limit")) or None
+    if edit:
+        call.is_edit = True
+        patch = a.get("patchText", a.get("patch", a.get("input")))
+        paths = patch_paths(patch) if isinstance(patch, str) else ()
+        call.edit_paths = paths or ((call.path,) if call.path else ())
+        call.path = call.path or (paths[0] if paths else None)
+    return call
+
+
+def tool_kind(name: str) -> str:
+    """``ToolCall.kind`` of a tool by its name: "read", "search" or ""."""
+    return TOOL_KINDS.get(name, "")
+
+
 def tokens_of_chars(chars: int) -> int:
     return estimate_tokens(chars)
 
@@ -154,14 +227,45 @@ def patch_paths(patch: str) -> tuple[str, ...]:
     return tuple(m.strip() for m in PATCH_FILE_RE.findall(patch))
 
 
-def each_message(t: Any, messages: Any, read: Any) -> None:
-    """Call ``read(message, 1)`` for every message of a single-document transcript; a message that
-    is not an object or has an unexpected shape is a counted CTX002 diagnostic, never an exception."""
+def each_message(t: Any, messages: Any, read: Any, lines: list[int] | None = None) -> None:
+    """Call ``read(message, line)`` for every message of a single-document transcript (line 1 unless
+    ``lines`` gives each message's); a message that is not an object or has an unexpected shape is a
+    counted CTX002 diagnostic, never an exception."""
     for i, m in enumerate(messages if isinstance(messages, list) else [], start=1):
+        line = lines[i - 1] if lines is not None and i <= len(lines) else 1
         if not isinstance(m, dict):
-            t.add_malformed(1, f"message {i} is not an object")
+            t.add_malformed(line, f"message {i} is not an object")
             continue
         try:
-            read(m, 1)
+            read(m, line)
         except (TypeError, AttributeError, ValueError, KeyError):
-            t.add_malformed(1, f"unexpected shape of message {i}")
+            t.add_malformed(line, f"unexpected shape of message {i}")
+
+
+def file_names(text: str) -> tuple[str, ...]:
+    """The file names (base names) a text mentions, in order, at most ``MAX_MENTIONS``: what a subagent's
+    report says it looked at."""
+    names: dict[str, None] = {}
+    for m in FILE_NAME_RE.finditer(text):
+        names.setdefault(m.group(1), None)
+        if len(names) >= MAX_MENTIONS:
+            break
+    return tuple(names)
+
+
+def prompt(line: int, ts: str | None, text: str, *, sidechain: bool = False, is_meta: bool = False) -> Prompt:
+    """A user prompt: its text capped for similarity checks, its full size kept; a ``/command`` is
+    marked as one."""
+    command = text.split()[0] if text.startswith("/") and text.split() else None
+    return Prompt(line, ts, text[:PROMPT_TEXT_CAP], len(text), tokens_of_chars(len(text)), sidechain=sidechain,
+                  is_meta=is_meta or command is not None, command=command)
+
+
+def tool_result(line: int, ts: str | None, call_id: str, content: Any, *, is_error: bool = False,
+                sidechain: bool = False, path: str | None = None) -> ToolResult:
+    """A tool result sized from what the model saw (a string, or text and image blocks); a failure
+    keeps its last characters too (where a traceback's exception is)."""
+    chars, head, images, lines = content_size(content)
+    return ToolResult(line, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
+                      tail_of(content) if is_error else "", path=path, image_tokens=images, lines=lines or None,
+                      sidechain=sidechain)

@@ -29,6 +29,7 @@ from ctxlint.transcripts.readers.common import (
     each_message,
     loop_evidence,
     tokens_of_chars,
+    tool_kind,
 )
 
 
@@ -46,7 +47,7 @@ EDIT_NAMES = {"replace", "write_file", "edit"}
 def tool_call(name: str, raw_args: Any, call_id: str, number: int, ts: str | None) -> ToolCall:
     """A Gemini CLI tool call with normalised inputs (run_shell_command, read_file, grep/glob, edits)."""
     args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
-    tc = ToolCall(number, ts, call_id, name)
+    tc = ToolCall(number, ts, call_id, name, kind=tool_kind(name))
     tc.command = as_str(args.get("command"))
     tc.path = as_str(args.get("absolute_path")) or as_str(args.get("file_path")) or as_str(args.get("path"))
     tc.pattern = as_str(args.get("pattern"))
@@ -119,17 +120,23 @@ class GeminiReader:
                     resp = r.get("functionResponse", {}).get("response", {})
                     if isinstance(resp, dict):
                         output = resp.get("output", resp.get("error"))
-            chars, head, images = content_size(output)
+            chars, head, images, lines = content_size(output)
             t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars),
-                                       call.get("status") == "error", head, image_tokens=images,
+                                       call.get("status") == "error", head, image_tokens=images, lines=lines,
                                        evidence=loop_evidence(made, output)))
 
 
-def read_document(doc: Any, t: Transcript) -> None:
+def read_document(doc: Any, t: Transcript, data: bytes = b"") -> None:
+    """A chat document's messages; with the document's bytes, each message's line is where its id is
+    written (findings then point at the message, not at line 1)."""
     r = GeminiReader(t)
     if isinstance(doc, dict):
         r.header(doc)
-        each_message(t, doc.get("messages"), r.message)
+        messages = doc.get("messages")
+        if data and isinstance(messages, list):
+            each_message(t, messages, r.message, _message_lines(messages, data))
+        else:
+            each_message(t, messages, r.message)
     elif isinstance(doc, list):  # checkpoint (Content[]) or logs.json (prompts)
         for item in doc:
             if not isinstance(item, dict):
@@ -148,7 +155,7 @@ def read_document(doc: Any, t: Transcript) -> None:
                         fr = part["functionResponse"]
                         resp = fr.get("response")
                         output = resp.get("output", resp.get("error")) if isinstance(resp, dict) else None
-                        chars, head, _ = content_size(output)
+                        chars, head, _, _ = content_size(output)
                         t.events.append(ToolResult(1, None, as_str(fr.get("id")) or as_str(fr.get("name")) or "?",
                                                    chars, tokens_of_chars(chars), isinstance(resp, dict)
                                                    and "error" in resp and "output" not in resp, head))
@@ -157,6 +164,21 @@ def read_document(doc: Any, t: Transcript) -> None:
                 t.session_id = t.session_id or as_str(item.get("sessionId"))
                 t.events.append(Prompt(1, as_str(item.get("timestamp")), text[:PROMPT_TEXT_CAP], len(text),
                                        tokens_of_chars(len(text))))
+
+
+def _message_lines(messages: list[Any], data: bytes) -> list[int]:
+    """The line of each message: where its id (unique) is next written in the document, else the line
+    of the message before it. One forward scan over the bytes."""
+    lines: list[int] = []
+    line, pos = 1, 0
+    for m in messages:
+        mid = m.get("id") if isinstance(m, dict) else None
+        at = data.find(mid.encode(), pos) if isinstance(mid, str) and mid else -1
+        if at != -1:
+            line += data.count(b"\n", pos, at)
+            pos = at
+        lines.append(line)
+    return lines
 
 
 def read_jsonl_record(r: GeminiReader, rec: dict[str, Any], number: int) -> None:

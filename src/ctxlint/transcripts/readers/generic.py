@@ -30,6 +30,7 @@ from ctxlint.transcripts.readers.common import (
     patch_paths,
     text_of,
     tokens_of_chars,
+    tool_kind,
 )
 
 # Tuples, not sets: a role/type read from JSON may be a list or dict (unhashable).
@@ -111,7 +112,7 @@ class GenericReader:
             self._result(as_str(m.get("tool_call_id")) or as_str(m.get("name")) or "", content, number, ts, False)
 
     def _result(self, call_id: str, content: Any, number: int, ts: str | None, is_error: bool) -> None:
-        chars, head, images = content_size(content)
+        chars, head, images, _ = content_size(content)
         self.t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars), is_error, head,
                                         image_tokens=images))
 
@@ -132,7 +133,8 @@ class GenericReader:
                 args = orjson.loads(args_raw)
             except orjson.JSONDecodeError:
                 args = {}
-        tc = ToolCall(number, ts, call_id, name, input_chars=len(args_raw) if isinstance(args_raw, str) else 0)
+        tc = ToolCall(number, ts, call_id, name, input_chars=len(args_raw) if isinstance(args_raw, str) else 0,
+                      kind=tool_kind(name))
         if isinstance(args_raw, str) and (name == "apply_patch" or args_raw.lstrip().startswith("*** Begin Patch")):
             tc.is_edit = True
             tc.edit_paths = patch_paths(args_raw)
