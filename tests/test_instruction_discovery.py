@@ -35,12 +35,19 @@ def _write(root: Path, files: dict[str, str]) -> None:
     (".github/copilot-instructions.md", "copilot"),
     (".github/instructions/py.instructions.md", "copilot"),
     (".github/instructions/a/b.instructions.md", "copilot"),
+    ("Claude.md", "claude-code"),  # read as CLAUDE.md where the file system ignores case
+    ("agents.md", "codex"),
+    (".claude/skills/review/SKILL.md", "claude-code"),
+    (".agents/skills/review/SKILL.md", "codex"),
+    ("archive/.cursorrules", "cursor"),  # discovered so the report can say no agent reads it
     # never instruction files
     ("README.md", None),
     ("SECURITY.md", None),
     ("docs/ja/agents.md", None),
-    ("claude.md", None),
-    ("Agents.md", None),
+    ("docs/claude.md", None),  # another case counts only at the top, where agents on macOS read it
+    ("pkg/Agents.md", None),
+    (".cursor/rules/README.md", None),  # for people, not a rule
+    (".claude/skills/SKILL.md", None),
     ("docs/CLAUDE.md.bak", None),
     (".claude/commands/review.md", None),
     (".claude/agents/reviewer.md", None),

@@ -79,10 +79,10 @@ def test_nested_globs_are_matched_in_bounded_time(tmp_path: Path) -> None:
             (repo / "src" / f"m{i}" / f"p{j}" / "lib" / "x.py").write_text("")
     rules = repo / ".cursor" / "rules"
     rules.mkdir(parents=True)
-    nested = "/".join(["**"] * 16)
-    (rules / "ts.mdc").write_text(f'---\ndescription: TypeScript\nglobs: "{nested}/*.ts, src/**/lib/*.py"\n'
-                                  "alwaysApply: false\n---\nUse strict mode.\n")
-    result = _bounded([".", "--format", "json", "--fail-on", "never", "--select", "CTX117"], repo, seconds=30)
+    nested = "/".join(["**"] * 24)
+    (rules / "ts.mdc").write_text(f'---\nglobs: "{nested}/*.ts"\nalwaysApply: false\n---\nUse strict mode.\n')
+    (rules / "py.mdc").write_text(f'---\nglobs: "{nested}/lib/*.py"\nalwaysApply: false\n---\nUse ruff.\n')
+    result = _bounded([".", "--format", "json", "--fail-on", "never", "--select", "CTX117"], repo, seconds=20)
     assert result.returncode == 0, result.stderr[-500:]
     assert "*.ts` matches no file" in result.stdout and "lib/*.py` matches no file" not in result.stdout
 

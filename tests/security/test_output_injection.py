@@ -90,7 +90,7 @@ def test_a_transcript_cannot_forge_commands_or_escapes(tmp_path: Path) -> None:
         assert_inert(result.stdout + result.stderr, own_commands=fmt == "github")
         outputs.append(result.stdout)
     assert "make build \\x1b]52" in outputs[0]  # the hostile text was quoted, made inert
-    for fmt in ("text", "json", "html"):
+    for fmt in ("text", "json", "html", "markdown"):
         result = run(["coach", ".", "--format", fmt], history)
         assert result.returncode == 0, result.stderr
         assert_inert(result.stdout + result.stderr)

@@ -124,7 +124,7 @@ def test_no_output_file_or_cache_holds_a_secret(planted: Path, tmp_path: Path,
     outputs["statistics"] = _invoke([".", "--statistics", "--fail-on", "never"], planted, monkeypatch)
     _invoke([".", "--write-baseline", str(tmp_path / "baseline.json"), "--fail-on", "never"], planted, monkeypatch)
     outputs["baseline"] = (tmp_path / "baseline.json").read_text()
-    for fmt in ("text", "json", "html"):
+    for fmt in ("text", "json", "html", "markdown"):
         outputs[f"coach {fmt}"] = _invoke(["coach", "history", "--format", fmt], planted, monkeypatch)
     outputs["coach again (cached)"] = _invoke(["coach", "history", "--format", "json"], planted, monkeypatch)
     if importlib.util.find_spec("pyarrow") is not None:  # the team extras

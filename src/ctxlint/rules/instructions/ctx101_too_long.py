@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.instructions.project import InstructionFile, InstructionProject, describe_loading
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -18,15 +18,18 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         over.append(f"{lines:,} lines > {ctx['max-lines']:,}")
     if tokens > ctx["max-tokens"]:
         over.append(f"{tokens:,} tokens > {ctx['max-tokens']:,}")
-    severity = None
+    # Lines alone are the docs' adherence target, not a cost: a file over it but under the token budget is
+    # worth a note, and a warning only when it is far over (`warn-lines`).
+    severity: Severity | None = None if tokens > ctx["max-tokens"] or lines > ctx["warn-lines"] else Severity.INFO
     if chars > ctx["error-chars"]:
-        over.append(f"{chars:,} chars > {ctx['error-chars']:,}")
+        over.append(f"{chars:,} chars > {ctx['error-chars']:,} (Claude Code's long-standing warning; versions "
+                    "since 2.1.259 warn above 150,000)")
         severity = Severity.ERROR
     if not over:
         return
-    # What can go: everything above the token budget is paid on every request (of the agents that
-    # load the file at start; a nested file is paid only while the agent works in its directory).
-    excess = max(0, tokens - ctx["max-tokens"]) if file.always_loaded_by else 0
+    # What can go: everything above the token budget, paid on every request that loads the file (at
+    # start: every request of the agents that load it; a nested or scoped file: while it is loaded).
+    excess = max(0, tokens - ctx["max-tokens"])
     # A section that holds others (the file's own title, spanning the whole file) is no place to cut:
     # the sections inside it are.
     # the sections nest and are in line order: one holds others exactly when the next one starts inside it
@@ -34,14 +37,13 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     leaves = [s for s, after in zip(spans, [*spans[1:], None], strict=True) if after is None or after[1] > s[2]]
     heaviest = sorted(leaves, key=lambda s: s[2] - s[1], reverse=True)[:3]
     sections = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
-    loaded = ("loaded on every request by " + ", ".join(file.always_loaded_by) if file.always_loaded_by
-              else "loaded when the agent works in its directory")
     yield RawFinding(
         line=1,
         end_line=len(doc.lines) or 1,
-        message=f"{', '.join(over)}; {loaded}",
+        message=f"{', '.join(over)}; {describe_loading(file)}",
         fix=fix("cut", "largest-sections", sections=sections) if sections else fix("cut"),
         tokens_wasted=excess,
         severity=severity,
         content_key=f"too-long:{','.join(sorted(o.split()[1] for o in over))}",
+        data={"budget": ctx["max-tokens"]},
     )
