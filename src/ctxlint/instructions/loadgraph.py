@@ -17,7 +17,7 @@ def render_load_graph(project: InstructionProject) -> str:
             continue
         out.append(f"  {agent}: {load.tokens:,} tokens before the first prompt")
         for u in user:
-            out.append(f"    (yours, not the repository's) {u.path} {u.tokens:,} tokens")
+            out.append(f"    (yours, not the repository's) {one_line(u.path)} {u.tokens:,} tokens")
         for e in load.entries:
             indent = "    " + "  " * e.depth
             mark = "@" if e.depth else ""
@@ -31,7 +31,7 @@ def render_load_graph(project: InstructionProject) -> str:
         out.append("  no agent loads an instruction file at start")
     for f in project.unloaded:
         if not f.context_only:
-            out.append(f"  not loaded by any agent: {f.path} ({f.unloaded_reason})")
+            out.append(f"  not loaded by any agent: {one_line(f'{f.path} ({f.unloaded_reason})')}")
     return "\n".join(out)
 
 
