@@ -87,16 +87,16 @@ def test_nested_globs_are_matched_in_bounded_time(tmp_path: Path) -> None:
     assert "*.ts` matches no file" in result.stdout and "lib/*.py` matches no file" not in result.stdout
 
 
-def test_two_hundred_thousand_headings_are_linear(tmp_path: Path) -> None:
+def test_many_headings_are_linear(tmp_path: Path) -> None:
     rng = random.Random(23)
-    lines = ["# Top"] + [("#" * rng.randint(2, 6)) + f" h{i}" for i in range(50_000)]
+    lines = ["# Top"] + [("#" * rng.randint(2, 6)) + f" h{i}" for i in range(35_000)]
     (tmp_path / ".git").mkdir()
     (tmp_path / "CLAUDE.md").write_text("\n".join(lines) + "\n")
     try:
-        with time_limit(45):  # linear: a few seconds; the quadratic builders took minutes
+        with time_limit(15):  # linear: about two seconds; the quadratic builders and rules took 36 s to minutes
             report = run_check([str(tmp_path)], Config(fail_on=None), jobs=1)
     except FileTimeout:
-        pytest.fail("50k headings took more than 45 s")
+        pytest.fail("35k headings took more than 15 s")
     assert any(f.rule_id == "CTX101" for f in report.findings)
 
 
