@@ -64,6 +64,9 @@ def _instruction_file() -> str:
     return "\n".join(lines) + "\n"
 
 
+HISTORY = ".claude/projects/-home-dev-repo"
+
+
 def _transcript() -> dict[str, str]:
     steps: list[dict[str, object]] = [{"prompt": "Deploy the service to staging"}]
     for written, _ in SECRETS.values():
@@ -89,9 +92,10 @@ def planted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     (repo / "CLAUDE.md").write_text(_instruction_file())
+    # Sessions committed in an agent's store: a repository walk takes them from there
     for name, text in _transcript().items():
-        (repo / "history" / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / "history" / name).write_text(text)
+        (repo / HISTORY / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / HISTORY / name).write_text(text)
     return repo
 
 
@@ -125,11 +129,11 @@ def test_no_output_file_or_cache_holds_a_secret(planted: Path, tmp_path: Path,
     _invoke([".", "--write-baseline", str(tmp_path / "baseline.json"), "--fail-on", "never"], planted, monkeypatch)
     outputs["baseline"] = (tmp_path / "baseline.json").read_text()
     for fmt in ("text", "json", "html", "markdown"):
-        outputs[f"coach {fmt}"] = _invoke(["coach", "history", "--format", fmt], planted, monkeypatch)
-    outputs["coach again (cached)"] = _invoke(["coach", "history", "--format", "json"], planted, monkeypatch)
+        outputs[f"coach {fmt}"] = _invoke(["coach", HISTORY, "--format", fmt], planted, monkeypatch)
+    outputs["coach again (cached)"] = _invoke(["coach", HISTORY, "--format", "json"], planted, monkeypatch)
     if importlib.util.find_spec("pyarrow") is not None:  # the team extras
         for fmt in ("jsonl", "parquet"):
-            _invoke(["export", "history", "-o", str(tmp_path / f"tables-{fmt}"), "--format", fmt], planted,
+            _invoke(["export", HISTORY, "-o", str(tmp_path / f"tables-{fmt}"), "--format", fmt], planted,
                     monkeypatch)
             outputs[f"export {fmt}"] = _files_under(tmp_path / f"tables-{fmt}")
     cache.reset()  # closes the cache file, so everything written is on disk
