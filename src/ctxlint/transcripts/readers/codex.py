@@ -36,7 +36,9 @@ from ctxlint.transcripts.events import (
 )
 from ctxlint.transcripts.lines import json_records
 from ctxlint.transcripts.readers.common import (
+    OUT_OF_RANGE,
     PROMPT_TEXT_CAP,
+    OutOfRange,
     as_int,
     as_str,
     content_size,
@@ -330,6 +332,8 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                 if ptype in ("message", "function_call", "custom_tool_call", "local_shell_call"):
                     st.pending_compaction = None
                 _response_item(t, payload, ptype, number, ts, st.calls)
+        except OutOfRange:
+            t.add_malformed(number, OUT_OF_RANGE)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(number, f"unexpected {kind} record shape")
         if st.resumed_history:

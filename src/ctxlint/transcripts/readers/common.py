@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import re
 import struct
 from datetime import UTC, datetime
@@ -150,12 +151,29 @@ def image_size(b64_head: str) -> tuple[int, int] | None:
     return None
 
 
+# Past what any record holds (token counts, sizes, epoch timestamps in ms or ns): beyond a 64-bit
+# integer. A 400-digit count, 1e308 or infinity stops here instead of in a float conversion.
+MAX_COUNT = 2**63 - 1
+OUT_OF_RANGE = "a number out of range"  # the CTX002 reason
+
+
+class OutOfRange(ValueError):
+    """A count no record can hold (a 400-digit token count, 1e308, infinity, NaN). The readers count
+    the record as malformed (CTX002) and skip it: one absurd number must neither abort the run nor
+    turn into a dollar figure hundreds of digits long."""
+
+
 def as_int(value: Any) -> int:
+    """A non-negative count from a record (0 when it is not a number); ``OutOfRange`` past ``MAX_COUNT``."""
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
+        if value > MAX_COUNT:
+            raise OutOfRange(OUT_OF_RANGE)
         return max(value, 0)
     if isinstance(value, float):
+        if not (math.isfinite(value) and value <= MAX_COUNT):
+            raise OutOfRange(OUT_OF_RANGE)
         return max(int(value), 0)
     return 0
 
@@ -238,6 +256,8 @@ def each_message(t: Any, messages: Any, read: Any, lines: list[int] | None = Non
             continue
         try:
             read(m, line)
+        except OutOfRange:
+            t.add_malformed(line, OUT_OF_RANGE)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(line, f"unexpected shape of message {i}")
 
