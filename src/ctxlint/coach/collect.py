@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 
+# Bumped when a FileResult gains facts (titles, outcomes, the usable window): results cached by an
+# earlier build of the same version are computed again rather than shown without them.
+RESULT_SHAPE = 2
+
 
 @dataclass(slots=True)
 class CollectStats:
@@ -41,7 +45,7 @@ def collect(paths: list[str], config: Config, *, jobs: int | None = None,
     found = transcript_inputs(paths, config.exclude)
     files = [t.path for t in found]
     size_of = {t.path: t.size for t in found}
-    run_key = f"{__version__}:{config.result_key()}"
+    run_key = f"{__version__}:{RESULT_SHAPE}:{config.result_key()}"
     # Stamped before the audit and checked again after: a live session that grows meanwhile is not
     # cached under the size it had when it was read.
     # A session in a database is stamped by its own rows, not the file: another session's write to the
