@@ -6,6 +6,7 @@
         {"bash": "grep -rn foo .", "tokens": 12000},
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"bash": "tail -20 dist/app.js", "tokens": 9000, "line_chars": 2000},   # minified output
+        {"bash": "sed -n '1,80p' src/q.ts", "workdir": "/work/dash"},   # Codex: a call run in another directory
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
         {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
@@ -341,7 +342,8 @@ class CodexBuilder:
             self.call += 1
             call_id = f"call_{self.call:04d}"
             self._rec("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
-                                        "arguments": json.dumps({"cmd": command, "workdir": "/work/app"})})
+                                        "arguments": json.dumps({"cmd": command,
+                                                                 "workdir": s.get("workdir", "/work/app")})})
             code = 1 if s.get("error") else 0
             body = str(s.get("output", "")) if s.get("exact") else f"{s.get('output', '')}{_text(tokens, 'out')}"
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":

@@ -385,6 +385,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         elif isinstance(args, dict):
             if name in SHELL_TOOLS or "command" in args or "cmd" in args:
                 call.command = shell_command(args)
+                call.cwd = as_str(args.get("workdir"))  # relative paths in the command are relative to it
                 if call.command and "apply_patch" in call.command[:40]:
                     call.is_edit = True
                     call.edit_paths = patch_paths(call.command)
