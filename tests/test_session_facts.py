@@ -197,6 +197,11 @@ def test_price_usage_equals_genai_prices_in_every_tier(model: str, total: int) -
     ("claude-opus-4-7", "claude-code", 1_000_000),
     ("claude-sonnet-5", "claude-code", 1_000_000),
     ("<synthetic>", "claude-code", 200_000),
+    ("claude-opus-4.6-1m", "claude-code", 200_000),  # a gateway's name for a Claude model
+    ("opus", "claude-code", 200_000),
+    # held-out: another vendor's model behind Claude Code ran to 260K without compacting
+    ("deepseek-v4-pro", "claude-code", None),
+    ("unsloth/Qwen3-Coder-Next", "claude-code", None),
     ("gpt-5-codex", "codex", 272_000),
     (None, "codex", 272_000),
     ("gemini-2.5-pro", "gemini", 1_048_576),
