@@ -17,6 +17,7 @@
         {"new_chain": True},      # Claude Code: the next prompt starts a new chain (plan mode's clear context)
         {"microcompact": 2},      # Claude Code: the first 2 tool results so far are taken out of the context
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
+        {"machine": "observed_from_primary_session", "tokens": 12000},   # a prompt a program wrote
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
         {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
         {"subagent": [...steps]},    # Claude Code: a Task call + <session>/subagents/agent-*.jsonl
@@ -154,6 +155,10 @@ class ClaudeBuilder:
             self.rewind(int(s["rewind"]))
         elif "paste" in s:
             self.prompt("Here is the log:\n" + _text(int(s["paste"]), "ERROR 2026-11-02 worker"))
+        elif "machine" in s:  # a message a program wrote: one element of its tag, `tokens` in size
+            tag = s["machine"]
+            self.prompt(f"<{tag}>\n<what_happened>Read</what_happened>\n<output>"
+                        f"{_text(int(s.get('tokens', 200)), 'observed')}</output>\n</{tag}>")
         elif "read" in s:
             tokens = int(s.get("tokens", 2000))
             path = s["read"] if s["read"].startswith("/") else f"/work/app/{s['read']}"
