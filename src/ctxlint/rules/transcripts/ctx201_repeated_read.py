@@ -9,6 +9,7 @@ own Read, or it is the few lines about to be edited.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from bisect import bisect_left, bisect_right
@@ -309,7 +310,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             reads.copies.append(_Copy(first, last, item.line, result.call_id, sig, result.total_lines, shell, numbered))
 
     yield from _summaries_read_again(a, summaries, touches, ctx["summary-rereads"])
-    for (segment, norm), reads in state.items():
+    for (_segment, norm), reads in state.items():
         kept = [r for r in reads.rereads if not _needed_before_edit(a, r, norm, touches, ctx["pre-edit-lines"], prompt_lines)]
         if not kept:
             continue
@@ -340,8 +341,18 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             tokens_wasted=sum(c.tokens for c in claims),
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=tuple(claims),
-            content_key=f"{segment}:{name}",
+            content_key=_content_key(name, kept[0]),
         )
+
+
+def _content_key(name: str, reread: _Reread) -> str:
+    """What the finding is about, for its fingerprint: the file, the lines re-read and the text they
+    showed — never a position in the session (a compaction or a prompt added earlier moves those)."""
+    read = _read_of(reread.item)
+    lines = f"{read[1]}-{read[2] if read[2] is not None else 'end'}" if read else ""
+    size, head = reread.copy.sig
+    digest = hashlib.sha1(f"{size}\0{head}".encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:12]
+    return f"{name}:{lines}:{digest}"
 
 
 def _needed_before_edit(a: Analysis, reread: _Reread, norm: str, touches: list[tuple[int, str, bool]],
@@ -406,5 +417,5 @@ def _summaries_read_again(a: Analysis, summaries: list[_Summary], touches: list[
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,
             basis=Basis.MODELLED,
-            content_key=f"summary:{report.segment}:{report.line}",
+            content_key="summary:" + ",".join(sorted({os.path.basename(norm) for _, norm in kept})),
         )
