@@ -30,6 +30,7 @@ from ctxlint.errors import NothingToCheck
 from ctxlint.instructions.files import repo_root
 from ctxlint.model import FileResult, Finding, FixTarget, RawFinding, Report, Severity
 from ctxlint.rules.registry import Registered, RuleContext, registry
+from ctxlint.transcripts.session_facts import counted_once
 
 if TYPE_CHECKING:
     from ctxlint.instructions.project import InstructionProject
@@ -214,6 +215,7 @@ def run_check(
     results = audit_paths(inputs.transcripts, config, jobs, progress)
     input_tokens = 0
     spend: float | None = None
+    sessions: list[dict[str, Any]] = []
     for path, result in zip(inputs.transcripts, results, strict=True):
         if result.kind == "transcript" and result.agent == "unknown" and path in inputs.unchecked:
             continue  # a .jsonl file found in a directory that is not a transcript: never reported
@@ -222,14 +224,16 @@ def run_check(
         result.findings = []
         if result.session:
             price_table = result.session.get("price_table") or price_table
-            s = result.session
-            input_tokens += (
-                int(s.get("input_tokens") or 0)
-                + int(s.get("cache_creation_input_tokens") or 0)
-                + int(s.get("cache_read_input_tokens") or 0)
-            )
-            if s.get("cost_usd") is not None:
-                spend = (spend or 0.0) + float(s["cost_usd"])
+            sessions.append(result.session)
+    # A resumed Codex rollout copies the requests of the session it resumed: counted once when both are here.
+    for s in counted_once(sessions):
+        input_tokens += (
+            int(s.get("input_tokens") or 0)
+            + int(s.get("cache_creation_input_tokens") or 0)
+            + int(s.get("cache_read_input_tokens") or 0)
+        )
+        if s.get("cost_usd") is not None:
+            spend = (spend or 0.0) + float(s["cost_usd"])
 
     checked = [f for f in files if f.kind != "unknown"]
     if not checked and inputs.unreadable:

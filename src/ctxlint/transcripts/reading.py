@@ -172,7 +172,18 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
             # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
             # was read and report the rest as one malformed diagnostic instead of failing the run.
             t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    _program_fed(t)
     return t
+
+
+def _program_fed(t: Transcript) -> None:
+    """A session a program drove (a memory plugin's observer fed the events of another session) records
+    no prompts of a person: the rules about how someone prompts are skipped for it, and say so."""
+    from ctxlint.transcripts.agents import records_of
+    from ctxlint.transcripts.readers.common import program_fed
+
+    if program_fed(t.events):
+        t.records = (t.records if t.records is not None else records_of(t.agent)) - {"prompts"}
 
 
 def _read_store(path: str, database: str, session_id: str | None) -> Transcript:

@@ -6,6 +6,7 @@ import base64
 import math
 import re
 import struct
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -271,6 +272,30 @@ def file_names(text: str) -> tuple[str, ...]:
         if len(names) >= MAX_MENTIONS:
             break
     return tuple(names)
+
+
+# A message that is one machine element and nothing else: a tag of several words (`observed_from_primary_session`,
+# `task-notification`) opening it, closed at its end (or past the kept text). Programs wrap what they send
+# this way; a person's words, even around a pasted document, are not inside such a tag.
+MACHINE_MESSAGE = re.compile(r"\s*<([a-z][a-z0-9]*(?:[_-][a-z0-9]+)+)>")
+PROGRAM_FED_MIN = 3  # machine-written prompts before a session counts as driven by a program
+
+
+def machine_written(p: Prompt) -> bool:
+    m = MACHINE_MESSAGE.match(p.text)
+    if m is None:
+        return False
+    closing = f"</{m.group(1)}>"
+    return p.text.rstrip().endswith(closing) or (len(p.text) < p.chars and closing not in p.text)
+
+
+def program_fed(events: Iterable[Any]) -> bool:
+    """The session's prompts were written by a program (a memory plugin's observer, an event feed):
+    at least ``PROGRAM_FED_MIN`` of them, and at least half, are one machine element each."""
+    prompts = [e for e in events if type(e) is Prompt and not e.is_meta and not e.command and not e.replayed
+               and not e.sidechain]
+    machine = sum(1 for p in prompts if machine_written(p))
+    return machine >= PROGRAM_FED_MIN and 2 * machine >= len(prompts)
 
 
 def prompt(line: int, ts: str | None, text: str, *, sidechain: bool = False, is_meta: bool = False) -> Prompt:
