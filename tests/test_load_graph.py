@@ -488,3 +488,20 @@ def test_the_summary_is_per_agent_and_never_above_what_each_loads(tmp_path: Path
     startup = report.summary.startup_tokens
     assert set(removable) <= set(startup) and {"amp", "opencode", "cline", "roo-code", "windsurf", "kiro"} <= set(startup)
     assert all(0 < removable[a] <= startup[a] for a in removable)
+
+
+def test_a_file_in_a_rule_folder_is_a_rule_whatever_its_name(tmp_path: Path) -> None:
+    """`.roo/rules-code/AGENTS.md` is a Roo Code mode rule, not a nested AGENTS.md that Codex would read when
+    started in `.roo/rules-code/` (a public repository keeps one AGENTS.md per mode folder)."""
+    repo = _repo(tmp_path, {"AGENTS.md": "# App\n", ".roo/rules-code/AGENTS.md": "# Code mode\n- Small diffs.\n"})
+    project = _build(repo)
+    rule = project.by_path(".roo/rules-code/AGENTS.md")
+    assert rule is not None and rule.loading == {"roo-code": Loading("mode", "code")}
+    assert "codex" not in project.chains or ".roo/rules-code" not in project.chains["codex"]
+
+
+def test_agent_md_beside_agents_md_is_said_to_be_shadowed(tmp_path: Path) -> None:
+    project = _build(_repo(tmp_path, {"AGENTS.md": "# App\n", "AGENT.md": "# Older guide\n", ".amp/x": ""}))
+    (unloaded,) = project.unloaded
+    assert unloaded.path == "AGENT.md" and unloaded.unloaded_reason == (
+        "amp, roo-code read `AGENTS.md` in this folder instead (one of these names per folder)")

@@ -179,12 +179,14 @@ def place(parts: tuple[str, ...]) -> Place | None:
     name = parts[-1]
     rel = "/".join(parts)
     for spec in specs().values():
-        for listed, kind in own_names(spec):
-            if rel == listed or rel.endswith("/" + listed):
-                return Place(spec.name, kind)
+        # A file in a rule folder is a rule, whatever its name (`.roo/rules-code/AGENTS.md`).
         for rd in spec.rule_dirs:
             if name.endswith(rd.suffix) and rule_folder_index(parts, rd) is not None:
                 return Place(spec.name, "rule")
+    for spec in specs().values():
+        for listed, kind in own_names(spec):
+            if rel == listed or rel.endswith("/" + listed):
+                return Place(spec.name, kind)
         for sd in spec.skill_dirs:
             prefix = _dir_index(parts[:-1], sd)
             if prefix is not None and name == "SKILL.md" and len(parts) - 2 - prefix == 1:

@@ -651,7 +651,9 @@ def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[Instructio
             own_folder_of_another = parts[-2].startswith(".") if len(parts) > 1 else False
             if own_folder_of_another and f.always_loaded_by:
                 continue  # `.claude/CLAUDE.md` is Claude Code's own file, not a nested CLAUDE.md
-            if any(rel != n and rel.endswith("/" + n) for n in names):
+            placed = a.place(tuple(parts))
+            in_rule_folder = placed is not None and placed.kind == "rule"
+            if not in_rule_folder and any(rel != n and rel.endswith("/" + n) for n in names):
                 if spec.nested == a.LAZY:
                     b.mark(f, spec.name, Loading(a.LAZY))
                 elif spec.nested == a.CHAIN:
@@ -726,12 +728,31 @@ def _set_apart(b: _Builder) -> None:
                 f.case_variant_of = found.case_variant_of
                 f.unloaded_reason = f"`{found.case_variant_of}` is read instead, and the two names differ only in case"
             else:
-                f.unloaded_reason = "no agent reads a file of this name here"
+                f.unloaded_reason = _shadowed_by(b, parts) or "no agent reads a file of this name here"
         if f.unloaded_reason is not None and not f.loading:
             b.project.unloaded.append(f)
             continue
         kept.append(f)
     b.project.files = kept
+
+
+def _shadowed_by(b: _Builder, parts: list[str]) -> str | None:
+    """Why an agent's file is not read although its name is one the agent reads: an earlier name of the same
+    folder is read instead (`AGENT.md` beside `AGENTS.md`, for agents that read one file per folder)."""
+    name, folder = parts[-1], b.root.joinpath(*parts[:-1])
+    readers: dict[str, list[str]] = {}
+    for spec in specs().values():
+        groups = [spec.directory_files] if spec.first_per_directory else []
+        groups += [a.alternatives(listed) for listed in spec.root_files if "|" in listed]
+        for group in groups:
+            if name in group:
+                earlier = next((n for n in group[: group.index(name)] if (folder / n).is_file()), None)
+                if earlier is not None:
+                    readers.setdefault(earlier, []).append(spec.name)
+    if not readers:
+        return None
+    return "; ".join(f"{', '.join(who)} read{'s' if len(who) == 1 else ''} `{earlier}` in this folder instead "
+                     "(one of these names per folder)" for earlier, who in readers.items())
 
 
 def _ignored_reason(agent: str, parts: list[str]) -> str:
