@@ -227,10 +227,21 @@ def ignored_rule_file(parts: tuple[str, ...]) -> str | None:
         return None
     for spec in specs().values():
         for rd in spec.rule_dirs:
+            if rule_folder_as_file(parts, rd):
+                return spec.name
             if (rd.ignored_suffix and name.endswith(rd.ignored_suffix) and not name.endswith(rd.suffix)
                     and rule_folder_index(parts, rd) is not None):
                 return spec.name
     return None
+
+
+def rule_folder_as_file(parts: tuple[str, ...], rd: RuleDir) -> bool:
+    """Whether ``parts`` is a file where the agent expects its rule folder (`.windsurf/rules` written as one
+    file): the agent reads the files inside such a folder, never a file of that name."""
+    if "/" not in rd.dir or "*" in rd.dir:
+        return False
+    rel = "/".join(parts)
+    return rel == rd.dir or rel.endswith("/" + rd.dir)
 
 
 def _dir_index(parents: tuple[str, ...], folder: str) -> int | None:
@@ -256,9 +267,12 @@ def hidden_folders() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def plain_names() -> frozenset[str]:
-    """Names of instruction files that are not Markdown (`.cursorrules`, `.windsurfrules`)."""
-    return frozenset(n for spec in specs().values() for n, _ in own_names(spec)
-                     if "/" not in n and not n.endswith(".md"))
+    """Names of instruction files that are not Markdown (`.cursorrules`, `.windsurfrules`), and the last part of
+    the rule folders, which authors sometimes write as one file (`.windsurf/rules`)."""
+    names = {n for spec in specs().values() for n, _ in own_names(spec) if "/" not in n and not n.endswith(".md")}
+    names |= {rd.dir.rsplit("/", 1)[-1] for spec in specs().values() for rd in spec.rule_dirs
+              if "/" in rd.dir and "*" not in rd.dir}
+    return frozenset(names)
 
 
 def is_project_folder(names: set[str]) -> bool:

@@ -757,6 +757,8 @@ def _shadowed_by(b: _Builder, parts: list[str]) -> str | None:
 
 def _ignored_reason(agent: str, parts: list[str]) -> str:
     for rd in specs()[agent].rule_dirs:
+        if a.rule_folder_as_file(tuple(parts), rd):
+            return f"{agent} reads the rule files inside a folder `{rd.dir}/`, never a file of that name"
         if rd.ignored_suffix and parts[-1].endswith(rd.ignored_suffix):
             return f"{agent} reads only `*{rd.suffix}` files in {rd.dir}, so it skips this `{rd.ignored_suffix}` file"
     return f"{agent} skips this file"
