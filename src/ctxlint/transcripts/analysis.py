@@ -188,16 +188,22 @@ class Analysis:
         return bool(self._blended_prefix) and self._blended_prefix[-1] is not None
 
     def usable_window(self) -> int | None:
-        if not self.window:
-            return None
-        if self.agent == "claude-code":
-            # Claude Code compacts at window − min(max output, 20k) − 13k (167k of 200k)
-            return self.window - 20_000 - 13_000
-        if self.agent == "codex":
-            declared = next((u.context_window for u in self.requests if u.context_window), None)
-            return int(declared * 0.95) if declared and declared == self.window and declared > 258_400 else \
-                declared or int(self.window * 0.95)
-        return self.window
+        declared = next((u.context_window for u in self.requests if u.context_window), None)
+        return usable_window(self.agent, self.window, declared)
+
+
+def usable_window(agent: str, window: int | None, declared: int | None = None) -> int | None:
+    """Where ``agent`` compacts a context of ``window`` tokens (``declared``: the window a request of the
+    session records, Codex's ``model_context_window``); the statusline shows the room left to it."""
+    if not window:
+        return None
+    if agent == "claude-code":
+        # Claude Code compacts at window − min(max output, 20k) − 13k (167k of 200k)
+        return window - 20_000 - 13_000
+    if agent == "codex":
+        return int(declared * 0.95) if declared and declared == window and declared > 258_400 else \
+            declared or int(window * 0.95)
+    return window
 
 
 def _thread(t: Transcript) -> list[Event]:

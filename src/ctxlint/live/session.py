@@ -1,0 +1,223 @@
+"""A live session's audit, read on from where the last one stopped.
+
+A statusline runs on every change of a session that may be hundreds of MB, so the transcript is never
+read twice: the reader's state and the events read so far are kept in the cache front (plain data,
+``live.codec``) with the byte offset they reach, and the next audit reads only the bytes appended
+since. A record cut at the end of the file (the agent is still writing it) is left for next time: the
+offset always stops after a newline. The result equals a full audit of the file up to that offset
+(``tests/test_live_incremental.py`` splits every fixture and corpus session at many offsets).
+
+What is kept, under the transcript's absolute path: its identity (device, inode), the offset, the
+bytes just before the offset (a file rewritten or truncated under the same name does not match them:
+it is read again from the start), the audit's result at that offset, and the reader's state. The
+stamp is ctxlint's version and the configuration's ``result_key``. Only Claude Code's reader can
+stop and go on; any other agent's file is audited whole when it changed (its result kept by its
+file's stamp). ``CTXLINT_NO_CACHE`` keeps nothing: every audit reads the whole file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ctxlint.config import Config
+from ctxlint.model import FileResult
+
+STATE = "live-state"  # the reader's state and the events so far (large)
+RESULT = "live-result"  # the audit at that offset (small): read alone when nothing was appended
+TAIL = 64  # bytes before the offset that must still be there
+BLOCK = 64 * 1024
+RESUMABLE = ("claude-code",)
+
+
+@dataclass(slots=True)
+class LiveFile:
+    """One transcript's audit as far as it is written (``offset``: the bytes it covers)."""
+
+    path: str
+    result: FileResult
+    offset: int
+    read: int  # bytes read by this audit (0 when nothing was appended)
+    last_context: int | None  # the context of the last main-thread request: the fill now
+
+
+class _Limited(io.RawIOBase):
+    """The bytes of an open file from its position up to ``end`` (a record cut there is not read)."""
+
+    def __init__(self, fh: io.FileIO, end: int) -> None:
+        self._fh = fh
+        self._left = end - fh.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)
+        n = self._fh.readinto(view[: min(len(view), self._left)]) or 0
+        self._left -= n
+        return n
+
+
+def complete_end(fh: io.FileIO, start: int, size: int) -> int:
+    """The offset just after the last newline at or after ``start`` (``start`` when there is none)."""
+    end = size
+    while end > start:
+        begin = max(start, end - BLOCK)
+        fh.seek(begin)
+        block = fh.read(end - begin)
+        at = block.rfind(b"\n")
+        if at != -1:
+            return begin + at + 1
+        end = begin
+    return start
+
+
+def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
+    """The audit of ``path`` as far as complete records are written, reading only what was appended
+    since the last audit. ``to_end``: a last record without its newline is read too (the session has
+    ended): the result is then what ``core.audit.audit_file`` gives for the whole file."""
+    from ctxlint import __version__
+    from ctxlint._runtime import cache
+
+    key = os.path.abspath(path)
+    stamp = f"{__version__}:{config.result_key()}"
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _whole(path, config)
+    kept = _load(cache.get(RESULT, key, stamp))
+    try:
+        fh = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below, handed to the reader meanwhile
+    except OSError:
+        return _whole(path, config)
+    with fh:
+        identity = [st.st_dev, st.st_ino]
+        offset = 0
+        if kept is not None and kept.get("identity") == identity and isinstance(kept.get("offset"), int):
+            offset = kept["offset"]
+            if offset > st.st_size or not _tail_matches(fh, offset, kept.get("tail")):
+                offset, kept = 0, None
+        else:
+            kept = None
+        end = complete_end(fh, offset, st.st_size)
+        if kept is not None and end == offset and not (to_end and end < st.st_size):
+            result = _result(kept)
+            if result is not None:
+                return LiveFile(path, result, offset, 0, kept.get("last_context"))
+        return _read_on(path, fh, config, key, stamp, identity, offset if kept is not None else 0, end,
+                        st.st_size, to_end)
+
+
+def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, identity: list[int], offset: int,
+             end: int, size: int, to_end: bool) -> LiveFile:
+    import orjson
+
+    from ctxlint._runtime import cache
+    from ctxlint._runtime.fsutil import display_path
+    from ctxlint.core.audit import audit_transcript
+    from ctxlint.live import codec
+    from ctxlint.transcripts.lines import READ_BUFFER
+    from ctxlint.transcripts.readers import claude_code
+    from ctxlint.transcripts.reading import detect_format
+
+    t = reader = None
+    if offset:
+        blob = cache.get(STATE, key, stamp)
+        try:
+            data = orjson.loads(blob) if blob is not None else None
+            if data is not None and data["offset"] == offset and data["identity"] == identity:
+                t = codec.decode_transcript(data["transcript"])
+                reader = claude_code.Reader.resume(t, data["reader"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
+            t = reader = None
+    if t is None or reader is None:
+        offset = 0
+        if end == 0 and not to_end:  # not one whole record yet: what an empty file gives
+            from ctxlint.transcripts.events import Transcript
+
+            return LiveFile(path, audit_transcript(Transcript(path=path, agent="unknown"), display_path(path),
+                                                   config), 0, 0, None)
+        try:
+            fmt = detect_format(path)
+        except OSError:
+            fmt = None
+        if fmt not in RESUMABLE:
+            return _whole(path, config)
+        from ctxlint.transcripts.events import Transcript
+
+        t = Transcript(path=path, agent="claude-code")
+        reader = claude_code.Reader(t, stable=True)
+    fh.seek(offset)
+    stream = io.BufferedReader(_Limited(fh, end), READ_BUFFER)
+    reader.feed(claude_code.records_from(stream, t, t.lines))
+    state = {"identity": identity, "offset": end, "transcript": codec.encode_transcript(t),
+             "reader": reader.state(codec.index_of(t))}
+    state_blob = orjson.dumps(state)  # before ``finish``, which completes the events in place
+    if to_end and end < size:
+        fh.seek(end)
+        reader.feed(claude_code.records_from(io.BufferedReader(_Limited(fh, size), READ_BUFFER), t, t.lines))
+    reader.finish()
+    result = audit_transcript(t, display_path(path), config)
+    last = _last_context(t)
+    if not (to_end and end < size):
+        import msgspec
+
+        fh.seek(max(0, end - TAIL))
+        tail = fh.read(end - max(0, end - TAIL)).hex()
+        kept = {"identity": identity, "offset": end, "tail": tail, "last_context": last,
+                "result": orjson.loads(msgspec.json.encode(result))}
+        cache.put(STATE, key, state_blob, stamp)
+        cache.put(RESULT, key, orjson.dumps(kept), stamp)
+    return LiveFile(path, result, end, end - offset, last)
+
+
+def _tail_matches(fh: io.FileIO, offset: int, tail: Any) -> bool:
+    if not isinstance(tail, str):
+        return False
+    start = max(0, offset - TAIL)
+    fh.seek(start)
+    return fh.read(offset - start).hex() == tail
+
+
+def _load(blob: bytes | None) -> dict[str, Any] | None:
+    if blob is None:
+        return None
+    import json
+
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _result(kept: dict[str, Any]) -> FileResult | None:
+    import msgspec
+
+    try:
+        return msgspec.convert(kept.get("result"), type=FileResult)
+    except (msgspec.ValidationError, TypeError):
+        return None
+
+
+def _last_context(t: Any) -> int | None:
+    from ctxlint.transcripts.events import Usage
+
+    main_only = not t.is_subagent_file
+    for e in reversed(t.events):
+        if type(e) is Usage and e.input_known and not e.replayed and not (main_only and e.sidechain):
+            return int(e.context_tokens)
+    return None
+
+
+def _whole(path: str, config: Config) -> LiveFile:
+    """A file no reader can read on from an offset: audited whole (the coach's cache keeps the result
+    of an unchanged file)."""
+    from ctxlint.coach.collect import cached_results
+
+    result = cached_results([path], config)[0]
+    return LiveFile(path, result, result.session.get("bytes", 0) if result.session else 0, 0, None)
