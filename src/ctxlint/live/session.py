@@ -41,6 +41,7 @@ class LiveFile:
     offset: int
     read: int  # bytes read by this audit (0 when nothing was appended)
     last_context: int | None  # the context of the last main-thread request: the fill now
+    last_boundary: int = 0  # the line of the last main-thread compaction or /clear (0: none)
 
 
 class _Limited(io.RawIOBase):
@@ -107,7 +108,7 @@ def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
         if kept is not None and end == offset and not (to_end and end < st.st_size):
             result = _result(kept)
             if result is not None:
-                return LiveFile(path, result, offset, 0, kept.get("last_context"))
+                return LiveFile(path, result, offset, 0, kept.get("last_context"), kept.get("last_boundary") or 0)
         return _read_on(path, fh, config, key, stamp, identity, offset if kept is not None else 0, end,
                         st.st_size, to_end)
 
@@ -162,17 +163,17 @@ def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, ide
         reader.feed(claude_code.records_from(io.BufferedReader(_Limited(fh, size), READ_BUFFER), t, t.lines))
     reader.finish()
     result = audit_transcript(t, display_path(path), config)
-    last = _last_context(t)
+    last, boundary = _now(t)
     if not (to_end and end < size):
         import msgspec
 
         fh.seek(max(0, end - TAIL))
         tail = fh.read(end - max(0, end - TAIL)).hex()
-        kept = {"identity": identity, "offset": end, "tail": tail, "last_context": last,
+        kept = {"identity": identity, "offset": end, "tail": tail, "last_context": last, "last_boundary": boundary,
                 "result": orjson.loads(msgspec.json.encode(result))}
         cache.put(STATE, key, state_blob, stamp)
         cache.put(RESULT, key, orjson.dumps(kept), stamp)
-    return LiveFile(path, result, end, end - offset, last)
+    return LiveFile(path, result, end, end - offset, last, boundary)
 
 
 def _tail_matches(fh: io.FileIO, offset: int, tail: Any) -> bool:
@@ -204,14 +205,24 @@ def _result(kept: dict[str, Any]) -> FileResult | None:
         return None
 
 
-def _last_context(t: Any) -> int | None:
-    from ctxlint.transcripts.events import Usage
+def _now(t: Any) -> tuple[int | None, int]:
+    """The context of the session's last main-thread request (its fill now) and the line of its last
+    main-thread compaction or /clear (what came before it is no longer in the context)."""
+    from ctxlint.transcripts.events import Clear, Compaction, Usage
 
     main_only = not t.is_subagent_file
+    last: int | None = None
+    boundary = 0
     for e in reversed(t.events):
-        if type(e) is Usage and e.input_known and not e.replayed and not (main_only and e.sidechain):
-            return int(e.context_tokens)
-    return None
+        if (main_only and e.sidechain) or e.replayed:
+            continue
+        if last is None and type(e) is Usage and e.input_known:
+            last = int(e.context_tokens)
+        elif not boundary and (type(e) is Compaction or type(e) is Clear):
+            boundary = e.line
+        if last is not None and boundary:
+            break
+    return last, boundary
 
 
 def _whole(path: str, config: Config) -> LiveFile:

@@ -318,6 +318,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=tuple(claims),
             content_key=f"{segment}:{name}",
+            data={"file": name, "reads": copies + 1},
         )
 
 

@@ -1,0 +1,293 @@
+"""``ctxlint statusline``: one short line for Claude Code's status bar, on every change of the session.
+
+Claude Code runs the command with its statusLine JSON on stdin (docs/agents/hooks.md) each time the
+conversation changes, and shows the first line printed. So this path is built for start-up time: it
+imports no more than the cache front, reads the session's last summary (``live.status``) kept under
+the transcript's path, and prints it with the fill the agent reports now. When the transcript changed
+since that summary, a detached ``ctxlint statusline --refresh`` audits what was appended and keeps the
+new summary for the next line (one refresh per session at a time, under a lock in the cache
+directory); the line printed meanwhile says the last summary, at most one change old. Without a cache
+(``CTXLINT_NO_CACHE``) or without ``fcntl`` the audit runs here, before the line is printed.
+
+A statusline must never break the agent's display: bad input prints an empty line (the agent shows
+none), never a traceback, and the exit code is always 0. ``NO_COLOR`` turns the colours off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+LINE = "live-line"  # the session's last summary, under the transcript's absolute path
+MAX_PAYLOAD = 1024 * 1024
+FULL = 0.95  # above this share of the usable window, auto-compaction is a few requests away
+REFRESH_ROUNDS = 5  # a refresh reads on while the session keeps growing, at most this many times
+SEP = " · "
+
+
+def run(argv: list[str]) -> int:
+    """The command: stdin to one line on stdout; always 0."""
+    color = "--no-color" not in argv and not os.environ.get("NO_COLOR")
+    try:
+        raw = sys.stdin.buffer.read(MAX_PAYLOAD + 1)
+        line = line_for(payload_of(raw), color)
+    except Exception:  # a statusline never fails the agent's display (CTXLINT_DEBUG shows why)
+        if os.environ.get("CTXLINT_DEBUG"):
+            raise
+        line = ""
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def payload_of(raw: bytes) -> dict[str, Any] | None:
+    if len(raw) > MAX_PAYLOAD:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def line_for(payload: dict[str, Any] | None, color: bool) -> str:
+    if payload is None:
+        return ""
+    fill, window = reported_fill(payload)
+    transcript = payload.get("transcript_path")
+    if not isinstance(transcript, str) or not transcript or not os.path.isfile(transcript):
+        return render(None, fill, color)
+    from ctxlint._runtime import cache
+
+    key = os.path.abspath(transcript)
+    kept = _kept(cache.get(LINE, key))
+    if kept is not None and kept.get("stamp") == cache.file_stamp(transcript):
+        return render(kept, fill, color)
+    cwd = _cwd(payload)
+    if cache.enabled() and spawn_refresh(key, cwd, window):
+        return render(kept, fill, color) or "ctxlint: reading the session…"
+    return render(refresh(key, cwd, window), fill, color)
+
+
+def reported_fill(payload: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The context of the agent's last request and its window, as the agent reports them now (fresher
+    than the transcript, which is written a little later)."""
+    cw = payload.get("context_window")
+    if not isinstance(cw, dict):
+        return None, None
+    usage = cw.get("current_usage")
+    fill = None
+    if isinstance(usage, dict):
+        parts = [usage.get(k) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")]
+        if all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in parts):
+            fill = sum(parts)  # type: ignore[arg-type]
+    size = cw.get("context_window_size")
+    return fill, size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else None
+
+
+def _cwd(payload: dict[str, Any]) -> str | None:
+    workspace = payload.get("workspace")
+    for value in ((workspace or {}).get("project_dir") if isinstance(workspace, dict) else None, payload.get("cwd")):
+        if isinstance(value, str) and os.path.isdir(value):
+            return value
+    return None
+
+
+def _kept(blob: bytes | None) -> dict[str, Any] | None:
+    if blob is None:
+        return None
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+# --- the line ----------------------------------------------------------------------------------
+
+GREEN, YELLOW, RED, RESET = "\x1b[32m", "\x1b[33m", "\x1b[31m", "\x1b[0m"
+
+
+def render(data: dict[str, Any] | None, fill: int | None, color: bool) -> str:
+    """``ctx 62% · 64K to compact · $1.84 · avoidable $0.31 (measured $0.20) · <nudge>``: the fill of
+    the usable window, the room before auto-compaction, the spend, the avoidable part, one nudge."""
+    data = data or {}
+    fill = fill if fill is not None else _int(data.get("fill"))
+    usable = _int(data.get("usable"))
+    parts: list[str] = []
+    nudges = _dict(data.get("fill_nudges"))
+    fill_nudge = None
+    if fill is not None and usable:
+        share = fill / usable
+        ratio = _num(data.get("fill_ratio")) or 0.8
+        tint = RED if share >= ratio else YELLOW if share >= 0.6 else GREEN
+        parts.append(_paint(f"ctx {int(share * 100)}%", tint, color))
+        room = usable - fill
+        parts.append(f"{_short(room)} to compact" if room > 0 else "compacting")
+        fill_nudge = nudges.get("full") if share >= FULL else nudges.get("fill") if share >= ratio else None
+    elif not data:
+        return ""
+    spend = _num(data.get("spend_usd"))
+    tokens = _int(data.get("tokens"))
+    if spend is not None:
+        parts.append(_usd(spend))
+    elif tokens:
+        parts.append(f"{_short(tokens)} tokens")
+    avoidable = _avoidable(data.get("avoidable"))
+    if avoidable:
+        parts.append(avoidable)
+    budget = data.get("budget")
+    said = next((x for x in ((budget or [None])[0] if isinstance(budget, list) else None, fill_nudge, data.get("nudge"))
+                 if isinstance(x, str) and x), None)
+    if said:
+        parts.append(_paint(said, YELLOW, color))
+    return SEP.join(parts)
+
+
+def _avoidable(by_basis: Any) -> str | None:
+    """``avoidable $0.31 (measured $0.20)``: measured and modelled waste, never added without saying
+    which; tokens (estimated, unpriced) when the agent records no usage."""
+    basis = _dict(by_basis)
+    measured, modelled, estimated = (_dict(basis.get(b)) for b in ("measured", "modelled", "estimated"))
+    m = _num(measured.get("usd")) or 0.0
+    total = m + (_num(modelled.get("usd")) or 0.0)
+    if total >= 0.005:
+        if m >= 0.005 and total - m >= 0.005:
+            return f"avoidable {_usd(total)} (measured {_usd(m)})"
+        return f"avoidable {_usd(total)} ({'measured' if m >= 0.005 else 'modelled'})"
+    tokens = sum(_int(x.get("tokens")) or 0 for x in (measured, modelled, estimated))
+    return f"avoidable ~{_short(tokens)} tokens" if tokens >= 1000 else None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _paint(text: str, tint: str, color: bool) -> str:
+    return f"{tint}{text}{RESET}" if color else text
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _usd(value: float) -> str:
+    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
+
+
+def _short(n: float) -> str:
+    if n >= 999_500:
+        return f"{n / 1e6:.1f}M"
+    if n >= 1000:
+        return f"{n / 1e3:.0f}K"
+    return f"{n:.0f}"
+
+
+# --- keeping the summary up to date -----------------------------------------------------------
+
+
+def refresh(transcript: str, cwd: str | None, window: int | None) -> dict[str, Any]:
+    """Audit what was appended to the session and keep its new summary; the summary."""
+    from ctxlint._runtime import cache
+    from ctxlint.live.status import snapshot
+
+    snap = snapshot(transcript, live_config(cwd), window=window)
+    cache.put(LINE, os.path.abspath(transcript), json.dumps(snap.data).encode())
+    return snap.data
+
+
+def live_config(cwd: str | None) -> Any:
+    """The project's configuration (its rule options and budgets); the defaults when it has none or
+    it cannot be read (a statusline does not fail on a bad config: ``ctxlint check`` says what is wrong)."""
+    from ctxlint.config import Config, resolve_config
+    from ctxlint.errors import CtxlintError
+
+    try:
+        return resolve_config([cwd], None, False) if cwd else Config()
+    except (CtxlintError, OSError, ValueError):
+        return Config()
+
+
+def _lock_path(key: str) -> str:
+    import hashlib
+
+    from ctxlint._runtime import cache
+
+    return str(cache.directory() / f"live-{hashlib.sha256(key.encode()).hexdigest()[:16]}.lock")
+
+
+def _try_lock(path: str) -> int | None:
+    """An open, exclusively locked descriptor of ``path``; None when another process holds it."""
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def spawn_refresh(transcript: str, cwd: str | None, window: int | None) -> bool:
+    """Start a detached refresh of the session unless one is running; False when this platform cannot
+    (no ``fork`` or ``fcntl``): the caller refreshes itself."""
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:
+        return False
+    if not hasattr(os, "fork"):
+        return False
+    fd = _try_lock(_lock_path(transcript))
+    if fd is None:
+        return True  # a refresh is running: its summary is for the next line
+    os.close(fd)
+    argv = [sys.executable, "-m", "ctxlint", "statusline", "--refresh", transcript]
+    argv += ["--cwd", cwd] if cwd else []
+    argv += ["--window", str(window)] if window else []
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: detached from the agent's pipes, then the refresh
+        try:
+            os.setsid()
+            null = os.open(os.devnull, os.O_RDWR)
+            for std in (0, 1, 2):
+                os.dup2(null, std)
+            os.execv(sys.executable, argv)
+        finally:
+            os._exit(0)
+    return True
+
+
+def run_refresh(transcript: str, cwd: str | None, window: int | None) -> int:
+    """``ctxlint statusline --refresh``: under the session's lock, read on until the summary is the
+    transcript's as it is (or ``REFRESH_ROUNDS`` rounds)."""
+    from ctxlint._runtime import cache
+
+    key = os.path.abspath(transcript)
+    try:
+        fd = _try_lock(_lock_path(key))
+    except ImportError:  # no fcntl: the statusline refreshes in its own process and never starts this
+        return 0
+    if fd is None:
+        return 0  # another refresh of this session is running
+    try:
+        for _ in range(REFRESH_ROUNDS):
+            data = refresh(key, cwd, window)
+            if data.get("stamp") == cache.file_stamp(key):
+                break
+    finally:
+        os.close(fd)
+    return 0
