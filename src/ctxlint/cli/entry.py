@@ -14,7 +14,7 @@ import sys
 
 def run() -> None:
     args = sys.argv[1:]
-    if args[:1] == ["statusline"] and set(args[1:]) <= {"--no-color"}:
+    if args[:1] == ["statusline"] and _plain_statusline(args[1:]):
         from ctxlint.live.statusline import run as statusline
 
         code = statusline(args[1:])
@@ -24,3 +24,14 @@ def run() -> None:
     from ctxlint.cli.main import run as run_main
 
     run_main()
+
+
+def _plain_statusline(args: list[str]) -> bool:
+    """Only the options the agent's settings give it: ``--no-color`` and ``--chain COMMAND``."""
+    rest = list(args)
+    if "--chain" in rest:
+        at = rest.index("--chain")
+        if at + 1 >= len(rest):
+            return False
+        del rest[at : at + 2]
+    return set(rest) <= {"--no-color"}

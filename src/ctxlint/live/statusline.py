@@ -25,11 +25,29 @@ MAX_PAYLOAD = 1024 * 1024
 FULL = 0.95  # above this share of the usable window, auto-compaction is a few requests away
 REFRESH_ROUNDS = 5  # a refresh reads on while the session keeps growing, at most this many times
 SEP = " · "
+CHAIN_SEP = " │ "  # between the user's own statusline and ctxlint's
+CHAIN_TIMEOUT = 5.0
+
+
+def _their_line(command: str, raw: bytes) -> str:
+    """The first line the user's own statusline command prints for the same input ("" when it fails)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(command, shell=True, input=raw, capture_output=True, timeout=CHAIN_TIMEOUT,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    text = done.stdout.decode("utf-8", "replace")
+    return text.splitlines()[0] if text.strip() else ""
 
 
 def run(argv: list[str]) -> int:
-    """The command: stdin to one line on stdout; always 0."""
+    """The command: stdin to one line on stdout; always 0. ``--chain COMMAND``: the user's own
+    statusline command runs first, with the same input, and ctxlint's line follows its first line."""
     color = "--no-color" not in argv and not os.environ.get("NO_COLOR")
+    theirs = argv[argv.index("--chain") + 1] if "--chain" in argv[:-1] else None
+    raw = b""
     try:
         raw = sys.stdin.buffer.read(MAX_PAYLOAD + 1)
         line = line_for(payload_of(raw), color)
@@ -37,6 +55,9 @@ def run(argv: list[str]) -> int:
         if os.environ.get("CTXLINT_DEBUG"):
             raise
         line = ""
+    if theirs is not None:
+        first = _their_line(theirs, raw)
+        line = f"{first}{CHAIN_SEP}{line}" if first and line else first or line
     try:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
