@@ -29,10 +29,13 @@ AGENT_NAMES = list(AGENTS)  # every agent with a transcript reader
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
+@click.option("--check-budget", is_flag=True,
+              help="Check the configured budgets (session, project's week) instead of reporting: exit 1 when "
+                   "one is exceeded, saying which and by how much (for CI).")
 @guarded
 def coach(paths: tuple[str, ...], since: str | None, until: str | None, project: str | None, agent: str | None,
           fmt: str, output: str | None, top: int, jobs: int | None, from_dir: str | None,
-          config_file: str | None, no_config: bool, color: bool | None) -> None:
+          config_file: str | None, no_config: bool, color: bool | None, check_budget: bool) -> None:
     """Rank the habits that cost the most across sessions, with the one fix for each.
 
     With no PATH, reads every local agent history it knows (Claude Code, Codex, Gemini CLI, Qwen Code,
@@ -72,6 +75,8 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
         if not any(r.kind == "transcript" for r in results):
             fail("no transcripts found in " + ", ".join(targets))
         kept = [r for r in results if filters.keep(r)]
+        if check_budget:
+            _check_budget(kept, config, filters.until)
         data = aggregate(kept, filters, top=top)
         data["instructions"] = instruction_costs(kept, config)
     if fmt == "json":
@@ -89,3 +94,21 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
 
         text = render_text(data, color=use_color(color, output=output))
     write_output(text, output, what=f"{fmt} report")
+
+
+def _check_budget(results: list[Any], config: Any, until: Any) -> None:
+    """``--check-budget``: one line per budget exceeded and exit 1, or one line saying all is within."""
+    from datetime import UTC, datetime, time
+
+    from ctxlint.coach.budget import overruns
+
+    if not config.budget:
+        fail("no budget in the configuration: add [tool.ctxlint.budget] or budget: (docs/live.md#budgets)")
+    end = datetime.combine(until, time.max, UTC) if until is not None else None
+    lines, sessions, projects = overruns(results, config.budget, end)
+    for line in lines:
+        click.echo(f"ctxlint: budget exceeded: {line}")
+    if lines:
+        sys.exit(1)
+    click.echo(f"ctxlint: within budget ({sessions} session(s), {projects} project(s) in the last week)")
+    sys.exit(0)

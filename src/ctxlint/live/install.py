@@ -53,6 +53,7 @@ class InstallError(CtxlintError):
 class Plan:
     """One settings file before and after (``after`` None: the file is removed)."""
 
+    agent: str
     path: Path
     before: str | None
     after: str | None
@@ -145,53 +146,81 @@ def plan_install(agent: str, scope: str, project: Path, *, force: bool = False, 
         for event, timeout in GEMINI_EVENTS.items():
             _add_hook(data, event, {"name": "ctxlint", "type": "command",
                                     "command": _line([*prefix, "hook", "--agent", "gemini"]), "timeout": timeout})
-    return Plan(path, before, _dump(data, before), notes)
+    return Plan(agent, path, before, _dump(data, before), notes)
 
 
 def plan_uninstall(agent: str, scope: str, project: Path) -> Plan:
     path = settings_path(agent, scope, project)
     before = _read(path)
     if before is None:
-        return Plan(path, None, None, ["nothing installed"])
+        return Plan(agent, path, None, None, ["nothing installed"])
+    return Plan(agent, path, before, _restored(agent, path, before, without_ours(agent, path, before)))
+
+
+def without_ours(agent: str, path: Path, text: str) -> str:
+    """The settings ``text`` with ctxlint's entries taken out (a chained command given back)."""
     if agent == "codex":
-        after = _codex_uninstall(path, before)
-    else:
-        data = _json(path, before)
-        if agent == "claude-code":
-            line = data.get("statusLine")
-            if isinstance(line, dict) and is_ours(line.get("command"), "statusline"):
-                theirs = chained_command(line["command"])
-                if theirs is not None:
-                    line["command"] = theirs
-                else:
-                    del data["statusLine"]
-        hooks = data.get("hooks")
-        if isinstance(hooks, dict):
-            for event in list(hooks):
-                groups = hooks[event]
-                if not isinstance(groups, list):
-                    continue
-                kept = [g for g in groups if not _our_group(g)]
-                if kept:
-                    hooks[event] = kept
-                else:
-                    del hooks[event]
-            if not hooks:
-                del data["hooks"]
-        after = _dump(data, before)
-    return Plan(path, before, _restored(path, before, after))
+        return _codex_uninstall(path, text)
+    data = _json(path, text)
+    if agent == "claude-code":
+        line = data.get("statusLine")
+        if isinstance(line, dict) and is_ours(line.get("command"), "statusline"):
+            theirs = chained_command(line["command"])
+            if theirs is not None:
+                line["command"] = theirs
+            else:
+                del data["statusLine"]
+    hooks = data.get("hooks")
+    if isinstance(hooks, dict):
+        for event in list(hooks):
+            groups = hooks[event]
+            if not isinstance(groups, list):
+                continue
+            kept = [g for g in groups if not _our_group(g)]
+            if kept:
+                hooks[event] = kept
+            else:
+                del hooks[event]
+        if not hooks:
+            del data["hooks"]
+    return _dump(data, text)
 
 
-def _restored(path: Path, before: str, after: str | None) -> str | None:
-    """The file as it was before the install when only ctxlint's entries changed it since (the backup's
-    bytes); a file the install created and that holds nothing else is removed."""
-    backup = Path(str(path) + BACKUP)
-    original = _read(backup)
-    if original is not None and after is not None and _same(original, after, path):
-        return original
-    if after is not None and original is None and _empty(after, path) and not _empty(before, path):
+def _restored(agent: str, path: Path, before: str, after: str) -> str | None:
+    """The file as it was before the install (the backup's bytes) when only ctxlint's entries changed it
+    since; a file the install created and that holds nothing else is removed."""
+    original = _read(Path(str(path) + BACKUP))
+    if original is not None:
+        after = _give_back(agent, path, after, original)
+        if _same(without_ours(agent, path, original), after, path):
+            return original
+    if original is None and _empty(after, path) and not _empty(before, path):
         return None
     return after
+
+
+def _give_back(agent: str, path: Path, after: str, original: str) -> str:
+    """The user's own statusLine (Claude Code) or notifier (Codex) that ``--force`` replaced, from the
+    file as it was before the install."""
+    key = {"claude-code": "statusLine", "codex": "notify"}.get(agent)
+    if key is None:
+        return after
+    theirs = _parse(original, path).get(key)
+    if theirs is None or key in _parse(after, path):
+        return after
+    command = theirs.get("command") if isinstance(theirs, dict) else _line([str(x) for x in theirs]) \
+        if isinstance(theirs, list) else None
+    if is_ours(command, "statusline" if agent == "claude-code" else "hook"):
+        return after
+    if agent == "codex":
+        import tomlkit
+
+        doc = tomlkit.parse(after)
+        doc[key] = theirs
+        return tomlkit.dumps(doc)
+    data = _json(path, after)
+    data[key] = theirs
+    return _dump(data, after)
 
 
 def _same(a: str, b: str, path: Path) -> bool:
@@ -295,12 +324,12 @@ def _codex_install(path: Path, before: str | None, prefix: list[str], force: boo
     notes: list[str] = []
     argv = [str(x) for x in current] if isinstance(current, list) else None
     if argv is not None and is_ours(_line(argv), "hook"):
-        return Plan(path, before, before, notes)
+        return Plan("codex", path, before, before, notes)
     if argv and not force:
         ours += ["--", *argv]
         notes.append("kept your notify program: ctxlint runs it with the same argument")
     doc["notify"] = ours
-    return Plan(path, before, tomlkit.dumps(doc), notes)
+    return Plan("codex", path, before, tomlkit.dumps(doc), notes)
 
 
 def _codex_uninstall(path: Path, before: str) -> str:
@@ -338,7 +367,7 @@ def apply(plan: Plan, *, installing: bool) -> None:
     if not plan.changes:
         return
     backup = Path(str(plan.path) + BACKUP)
-    if installing and plan.before is not None and not backup.exists():
+    if installing and plan.before is not None and _fresh_backup(plan, backup):
         atomic_write_bytes(str(backup), plan.before.encode("utf-8"), _mode(plan.path))
     if plan.after is None:
         plan.path.unlink(missing_ok=True)
@@ -347,6 +376,19 @@ def apply(plan: Plan, *, installing: bool) -> None:
     atomic_write_bytes(str(plan.path), plan.after.encode("utf-8"), _mode(plan.path) or 0o600)
     if not installing and plan.before is not None and plan.after == _read(backup):
         backup.unlink(missing_ok=True)
+
+
+def _fresh_backup(plan: Plan, backup: Path) -> bool:
+    """Whether the file as it is now is the one to keep: no backup yet, or one that no longer describes
+    it (the file changed since an earlier install)."""
+    kept = _read(backup)
+    if kept is None or plan.before is None:
+        return True
+    try:
+        return not _same(without_ours(plan.agent, plan.path, kept), without_ours(plan.agent, plan.path, plan.before),
+                         plan.path)
+    except InstallError:
+        return True
 
 
 def _mode(path: Path) -> int | None:
