@@ -113,7 +113,13 @@ def test_the_command_path_imports_neither_click_nor_the_pipeline(session: Path, 
     assert done.stdout.strip() == "[]"
 
 
-def test_a_changed_transcript_is_refreshed_by_one_detached_process(session: Path) -> None:
+def test_the_first_line_of_a_small_session_is_computed_before_it_is_printed(session: Path) -> None:
+    assert statusline.line_for(payload("claude-code/statusline.json", session), color=False).startswith("ctx 7%")
+
+
+def test_a_changed_transcript_is_refreshed_by_one_detached_process(session: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statusline, "INLINE_FIRST_BYTES", 0)  # as a large session
     data = payload("claude-code/statusline.json", session)
     first = statusline.line_for(data, color=False)  # no summary yet: a refresh starts
     assert first == "ctxlint: reading the session…"
@@ -192,7 +198,7 @@ def test_a_turn_end_says_only_what_is_new(session: Path) -> None:
 
 def test_session_end_fills_the_coachs_cache(session: Path) -> None:
     answer = run_hook(payload("claude-code/session-end.json", session))
-    assert answer is not None and "this session: $0.18 spent" in answer["systemMessage"]
+    assert answer is not None and "$0.18 spent this session" in answer["systemMessage"]
     stats = CollectStats()
     collect([str(session.parent)], Config(), stats=stats)
     assert (stats.files, stats.cached, stats.computed) == (1, 1, 0)

@@ -18,14 +18,15 @@ from ctxlint.cli.common import guarded
               help="Audit this session's appended records and keep its summary (started by the statusline).")
 @click.option("--cwd", hidden=True)
 @click.option("--window", type=int, hidden=True)
+@click.option("--lock-fd", type=int, hidden=True)
 def statusline(no_color: bool, chain_command: str | None, refresh_path: str | None, cwd: str | None,
-               window: int | None) -> None:
+               window: int | None, lock_fd: int | None) -> None:
     """Print one line for Claude Code's status bar: context fill, room to auto-compaction, spend,
     avoidable waste and one nudge, from the statusLine JSON on stdin (docs/live.md)."""
     from ctxlint.live import statusline as live
 
     if refresh_path:
-        sys.exit(live.run_refresh(refresh_path, cwd, window))
+        sys.exit(live.run_refresh(refresh_path, cwd, window, lock_fd))
     sys.exit(live.run((["--no-color"] if no_color else []) + (["--chain", chain_command] if chain_command else [])))
 
 

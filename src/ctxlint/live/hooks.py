@@ -207,13 +207,13 @@ def before_compaction(event: Event, config: Any) -> str | None:
     return "ctxlint: " + "; ".join(p for p in parts if p)
 
 
-def _spend_words(data: dict[str, Any]) -> str:
+def _spend_words(data: dict[str, Any], when: str = "") -> str:
     from ctxlint.live.statusline import _avoidable, _short, _usd
 
     spend = data.get("spend_usd")
     spent = _usd(spend) if isinstance(spend, (int, float)) else f"{_short(data.get('tokens') or 0)} tokens"
     avoidable = _avoidable(data.get("avoidable"))
-    return f"{spent} spent" + (f", {avoidable}" if avoidable else "")
+    return f"{spent} spent{when}" + (f", {avoidable}" if avoidable else "")
 
 
 def session_end(event: Event, config: Any) -> str | None:
@@ -225,13 +225,13 @@ def session_end(event: Event, config: Any) -> str | None:
     snap = _snapshot(event, config, to_end=True)
     cache_for_coach(session_files(transcript) if event.agent == "claude-code" else [transcript], config)
     data = snap.data
-    parts = [f"this session: {_spend_words(data)}"]
+    parts = [_spend_words(data, " this session")]
     top = _top_habit(snap.findings)
     if top:
         parts.append(top)
     parts += data.get("budget") or []
     parts += week_budget(event, config)
-    return "ctxlint: " + "; ".join(parts) + " — `ctxlint coach` for the trend"
+    return "ctxlint: " + "; ".join([*parts, "`ctxlint coach` for the trend"])
 
 
 def _top_habit(findings: list[Any]) -> str | None:
@@ -307,6 +307,12 @@ def chain(program: list[str], payload_arg: str) -> None:
     """Run the user's own notifier (``program``: what the installer put after ``--``) with the same JSON
     argument, detached: Codex waits for neither."""
     if not program:
+        return
+    if hasattr(os, "fork"):
+        from ctxlint.live.statusline import detach
+
+        with contextlib.suppress(OSError):
+            detach([*program, payload_arg])
         return
     import subprocess
 

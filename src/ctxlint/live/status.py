@@ -47,12 +47,14 @@ def snapshot(transcript: str, config: Config, *, window: int | None = None, to_e
     the session's own."""
     from ctxlint._runtime.cache import file_stamp
     from ctxlint.live import session
+    from ctxlint.measure import pricing
     from ctxlint.measure.budget import check, spent_of
     from ctxlint.transcripts.analysis import usable_window
 
     started = time.perf_counter()
     stamp = file_stamp(transcript)
     files = [session.audit(f, config, to_end=to_end) for f in session_files(transcript)]
+    pricing.save_new_rates({})  # a model priced here for the first time is not looked up again
     main = files[0]
     facts = main.result.session or {}
     agent = main.result.agent or "claude-code"

@@ -7,7 +7,8 @@ the transcript's path, and prints it with the fill the agent reports now. When t
 since that summary, a detached ``ctxlint statusline --refresh`` audits what was appended and keeps the
 new summary for the next line (one refresh per session at a time, under a lock in the cache
 directory); the line printed meanwhile says the last summary, at most one change old. Without a cache
-(``CTXLINT_NO_CACHE``) or without ``fcntl`` the audit runs here, before the line is printed.
+(``CTXLINT_NO_CACHE``) or without ``fcntl``, and for the first line of a small session, the audit runs
+here, before the line is printed.
 
 A statusline must never break the agent's display: bad input prints an empty line (the agent shows
 none), never a traceback, and the exit code is always 0. ``NO_COLOR`` turns the colours off.
@@ -24,6 +25,9 @@ LINE = "live-line"  # the session's last summary, under the transcript's absolut
 MAX_PAYLOAD = 1024 * 1024
 FULL = 0.95  # above this share of the usable window, auto-compaction is a few requests away
 REFRESH_ROUNDS = 5  # a refresh reads on while the session keeps growing, at most this many times
+# A session this small with no summary yet is audited before the first line (a fraction of a second,
+# once), so that line already says something; a larger one gets its summary from a refresh.
+INLINE_FIRST_BYTES = 1024 * 1024
 SEP = " · "
 CHAIN_SEP = " │ "  # between the user's own statusline and ctxlint's
 CHAIN_TIMEOUT = 5.0
@@ -90,7 +94,8 @@ def line_for(payload: dict[str, Any] | None, color: bool) -> str:
     if kept is not None and kept.get("stamp") == cache.file_stamp(transcript):
         return render(kept, fill, color)
     cwd = _cwd(payload)
-    if cache.enabled() and spawn_refresh(key, cwd, window):
+    small = kept is None and os.path.getsize(transcript) <= INLINE_FIRST_BYTES
+    if cache.enabled() and not small and spawn_refresh(key, cwd, window):
         return render(kept, fill, color) or "ctxlint: reading the session…"
     return render(refresh(key, cwd, window), fill, color)
 
@@ -274,34 +279,54 @@ def spawn_refresh(transcript: str, cwd: str | None, window: int | None) -> bool:
     fd = _try_lock(_lock_path(transcript))
     if fd is None:
         return True  # a refresh is running: its summary is for the next line
-    os.close(fd)
-    argv = [sys.executable, "-m", "ctxlint", "statusline", "--refresh", transcript]
+    # The child inherits the locked descriptor: the session is locked from now until the refresh ends,
+    # with no moment between this process's exit and the child's start when another could begin.
+    os.set_inheritable(fd, True)
+    argv = [sys.executable, "-m", "ctxlint", "statusline", "--refresh", transcript, "--lock-fd", str(fd)]
     argv += ["--cwd", cwd] if cwd else []
     argv += ["--window", str(window)] if window else []
-    sys.stdout.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: detached from the agent's pipes, then the refresh
-        try:
-            os.setsid()
-            null = os.open(os.devnull, os.O_RDWR)
-            for std in (0, 1, 2):
-                os.dup2(null, std)
-            os.execv(sys.executable, argv)
-        finally:
-            os._exit(0)
+    try:
+        detach(argv)
+    finally:
+        os.close(fd)
     return True
 
 
-def run_refresh(transcript: str, cwd: str | None, window: int | None) -> int:
-    """``ctxlint statusline --refresh``: under the session's lock, read on until the summary is the
-    transcript's as it is (or ``REFRESH_ROUNDS`` rounds)."""
+def detach(argv: list[str]) -> None:
+    """Start ``argv`` as a process of its own: a new session, away from the caller's pipes (the agent
+    reads this process's output until every copy of its stdout is closed), and not the caller's
+    child (a first child starts it and exits at once, and is reaped here)."""
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            if os.fork() == 0:
+                null = os.open(os.devnull, os.O_RDWR)
+                for std in (0, 1, 2):
+                    os.dup2(null, std)
+                os.execvp(argv[0], argv)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def run_refresh(transcript: str, cwd: str | None, window: int | None, lock_fd: int | None = None) -> int:
+    """``ctxlint statusline --refresh``: under the session's lock (``lock_fd``: taken by the statusline
+    that started this process), read on until the summary is the transcript's as it is (or
+    ``REFRESH_ROUNDS`` rounds)."""
     from ctxlint._runtime import cache
 
     key = os.path.abspath(transcript)
-    try:
-        fd = _try_lock(_lock_path(key))
-    except ImportError:  # no fcntl: the statusline refreshes in its own process and never starts this
-        return 0
+    cache.get(LINE, key)  # opens the cache, whose directory holds the lock
+    if not cache.enabled():
+        return 0  # nowhere to keep a summary
+    fd = lock_fd
+    if fd is None:
+        try:
+            fd = _try_lock(_lock_path(key))
+        except ImportError:  # no fcntl: the statusline refreshes in its own process and never starts this
+            return 0
     if fd is None:
         return 0  # another refresh of this session is running
     try:
