@@ -65,7 +65,7 @@ def test_json_report_validates_against_shipped_schema(repo: Path) -> None:
     data = json.loads(result.output)
     schema = json.loads((REPO / "src" / "ctxlint" / "schemas" / "report.schema.json").read_text())
     jsonschema.validate(data, schema)
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     finding = next(f for f in data["findings"] if f["rule_id"] == "CTX101")
     assert finding["rule_name"] == "instruction-file-too-long"
     assert finding["line"] == 1 and finding["tokens_wasted"] > 0

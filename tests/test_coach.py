@@ -90,8 +90,10 @@ def test_subagents_roll_into_their_session_and_habits_rank_with_one_fix() -> Non
     assert t["sessions"] == 2 and t["files"] == 4  # subagent files are never sessions of their own
     assert t["requests"] == 10 + 5 + 10 + 10  # ... but their requests and tokens count
     assert t["input_tokens_all"] == 4 * 10_100 and t["price_table"] == "genai-prices test"
-    assert [h["rule_id"] for h in data["habits"]] == ["CTX206", "CTX202", "CTX201"]  # ranked by avoidable tokens
-    modelled, top, second = data["habits"]
+    # ranked by avoidable dollars where priced ($0.03, $0.02, $0.01), the same order everywhere
+    assert [h["rule_id"] for h in data["habits"]] == ["CTX201", "CTX206", "CTX202"]
+    assert data["habits_ranked_by"] == "cost"
+    second, modelled, top = data["habits"]
     assert modelled["basis"] == "modelled" and top["basis"] == second["basis"] == "measured"
     # measured waste and modelled savings are totalled apart
     assert data["waste"]["by_basis"]["measured"] == {"tokens": 2900, "cost_usd": 0.04}
@@ -99,7 +101,13 @@ def test_subagents_roll_into_their_session_and_habits_rank_with_one_fix() -> Non
     assert (top["findings"], top["sessions"], top["tokens_wasted"]) == (1, 1, 2000)  # counted on the parent session
     assert (second["findings"], second["sessions"], second["tokens_wasted"]) == (3, 2, 900)
     assert second["fix"] == "Refer to it."  # the ONE fix: the rule's own fix text
-    assert second["example_fix"] == "refer to the earlier result" and second["example_fix_count"] == 2
+    # the example is a real finding's fix, with its real line, and the session it is from
+    assert second["example_fix"] == "refer to the earlier result (line 12)" and second["example_fix_count"] == 2
+    assert second["example_session"]["path"] == "p/a.jsonl"
+    # the drill-down: each session of the habit, its findings with real lines and the command to see them
+    sessions = second["sessions_list"]
+    assert [(x["path"], x["tokens"], len(x["findings"])) for x in sessions] == [("p/a.jsonl", 800, 2), ("p/b.jsonl", 100, 1)]
+    assert sessions[0]["findings"][0]["command"] == "ctxlint check x --select CTX201"
     assert data["waste"]["tokens"] == 2900 + 5000 <= t["input_tokens_all"]
     assert data["by_rule"]["CTX201"] == {"tokens_wasted": 900, "findings": 3}
     # ISO weeks; a subagent's tokens land in its parent's week
@@ -110,8 +118,10 @@ def test_subagents_roll_into_their_session_and_habits_rank_with_one_fix() -> Non
     health = {h["path"]: h for h in data["sessions"]}
     assert set(health) == {"p/a.jsonl", "p/b.jsonl"}
     a = health["p/a.jsonl"]
-    assert a["peak_fill"] == 0.85 and a["compactions"] == 1 and a["subagent_files"] == 1
-    assert a["requests_above_80pct"] == 2  # 180k and 200k of a 200k window
+    # fill on the usable window (200k - 33k = 167k, as CTX206): 170k is above it
+    assert a["usable_window"] == 167_000 and a["peak_fill"] == round(170_000 / 167_000, 4)
+    assert a["compactions"] == 1 and a["subagent_files"] == 1
+    assert a["requests_above_80pct"] == 4  # 140k, 160k, 180k, 200k are above 80% of 167k
     assert a["requests"] == 15 and a["cost_usd"] == 2.0
     assert not any("person" in k for k in data)
 
@@ -195,7 +205,20 @@ def test_coach_on_the_corpus_stores(stores: Path) -> None:
     assert 0 < data["waste"]["tokens"] <= t["input_tokens_all"]
     habits = data["habits"]
     assert habits and all(h["fix"] for h in habits)
-    assert [h["tokens_wasted"] for h in habits] == sorted((h["tokens_wasted"] for h in habits), reverse=True)
+    # one ranking: by avoidable dollars where priced, a zero-token habit with dollars included
+    assert data["habits_ranked_by"] == "cost"
+    assert [h["cost_wasted_usd"] for h in habits] == sorted((h["cost_wasted_usd"] for h in habits), reverse=True)
+    # every habit lists its sessions with their findings: real lines, the command that shows them
+    for h in habits:
+        assert h["sessions_list"] and len(h["sessions_list"]) + h["more_sessions"] == h["sessions"]
+        for x in h["sessions_list"]:
+            assert x["findings"] and all(f["line"] >= 1 and f["command"].endswith(f"--select {h['rule_id']}")
+                                         for f in x["findings"])
+    # what the tokens bought, and what the spend leaves out
+    o = data["outcomes"]["totals"]
+    assert o["sessions"] == t["sessions"] and o["completed"] + o["open"] + o["no-edits"] == o["sessions"]
+    assert o["loops"] > 0 and o["tokens_per_loop"] == round(t["input_tokens_all"] / o["loops"])
+    assert t["unpriced_requests"] > 0 and isinstance(t["largest_session_unpriced"], bool)
     assert all(h["sessions"] <= t["sessions"] for h in habits)
     assert sum(v["tokens_wasted"] for v in data["by_rule"].values()) == data["waste"]["tokens"]
     assert data["weekly"] and all(w["week"] == "unknown" or "-W" in w["week"] for w in data["weekly"])

@@ -57,20 +57,26 @@ def test_charts_have_the_expected_series() -> None:
     assert len(charts) >= 4  # waste by rule, 2 context fills, weekly trend
     bars = next(c for c in charts if 'data-series="waste-by-rule"' in c)
     assert bars.count("<rect") == len(data["habits"]) == 2  # type: ignore[arg-type]
-    fills = [c for c in charts if c.startswith('<svg viewBox') and 'data-series="context"' in c]
+    costliest = page.split("<h2>Context fill of the costliest sessions</h2>")[1].split("<h2>")[0]
+    fills = [c for c in svgs(costliest) if 'data-series="context"' in c]
     assert len(fills) == 2
     for chart in fills:
         n = int(re.search(r'data-points="(\d+)"', chart).group(1))  # type: ignore[union-attr]
         points = re.search(r'<polyline[^>]*points="([^"]+)"', chart).group(1).split()  # type: ignore[union-attr]
         assert len(points) == n and n in (40, 12)
-        assert 'data-line="window"' in chart and 'data-line="80%"' in chart
+        # the window model of check's CTX206: 80% of the usable window (200k - 33k), not of the window
+        assert 'data-line="window" data-value="200000"' in chart and 'data-line="auto-compact" data-value="167000"' in chart
+        assert 'data-line="80%" data-value="133600"' in chart
         assert chart.count('data-marker="compaction"') == 1
         ys = [float(p.split(",")[1]) for p in points]
         assert ys == sorted(ys, reverse=True)  # context grows: y falls on screen
     weekly = next(c for c in charts if 'data-series="weekly"' in c)
     weeks = int(re.search(r'data-points="(\d+)"', weekly).group(1))  # type: ignore[union-attr]
     assert weeks == 3  # 2026-W10, an empty W11, W12: gaps are filled
-    assert weekly.count("<rect") == weeks and 'data-series="weekly-waste-share"' in weekly
+    assert weekly.count("<rect") == weeks
+    # the share line never crosses the empty W11: two runs of one week each, so dots and no line
+    assert 'data-series="weekly-waste-share" data-points="2" data-runs="2"' in weekly
+    assert "<polyline" not in weekly
     assert 'data-series="weekly-spend" data-points="3"' in weekly
 
 

@@ -116,13 +116,13 @@ def test_fix_says_what_it_applied_and_what_is_left(tmp_path: Path) -> None:
     dry = _invoke([".", "--fix", "--diff"], tmp_path)
     assert dry.exit_code == 0 and dry.stdout == ""
     assert dry.stderr == ("ctxlint: 0 fixes would be applied; 1 fixable with --unsafe-fixes (CTX106 ×1); "
-                          "2 need manual edits (CTX108 ×2)\n")
+                          "1 needs manual edits (CTX108 ×1)\n")
     unsafe = _invoke([".", "--fix", "--diff", "--unsafe-fixes"], tmp_path)
     assert unsafe.exit_code == 1  # as ruff: --diff fails when it would change something
     assert "-- @docs/gone.md" in unsafe.stdout
-    assert unsafe.stderr.startswith("ctxlint: 1 fix would be applied to 1 file; 2 need manual edits")
+    assert unsafe.stderr.startswith("ctxlint: 1 fix would be applied to 1 file; 1 needs manual edits")
     applied = _invoke([".", "--fix", "--unsafe-fixes"], tmp_path)
-    assert applied.stderr.startswith("ctxlint: 1 fix applied to 1 file; 2 need manual edits (CTX108 ×2)\n")
+    assert applied.stderr.startswith("ctxlint: 1 fix applied to 1 file; 1 needs manual edits (CTX108 ×1)\n")
     assert "@docs/gone.md" not in (tmp_path / "CLAUDE.md").read_text()
 
 

@@ -19,7 +19,7 @@ from ctxlint.config import load_config, parse_config
 from tests.test_docs_snippets import HOOK_IDS, check_jsonschema
 
 REPO = Path(__file__).resolve().parents[1]
-LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}` and check the report.\n" for i in range(230))
+LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}` and check the report.\n" for i in range(420))  # over CTX101 warn-lines
 
 
 def run(args: list[str], cwd: Path) -> Result:

@@ -82,7 +82,11 @@ def test_one_exclude_rule_for_check_coach_and_export(repo: Path, monkeypatch: py
     exclude = ("vendor/*",)
     inputs = classify([str(repo)], Config(exclude=exclude))
     assert sorted(os.path.basename(s.path) for g in inputs.instruction_groups.values() for s in g) == ["AGENTS.md"]
-    assert [os.path.basename(p) for p in inputs.transcripts] == ["s1.jsonl"]
+    # A repository walk takes sessions only from agents' stores: history/ is not one (see
+    # test_a_repository_walk_takes_sessions_only_from_agent_stores); the folder given itself is searched.
+    assert inputs.transcripts == []
+    inside = classify([str(repo / "history")], Config(exclude=exclude)).transcripts
+    assert [os.path.basename(p) for p in inside] == ["s1.jsonl"]
     assert [os.path.basename(t.path) for t in transcript_inputs([str(repo)], exclude)] == ["s1.jsonl"]
     assert [t.rel for t in discover([str(repo)], exclude)] == ["history/s1.jsonl"]
     assert [os.path.basename(t.path) for t in transcript_inputs([str(repo)], ("s1.jsonl",))] == ["s2.jsonl"]

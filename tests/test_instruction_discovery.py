@@ -35,12 +35,19 @@ def _write(root: Path, files: dict[str, str]) -> None:
     (".github/copilot-instructions.md", "copilot"),
     (".github/instructions/py.instructions.md", "copilot"),
     (".github/instructions/a/b.instructions.md", "copilot"),
+    ("Claude.md", "claude-code"),  # read as CLAUDE.md where the file system ignores case
+    ("agents.md", "codex"),
+    (".claude/skills/review/SKILL.md", "claude-code"),
+    (".agents/skills/review/SKILL.md", "codex"),
+    ("archive/.cursorrules", "cursor"),  # discovered so the report can say no agent reads it
     # never instruction files
     ("README.md", None),
     ("SECURITY.md", None),
     ("docs/ja/agents.md", None),
-    ("claude.md", None),
-    ("Agents.md", None),
+    ("docs/claude.md", None),  # another case counts only at the top, where agents on macOS read it
+    ("pkg/Agents.md", None),
+    (".cursor/rules/README.md", None),  # for people, not a rule
+    (".claude/skills/SKILL.md", None),
     ("docs/CLAUDE.md.bak", None),
     (".claude/commands/review.md", None),
     (".claude/agents/reviewer.md", None),
@@ -105,3 +112,23 @@ def test_repo_root(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     assert repo_root(tmp_path / "a" / "b") == tmp_path.resolve()
     assert repo_root(tmp_path / "a" / "b").is_dir()
+
+
+def test_a_repository_walk_takes_sessions_only_from_agent_stores(tmp_path: Path) -> None:
+    """A repository's own `.jsonl` test fixtures are not its user's sessions (a public repository's
+    fixture transcripts drew CTX202/CTX205 findings); sessions it commits under an agent's store are,
+    and any transcript is taken from a folder given inside the repository or given explicitly."""
+    from ctxlint.config import Config
+    from ctxlint.core.inputs import classify
+
+    session = (Path(__file__).resolve().parents[1] / "examples" / "session.jsonl").read_bytes()
+    (tmp_path / ".git").mkdir()
+    fixture = tmp_path / "src" / "chat" / "test" / "fixtures" / "s.jsonl"
+    stored = tmp_path / ".claude" / "projects" / "-home-dev-app" / "s.jsonl"
+    for path in (fixture, stored):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(session)
+    found = classify([str(tmp_path)], Config()).transcripts
+    assert [os.path.realpath(p) for p in found] == [os.path.realpath(stored)]
+    inner = classify([str(fixture.parent)], Config()).transcripts
+    assert [os.path.realpath(p) for p in inner] == [os.path.realpath(fixture)]

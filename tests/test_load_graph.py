@@ -116,11 +116,13 @@ def test_codex_cap_truncates_and_names_the_heading(tmp_path: Path) -> None:
     assert entry.tokens < count_text(text)
 
 
-def test_codex_override_wins_and_empty_files_are_skipped(tmp_path: Path) -> None:
+def test_codex_override_wins_and_an_empty_one_still_hides_agents_md(tmp_path: Path) -> None:
     project = _project(tmp_path, {"AGENTS.md": "main\n", "AGENTS.override.md": "override\n"})
     assert [e.path for e in project.loads["codex"].entries] == ["AGENTS.override.md"]
+    # Codex takes the first existing name of each directory and then skips it when it is empty
+    # (codex-rs project_doc.rs: discover_project_doc_paths / read_project_docs).
     empty = _project(tmp_path / "e", {"AGENTS.md": "main\n", "AGENTS.override.md": "\n"})
-    assert [e.path for e in empty.loads["codex"].entries] == ["AGENTS.md"]
+    assert [e.path for e in empty.loads["codex"].entries] == []
 
 
 def test_cursor_and_copilot_always_applied(tmp_path: Path) -> None:

@@ -149,7 +149,7 @@ def tricky_report() -> Report:
         by_rule={"CTX101": 1, "CTX104": 3, "CTX201": 1, "CTX999": 1},
         tokens_wasted=4_200,
         cost_wasted_usd=0.0126,
-        instruction_tokens_per_request=952,
+        instruction_tokens_per_request={"claude": 952},
         startup_tokens={"claude": 3_100, "codex|cli": 1_450},
         input_tokens=120_000,
         cost_usd=0.36,

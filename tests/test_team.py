@@ -129,6 +129,18 @@ def test_report_matches_the_coach(tree: Path, local_out: Path) -> None:
     assert [(p["project"], p["requests"], p["tokens_wasted"]) for p in sorted(a["by_project"], key=key)] == [
         (p["project"], p["requests"], p["tokens_wasted"]) for p in sorted(b["by_project"], key=key)]
     assert a["period"] == b["period"]
+    # what the tokens bought, and the unpriced disclosure, are the same from the tables
+    for key in ("unpriced_requests", "unpriced_sessions", "largest_session_unpriced"):
+        assert a["totals"][key] == b["totals"][key]
+    assert a["outcomes"]["totals"] == pytest.approx(b["outcomes"]["totals"], abs=1e-3)
+    assert [(p["project"], p["loops"], p["sessions"], p["tokens_per_loop"]) for p in a["outcomes"]["by_project"]] == [
+        (p["project"], p["loops"], p["sessions"], p["tokens_per_loop"]) for p in b["outcomes"]["by_project"]]
+    # every habit lists the same sessions and the same findings (real lines, masked quotes)
+    for ha, hb in zip(a["habits"], b["habits"], strict=True):
+        assert len(ha["sessions_list"]) == len(hb["sessions_list"]) and ha["more_sessions"] == hb["more_sessions"]
+        assert sorted((f["line"], f["quote"]) for x in ha["sessions_list"] for f in x["findings"]) == sorted(
+            (f["line"], f["quote"]) for x in hb["sessions_list"] for f in x["findings"])
+        assert {x["title"] for x in ha["sessions_list"]} == {x["title"] for x in hb["sessions_list"]}
     # the report is about habits and projects: no person dimension, no person folder in session paths
     assert "by_person" not in b and all("person" not in s for s in b["sessions"])
     assert not any(s["path"].startswith(("alice/", "bob/")) for s in b["sessions"])

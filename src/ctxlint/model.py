@@ -192,7 +192,8 @@ class Summary:
     by_rule: dict[str, int] = field(default_factory=dict)
     tokens_wasted: int = 0  # transcripts: avoidable tokens actually sent (attributed once)
     cost_wasted_usd: float | None = None
-    instruction_tokens_per_request: int = 0  # instruction files: tokens removable from every request
+    # per agent: instruction tokens the findings remove from every request (never above startup_tokens)
+    instruction_tokens_per_request: dict[str, int] = field(default_factory=dict)
     # per agent: tokens every request pays for instruction files before the user types anything
     startup_tokens: dict[str, int] = field(default_factory=dict)
     input_tokens: int = 0  # all input tokens of the checked transcripts (waste never exceeds it)
@@ -215,4 +216,4 @@ class Report:
     price_table: str | None = None
     token_counter: str | None = None
     baseline_suppressed: int = 0
-    schema_version: int = 1
+    schema_version: int = 2

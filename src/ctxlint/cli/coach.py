@@ -1,4 +1,5 @@
-"""`ctxlint coach`: the habits that cost the most across sessions (text, JSON or HTML)."""
+"""`ctxlint coach`: the habits that cost the most across sessions and what the tokens bought (text,
+JSON, Markdown or HTML)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ AGENT_NAMES = list(AGENTS)  # every agent with a transcript reader
 @click.option("--until", help="Only sessions started on or before this date (YYYY-MM-DD).")
 @click.option("--project", help="Only projects whose path contains this text.")
 @click.option("--agent", type=click.Choice(AGENT_NAMES), help="Only this agent's sessions.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Habits to list.")
 @no_cache_option
@@ -85,6 +86,10 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
         data = dict(data)
         data["sessions"] = [{k: v for k, v in s.items() if k != "timeline"} for s in data.get("sessions", [])]
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
+    elif fmt == "markdown":
+        from ctxlint.reporters.coach.markdown import render as render_markdown
+
+        text = render_markdown(data)
     elif fmt == "html":
         from ctxlint.reporters.coach.html import render as render_html
 

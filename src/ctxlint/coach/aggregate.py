@@ -12,6 +12,7 @@ findings count, and a habit seen only in a subagent still marks the parent sessi
 from __future__ import annotations
 
 import re
+import shlex
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -20,10 +21,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ctxlint.model import Basis, FileResult
+from ctxlint.coach import outcomes as loops
+from ctxlint.measure.window import NEAR_LIMIT, usable_window
+from ctxlint.model import Basis, FileResult, Finding
 
 TOKEN_KINDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
-HOT_FILL = 0.8  # "near the limit": above 80% of the context window
+HOT_FILL = NEAR_LIMIT  # "near the limit": above 80% of the usable window (measure.window, as CTX206)
+DRILL_SESSIONS = 25  # sessions listed under each habit (the rest are counted)
+DRILL_FINDINGS = 8  # findings listed under each session of a habit
+QUOTE_CHARS = 160  # what happened, quoted from the finding: masked, then cut
 MAX_TREND_WEEKS = 156  # gaps between weeks are filled with zero rows up to this many weeks
 
 
@@ -107,7 +113,8 @@ def one_fix(text: str) -> str:
 
 
 def generic_fix(fix: str) -> str:
-    """Concrete fix texts mention line numbers; the habit's example fix is the text without them."""
+    """A fix text without its line numbers: findings whose fixes differ only there are the same fix
+    (for counting; the example shown is one real finding's fix, with its real line)."""
     text = re.sub(r"\s*\((?:at |see )?lines? \d+(?:[–-]\d+)?\)", "", fix)
     text = re.sub(r"\blines? \d+(?:[–-]\d+)?\b", "line N", text)
     return " ".join(text.split())
@@ -171,6 +178,7 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
     habits: dict[str, dict[str, Any]] = {}
     habit_sessions: dict[str, set[str]] = defaultdict(set)
     fixes: dict[str, Counter[str]] = defaultdict(Counter)
+    drill: dict[str, dict[str, list[Finding]]] = defaultdict(dict)
     by_project: dict[str, dict[str, Any]] = {}
     project_sessions: dict[str, set[str]] = defaultdict(set)
     weekly: dict[str, dict[str, Any]] = {}
@@ -204,17 +212,19 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
                 h = habits.setdefault(f.rule_id, {
                     "rule_id": f.rule_id, "name": f.rule_name, "findings": 0, "sessions": 0,
                     "tokens_wasted": 0, "cost_wasted_usd": 0.0, "summary": m.get("summary", ""),
-                    "fix": one_fix(m.get("fix", "")), "by_basis": {},
+                    "fix": one_fix(m.get("fix", "")), "by_basis": {}, "cost_by_basis": {},
                 })
                 h["findings"] += 1
                 h["tokens_wasted"] += f.tokens_wasted
                 h["cost_wasted_usd"] += f.cost_wasted_usd or 0.0
                 h["by_basis"][f.basis.value] = h["by_basis"].get(f.basis.value, 0) + f.tokens_wasted
+                h["cost_by_basis"][f.basis.value] = h["cost_by_basis"].get(f.basis.value, 0.0) + (f.cost_wasted_usd or 0.0)
                 waste_by_basis[f.basis.value]["tokens"] += f.tokens_wasted
                 waste_by_basis[f.basis.value]["cost_usd"] += f.cost_wasted_usd or 0.0
                 habit_sessions[f.rule_id].add(key)
                 if f.fix:
                     fixes[f.rule_id][generic_fix(f.fix)] += 1
+                drill[f.rule_id].setdefault(key, []).append(f)
                 for bucket in (proj, wk):
                     bucket["tokens_wasted"] += f.tokens_wasted
                     bucket["cost_wasted_usd"] += f.cost_wasted_usd or 0.0
@@ -226,21 +236,31 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
         h["sessions"] = len(habit_sessions[rule])
         h["share_of_sessions"] = h["sessions"] / sessions if sessions else 0.0
         common = fixes[rule].most_common(1)
-        example = common[0][0] if common else ""
-        if example and example.rstrip(",;:. ") in " ".join(meta.get(rule, {}).get("fix", "").split()):
-            example = ""  # the finding only repeated the rule's own fix text
-        h["example_fix"] = example
-        h["example_fix_count"] = common[0][1] if common else 0
+        shape = common[0][0] if common else ""
+        if shape and shape.rstrip(",;:. ") in " ".join(meta.get(rule, {}).get("fix", "").split()):
+            shape = ""  # the finding only repeated the rule's own fix text
+        # the example is one real finding of the most common fix, the costliest, with its real line
+        real = max((f for fs in drill[rule].values() for f in fs if f.fix and generic_fix(f.fix) == shape),
+                   key=lambda f: (f.cost_wasted_usd or 0.0, f.tokens_wasted), default=None) if shape else None
+        h["example_fix"] = real.fix if real is not None else ""
+        h["example_fix_count"] = common[0][1] if common and shape else 0
+        h["example_session"] = _session_ref(groups, main_of, _key_of(drill[rule], real)) if real is not None else None
+        h["sessions_list"], h["more_sessions"] = _drill(rule, drill[rule], groups, main_of)
+        h["unpriced_tokens"] = sum(f.tokens_wasted for fs in drill[rule].values() for f in fs
+                                   if f.cost_wasted_usd is None)
         if not h["fix"]:
             h["fix"] = h["example_fix"]
         # the habit's basis: the one that carries most of its tokens (a sub-check may differ)
         h["basis"] = max(sorted(h["by_basis"]), key=lambda b: h["by_basis"][b]) if h["by_basis"] else None
         h["share_of_waste"] = h["tokens_wasted"] / waste_tokens if waste_tokens else 0.0
         h["share_of_waste_cost"] = h["cost_wasted_usd"] / waste_cost if waste_cost else 0.0
-    # Ranked by avoidable tokens (what every plan pays in limits), then dollars; the dollar ranking
-    # is kept beside it (some habits, e.g. cache rebuilds, cost dollars without re-sending tokens).
-    ranked = sorted(habits.values(), key=lambda h: (-h["tokens_wasted"], -h["cost_wasted_usd"], h["rule_id"]))
+    # One ranking, used everywhere (text, markdown, JSON, the bars of the HTML chart): by dollars
+    # where the waste is priced (a cache rebuild costs dollars without re-sending tokens), by tokens
+    # when nothing is priced.
+    rank_by = "cost" if waste_cost > 0 else "tokens"
+    by_tokens = sorted(habits.values(), key=lambda h: (-h["tokens_wasted"], -h["cost_wasted_usd"], h["rule_id"]))
     by_cost = sorted(habits.values(), key=lambda h: (-h["cost_wasted_usd"], -h["tokens_wasted"], h["rule_id"]))
+    ranked = by_cost if rank_by == "cost" else by_tokens
     for i, h in enumerate(ranked, 1):
         h["rank"] = i
         h["cost_rank"] = by_cost.index(h) + 1
@@ -250,14 +270,25 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
         b["cost_usd"] = round(b["cost_usd"], 4)
         b["cost_wasted_usd"] = round(b["cost_wasted_usd"], 4)
 
-    health = [_health(main, groups[k]) for k, main in main_of.items() if main is not None]
+    health = [_health(k, main, groups[k]) for k, main in main_of.items() if main is not None]
+    # Charts pick the costliest sessions by dollars only when every session is priced: an unpriced
+    # session (often the largest) would otherwise vanish from them. Else by tokens, for all.
+    every_priced = all(h["cost_usd"] is not None and not h["unpriced_requests"] for h in health)
+    chosen_by = "cost" if every_priced else "tokens"
     costliest = sorted((h for h in health if h["timeline"]),
-                       key=lambda h: (-(h["cost_usd"] or 0.0), -h["input_tokens"], h["path"]))
+                       key=lambda h: ((-(h["cost_usd"] or 0.0), -h["input_tokens"], h["path"]) if every_priced
+                                      else (-h["input_tokens"], h["path"])))
     table = tables.most_common(1)[0][0] if tables else None
+    unpriced_sessions = sorted((h for h in health if h["cost_usd"] is None or h["unpriced_requests"]),
+                               key=lambda h: -h["input_tokens"])
+    largest = max(health, key=lambda h: h["input_tokens"], default=None)
     return {
         "totals": {
             "sessions": sessions, "files": len(rows), **{k: totals[k] for k in ("requests", *TOKEN_KINDS)},
             "input_tokens_all": spent, "cost_usd": round(cost, 4) if priced else None, "price_table": table,
+            # what the spend leaves out: requests no price table knows, and whether the largest session is one
+            "unpriced_requests": totals["unpriced_requests"], "unpriced_sessions": len(unpriced_sessions),
+            "largest_session_unpriced": largest is not None and largest in unpriced_sessions,
         },
         "waste": {"tokens": waste_tokens, "cost_usd": round(waste_cost, 4),
                   "share_of_input": waste_tokens / spent if spent else 0.0,
@@ -267,11 +298,14 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
                   "ranked_by_cost": [h["rule_id"] for h in by_cost],
                   "unpriced_requests": totals["unpriced_requests"]},
         "habits": ranked[:top],
+        "habits_ranked_by": rank_by,
         "by_rule": {h["rule_id"]: {"tokens_wasted": h["tokens_wasted"], "findings": h["findings"]} for h in ranked},
         "by_project": sorted(by_project.values(), key=lambda p: (-p["tokens_wasted"], -p["input_tokens"], p["project"])),
         "weekly": [weekly[k] for k in sorted(weekly)],
         "sessions": sorted(health, key=lambda h: (-(h["peak_fill"] or 0.0), -h["input_tokens"], h["path"])),
         "costliest": costliest[:5],
+        "costliest_chosen_by": chosen_by,
+        "outcomes": outcome_report(health),
         "period": describe_period(rows),
     }
 
@@ -307,28 +341,121 @@ def _monday(week: str) -> date:
     return date.fromisocalendar(int(year), int(number), 1)
 
 
-def _health(main: FileResult, files: list[FileResult]) -> dict[str, Any]:
-    """Context health of one session (main thread), with its subagents' tokens and dollars added."""
+def _health(key: str, main: FileResult, files: list[FileResult]) -> dict[str, Any]:
+    """One main session (its subagents' tokens, dollars, findings and loops added): context health on
+    the usable window (``measure.window``, the figure CTX206 uses), what it bought, how to look at it."""
     s = main.session or {}
     window = s.get("context_window")
+    usable = s.get("usable_window") or usable_window(main.agent or "", window)
     timeline = main.timeline or {}
     series = [int(c) for c in timeline.get("context") or []]
     step = int(timeline.get("step") or 1)
     peak = int(s.get("peak_context_tokens") or 0)
-    above = sum(1 for c in series if window and c > HOT_FILL * window) * step
+    near = s.get("requests_near_limit")
+    if near is None:  # a result from before the facts counted it: from the (downsampled) timeline
+        near = sum(1 for c in series if usable and c > HOT_FILL * usable) * step
     costs = [float(f.session["cost_usd"]) for f in files if f.session and f.session.get("cost_usd") is not None]
+    found = [f for r in files for f in r.findings if f.kind == "transcript"]
+    wasted_costs = [f.cost_wasted_usd for f in found if f.cost_wasted_usd is not None]
+    done = _rolled_outcomes(main, files)
     return {
-        "path": main.path, "session_id": s.get("session_id"), "project": s.get("project"), "agent": main.agent,
-        "started_at": s.get("started_at"), "subagent_files": len(files) - 1,
+        "key": key, "path": main.path, "session_id": s.get("session_id"), "project": s.get("project"),
+        "title": s.get("title"), "agent": main.agent, "started_at": s.get("started_at"),
+        "week": week_of(s.get("started_at")) or "unknown", "subagent_files": len(files) - 1,
         "requests": sum(int((f.session or {}).get("requests") or 0) for f in files),
         "input_tokens": sum(_spent(f.session or {}) for f in files),
         "cost_usd": round(sum(costs), 4) if costs else None,
-        "peak_context_tokens": peak, "context_window": window,
-        "peak_fill": round(peak / window, 4) if window else None, "compactions": int(s.get("compactions") or 0),
-        "requests_above_80pct": above,
-        "tokens_wasted": sum(f.tokens_wasted for r in files for f in r.findings if f.kind == "transcript"),
+        "unpriced_requests": sum(int((f.session or {}).get("unpriced_requests") or 0) for f in files),
+        "peak_context_tokens": peak, "context_window": window, "usable_window": usable,
+        "peak_fill": round(peak / usable, 4) if usable else None, "compactions": int(s.get("compactions") or 0),
+        "requests_above_80pct": int(near),
+        "tokens_wasted": sum(f.tokens_wasted for f in found),
+        "cost_wasted_usd": round(sum(c or 0.0 for c in wasted_costs), 4),
+        **done,
+        "tokens_per_loop": round(sum(_spent(f.session or {}) for f in files) / done["loops"]) if done["loops"] else None,
+        "command": f"ctxlint check {shlex.quote(main.path)}",
         "timeline": timeline if series else None,
     }
+
+
+def _rolled_outcomes(main: FileResult, files: list[FileResult]) -> dict[str, Any]:
+    """The loops of a session and its subagent files (a subagent's commit is the session's)."""
+    facts = [(f.session or {}).get("outcomes") or {} for f in files]
+    out: dict[str, Any] = {k: sum(int(o.get(k) or 0) for o in facts) for k in ("loops", *loops.LOOP_KINDS, "edits")}
+    out["status"] = "completed" if out["loops"] else "open" if out["edits"] else "no-edits"
+    out["ends_open"] = bool(((main.session or {}).get("outcomes") or {}).get("ends_open"))
+    out["loop_evidence"] = [e for o in facts for e in o.get("evidence") or []][:5]
+    return out
+
+
+def outcome_report(health: list[dict[str, Any]]) -> dict[str, Any]:
+    """Loops per project and per week, both denominators, and the spikes worth a look, from one row
+    per main session (``_health``'s keys; the team report builds the same rows from its tables)."""
+    total = loops.bucket()
+    projects: dict[str, dict[str, Any]] = {}
+    weeks: dict[str, dict[str, Any]] = {}
+    project_weeks: dict[tuple[str, str], dict[str, Any]] = {}
+    for h in health:
+        project = str(h.get("project") or Path(h["path"]).parent.name)
+        row = {**h, "unpriced": bool(h["unpriced_requests"])}
+        for b in (total, projects.setdefault(project, loops.bucket(project=project)),
+                  weeks.setdefault(h["week"], loops.bucket(week=h["week"])),
+                  project_weeks.setdefault((project, h["week"]), loops.bucket(project=project, week=h["week"]))):
+            loops.add(b, row)
+    for b in (total, *projects.values(), *weeks.values(), *project_weeks.values()):
+        loops.finish(b)
+    completed = [{**h, "project": str(h.get("project") or Path(h["path"]).parent.name)}
+                 for h in health if h["loops"]]
+    return {
+        "totals": total,
+        "by_project": sorted(projects.values(), key=lambda b: (-b["loops"], -b["input_tokens"], b["project"])),
+        "by_week": [weeks[k] for k in sorted(weeks)],
+        "spikes": loops.spikes(list(project_weeks.values()), completed),
+    }
+
+
+def _key_of(by_session: dict[str, list[Finding]], finding: Finding | None) -> str | None:
+    return next((k for k, fs in by_session.items() if finding in fs), None)
+
+
+def _session_ref(groups: dict[str, list[FileResult]], main_of: dict[str, FileResult | None],
+                 key: str | None) -> dict[str, Any] | None:
+    if key is None:
+        return None
+    head = main_of.get(key) or groups[key][0]
+    s = head.session or {}
+    return {"key": key, "project": s.get("project") or Path(head.path).parent.name, "title": s.get("title"),
+            "started_at": s.get("started_at"), "path": head.path}
+
+
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A finding's message as a report quotes it: one line, secrets masked *before* it is cut."""
+    from ctxlint.measure.secrets import mask
+
+    line = mask(" ".join(text.split()))
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _drill(rule: str, by_session: dict[str, list[Finding]], groups: dict[str, list[FileResult]],
+           main_of: dict[str, FileResult | None]) -> tuple[list[dict[str, Any]], int]:
+    """The sessions of one habit, costliest first, each with its findings: the real line, what
+    happened (quoted, masked), and the command that shows it."""
+    rows: list[dict[str, Any]] = []
+    for key, found in by_session.items():
+        ref = _session_ref(groups, main_of, key)
+        assert ref is not None
+        costs = [f.cost_wasted_usd for f in found if f.cost_wasted_usd is not None]
+        found = sorted(found, key=lambda f: (-(f.cost_wasted_usd or 0.0), -f.tokens_wasted, f.path, f.line))
+        rows.append({**ref, "tokens": sum(f.tokens_wasted for f in found),
+                     "cost_usd": round(sum(c or 0.0 for c in costs), 4) if costs else None,
+                     "findings": [{"path": f.path, "line": f.line, "quote": quote(f.message),
+                                   "tokens": f.tokens_wasted, "cost_usd": f.cost_wasted_usd, "basis": f.basis.value,
+                                   "fix": quote(f.fix or "", 400),
+                                   "command": f"ctxlint check {shlex.quote(f.path)} --select {rule}"}
+                                  for f in found[:DRILL_FINDINGS]],
+                     "more_findings": max(0, len(found) - DRILL_FINDINGS)})
+    rows.sort(key=lambda r: (-(r["cost_usd"] or 0.0), -r["tokens"], str(r["path"])))
+    return rows[:DRILL_SESSIONS], max(0, len(rows) - DRILL_SESSIONS)
 
 
 def describe_period(results: Iterable[FileResult]) -> str:

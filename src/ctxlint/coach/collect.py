@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 
+# Bumped when a FileResult gains facts (titles, outcomes, the usable window): results cached by an
+# earlier build of the same version are computed again rather than shown without them.
+RESULT_SHAPE = 2
+
 
 @dataclass(slots=True)
 class CollectStats:
@@ -41,7 +45,7 @@ def run_key(config: Config) -> str:
     """What a cached result was computed with besides its file: ctxlint's version and the configuration."""
     from ctxlint import __version__
 
-    return f"{__version__}:{config.result_key()}"
+    return f"{__version__}:{RESULT_SHAPE}:{config.result_key()}"
 
 
 def cached_results(files: list[str], config: Config, *, jobs: int | None = None,

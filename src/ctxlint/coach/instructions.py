@@ -36,9 +36,11 @@ def instruction_costs(results: Iterable[FileResult], config: Config) -> list[dic
 
 
 def _project_instruction_cost(project: str, rows: list[FileResult], config: Config) -> list[dict[str, Any]]:
+    from ctxlint.core.findings import removable_per_request
     from ctxlint.core.inputs import instruction_sources
     from ctxlint.core.run import check_instructions
     from ctxlint.instructions.build import build_project
+    from ctxlint.instructions.loadgraph import load_graph_json
     from ctxlint.measure.pricing import price_per_token
 
     root = Path(project)
@@ -47,6 +49,8 @@ def _project_instruction_cost(project: str, rows: list[FileResult], config: Conf
         return []
     built = build_project(sources, root, config.requests_per_session)
     findings = check_instructions(built, config, config.enabled_rules())
+    every = [f for found in findings.values() for f in found]
+    cuts = removable_per_request(every, {project: load_graph_json(built)})
     out: list[dict[str, Any]] = []
     for agent, load in built.loads.items():
         mine = [r for r in rows if r.agent == agent]
@@ -74,7 +78,7 @@ def _project_instruction_cost(project: str, rows: list[FileResult], config: Conf
                 if f.tokens_wasted > 0 and f.kind == "instructions":
                     removable[f.rule_id] += f.tokens_wasted
         per_request = load.tokens
-        cut = min(sum(removable.values()), per_request)
+        cut = cuts.get(agent, 0)  # each token once, never above what the agent loads
         days = describe_period(mine)
         out.append({
             "project": project, "agent": agent,

@@ -153,6 +153,7 @@ def audit_transcript(transcript: Transcript, shown: str, config: Config) -> File
     facts.setdefault("session_id", transcript.session_id)
     facts.setdefault("project", transcript.cwd)
     facts.setdefault("is_subagent", transcript.is_subagent_file)
+    facts["title"] = session_title(summary.first_prompt) if summary.first_prompt else None
     result = FileResult(
         path=shown,
         kind="transcript",
@@ -209,6 +210,21 @@ def audit_transcript(transcript: Transcript, shown: str, config: Config) -> File
             findings.append(stamp(by_id[rule_id], rf, shown, config, agent=transcript.agent))
     result.findings = findings
     return result
+
+
+TITLE_CHARS = 80
+
+
+def session_title(prompt: str) -> str:
+    """A session's name for people: its first typed prompt, secrets masked *before* it is cut (a cut
+    secret would no longer match its pattern), at most ``TITLE_CHARS`` characters."""
+    from ctxlint.measure.secrets import mask
+
+    text = mask(prompt)
+    if len(text) <= TITLE_CHARS:
+        return text
+    cut = text.rfind(" ", 0, TITLE_CHARS - 1)
+    return text[: cut if cut > TITLE_CHARS // 2 else TITLE_CHARS - 1].rstrip(" ,;:.") + "…"
 
 
 def audit_paths(
@@ -288,4 +304,4 @@ def context_timeline(summary: SessionSummary, max_points: int = 400) -> dict[str
         compactions = [c // step for c in compactions]
         clears = [c // step for c in clears]
     return {"context": context, "step": step, "compactions": compactions, "clears": clears,
-            "window": summary.facts.get("context_window")}
+            "window": summary.facts.get("context_window"), "usable": summary.facts.get("usable_window")}

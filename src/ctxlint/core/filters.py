@@ -47,4 +47,4 @@ def keep_only(report: Report, kept: list[Finding]) -> None:
     """Narrow ``report`` to ``kept`` (a subset of its findings) and total them again; what the run
     measured (start-up tokens, input tokens, spend) stays."""
     report.findings = kept
-    report.summary = summarise(kept, report.summary.files, like=report.summary)
+    report.summary = summarise(kept, report.summary.files, like=report.summary, load_graph=report.load_graph)

@@ -100,9 +100,35 @@ def mask_findings(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def waste_by_basis(findings: list[Finding]) -> dict[str, dict[str, Any]]:
-    """Transcript waste (tokens, dollars) and instruction tokens per request, per basis: measured waste
-    is never added to a modelled saving without saying which is which."""
+def removable_per_request(findings: list[Finding], load_graph: dict[str, Any] | None) -> dict[str, int]:
+    """Per agent: the instruction tokens the findings remove from every request, never more than the
+    agent loads. A finding counts for the agents that load its file at start (``data["file"]`` names the
+    file when it is not the finding's own: CTX107's imported file), capped by what each loads of that
+    file; a finding about agents' whole load (``data["agents"]``, CTX102) counts for those agents only.
+    Each token is already attributed to one finding (``rules.attribution.attribute_instructions``)."""
+    per_file: Counter[str] = Counter()
+    per_agent: Counter[tuple[str, str]] = Counter()  # (finding path, agent)
+    for f in findings:
+        if f.kind != "instructions" or f.tokens_wasted <= 0:
+            continue
+        if "agents" in f.data:
+            for agent in f.data["agents"]:
+                per_agent[(f.path, str(agent))] += f.tokens_wasted
+        else:
+            per_file[str(f.data.get("file", f.path))] += f.tokens_wasted
+    out: Counter[str] = Counter()
+    for agents in (load_graph or {}).values():
+        for agent, load in agents.items():
+            files = [e for e in load.get("files", []) if not e.get("dropped")]
+            removable = sum(min(int(e["tokens"]), per_file[e["path"]]) for e in files)
+            removable += sum(per_agent[(e["path"], agent)] for e in files)
+            out[agent] += min(int(load.get("tokens", 0)), removable)
+    return {agent: n for agent, n in sorted(out.items())}
+
+
+def waste_by_basis(findings: list[Finding], load_graph: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Transcript waste (tokens, dollars) and instruction tokens per request (per agent), per basis:
+    measured waste is never added to a modelled saving without saying which is which."""
     out: dict[str, dict[str, Any]] = {}
     for basis in Basis:
         mine = [f for f in findings if f.basis is basis]
@@ -111,14 +137,17 @@ def waste_by_basis(findings: list[Finding]) -> dict[str, dict[str, Any]]:
             "findings": len(mine),
             "tokens_wasted": sum(f.tokens_wasted for f in mine if f.kind != "instructions"),
             "cost_wasted_usd": round(sum(costs), 6) if costs else None,
-            "instruction_tokens_per_request": sum(f.tokens_wasted for f in mine if f.kind == "instructions"),
+            "instruction_tokens_per_request": removable_per_request(mine, load_graph),
         }
     return out
 
 
-def summarise(findings: list[Finding], file_count: int, *, like: Summary | None = None) -> Summary:
+def summarise(
+    findings: list[Finding], file_count: int, *, like: Summary | None = None, load_graph: dict[str, Any] | None = None
+) -> Summary:
     """The totals of ``findings``; the run's own figures (start-up tokens, input tokens, spend) are
-    carried over from ``like``, the summary of the run these findings were kept from."""
+    carried over from ``like``, the summary of the run these findings were kept from. ``load_graph`` (the
+    report's) caps each agent's removable instruction tokens by what it loads."""
     by_sev = Counter(f.severity.label for f in findings)
     by_rule = Counter(f.rule_id for f in findings)
     costs = [f.cost_wasted_usd for f in findings if f.cost_wasted_usd is not None]
@@ -128,9 +157,9 @@ def summarise(findings: list[Finding], file_count: int, *, like: Summary | None 
         by_severity={s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
         by_rule=dict(sorted(by_rule.items())),
         tokens_wasted=sum(f.tokens_wasted for f in findings if f.kind != "instructions"),
-        instruction_tokens_per_request=sum(f.tokens_wasted for f in findings if f.kind == "instructions"),
+        instruction_tokens_per_request=removable_per_request(findings, load_graph),
         cost_wasted_usd=round(sum(costs), 6) if costs else None,
-        by_basis=waste_by_basis(findings),
+        by_basis=waste_by_basis(findings, load_graph),
     )
     if like is not None:
         summary.startup_tokens, summary.input_tokens, summary.cost_usd = like.startup_tokens, like.input_tokens, \

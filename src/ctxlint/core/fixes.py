@@ -55,7 +55,7 @@ class FixResult:
         if self.unsafe_pending:
             parts.append(f"{len(self.unsafe_pending)} fixable with --unsafe-fixes ({per_rule(self.unsafe_pending)})")
         if self.manual:
-            parts.append(f"{len(self.manual)} need manual edits ({per_rule(self.manual)})")
+            parts.append(f"{len(self.manual)} {'needs' if len(self.manual) == 1 else 'need'} manual edits ({per_rule(self.manual)})")
         if self.skipped:
             parts.append(f"skipped: {'; '.join(self.skipped)}")
         return "ctxlint: " + "; ".join(parts)

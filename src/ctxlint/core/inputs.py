@@ -308,7 +308,14 @@ def classify(paths: list[str], config: Config) -> Inputs:
                 shown = display_path(p / src.path)
                 also = tuple(display_path(p / a) for a in src.aliases)
                 add_instruction(replace(src, path=shown, aliases=also), root)
+            # Walking a whole repository (its top folder given), its sessions are the ones in an agent's store
+            # (`.claude/projects`, …): a `.jsonl` test fixture of its code is not its user's session. A folder
+            # given inside it, or outside any repository (a folder of logs), is searched for every transcript.
+            top = repo_root(p)
+            in_repo = (top / ".git").exists() and top.resolve() == p.resolve()
             for t in transcript_files(str(p), config.exclude, open_jsonl=False):
+                if in_repo and not transcript_names.in_session_store(os.path.relpath(t, top).replace(os.sep, "/")):
+                    continue
                 add_transcript(t)
                 if t.endswith(".jsonl"):
                     inputs.unchecked.add(t)

@@ -37,15 +37,33 @@ def _rule_context(rule: Registered, config: Config) -> RuleContext:
     return RuleContext(rule.meta, config.options_for(rule.meta.id))
 
 
+def _instruction_claims() -> list[tuple[str, str]]:
+    """The order and kind of the instruction rules' token claims (``rules/attribution.yaml``)."""
+    from ctxlint.rules.attribution import CLAIM_KINDS
+    from ctxlint.rules.registry import shared_data
+
+    rows = shared_data("attribution").get("instructions") or []
+    out = [(str(r["rule"]), str(r["claims"])) for r in rows]
+    bad = [kind for _, kind in out if kind not in CLAIM_KINDS]
+    if bad:
+        raise ValueError(f"rules/attribution.yaml: unknown claim kind {bad[0]!r}")
+    return out
+
+
 def check_instructions(
     project: InstructionProject, config: Config, enabled: list[str]
 ) -> dict[str, list[Finding]]:
-    """Findings per instruction file path (suppressions applied, CTX003/CTX004 added)."""
+    """Findings per instruction file path (suppressions applied, CTX003/CTX004 added), each removable
+    token attributed to one finding. Files above the working directory (an ancestor's CLAUDE.md) are
+    part of the loads but never reported."""
     from ctxlint.core.suppress import parse_directives, unused  # only files with directives need it
+    from ctxlint.rules.attribution import attribute_instructions
 
     reg = registry()
-    per_path: dict[str, list[Finding]] = {f.path: [] for f in project.files}
-    docs = {f.path: f.doc for f in project.files}
+    every = [*project.files, *project.skills, *project.unloaded]
+    reported = [f for f in every if not f.context_only]
+    per_path: dict[str, list[Finding]] = {f.path: [] for f in reported}
+    docs = {f.path: f.doc for f in every}
 
     def line_text(path: str, line: int) -> str | None:
         doc = docs.get(path)
@@ -67,13 +85,16 @@ def check_instructions(
         ctx = _rule_context(rule, config)
         if rule.scope == "file":
             for file in project.files:
-                collect(rule, rule.check(file, project, ctx), file.path)
+                if not file.context_only:
+                    collect(rule, rule.check(file, project, ctx), file.path)
         elif rule.scope == "project":
-            root_path = project.files[0].path if project.files else ""
+            root_path = reported[0].path if reported else ""
             collect(rule, rule.check(project, ctx), root_path)
 
+    for context in (f for f in every if f.context_only):
+        per_path.pop(context.path, None)
     # Inline suppressions, then the audit of the suppressions themselves.
-    for file in project.files:
+    for file in reported:
         supp = parse_directives(file.doc)
         if not supp.directives:
             continue
@@ -84,7 +105,9 @@ def check_instructions(
             for token in d.unknown:
                 kept.append(diagnostic(UNKNOWN_RULE, file.path, f"unknown rule {token!r} in `ctxlint-{d.kind}`", d.line))
         per_path[file.path] = kept
-    return per_path
+    ordered = [f for found in per_path.values() for f in found]
+    attributed = iter(attribute_instructions(ordered, project, _instruction_claims()))
+    return {path: [next(attributed) for _ in found] for path, found in per_path.items()}
 
 
 def run_check(
@@ -124,8 +147,9 @@ def run_check(
         load_graph = {}
         for root, sources in inputs.instruction_groups.items():
             project = build_project(sources, Path(root), config.requests_per_session,
-                                    git_status="CTX119" in enabled, texts=texts)
-            built = {f.source.real for f in project.files}
+                                    git_status="CTX119" in enabled, texts=texts, home=Path.home())
+            listed = [f for f in (*project.files, *project.skills, *project.unloaded) if not f.context_only]
+            built = {f.source.real for f in listed}
             for src in sources:
                 if src.real not in built:
                     files.append(FileResult(path=src.path, kind="instructions", agent=src.agent))
@@ -136,7 +160,7 @@ def run_check(
             if focus:
                 shown = {f.path for f in project.files if f.source.real in focus}
                 per_path = {p: v for p, v in per_path.items() if p in shown}
-            for f in project.files:
+            for f in listed:
                 if focus and f.source.real not in focus:
                     continue
                 files.append(
@@ -188,7 +212,7 @@ def run_check(
         raise NothingToCheck(f"nothing to check ({reasons})")
 
     findings = mask_findings(dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE})))
-    summary = summarise(findings, len(checked))
+    summary = summarise(findings, len(checked), load_graph=load_graph)
     summary.startup_tokens = startup
     summary.input_tokens = input_tokens
     summary.cost_usd = spend

@@ -1,19 +1,22 @@
 """Read and parse every instruction file once, and compute what each agent loads at start.
 
-The load graph models the agents as documented (see rules/CTX102.yaml and the README):
-* Claude Code: root `CLAUDE.md` / `.claude/CLAUDE.md`, `CLAUDE.local.md`, `.claude/rules/**/*.md`
-  without `paths:` front matter; `@imports` expanded relative to the importing file up to 4 hops;
-  block HTML comments stripped. With no CLAUDE.md at all, Claude Code (>= 2.1.277) reads AGENTS.md.
-  CLAUDE.md files in subdirectories load lazily and are not part of the start-up cost.
-* Codex: root `AGENTS.override.md`, else `AGENTS.md`; everything past `project_doc_max_bytes`
-  (32 KiB) of the combined chain is silently dropped.
-* Gemini CLI: root `GEMINI.md` plus `@imports` up to 5 levels.
-* Cursor: `.cursor/rules/*.mdc` with `alwaysApply: true` (a boolean), plus legacy `.cursorrules`.
-* Copilot: `.github/copilot-instructions.md` plus `.instructions.md` files with `applyTo: "**"`.
+What each agent reads is data (``agents.yaml``, see ``instructions.agents``); this module walks it:
+
+* directory files (`CLAUDE.md`, `AGENTS.md`, `GEMINI.md`) in every directory from the repository root down
+  to the working directory load at start, in that order; deeper copies load later (when the agent works
+  there, or — Codex — when it is started there, together with the chain above);
+* root files (`.cursorrules`, `.github/copilot-instructions.md`) load from the working directory;
+* rule folders (`.claude/rules`, `.cursor/rules`, `.github/instructions`) load by their front matter;
+* `@imports` expand relative to the importing file, up to the agent's depth; Claude Code strips block
+  HTML comments and skips files over 4 MiB; Codex drops everything past `project_doc_max_bytes` of the
+  whole chain;
+* a name in another case (`Claude.md`) loads only where the file system ignores case;
+* files no agent loads (a copy under `docs/_static/`, a plain `.md` in `.cursor/rules`) are kept apart.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -21,20 +24,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ctxlint._runtime.fsutil import display_path
 from ctxlint._runtime.textio import NotText, decode
-from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry
+from ctxlint.instructions import agents as a
+from ctxlint.instructions.agents import AgentSpec, activation, agent_data, is_project_folder, specs
+from ctxlint.instructions.files import repo_root
+from ctxlint.instructions.project import AgentLoad, InstructionFile, InstructionProject, LoadEntry, Loading
 from ctxlint.markdown import Document, parse_markdown
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import Source, SourceKind
 
-CLAUDE_IMPORT_DEPTH = 4
-GEMINI_IMPORT_DEPTH = 5
 CODEX_MAX_BYTES = 32 * 1024
-CLAUDE_MAX_FILE_BYTES = 4 * 1024 * 1024
 READ_LIMIT = 16 * 1024 * 1024
 DIRECTIVE_COMMENT = re.compile(r"<!--\s*ctxlint-[^>]{0,500}?-->[ \t]*\n?")
-TRUE_RE = re.compile(r"^\s*alwaysApply\s*:\s*true\s*(#.*)?$", re.M)
-APPLY_ALL_RE = re.compile(r"^\s*applyTo\s*:\s*[\"']?\*\*(/\*)?[\"']?\s*$", re.M)
 
 
 def visible_text(doc: Document, strip_block_comments: bool) -> str:
@@ -51,11 +53,11 @@ def visible_text(doc: Document, strip_block_comments: bool) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CodexCut:
-    """Where Codex's `project_doc_max_bytes` cap cuts a file."""
+    """Where a byte budget (Codex's `project_doc_max_bytes`) cuts a file."""
 
     line: int  # the line the cut falls on
     heading: str  # the section holding that line ("" before any heading)
-    byte: int  # the cap: bytes kept
+    byte: int  # bytes of this file kept
     total_bytes: int
     kept: str  # the text that reaches the model
 
@@ -67,7 +69,7 @@ class CodexCut:
 
 
 def codex_cut(doc: Document, max_bytes: int = CODEX_MAX_BYTES) -> CodexCut | None:
-    """Where the Codex cap truncates ``doc`` (None when it fits; a cap of 0 disables the file)."""
+    """Where keeping only ``max_bytes`` of ``doc`` cuts it (None when it fits)."""
     data = doc.text.encode("utf-8", "surrogatepass")
     if len(data) <= max_bytes:
         return None
@@ -77,9 +79,39 @@ def codex_cut(doc: Document, max_bytes: int = CODEX_MAX_BYTES) -> CodexCut | Non
     return CodexCut(line, section.heading if section else "", max_bytes, len(data), kept)
 
 
-def role_of(rel: str, agent: str | None) -> str:
+@dataclass(frozen=True, slots=True)
+class ChainCut:
+    """Where a shared byte budget runs out on the chain an agent reads when started in ``directory``."""
+
+    directory: str  # relative to the working directory; "" for the working directory itself
+    file: InstructionFile  # the file the budget runs out in
+    cut: CodexCut | None  # None: the budget was gone before this file: it is dropped whole
+    chain_bytes: int  # bytes of the whole chain
+    dropped: tuple[InstructionFile, ...]  # later files of the chain dropped whole
+    repeated: bool = False  # ``file`` was read earlier in the chain too (a link): the cut loses only a copy
+
+
+def chain_cuts(project: InstructionProject, agent: str, max_bytes: int) -> list[ChainCut]:
+    """For every directory the agent may be started in, where ``max_bytes`` runs out (shorter chains first;
+    chains that run out at the same place each have their cut)."""
+    out: list[ChainCut] = []
+    for directory, chain in sorted(project.chains.get(agent, {}).items(), key=lambda kv: (kv[0].count("/"), kv[0])):
+        remaining = max_bytes
+        total = sum(len(f.doc.text.encode("utf-8", "surrogatepass")) for f in chain)
+        for i, f in enumerate(chain):
+            size = len(f.doc.text.encode("utf-8", "surrogatepass"))
+            if size <= remaining:
+                remaining -= size
+                continue
+            cut = codex_cut(f.doc, remaining) if remaining > 0 else None
+            out.append(ChainCut(directory, f, cut, total, tuple(chain[i + 1 :]), repeated=f in chain[:i]))
+            break
+    return out
+
+
+def role_of(rel: str, canonical: str | None = None) -> str:
     parts = rel.split("/")
-    name = parts[-1]
+    name = canonical or parts[-1]
     nested = len(parts) > 1 and parts[0] != ".claude"
     if name == "CLAUDE.local.md":
         return "claude-local"
@@ -87,6 +119,8 @@ def role_of(rel: str, agent: str | None) -> str:
         return "claude-nested" if nested else "claude-root"
     if name == "MEMORY.md":
         return "memory"
+    if name == "SKILL.md" and "skills" in parts:
+        return "skill"
     if ".claude" in parts and "rules" in parts:
         return "claude-rule"
     if name == "AGENTS.override.md":
@@ -107,8 +141,6 @@ def role_of(rel: str, agent: str | None) -> str:
 
 
 def _git_status(root: Path, files: list[InstructionFile]) -> None:
-    from ctxlint.instructions.files import repo_root
-
     root = repo_root(root)
     if not (root / ".git").exists() or not files:
         return
@@ -146,14 +178,26 @@ def _read(path: str) -> str:
     return decode(data)[0]
 
 
+def _within(real: str, top: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _listdir(directory: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(directory))
+    except OSError:
+        return []
+
+
 class _Builder:
     def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str]) -> None:
         self.root = root.resolve()
+        self.top = str(repo_root(self.root).resolve())
         self.texts = texts
         self.project = InstructionProject(root=str(root), requests_per_session=requests_per_session)
         self.by_real: dict[str, InstructionFile] = {}
-        self.claude_tokens: dict[str, int] = {}
-        self.plain_tokens: dict[str, int] = {}
+        self.token_cache: dict[tuple[str, bool], int] = {}
+        self.data = agent_data()
 
     def rel(self, real: str) -> str | None:
         try:
@@ -161,7 +205,15 @@ class _Builder:
         except ValueError:
             return None
 
-    def add(self, source: Source, role: str | None = None) -> InstructionFile | None:
+    def where(self, file: InstructionFile) -> str | None:
+        """Where the file sits in the working directory (a link's own place, not its target's), relative."""
+        shown = os.path.abspath(file.source.path)
+        rel = self.rel(shown)
+        if rel is not None and os.path.lexists(shown):
+            return rel
+        return self.rel(file.source.real)
+
+    def add(self, source: Source, role: str | None = None, *, track: bool = True) -> InstructionFile | None:
         if source.real in self.by_real:
             return self.by_real[source.real]
         text = self.texts.get(source.real)
@@ -172,27 +224,48 @@ class _Builder:
                 self.project.unreadable[source.real] = str(exc)
                 return None
         doc = parse_markdown(text, source.path)
-        rel = self.rel(source.real) or source.path
+        shown = os.path.abspath(source.path)
+        rel = (self.rel(shown) if os.path.lexists(shown) else None) or self.rel(source.real) or source.path
         file = InstructionFile(
             source=source,
             doc=doc,
             tokens=0,
-            agents=(source.agent,) if source.agent else (),
+            agents=(),
             always_loaded_by=(),
-            role=role or role_of(rel, source.agent),
+            role=role or role_of(rel),
             outside_root=self.rel(source.real) is None,
         )
-        claude_side = source.agent == "claude-code" or file.role in ("claude-import",)
-        file.tokens = self.tokens(file, strip=claude_side)
+        strip = bool(source.agent and specs().get(source.agent, AgentSpec("")).strip_block_comments)
+        file.tokens = self.tokens(file, strip=strip)
         self.by_real[source.real] = file
-        self.project.files.append(file)
+        if track:
+            self.project.files.append(file)
         return file
 
     def tokens(self, file: InstructionFile, strip: bool) -> int:
-        cache = self.claude_tokens if strip else self.plain_tokens
-        if file.source.real not in cache:
-            cache[file.source.real] = count_text(visible_text(file.doc, strip))
-        return cache[file.source.real]
+        key = (file.source.real, strip)
+        if key not in self.token_cache:
+            self.token_cache[key] = count_text(visible_text(file.doc, strip))
+        return self.token_cache[key]
+
+    def file_at(self, path: Path, agent: str, *, undiscoverable: bool = False) -> InstructionFile | None:
+        """The instruction file at ``path`` (a link counts as its target). Inside the working directory only
+        discovered files count (a file the user excluded stays out) unless its name cannot be discovered
+        (``undiscoverable``: a name from a settings file); above it, up to the repository root, the file is
+        read here as context. A link out of the repository is never followed."""
+        if not os.path.isfile(path):
+            return None
+        real = os.path.realpath(path)
+        if real in self.by_real:
+            return self.by_real[real]
+        inside_root = self.rel(os.path.abspath(path)) is not None
+        if (inside_root and not undiscoverable) or not _within(real, self.top):
+            return None
+        shown = self.rel(real) or display_path(path)
+        file = self.add(Source(shown, real, SourceKind.INSTRUCTIONS, agent, os.path.getsize(real)))
+        if file is not None and not inside_root:
+            file.context_only = True
+        return file
 
     def resolve_import(self, importer: InstructionFile, target: str) -> Path:
         if target.startswith("~/"):
@@ -201,9 +274,8 @@ class _Builder:
             return Path(target)
         return Path(importer.source.real).parent / target
 
-    def expand(self, load: AgentLoad, file: InstructionFile, depth: int, limit: int, role: str,
-               seen: set[str], strip: bool) -> None:
-        """Add ``file``'s imports (depth-first, in order) to ``load``."""
+    def expand(self, load: AgentLoad, spec: AgentSpec, file: InstructionFile, depth: int, seen: set[str]) -> None:
+        """Add ``file``'s imports (depth-first, in order) to ``load``: resolved from the importing file only."""
         for imp in file.doc.imports:
             if imp.in_code:
                 continue
@@ -216,136 +288,338 @@ class _Builder:
             seen.add(real)
             rel = self.rel(real)
             shown = rel if rel is not None else str(target)
+            role = "claude-import" if spec.strip_block_comments else f"{spec.name}-import"
             child = self.by_real.get(real) or self.add(
-                Source(shown, real, SourceKind.INSTRUCTIONS, load.agent, target.stat().st_size), role=role
+                Source(shown, real, SourceKind.INSTRUCTIONS, spec.name, target.stat().st_size), role=role
             )
             if child is None:
                 continue
-            self.mark(child, load.agent)
-            if depth > limit:
+            if depth > spec.import_depth:
                 load.entries.append(LoadEntry(child.path, 0, depth, file.path, child.source.size, dropped=True,
-                                              note=f"import depth {depth} > {limit}: not loaded"))
+                                              note=f"import depth {depth} > {spec.import_depth}: not loaded"))
                 continue
-            if load.agent == "claude-code" and child.source.size > CLAUDE_MAX_FILE_BYTES:
+            self.mark(child, spec.name, Loading(a.START))
+            if spec.max_file_bytes and child.source.size > spec.max_file_bytes:
                 load.entries.append(LoadEntry(child.path, 0, depth, file.path, child.source.size, dropped=True,
                                               note="over 4 MiB: Claude Code skips the whole file"))
                 continue
-            load.entries.append(LoadEntry(child.path, self.tokens(child, strip), depth, file.path, child.source.size))
-            self.expand(load, child, depth + 1, limit, role, seen, strip)
+            load.entries.append(LoadEntry(child.path, self.tokens(child, spec.strip_block_comments), depth, file.path,
+                                          child.source.size))
+            self.expand(load, spec, child, depth + 1, seen)
 
-    def mark(self, file: InstructionFile, agent: str) -> None:
-        if agent not in file.always_loaded_by:
+    def mark(self, file: InstructionFile, agent: str, how: Loading) -> None:
+        current = file.loading.get(agent)
+        if current is not None and current.mode == a.START:
+            return
+        file.loading[agent] = how
+        if how.mode == a.START and agent not in file.always_loaded_by:
             file.always_loaded_by = (*file.always_loaded_by, agent)
-        if agent not in file.agents:
+        if how.mode != a.NEVER and agent not in file.agents:
             file.agents = (*file.agents, agent)
 
 
 def build_project(
     sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True,
-    texts: Mapping[str, str] | None = None,
+    texts: Mapping[str, str] | None = None, home: Path | None = None,
 ) -> InstructionProject:
     """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs.
-    ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer)."""
+    ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer).
+    ``home``: where the user's own files (~/.claude/CLAUDE.md) are looked up, to show them apart; None
+    skips them."""
     b = _Builder(Path(root), requests_per_session, texts or {})
     for src in sources:
         b.add(src)
-    root_real = b.root
     discovered = list(b.project.files)
-
-    def real_at(rel: str) -> InstructionFile | None:
-        candidate = root_real / rel
-        if not os.path.lexists(candidate):
-            return None
-        return b.by_real.get(os.path.realpath(candidate))
-
-    # --- Claude Code -------------------------------------------------------------------------
-    claude = AgentLoad("claude-code")
-    seen: set[str] = set()
-    starters: list[InstructionFile] = []
-    for rel in ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md"):
-        f = real_at(rel)
-        if f is not None:
-            starters.append(f)
-    for f in discovered:
-        if f.role == "claude-rule" and not (f.doc.front_matter or {}).get("paths"):
-            starters.append(f)
-    # Claude Code >= 2.1.277 (default `instructionFiles: claude-md-or-agents-md`) reads AGENTS.md when no
-    # CLAUDE.md, .claude/CLAUDE.md or CLAUDE.local.md exists from the root down to the working directory.
-    fallback: str | None = None
-    if not any(real_at(rel) for rel in ("CLAUDE.md", ".claude/CLAUDE.md", "CLAUDE.local.md")):
-        agents_md = real_at("AGENTS.md")
-        if agents_md is not None:
-            starters.insert(0, agents_md)
-            fallback = agents_md.source.real
-    for f in starters:
-        if f.source.real in seen:
-            continue
-        seen.add(f.source.real)
-        b.mark(f, "claude-code")
-        size = f.source.size
-        if size > CLAUDE_MAX_FILE_BYTES:
-            claude.entries.append(LoadEntry(f.path, 0, 0, None, size, dropped=True,
-                                            note="over 4 MiB: Claude Code skips the whole file"))
-            continue
-        note = ("read in place of CLAUDE.md: there is no CLAUDE.md (Claude Code >= 2.1.277)"
-                if f.source.real == fallback else None)
-        claude.entries.append(LoadEntry(f.path, b.tokens(f, True), 0, None, size, note=note))
-        b.expand(claude, f, 1, CLAUDE_IMPORT_DEPTH, "claude-import", seen, True)
-    b.project.loads["claude-code"] = claude
-
-    # --- Codex --------------------------------------------------------------------------------
-    codex = AgentLoad("codex")
-    # One file per directory: AGENTS.override.md, else AGENTS.md; empty files are skipped.
-    chosen = next((f for f in (real_at("AGENTS.override.md"), real_at("AGENTS.md"))
-                   if f is not None and f.doc.text.strip()), None)
-    if chosen is not None:
-        b.mark(chosen, "codex")
-        cut = codex_cut(chosen.doc, CODEX_MAX_BYTES)
-        if cut is not None:
-            codex.entries.append(LoadEntry(chosen.path, count_text(cut.kept), 0, None, cut.total_bytes,
-                                           truncated=True, note=cut.note))
-        else:
-            codex.entries.append(LoadEntry(chosen.path, b.tokens(chosen, False), 0, None, chosen.source.size))
-    b.project.loads["codex"] = codex
-
-    # --- Gemini CLI ---------------------------------------------------------------------------
-    gemini = AgentLoad("gemini")
-    g = real_at("GEMINI.md")
-    if g is not None:
-        b.mark(g, "gemini")
-        gemini.entries.append(LoadEntry(g.path, b.tokens(g, False), 0, None, g.source.size))
-        b.expand(gemini, g, 1, GEMINI_IMPORT_DEPTH, "gemini-import", {g.source.real}, False)
-    b.project.loads["gemini"] = gemini
-
-    # --- Cursor -------------------------------------------------------------------------------
-    cursor = AgentLoad("cursor")
-    for f in discovered:
-        always = f.role == "cursor-legacy" or (
-            f.role == "cursor-rule" and f.path.endswith(".mdc") and TRUE_RE.search(f.doc.front_matter_raw or "")
-        )
-        if always:
-            b.mark(f, "cursor")
-            cursor.entries.append(LoadEntry(f.path, b.tokens(f, False), 0, None, f.source.size))
-    b.project.loads["cursor"] = cursor
-
-    # --- Copilot ------------------------------------------------------------------------------
-    copilot = AgentLoad("copilot")
-    for f in discovered:
-        always = (f.role == "copilot" and _is_top_github(f, root_real)) or (
-            f.role == "copilot-path" and APPLY_ALL_RE.search(f.doc.front_matter_raw or "")
-        )
-        if always:
-            b.mark(f, "copilot")
-            copilot.entries.append(LoadEntry(f.path, b.tokens(f, False), 0, None, f.source.size))
-    b.project.loads["copilot"] = copilot
-
+    top = repo_root(b.root)
+    chain_dirs = _chain(top, b.root)
+    used = [spec for spec in specs().values() if _uses(spec, chain_dirs, discovered)]
+    for spec in used:
+        load = _start_load(b, spec, chain_dirs, discovered)
+        b.project.loads[spec.name] = load
+        if spec.budget_bytes:
+            _apply_budget(b, load, spec.budget_bytes)
+    _later_loads(b, used, discovered)
+    _set_apart(b)
+    if home is not None:
+        _user_loads(b, home)
     if git_status:
-        _git_status(root_real, b.project.files)
+        _git_status(b.root, b.project.files)
     return b.project
 
 
-def _is_top_github(f: InstructionFile, root: Path) -> bool:
+def _uses(spec: AgentSpec, chain_dirs: list[Path], discovered: list[InstructionFile]) -> bool:
+    """Whether the repository uses the agent: it has a file the agent owns, or one of its ``uses`` paths."""
+    owned = [name for name in (*spec.directory_files, *spec.root_files) if _owner(name) == spec.name]
+    return any(f.source.agent == spec.name for f in discovered) or any(
+        os.path.lexists(d / mark) for d in chain_dirs for mark in (*spec.uses, *owned))
+
+
+def _owner(name: str) -> str | None:
+    found = a.place(tuple(name.split("/")))
+    return found.owner if found is not None else None
+
+
+def _chain(top: Path, root: Path) -> list[Path]:
+    """The directories from the repository root down to the working directory."""
     try:
-        return Path(f.source.real).relative_to(root).as_posix() == ".github/copilot-instructions.md"
+        rel = root.relative_to(top)
     except ValueError:
-        return f.path.endswith(".github/copilot-instructions.md")
+        return [root]
+    out = [top]
+    for part in rel.parts:
+        out.append(out[-1] / part)
+    return out
+
+
+def _names(b: _Builder, spec: AgentSpec) -> tuple[str, ...]:
+    """The agent's directory-file names, renamed by its settings file (Gemini's `context.fileName`)."""
+    if spec.names_setting is None:
+        return spec.directory_files
+    settings_file, keys = spec.names_setting
+    try:
+        text = _read(str(b.root / settings_file))
+    except NotText:
+        return spec.directory_files
+    try:
+        settings = json.loads(text)
+    except ValueError:
+        return spec.directory_files
+    for key in keys:
+        value: object = settings
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.strip():
+            return (value.strip(),)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value) and value:
+            return tuple(v.strip() for v in value if v.strip())
+    return spec.directory_files
+
+
+def _variant(directory: Path, name: str) -> Path | None:
+    """A file named ``name`` in another case in ``directory`` (`Claude.md` for CLAUDE.md)."""
+    if "/" in name:
+        return None
+    for entry in _listdir(directory):
+        if entry != name and entry.lower() == name.lower():
+            return directory / entry
+    return None
+
+
+def _start_load(b: _Builder, spec: AgentSpec, chain_dirs: list[Path], discovered: list[InstructionFile]) -> AgentLoad:
+    load = AgentLoad(spec.name)
+    seen: set[str] = set()
+    starters: list[tuple[InstructionFile, str | None]] = []  # (file, note)
+
+    names = _names(b, spec)
+    renamed = names != spec.directory_files
+
+    def directory_files(names: tuple[str, ...]) -> list[tuple[InstructionFile, str | None]]:
+        found: list[tuple[InstructionFile, str | None]] = []
+        for d in chain_dirs:
+            for name in names:
+                f = b.file_at(d / name, spec.name, undiscoverable=renamed)
+                note = None
+                if f is None and spec.case_variants:
+                    variant = _variant(d, name)
+                    if variant is not None and not (d / name).exists():
+                        f = b.file_at(variant, spec.name)
+                        if f is not None:
+                            f.case_variant_of = name
+                            if f.role == "import":
+                                f.role = role_of(b.where(f) or f.path, name)
+                            note = (f"read as {name} only where the file system ignores case (macOS, Windows); "
+                                    "never on Linux")
+                if f is not None:
+                    found.append((f, note))
+                    if spec.first_per_directory:
+                        break
+        return found
+
+    starters += directory_files(names)
+    if not starters and spec.fallback_files:
+        first = spec.directory_files[0]
+        starters += [(f, f"read in place of {first}: there is no {first}") for f, _ in
+                     directory_files(spec.fallback_files)]
+    for name in spec.root_files:
+        f = b.file_at(b.root / name, spec.name)
+        if f is not None:
+            starters.append((f, None))
+    for rd in spec.rule_dirs:
+        base = rd.dir + "/"
+        for f in discovered:
+            rel = b.where(f)
+            if rel is None or not rel.startswith(base) or not rel.endswith(rd.suffix):
+                continue
+            how = activation(rd.activation, f.doc)
+            if how.mode == a.START:
+                starters.append((f, None))
+            else:
+                b.mark(f, spec.name, Loading(how.mode, how.detail))
+    for f, note in starters:
+        if f.source.real in seen:
+            continue
+        if spec.first_per_directory and not f.doc.text.strip():
+            continue  # an empty file adds nothing (and, Codex, still hides the next name in its directory)
+        seen.add(f.source.real)
+        b.mark(f, spec.name, Loading(a.START))
+        size = f.source.size
+        if spec.max_file_bytes and size > spec.max_file_bytes:
+            load.entries.append(LoadEntry(f.path, 0, 0, None, size, dropped=True,
+                                          note="over 4 MiB: Claude Code skips the whole file"))
+            continue
+        load.entries.append(LoadEntry(f.path, b.tokens(f, spec.strip_block_comments), 0, None, size, note=note))
+        if spec.import_depth:
+            b.expand(load, spec, f, 1, seen)
+    return load
+
+
+def _apply_budget(b: _Builder, load: AgentLoad, budget: int) -> None:
+    """Files read at start share ``budget`` bytes, root first; the rest never reaches the model."""
+    remaining = budget
+    for i, e in enumerate(load.entries):
+        if e.dropped:
+            continue
+        file = b.project.by_path(e.path)
+        if file is None:
+            continue
+        size = len(file.doc.text.encode("utf-8", "surrogatepass"))
+        if size <= remaining:
+            remaining -= size
+            continue
+        if remaining == 0:
+            load.entries[i] = LoadEntry(e.path, 0, e.depth, e.via, e.bytes, dropped=True,
+                                        note=f"the {budget:,}-byte budget is used up by the files above")
+            continue
+        cut = codex_cut(file.doc, remaining)
+        if cut is not None:
+            load.entries[i] = LoadEntry(e.path, count_text(cut.kept), e.depth, e.via, cut.total_bytes,
+                                        truncated=True, note=cut.note)
+        remaining = 0
+
+
+def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[InstructionFile]) -> None:
+    """How the agents reach the files that are not in their start-up load: nested directory files, a root
+    file's copy in a project of its own, rule folders below the working directory; the chains of a
+    budget-sharing agent."""
+    for spec in used:
+        names = _names(b, spec)
+        chain_files: dict[str, list[InstructionFile]] = {}
+        if spec.budget_bytes:
+            root_chain = [b.project.by_path(e.path) for e in b.project.loads[spec.name].entries if e.depth == 0]
+            chain_files[""] = [f for f in root_chain if f is not None]
+        for f in discovered:
+            rel = b.where(f)
+            if rel is None or spec.name in f.loading:
+                continue
+            parts = rel.split("/")
+            own_folder_of_another = parts[-2].startswith(".") if len(parts) > 1 else False
+            if own_folder_of_another and f.always_loaded_by:
+                continue  # `.claude/CLAUDE.md` is Claude Code's own file, not a nested CLAUDE.md
+            if any(rel != n and rel.endswith("/" + n) for n in names):
+                if spec.nested == a.LAZY:
+                    b.mark(f, spec.name, Loading(a.LAZY))
+                elif spec.nested == a.CHAIN:
+                    b.mark(f, spec.name, Loading(a.CHAIN))
+                continue
+            for name in spec.root_files:
+                if rel != name and rel.endswith("/" + name):
+                    owner_dir = b.root / rel[: -len(name)]
+                    if is_project_folder(set(_listdir(owner_dir))):
+                        b.mark(f, spec.name, Loading(a.WORKSPACE))
+                    else:
+                        f.unloaded_reason = (f"{spec.name} reads `{name}` only at the top of the folder it is started "
+                                             f"in, and `{rel[: -len(name)] or './'}` is not a project of its own")
+            for rd in spec.rule_dirs:
+                nested_rule = ("/" + rd.dir + "/" in "/" + rel and not rel.startswith(rd.dir + "/")
+                               and rel.endswith(rd.suffix))
+                if nested_rule and activation(rd.activation, f.doc).mode not in (a.NEVER, a.MANUAL):
+                    b.mark(f, spec.name, Loading(a.LAZY))
+        if spec.nested == a.CHAIN:
+            # Every folder holding one of the agent's files below the working directory (a file also read
+            # at the root through a link counts: started here, the agent reads it twice).
+            folders: set[str] = set()
+            for f in discovered:
+                rel = b.where(f) or f.path
+                how = f.loading.get(spec.name)
+                if how is not None and how.mode in (a.CHAIN, a.START) and any(rel.endswith("/" + n) for n in names):
+                    folders.add(rel.rsplit("/", 1)[0])
+            for folder in sorted(folders):
+                chain = list(chain_files.get("", []))
+                steps = folder.split("/")
+                for i in range(1, len(steps) + 1):
+                    picked = _picked(b, spec, names, b.root / "/".join(steps[:i]))
+                    if picked is not None:
+                        chain.append(picked)
+                chain_files[folder] = chain
+        if chain_files and any(chain_files.values()):
+            b.project.chains[spec.name] = chain_files
+
+
+def _picked(b: _Builder, spec: AgentSpec, names: tuple[str, ...], directory: Path) -> InstructionFile | None:
+    """The one file a first-per-directory agent reads in ``directory`` (None when it is empty or absent)."""
+    for name in names:
+        path = directory / name
+        if os.path.isfile(path):
+            f = b.by_real.get(os.path.realpath(path))
+            return f if f is not None and f.doc.text.strip() else None
+    return None
+
+
+def _set_apart(b: _Builder) -> None:
+    """Move files no agent loads to ``unloaded`` and skills to ``skills``: neither is linted as instructions."""
+    asset_dirs = b.data.asset_dirs
+    kept: list[InstructionFile] = []
+    for f in b.project.files:
+        rel = b.where(f)
+        parts = rel.split("/") if rel is not None else []
+        if f.role == "skill":
+            b.project.skills.append(f)
+            continue
+        asset = next((p for p in parts[:-1] if p in asset_dirs), None)
+        if asset is not None and not f.always_loaded_by:
+            where = "/".join(parts[: parts.index(asset) + 1]) + "/"
+            f.unloaded_reason = (f"it sits in a static-asset folder (`{where}`), a copy shipped to readers; no agent "
+                                 "loads it at start")
+            f.loading.clear()
+            f.agents = ()
+        elif rel is not None and f.source.agent and a.ignored_rule_file(tuple(parts)) == f.source.agent:
+            f.unloaded_reason = _ignored_reason(f.source.agent, parts)
+        elif not f.loading and f.role != "memory" and not f.context_only and f.unloaded_reason is None:
+            found = a.place(tuple(parts)) if rel is not None else None
+            if found is not None and found.case_variant_of:
+                f.case_variant_of = found.case_variant_of
+                f.unloaded_reason = f"`{found.case_variant_of}` is read instead, and the two names differ only in case"
+            else:
+                f.unloaded_reason = "no agent reads a file of this name here"
+        if f.unloaded_reason is not None and not f.loading:
+            b.project.unloaded.append(f)
+            continue
+        kept.append(f)
+    b.project.files = kept
+
+
+def _ignored_reason(agent: str, parts: list[str]) -> str:
+    for rd in specs()[agent].rule_dirs:
+        if rd.ignored_suffix and parts[-1].endswith(rd.ignored_suffix):
+            return f"{agent} reads only `*{rd.suffix}` files in {rd.dir}, so it skips this `{rd.ignored_suffix}` file"
+    return f"{agent} skips this file"
+
+
+def _user_loads(b: _Builder, home: Path) -> None:
+    for spec in specs().values():
+        entries: list[LoadEntry] = []
+        for name in spec.user_files:
+            path = home / name.removeprefix("~/")
+            try:
+                text = _read(str(path)) if path.is_file() else None
+            except NotText:
+                text = None
+            if text is None:
+                continue
+            doc = parse_markdown(text, name)
+            entries.append(LoadEntry(name, count_text(visible_text(doc, spec.strip_block_comments)), 0, None,
+                                     len(text.encode("utf-8", "surrogatepass"))))
+            if spec.first_user_file:
+                break
+        if entries:
+            b.project.user_loads[spec.name] = entries

@@ -1,57 +1,38 @@
 """Which files are the instruction files each agent reads — and nothing else (the walk that finds
 them is ``ctxlint.core.inputs``).
 
-Names are matched exactly (case-sensitive), by location: `CLAUDE.md` anywhere, `AGENTS.md` anywhere,
-`.cursor/rules/**/*.mdc`, and so on. README.md, SECURITY.md, docs/ja/agents.md and website pages are
-never instruction files.
+Names and locations come from ``agents.yaml`` (``agents.place``): `CLAUDE.md` anywhere, `AGENTS.md`
+anywhere, `.cursor/rules/**/*.mdc`, skills, and so on, matched case-sensitively; only at the top of the
+working directory is a name in another case (`Claude.md`) taken, since agents on macOS read it there.
+README.md, SECURITY.md, docs/ja/agents.md and website pages are never instruction files.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ctxlint.instructions.agents import ignored_rule_file, place
+
 SKIP_DIRS = {
     ".git", "node_modules", ".venv", "venv", "vendor", "dist", "build", "target", "__pycache__",
     ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".next", ".nuxt", "coverage", "site-packages",
 }
 INSTRUCTION_SUFFIXES = (".md", ".mdc")
-HIDDEN_ALLOWED = {".claude", ".cursor", ".github", ".gemini", ".codex"}
+HIDDEN_ALLOWED = {".claude", ".cursor", ".github", ".gemini", ".codex", ".agents"}
 
 
 def instruction_agent(path: Path, root: Path) -> str | None:
-    """Which agent's instruction file ``path`` is, from its name and location; None if it is not one."""
-    name = path.name
+    """Which agent's instruction file ``path`` is, from its name and location (``agents.yaml``); None if
+    it is not one. A file in a rule folder that the agent skips (`.cursor/rules/x.md`) counts, so the
+    report can say it is never read."""
     try:
         parts = path.resolve().relative_to(root.resolve()).parts if path.is_absolute() else path.parts
     except ValueError:
         parts = path.parts
-    parents = parts[:-1]
-    if name in ("CLAUDE.md", "CLAUDE.local.md"):
-        return "claude-code"
-    if name in ("AGENTS.md", "AGENTS.override.md"):
-        return "codex"
-    if name == "GEMINI.md":
-        return "gemini"
-    if name == ".cursorrules":
-        return "cursor"
-    if name == "MEMORY.md" and "memory" in parents:
-        return "claude-code"
-    if ".claude" in parents and name.endswith(".md"):
-        i = len(parents) - 1 - parents[::-1].index(".claude")
-        if i + 1 < len(parents) and parents[i + 1] == "rules":
-            return "claude-code"
-    if ".cursor" in parents and (name.endswith(".mdc") or name.endswith(".md")):
-        i = len(parents) - 1 - parents[::-1].index(".cursor")
-        if i + 1 < len(parents) and parents[i + 1] == "rules":
-            return "cursor"
-    if ".github" in parents:
-        i = len(parents) - 1 - parents[::-1].index(".github")
-        rest = parents[i + 1 :]
-        if name == "copilot-instructions.md" and not rest:
-            return "copilot"
-        if name.endswith(".instructions.md") and rest[:1] == ("instructions",):
-            return "copilot"
-    return None
+    found = place(tuple(parts))
+    if found is not None:
+        return found.owner
+    return ignored_rule_file(tuple(parts))
 
 
 def repo_root(path: Path) -> Path:

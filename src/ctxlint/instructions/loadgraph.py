@@ -10,9 +10,12 @@ from ctxlint.instructions.project import InstructionProject
 def render_load_graph(project: InstructionProject) -> str:
     out = [f"load graph of {project.root}:"]
     for agent, load in project.loads.items():
-        if not load.entries:
+        user = project.user_loads.get(agent, [])
+        if not load.entries and not user:
             continue
         out.append(f"  {agent}: {load.tokens:,} tokens before the first prompt")
+        for u in user:
+            out.append(f"    (yours, not the repository's) {u.path} {u.tokens:,} tokens")
         for e in load.entries:
             indent = "    " + "  " * e.depth
             mark = "@" if e.depth else ""
@@ -24,12 +27,21 @@ def render_load_graph(project: InstructionProject) -> str:
                 out.append(f"{indent}  ↳ {e.note}")
     if len(out) == 1:
         out.append("  no agent loads an instruction file at start")
+    for f in project.unloaded:
+        if not f.context_only:
+            out.append(f"  not loaded by any agent: {f.path} ({f.unloaded_reason})")
     return "\n".join(out)
 
 
 def load_graph_json(project: InstructionProject) -> dict[str, Any]:
-    return {
-        agent: {
+    """Per agent: the tokens of the repository's files it loads at start, the files in load order, and
+    the user's own files (``user_files``, ~/.claude/CLAUDE.md: paid too, but not counted in ``tokens``)."""
+    out: dict[str, Any] = {}
+    for agent, load in project.loads.items():
+        user = project.user_loads.get(agent, [])
+        if not load.entries and not user:
+            continue
+        out[agent] = {
             "tokens": load.tokens,
             "files": [
                 {"path": e.path, "tokens": e.tokens, "depth": e.depth, "via": e.via, "bytes": e.bytes,
@@ -37,6 +49,6 @@ def load_graph_json(project: InstructionProject) -> dict[str, Any]:
                 for e in load.entries
             ],
         }
-        for agent, load in project.loads.items()
-        if load.entries
-    }
+        if user:
+            out[agent]["user_files"] = [{"path": u.path, "tokens": u.tokens, "bytes": u.bytes} for u in user]
+    return out

@@ -2,7 +2,7 @@
 
 ``snapshot`` audits a Claude Code session — its transcript and its subagents' — read on from where
 the last audit stopped (``live.session``), and sums it up as plain data: the fill of the context and
-the room left before auto-compaction (the usable window of CTX206, ``analysis.usable_window``), the
+the room left before auto-compaction (the usable window of CTX206, ``measure.window``), the
 spend so far, the avoidable part (measured and modelled, never added without saying which), the
 session budget's overruns and the one nudge most worth showing now. Every string in it that comes from
 the transcript (a file name, a command) is masked and made printable here, before it is kept.
@@ -49,7 +49,7 @@ def snapshot(transcript: str, config: Config, *, window: int | None = None, to_e
     from ctxlint.live import session
     from ctxlint.measure import pricing
     from ctxlint.measure.budget import check, spent_of
-    from ctxlint.transcripts.analysis import usable_window
+    from ctxlint.measure.window import usable_window
 
     started = time.perf_counter()
     stamp = file_stamp(transcript)
@@ -80,7 +80,7 @@ def snapshot(transcript: str, config: Config, *, window: int | None = None, to_e
         "fill": main.last_context,
         "boundary": main.last_boundary,
         "window": size,
-        "usable": usable_window(agent, size) if size else None,
+        "usable": usable_window(agent, window) if window else facts.get("usable_window"),
         "fill_ratio": config.options_for("CTX206")["fill-ratio"] if "CTX206" in config.enabled_rules() else 0.8,
         "fill_nudges": {k: nudges.get(k) for k in ("fill", "full")},
         "nudge": nudge(main.result.findings, main.last_boundary, nudges),

@@ -28,6 +28,7 @@ import pyarrow as pa
 from ctxlint import __version__
 from ctxlint.config import Config
 from ctxlint.errors import ExportError
+from ctxlint.measure.window import NEAR_LIMIT, usable_window
 from ctxlint.model import FileResult
 
 SCHEMA_VERSION = 1
@@ -50,11 +51,22 @@ SESSIONS_SCHEMA = pa.schema(
         *(pa.field(name, pa.int64()) for name in _COUNTS[:6]),
         pa.field("context_window", pa.int64()),
         *(pa.field(name, pa.int64()) for name in _COUNTS[6:]),
-        pa.field("requests_above_80pct", pa.int64()),
+        pa.field("usable_window", pa.int64()),  # where the agent compacts (measure.window, as check's CTX206)
+        pa.field("requests_above_80pct", pa.int64()),  # main-thread requests above 80% of the usable window
         pa.field("tool_calls", pa.map_(pa.string(), pa.int64())),
         pa.field("cost_usd", pa.float64()),
         pa.field("price_table", pa.string()),
         pa.field("is_subagent", pa.bool_()),
+        pa.field("title", pa.string()),  # the first typed prompt, masked, then cut
+        # what the session's tokens bought (transcripts.outcomes): completed | open | no-edits, the
+        # completed loops and what closed them
+        pa.field("outcome", pa.string()),
+        pa.field("loops", pa.int64()),
+        pa.field("commits", pa.int64()),
+        pa.field("pushes", pa.int64()),
+        pa.field("pull_requests", pa.int64()),
+        pa.field("test_passes", pa.int64()),
+        pa.field("edits", pa.int64()),
         pa.field("findings", pa.int64(), nullable=False),
         pa.field("tokens_wasted", pa.int64(), nullable=False),
         pa.field("cost_wasted_usd", pa.float64()),
@@ -269,7 +281,12 @@ def session_row(result: FileResult, task: FileTask, ctx: RowContext) -> Row:
     timeline = result.timeline or {}
     series = [int(c) for c in timeline.get("context") or []]
     step = int(timeline.get("step") or 1)
-    above = sum(1 for c in series if window and c > 0.8 * window) * step if series else None
+    usable = _int(s.get("usable_window")) or usable_window(result.agent or "", window)
+    above = _int(s.get("requests_near_limit"))
+    if above is None and series:  # a result from before the facts counted it
+        above = sum(1 for c in series if usable and c > NEAR_LIMIT * usable) * step
+    facts = s.get("outcomes")
+    done: dict[str, Any] = facts if isinstance(facts, dict) else {}
     costs = [f.cost_wasted_usd for f in result.findings if f.cost_wasted_usd is not None]
     tool_calls = s.get("tool_calls")
     models = s.get("models")
@@ -286,7 +303,11 @@ def session_row(result: FileResult, task: FileTask, ctx: RowContext) -> Row:
         "ended_at": parse_time(s.get("ended_at")),
         "models": [str(m) for m in models] if isinstance(models, list) else None,
         "context_window": window,
+        "usable_window": usable,
         "requests_above_80pct": above,
+        "title": redact_homes(_mask(s.get("title")), ctx.salt),
+        "outcome": done.get("status"),
+        **{k: _int(done.get(k)) for k in ("loops", "commits", "pushes", "pull_requests", "test_passes", "edits")},
         "tool_calls": sorted((str(k), int(v)) for k, v in tool_calls.items()) if isinstance(tool_calls, dict) else None,
         "cost_usd": None if cost is None else float(cost),
         "price_table": None if s.get("price_table") is None else str(s["price_table"]),

@@ -21,7 +21,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from ctxlint.measure.pricing import Rates, context_window_for, price_per_token
+from ctxlint.measure.pricing import Rates, price_per_token
+from ctxlint.measure.window import session_window
 from ctxlint.model import Claim
 from ctxlint.transcripts.agents import records_of
 from ctxlint.transcripts.events import (
@@ -88,6 +89,7 @@ class Analysis:
     total_input_tokens: int  # every input token of every request (incl. sidechains): waste never exceeds it
     model: str | None
     window: int | None
+    usable: int | None  # the usable window (measure.window.session_window)
     # Tool calls and the items of their results, in thread order: what the tool rules walk (a third
     # of a thread's events), without testing every event's type again in each rule.
     tool_flow: list[ToolCall | Item] = field(default_factory=list)
@@ -188,22 +190,8 @@ class Analysis:
         return bool(self._blended_prefix) and self._blended_prefix[-1] is not None
 
     def usable_window(self) -> int | None:
-        declared = next((u.context_window for u in self.requests if u.context_window), None)
-        return usable_window(self.agent, self.window, declared)
-
-
-def usable_window(agent: str, window: int | None, declared: int | None = None) -> int | None:
-    """Where ``agent`` compacts a context of ``window`` tokens (``declared``: the window a request of the
-    session records, Codex's ``model_context_window``); the statusline shows the room left to it."""
-    if not window:
-        return None
-    if agent == "claude-code":
-        # Claude Code compacts at window − min(max output, 20k) − 13k (167k of 200k)
-        return window - 20_000 - 13_000
-    if agent == "codex":
-        return int(declared * 0.95) if declared and declared == window and declared > 258_400 else \
-            declared or int(window * 0.95)
-    return window
+        """Where the agent compacts (``measure.window``: the same figure every report uses)."""
+        return self.usable
 
 
 def _thread(t: Transcript) -> list[Event]:
@@ -304,7 +292,7 @@ def analyse(t: Transcript) -> Analysis:
         close_gap(len(requests))
 
     model = next((u.model for u in reversed(requests) if u.model), None) or (t.models[-1] if t.models else None)
-    window = t.context_window or context_window_for(model, t.agent)
+    window = session_window(t.agent, model, t.context_window, max(contexts, default=0))
     total_input = sum(contexts)
     if len(thread) != len(t.events):  # sidechain and replayed requests count too
         main_only = not t.is_subagent_file
@@ -312,8 +300,8 @@ def analyse(t: Transcript) -> Analysis:
                            if isinstance(u, Usage) and (u.replayed or (main_only and u.sidechain)))
     if drops:
         _drop_items(drops, items, result_items, request_lines)
-    a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window, tool_flow,
-                 result_items, contexts, drops)
+    a = Analysis(t, thread, requests, segments, items, calls, results, total_input, model, window.size, window.usable,
+                 tool_flow, result_items, contexts, drops)
     a._request_lines = request_lines
     a._blended_prefix = _blended_prefix(requests)
     a._rates = [None if x is None or y is None else y - x for x, y in zip(a._blended_prefix, a._blended_prefix[1:], strict=False)]

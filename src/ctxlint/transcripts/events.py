@@ -99,6 +99,9 @@ class ToolResult:
     is_error: bool = False
     head: str = ""  # first ~300 chars, for evidence and error matching (secrets masked later)
     tail: str = ""  # a failed result's last ~300 chars: where a traceback's exception or a hook's verdict is
+    # The output lines that say whether a commit, push, pull request or test run completed (see
+    # transcripts.outcomes; kept only for the calls that can complete a loop).
+    evidence: tuple[str, ...] = ()
     path: str | None = None  # Read: file.filePath
     start_line: int | None = None
     num_lines: int | None = None
@@ -231,9 +234,20 @@ class ResultsCleared:
     replayed: bool = False  # a copy of an earlier record (resume replay): history, not new work
 
 
+@dataclass(slots=True)
+class PullRequestLink:
+    """The agent recorded a pull request of this session (Claude Code's ``pr-link`` record)."""
+
+    line: int
+    timestamp: str | None
+    url: str
+    sidechain: bool = False
+    replayed: bool = False
+
+
 Event = (
     Prompt | AssistantText | Thinking | ToolCall | ToolResult | Image | Usage | Compaction | Clear | ModelChange
-    | SubagentMarker | Rewind | ResultsCleared
+    | SubagentMarker | Rewind | ResultsCleared | PullRequestLink
 )
 
 

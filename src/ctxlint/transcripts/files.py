@@ -25,6 +25,21 @@ def may_be_transcript(name: str) -> bool:
     return name.endswith((".jsonl", ".json", ".traj", ".db")) or name == AIDER_NAME
 
 
+# Where the agents keep sessions, as folders a path passes through. Inside a repository only these count
+# (and Aider's history file, which Aider writes into the repository itself): a `.jsonl` test fixture of
+# the repository's own code is not one of its user's sessions.
+STORE_MARKERS = (".claude/projects/", ".codex/sessions/", ".codex/archived_sessions/", ".gemini/tmp/",
+                 ".qwen/projects/", ".copilot/session-state/", ".cursor/projects/", "amp/threads/", "/opencode/",
+                 "/kilo/", "/goose/", ".crush/", "/globalStorage/", ".cline/data/")
+
+
+def in_session_store(path: str) -> bool:
+    """Whether ``path`` (posix) lies in an agent's session store, or is Aider's history file."""
+    probe = "/" + path.lstrip("/")
+    return any(marker in probe if marker.startswith("/") else "/" + marker in probe or probe.startswith(marker)
+               for marker in STORE_MARKERS) or probe.endswith("/" + AIDER_NAME)
+
+
 def read_with_another(path: str) -> bool:
     """Whether ``path`` is read as part of another session file, never alone: the conversation history
     beside a Cline/Roo/Kilo task's ``ui_messages.json`` (the task is addressed by the latter), or a

@@ -12,12 +12,18 @@ figures were recorded by the agent (``measured``) or sizes come from the stored 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ctxlint.measure.pricing import PRICE_TABLE, context_window_for, price_requests, price_totals
+from ctxlint.measure.pricing import PRICE_TABLE, price_requests, price_totals
+from ctxlint.measure.window import session_window
+from ctxlint.transcripts import outcomes
 from ctxlint.transcripts.agents import records_of
-from ctxlint.transcripts.events import Clear, Compaction, SubagentMarker, ToolCall, Transcript, Usage
+from ctxlint.transcripts.events import Clear, Compaction, Prompt, SubagentMarker, ToolCall, Transcript, Usage
+
+# What an IDE or the CLI puts before the words typed (<ide_opened_file>…</ide_opened_file>)
+WRAPPERS = re.compile(r"^(?:\s*<([a-z][\w-]*)\b[^>]*>.*?</\1>)+", re.S)
 
 
 @dataclass(slots=True)
@@ -31,6 +37,9 @@ class SessionSummary:
     contexts: list[int] = field(default_factory=list)  # context of each main-thread request, in order
     compactions: list[int] = field(default_factory=list)  # positions in contexts of main-thread compactions
     clears: list[int] = field(default_factory=list)
+    # The first prompt the user typed, on one line, wrappers taken out; not masked yet, so it is never
+    # a fact: core.audit masks it, then cuts it into the session's title.
+    first_prompt: str | None = None
 
 
 def session_facts(t: Transcript) -> dict[str, Any]:
@@ -46,6 +55,7 @@ def summarise(t: Transcript) -> SessionSummary:
     contexts: list[int] = []
     compaction_at: list[int] = []
     clear_at: list[int] = []
+    title: str | None = None
     for e in t.events:
         kind = type(e)  # events are never subclassed; most are none of these, so one type() per event
         if kind is Usage:
@@ -67,6 +77,10 @@ def summarise(t: Transcript) -> SessionSummary:
                 clear_at.append(len(contexts))
         elif kind is SubagentMarker:
             subagents += 1
+        elif kind is Prompt and title is None:
+            p = cast(Prompt, e)
+            if not (p.is_meta or p.command or p.is_interrupt or p.sidechain):
+                title = typed_text(p.text) or None
     cost = 0.0
     priced = unpriced = 0
     fresh = cache_write = cache_read = output = sidechain_requests = 0
@@ -93,11 +107,7 @@ def summarise(t: Transcript) -> SessionSummary:
     main = [u for u in single if not u.sidechain] or single
     model = next((u.model for u in reversed(main) if u.model), None) or (t.models[-1] if t.models else None)
     peak = max((u.context_tokens for u in main if u.input_known), default=0)
-    window = t.context_window or context_window_for(model, t.agent)
-    if window and t.agent == "claude-code" and peak > window and not t.context_window:
-        # Claude Code records the model without its "[1m]" suffix: a request above 200K proves the
-        # session ran with the 1M window.
-        window = 1_000_000
+    window = session_window(t.agent, model, t.context_window, peak)
     facts = {
         "agent": t.agent,
         "models": list(t.models),
@@ -110,7 +120,11 @@ def summarise(t: Transcript) -> SessionSummary:
         "output_tokens": output,
         "input_tokens_including_cache": fresh + cache_write + cache_read,
         "peak_context_tokens": peak,
-        "context_window": window,
+        "context_window": window.size,
+        "usable_window": window.usable,
+        # main-thread requests above 80% of the usable window (what CTX206 counts runs of)
+        "requests_near_limit": sum(1 for c in contexts if window.near_limit(c)),
+        "outcomes": outcomes.detect(t.events).as_facts(),
         "compactions": compactions,
         "subagents": subagents,
         "tool_calls": dict(sorted(tools.items())),
@@ -132,7 +146,7 @@ def summarise(t: Transcript) -> SessionSummary:
         facts["cost_usd"] = None if spend is None else round(spend, 6)
         facts["unpriced_requests"] = 0 if spend is not None else unpriced
     facts.update(t.totals)
-    return SessionSummary(facts, spend, contexts, compaction_at, clear_at)
+    return SessionSummary(facts, spend, contexts, compaction_at, clear_at, title)
 
 
 def _aggregate_cost(totals: list[Usage]) -> float | None:
@@ -141,3 +155,9 @@ def _aggregate_cost(totals: list[Usage]) -> float | None:
         return None
     prices = [price_totals(u) for u in totals]
     return None if any(p is None for p in prices) else sum(p or 0.0 for p in prices)
+
+
+def typed_text(prompt: str) -> str:
+    """A prompt as the user typed it, on one line: what an IDE or the CLI wraps around it taken out."""
+    text = " ".join(WRAPPERS.sub("", prompt).split())
+    return "".join(ch for ch in text if ch.isprintable())

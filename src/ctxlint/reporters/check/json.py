@@ -11,7 +11,7 @@ import orjson
 
 from ctxlint.model import Finding, Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: summary.instruction_tokens_per_request is per agent
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

@@ -88,16 +88,12 @@ def headline(report: Report) -> list[str]:
             + (f" ({split})" if split else "")
             + (f" of {s.input_tokens:,} input tokens" if s.input_tokens else "")
         )
-    if s.instruction_tokens_per_request:
-        split = basis_split(report, "instruction_tokens_per_request")
-        parts.append(
-            f"**{s.instruction_tokens_per_request:,}** instruction tokens removable from every request"
-            + (f" ({split})" if split else "")
-        )
     out = ["## ctxlint", "", " · ".join(parts)]
     if s.startup_tokens:
+        removable = s.instruction_tokens_per_request
         per_agent = ", ".join(
-            f"{escape(agent)} **{tokens:,}**" for agent, tokens in sorted(s.startup_tokens.items())
+            f"{escape(agent)} **{tokens:,}**" + (f" ({removable[agent]:,} removable by the fixes)" if removable.get(agent) else "")
+            for agent, tokens in sorted(s.startup_tokens.items())
         )
         out += ["", f"Start-up tokens per request (instruction files, before the first prompt): {per_agent}"]
     if report.baseline_suppressed:

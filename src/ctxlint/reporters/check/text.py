@@ -42,10 +42,10 @@ def _waste(f: Finding) -> str:
     return f" (≈ {f.tokens_wasted:,} tokens wasted{', ' + cost if cost else ''}{basis})"
 
 
-def basis_split(report: Report, key: str = "tokens_wasted") -> str:
+def basis_split(report: Report) -> str:
     """'measured 12,000, modelled 340,000' (or 'all measured'): a waste total's parts by basis, so a
     counterfactual saving is never read as measured waste."""
-    parts = [(b, int(v.get(key) or 0)) for b, v in report.summary.by_basis.items()]
+    parts = [(b, int(v.get("tokens_wasted") or 0)) for b, v in report.summary.by_basis.items()]
     parts = [p for p in parts if p[1]]
     if len(parts) < 2:
         return f"all {parts[0][0]}" if parts else ""
@@ -138,6 +138,10 @@ def render(report: Report, *, color: bool = False, quiet: bool = False, sort: st
     return "\n".join(out) + "\n"
 
 
+def _removable(tokens: int) -> str:
+    return f" ({tokens:,} removable by the fixes)" if tokens else ""
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
@@ -158,16 +162,13 @@ def summary_line(report: Report) -> str:
         cost = _usd(s.cost_wasted_usd)
         split = basis_split(report)
         parts.append(f"{s.tokens_wasted:,} tokens wasted" + (f" ({cost})" if cost else "") + (f" [{split}]" if split else ""))
-    if s.instruction_tokens_per_request:
-        split = basis_split(report, "instruction_tokens_per_request")
-        parts.append(f"{s.instruction_tokens_per_request:,} instruction tokens removable from every request"
-                     + (f" [{split}]" if split else ""))
     if s.input_tokens:
         parts.append(f"of {s.input_tokens:,} input tokens" + (f" ({_usd(s.cost_usd)})" if s.cost_usd else ""))
     line = " · ".join(parts)
     if s.startup_tokens:
-        per_agent = ", ".join(f"{agent} {tokens:,}" for agent, tokens in sorted(s.startup_tokens.items()))
-        line += f"\ninstruction files paid on every request before the first prompt: {per_agent} tokens"
+        per_agent = ", ".join(f"{agent} {tokens:,} tokens" + _removable(s.instruction_tokens_per_request.get(agent, 0))
+                              for agent, tokens in sorted(s.startup_tokens.items()))
+        line += f"\ninstruction files paid on every request before the first prompt: {per_agent}"
     if report.baseline_suppressed:
         line += f"\n{plural(report.baseline_suppressed, 'finding')} hidden by the baseline"
     return line

@@ -10,11 +10,13 @@ attributes so tests (and people) can check what was drawn.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from ctxlint.coach.aggregate import compact_tokens, trend
 from ctxlint.coach.instructions import instruction_sentence
 from ctxlint.measure.secrets import mask
+from ctxlint.reporters.coach import basis_split, habit_figures, plural, question, session_name, spend
 
 CSS = """
 :root{--fg:#1f2328;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;--accent:#0969da;--warn:#cf222e;--amber:#9a6700}
@@ -45,6 +47,14 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .eg{color:var(--muted);font-size:12px;margin-top:3px}
 .bar{display:inline-block;height:8px;background:var(--warn);border-radius:2px;vertical-align:middle}
 footer{margin-top:36px;color:var(--muted);font-size:12px}
+details.habit{background:#fff;border:1px solid var(--line);border-radius:8px;margin:6px 0;padding:0}
+details.habit>summary{cursor:pointer;padding:8px 12px;list-style-position:outside;margin-left:14px}
+details.habit>div{padding:4px 14px 10px 26px;border-top:1px solid #eaeef2}
+details.session{margin:6px 0}details.session>summary{cursor:pointer}
+details.session ul{margin:4px 0 6px;padding-left:18px}
+table.outcomes td:first-child{white-space:nowrap}
+.q{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 10px;margin:4px 0}
+.seg-measured{fill:#cf222e}.seg-modelled{fill:#bf8700}.seg-estimated{fill:#8c959f}
 @media print{
   @page{margin:14mm}
   body{background:#fff;font-size:11px}main{max-width:none;padding:0}
@@ -64,6 +74,12 @@ def e(value: Any) -> str:
 
 def usd(v: Any) -> str:
     return "unpriced" if v is None else f"${float(v):,.2f}"
+
+
+def rich(text: Any) -> str:
+    """A fix or rule text: masked, escaped, its Markdown `code` spans shown as code (no raw backticks)."""
+    parts = re.split(r"`([^`\n]+)`", mask(str(text)))
+    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts))
 
 
 def _nice_top(value: float) -> float:
@@ -107,20 +123,27 @@ def fill_chart(session: dict[str, Any], color: str, width: int = WIDTH, height: 
     compactions = [int(c) for c in t.get("compactions") or []]
     parts = [f'<svg viewBox="0 0 {width} {height}" role="img" data-series="context" data-points="{n}" '
              f'data-step="{step}" data-window="{window}" data-compactions="{len(compactions)}" '
-             f'aria-label="context fill per request of {e(session["path"])}">']
+             f'data-usable="{int(session.get("usable_window") or t.get("usable") or window)}" '
+             f'aria-label="context fill per request of {e(session_name(session))}">']
     ticks = _ticks(top)
     for k in range(ticks + 1):  # horizontal grid + y labels
         v = top * k / ticks
         parts.append(f'<line x1="{left}" x2="{left + w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#eaeef2"/>')
         parts.append(f'<text x="{left - 8}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end" fill="#57606a">'
                      f'{compact_tokens(v)}</text>')
+    usable = int(session.get("usable_window") or t.get("usable") or window)
     if window:
-        for frac, label, dash in ((1.0, "window", ""), (0.8, "80%", ' stroke-dasharray="5 4"')):
-            yy = y(window * frac)
-            parts.append(f'<line x1="{left}" x2="{left + w}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#cf222e" '
-                         f'stroke-width="1.2"{dash} data-line="{label}"/>')
+        # the same window model as check's CTX206: 80% of the usable window (where the agent compacts)
+        lines = [(window, "window", "", "#cf222e")]
+        if usable and usable != window:
+            lines.append((usable, "auto-compact", ' stroke-dasharray="1 3"', "#9a6700"))
+        lines.append((int(usable * 0.8), "80%", ' stroke-dasharray="5 4"', "#cf222e"))
+        for value, label, dash, tone in lines:
+            yy = y(value)
+            parts.append(f'<line x1="{left}" x2="{left + w}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{tone}" '
+                         f'stroke-width="1.2"{dash} data-line="{label}" data-value="{value}"/>')
             parts.append(f'<text x="{left + w - 4}" y="{yy - 4:.1f}" font-size="11" text-anchor="end" '
-                         f'fill="#cf222e">{label} {compact_tokens(window * frac)}</text>')
+                         f'fill="{tone}">{label} {compact_tokens(value)}</text>')
     for c in compactions:
         cx = x(min(max(c, 0), max(n - 1, 0)))
         parts.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{pad_top}" y2="{pad_top + h}" stroke="#9a6700" '
@@ -138,28 +161,6 @@ def fill_chart(session: dict[str, Any], color: str, width: int = WIDTH, height: 
         i = (n - 1) * k / 5 if n > 1 else 0
         parts.append(f'<text x="{x(i):.1f}" y="{height - 10}" font-size="11" text-anchor="middle" fill="#57606a">'
                      f'{int(i * step) + 1:,}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def bar_chart(rows: list[tuple[str, float, str]], name: str, width: int = WIDTH) -> str:
-    """Horizontal bars: (label, value, note)."""
-    if not rows:
-        return '<p class="muted">nothing to show</p>'
-    bar_h, gap, label_w, note_w = 22, 8, 290, 250
-    height = len(rows) * (bar_h + gap) + gap
-    top = max(v for _, v, _ in rows) or 1
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" data-series="{e(name)}" data-points="{len(rows)}" '
-             f'aria-label="{e(name)}">']
-    for i, (label, value, note) in enumerate(rows):
-        yy = gap + i * (bar_h + gap)
-        bw = max((width - label_w - note_w) * value / top, 1.5)
-        short = label if len(label) <= 40 else label[:39] + "…"
-        parts.append(f'<text x="{label_w - 10}" y="{yy + 15}" font-size="12.5" text-anchor="end" fill="#1f2328">'
-                     f'{e(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{yy}" width="{bw:.1f}" height="{bar_h}" rx="3" '
-                     f'fill="{COLORS[i % len(COLORS)]}" data-value="{value:g}"/>')
-        parts.append(f'<text x="{label_w + bw + 8:.1f}" y="{yy + 15}" font-size="12" fill="#57606a">{e(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -210,9 +211,19 @@ def weekly_chart(weeks: list[dict[str, Any]], width: int = WIDTH, height: int = 
     parts.append("</g>")
     # The share only exists for weeks with sessions: the line joins those weeks, empty weeks are gaps.
     active = [i for i, wk in enumerate(weeks) if wk.get("sessions") or wk.get("input_tokens")]
-    pts = " ".join(f"{left + slot * (i + 0.5):.1f},{ys(shares[i]):.1f}" for i in active)
-    parts.append(f'<polyline fill="none" stroke="#cf222e" stroke-width="1.6" stroke-opacity="0.8" '
-                 f'data-series="weekly-waste-share" data-points="{len(active)}" points="{pts}"/>')
+    runs: list[list[int]] = []
+    for i in active:  # one line per run of consecutive weeks with sessions: no line across an empty week
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts.append(f'<g data-series="weekly-waste-share" data-points="{len(active)}" data-runs="{len(runs)}">')
+    for run in runs:
+        if len(run) > 1:
+            pts = " ".join(f"{left + slot * (i + 0.5):.1f},{ys(shares[i]):.1f}" for i in run)
+            parts.append(f'<polyline fill="none" stroke="#cf222e" stroke-width="1.6" stroke-opacity="0.8" '
+                         f'points="{pts}"/>')
+    parts.append("</g>")
     for i in active:
         parts.append(f'<circle cx="{left + slot * (i + 0.5):.1f}" cy="{ys(shares[i]):.1f}" r="3" fill="#cf222e"/>')
     every = max(1, -(-n // 12))
@@ -234,9 +245,90 @@ def _card(label: str, value: str, note: str = "", alert: bool = False) -> str:
     return f"<div class='card{' alert' if alert else ''}'><span class='label'>{label}</span><b>{value}</b>{extra}</div>"
 
 
+def habit_bars(habits: list[dict[str, Any]], ranked_by: str, width: int = WIDTH) -> str:
+    """One bar per habit on the ranking measure (dollars where priced, else tokens), split by basis
+    (measured, modelled, estimated) so a counterfactual saving never looks like a measured one."""
+    if not habits:
+        return '<p class="muted">nothing to show</p>'
+    key = "cost_by_basis" if ranked_by == "cost" else "by_basis"
+    total = "cost_wasted_usd" if ranked_by == "cost" else "tokens_wasted"
+    bar_h, gap, label_w, note_w = 22, 8, 290, 250
+    height = len(habits) * (bar_h + gap) + gap
+    top = max(float(h[total]) for h in habits) or 1.0
+    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" data-series="waste-by-rule" data-points="{len(habits)}" '
+             f'data-measure="{ranked_by}" aria-label="avoidable {"dollars" if ranked_by == "cost" else "tokens"} '
+             'by habit">']
+    for i, h in enumerate(habits):
+        yy = gap + i * (bar_h + gap)
+        label = f"{h['rule_id']} {h['name']}"
+        parts.append(f'<text x="{label_w - 10}" y="{yy + 15}" font-size="12.5" text-anchor="end" fill="#1f2328">'
+                     f'{e(label if len(label) <= 40 else label[:39] + "…")}</text>')
+        x = float(label_w)
+        split = h.get(key) or {"measured": h[total]}
+        parts.append(f'<g data-value="{float(h[total]):g}">')
+        for basis in ("measured", "modelled", "estimated"):
+            value = float(split.get(basis) or 0.0)
+            if value <= 0:
+                continue
+            bw = max((width - label_w - note_w) * value / top, 1.5)
+            parts.append(f'<rect x="{x:.1f}" y="{yy}" width="{bw:.1f}" height="{bar_h}" class="seg-{basis}" '
+                         f'data-basis="{basis}" data-value="{value:g}"><title>{basis}</title></rect>')
+            x += bw
+        parts.append("</g>")
+        parts.append(f'<text x="{x + 8:.1f}" y="{yy + 15}" font-size="12" fill="#57606a">'
+                     f'{e(habit_figures(h, ranked_by))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _outcome_rows(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    out = ["<table class='outcomes' data-table='outcomes'><tr><th></th><th class='num'>loops</th>"
+           "<th class='num'>commits · pushes · PRs · passing tests</th>"
+           "<th class='num'>sessions: completed / open / no edits</th>"
+           "<th class='num'>per loop</th><th class='num'>per session</th><th class='num'>avoidable</th></tr>"]
+    for name, b in rows:
+        out.append(f"<tr><td>{name}</td><td class='num'><b>{b['loops']:,}</b></td>"
+                   f"<td class='num'>{b['commits']:,} · {b['pushes']:,} · {b['pull_requests']:,} · "
+                   f"{b['test_passes']:,}</td>"
+                   f"<td class='num'>{b['sessions']:,}: {b['completed']} / {b['open']} / {b['no-edits']}</td>"
+                   f"<td class='num'>{_tok(b['tokens_per_loop'])} · {_money(b['cost_per_loop'])}</td>"
+                   f"<td class='num'>{_tok(b['tokens_per_session'])} · {_money(b['cost_per_session'])}</td>"
+                   f"<td class='num'>{b['avoidable_share']:.0%}</td></tr>")
+    out.append("</table>")
+    return out
+
+
+def _tok(v: Any) -> str:
+    return "–" if v is None else compact_tokens(v)
+
+
+def _money(v: Any) -> str:
+    return "–" if v is None else usd(v)
+
+
+def _short(project: Any) -> str:
+    return str(project or "?").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or "?"
+
+
+DRILL_CHART_POINTS = 120  # a drill-down session's chart: enough to see the shape, small enough for 1,000 sessions
+
+
+def _thin(session: dict[str, Any]) -> dict[str, Any]:
+    """A session's timeline cut to DRILL_CHART_POINTS (keeping each bucket's peak), for the drill-down charts."""
+    t = session["timeline"]
+    series = [int(v) for v in t["context"]]
+    k = max(1, -(-len(series) // DRILL_CHART_POINTS))
+    if k == 1:
+        return session
+    thin = {**t, "context": [max(series[i: i + k]) for i in range(0, len(series), k)],
+            "step": int(t.get("step") or 1) * k, "compactions": [c // k for c in t.get("compactions") or []]}
+    return {**session, "timeline": thin}
+
+
 def render(data: dict[str, Any]) -> str:
     t, w = data["totals"], data["waste"]
     table = t.get("price_table") or "no price table"
+    split = basis_split(w.get("by_basis") or {})
     out = ["<!doctype html>", "<html lang='en'><head><meta charset='utf-8'>",
            "<meta name='viewport' content='width=device-width,initial-scale=1'>",
            "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
@@ -250,78 +342,125 @@ def render(data: dict[str, Any]) -> str:
            _card("requests", f"{t.get('requests', 0):,}"),
            _card("input tokens", compact_tokens(t["input_tokens_all"]),
                  f"cache read {compact_tokens(t.get('cache_read_input_tokens', 0))}"),
-           _card("spend", usd(t["cost_usd"]), e(table)),
-           _card("avoidable", compact_tokens(w["tokens"]), f"{w['share_of_input']:.1%} of input · {usd(w['cost_usd'])}",
-                 alert=w["tokens"] > 0),
-           "</div>"]
+           _card("spend", usd(t["cost_usd"]), e(spend(t).removeprefix(usd(t["cost_usd"])).strip(" ()") or table),
+                 ),
+           _card("avoidable", compact_tokens(w["tokens"]),
+                 f"{w['share_of_input']:.1%} of input · {usd(w['cost_usd'])}" + (f"<br>{e(split)}" if split else ""),
+                 alert=w["tokens"] > 0)]
+    o = data.get("outcomes")
+    if o and o["totals"]["sessions"]:
+        b = o["totals"]
+        out.append(_card("completed loops", f"{b['loops']:,}",
+                         f"{_tok(b['tokens_per_loop'])} tokens · {_money(b['cost_per_loop'])} per loop"))
+    out.append("</div>")
+
+    if o and o["totals"]["sessions"]:
+        out.append("<h2>What the tokens bought</h2>")
+        out.append("<p class='muted'>Completed loops: a commit made, a push, a pull request opened, a test run passing "
+                   "after edits (outcomes of one change are one loop). A session with edits and none of these is "
+                   "<i>open</i>, not failed. Both denominators: per completed loop and per session. For the system — "
+                   "projects and weeks — never per person.</p>")
+        rows = [("<b>all</b>", o["totals"]), *((f"<code>{e(_short(p['project']))}</code>", p) for p in o["by_project"][:15])]
+        out += _outcome_rows(rows)
+        weeks = [x for x in o["by_week"] if x["week"] != "unknown"]
+        if weeks:
+            out.append("<h3>By week</h3>")
+            out += _outcome_rows([(e(x["week"]), x) for x in weeks[-16:]])
+        if o.get("spikes"):
+            out.append("<h3>Worth a look</h3><p class='muted small'>Far above the project's own median per loop: "
+                       "questions to look at, not verdicts.</p>")
+            for spike in o["spikes"][:8]:
+                names = "; ".join(e(session_name(x)) for x in spike["sessions"][:3])
+                out.append(f"<div class='q' data-spike='{e(spike['kind'])}'>? {e(question(spike))}"
+                           f"<div class='eg'>Sessions: {names}</div></div>")
 
     habits = data.get("habits") or []
+    ranked_by = data.get("habits_ranked_by") or "tokens"
+    sessions = data.get("sessions") or []
+    by_key = {x.get("key"): x for x in sessions if x.get("key")}
+    charted: dict[str, int] = {}
     out.append("<h2>Habits that cost the most</h2>")
-    out.append("<p class='muted'>Avoidable input tokens by habit, across all sessions. Each token is attributed to one "
-               "finding, so the bars add up to the total above. Fix the first one first.</p>")
-    out.append("<div class='chart'>" + bar_chart(
-        [(f"{h['rule_id']} {h['name']}", float(h["tokens_wasted"]),
-          f"{compact_tokens(h['tokens_wasted'])} tokens · {usd(h['cost_wasted_usd'])}") for h in habits],
-        "waste-by-rule") + "</div>")
-    if habits:
-        out.append("<table><tr><th>#</th><th>habit</th><th class='num'>tokens</th><th class='num'>$</th>"
-                   "<th class='num'>seen</th><th>the fix</th></tr>")
-        for i, h in enumerate(habits, 1):
-            example = h.get("example_fix")
-            eg = f"<div class='eg'>e.g. {e(example)}</div>" if example and example != h.get("fix") else ""
-            out.append(f"<tr><td>{i}</td><td><code>{e(h['rule_id'])}</code> {e(h['name'])}"
-                       f"<div class='eg'>{e(h.get('summary') or '')}</div></td>"
-                       f"<td class='num'>{h['tokens_wasted']:,}<div class='eg'>{h.get('share_of_waste', 0):.0%} of waste"
-                       f"</div></td><td class='num'>{usd(h['cost_wasted_usd'])}</td>"
-                       f"<td class='num'>{_n(h['findings'], 'finding')}<div class='eg'>{_n(h['sessions'], 'session')}</div></td>"
-                       f"<td class='fix'>{e(h.get('fix') or '')}{eg}</td></tr>")
-        out.append("</table>")
+    out.append(f"<p class='muted'>Avoidable {'dollars' if ranked_by == 'cost' else 'tokens'} by habit "
+               "(<span style='color:#cf222e'>measured</span> · <span style='color:#bf8700'>modelled</span> · "
+               "<span style='color:#8c959f'>estimated</span>). Each token is attributed to one finding. Fix the first one "
+               "first; open a habit to see where it happened.</p>")
+    out.append("<div class='chart'>" + habit_bars(habits, ranked_by) + "</div>")
+    for i, h in enumerate(habits, 1):
+        hsplit = basis_split(h.get("by_basis") or {})
+        out.append(f"<details class='habit' data-rule='{e(h['rule_id'])}'><summary><b>{i}. <code>{e(h['rule_id'])}</code> "
+                   f"{e(h['name'])}</b> — {e(habit_figures(h, ranked_by))}{f' ({e(hsplit)})' if hsplit else ''} · "
+                   f"{_n(h['findings'], 'finding')} in {_n(h['sessions'], 'session')}</summary><div>")
+        out.append(f"<p class='eg'>{e(h.get('summary') or '')}</p><p><b>Fix:</b> {rich(h.get('fix') or '')}</p>")
+        if h.get("example_fix") and h["example_fix"] != h.get("fix"):
+            where = f" in {e(session_name(h['example_session']))}" if h.get("example_session") else ""
+            out.append(f"<p class='eg'>e.g.{where}: {rich(h['example_fix'])}</p>")
+        for x in h.get("sessions_list") or []:
+            health = by_key.get(x.get("key"))
+            link = ""
+            if health and health.get("timeline"):
+                n = charted.setdefault(x["key"], len(charted))
+                link = f" · <a href='#fill-{n}'>context fill</a>"
+            out.append(f"<details class='session'><summary>{e(session_name(x))} — {x['tokens']:,} tokens, "
+                       f"{usd(x['cost_usd'])}{link}</summary><ul>")
+            for f in x["findings"]:
+                out.append(f"<li>line {f['line']}: {e(f['quote'])} <span class='eg'>({e(f['basis'])})</span>"
+                           f"<div class='eg'><code>{e(f['command'])}</code></div></li>")
+            if x.get("more_findings"):
+                out.append(f"<li class='muted'>… and {_n(x['more_findings'], 'more finding')}</li>")
+            out.append("</ul></details>")
+        if h.get("more_sessions"):
+            out.append(f"<p class='muted small'>… and {_n(h['more_sessions'], 'more session')} "
+                       "(<code>--format json</code> lists the findings of every session).</p>")
+        out.append("</div></details>")
 
-    costliest = [s for s in data.get("costliest") or [] if s.get("timeline")]
+    costliest = [x for x in data.get("costliest") or [] if x.get("timeline")]
+    legend = ("<p class='legend'><span><i class='sw' style='background:#cf222e'></i>context window</span>"
+              "<span><i class='sw' style='background:#9a6700'></i>auto-compact (usable window)</span>"
+              "<span><i class='sw dash'></i>80% of the usable window</span>"
+              "<span>▼ compaction</span><span>x: API request · y: tokens sent</span></p>")
     if costliest:
-        out.append("<h2>Context fill of the costliest sessions</h2>")
-        out.append("<p class='legend'><span><i class='sw' style='background:#cf222e'></i>context window</span>"
-                   "<span><i class='sw dash'></i>80% of the window</span>"
-                   "<span><i class='sw' style='background:#9a6700'></i>compaction</span>"
-                   "<span>x: API request · y: tokens sent</span></p>")
-        for i, s in enumerate(costliest[:3]):
-            fill = f"{s['peak_fill']:.0%}" if s.get("peak_fill") is not None else "?"
-            step = int(s["timeline"].get("step") or 1)
-            sampled = f" · every point is the peak of {step} requests" if step > 1 else ""
-            out.append(f"<h3><code>{e(s['path'])}</code></h3>")
-            out.append(f"<p class='muted small'>{e(s.get('agent') or '')} · {e(s.get('project') or '')} · "
-                       f"{s['requests']:,} requests · peak {s['peak_context_tokens']:,} ({fill}) · "
-                       f"{s['compactions']} compaction(s) · {s['requests_above_80pct']:,} requests above 80% · "
-                       f"{usd(s['cost_usd'])}{sampled}</p>")
-            out.append("<div class='chart'>" + fill_chart(s, COLORS[i % len(COLORS)]) + "</div>")
+        chosen = "dollars" if data.get("costliest_chosen_by") == "cost" else "tokens (some sessions are unpriced)"
+        out.append(f"<h2>Context fill of the costliest sessions</h2><p class='muted small'>Chosen by {chosen}.</p>")
+        out.append(legend)
+        for i, x in enumerate(costliest[:3]):
+            out.append(_fill_block(x, COLORS[i % len(COLORS)], "h3"))
 
     weekly = trend(data.get("weekly") or [])
     if weekly:
         out.append("<h2>Weekly trend</h2>")
         out.append("<p class='legend'><span><i class='sw' style='background:#0969da;height:10px'></i>"
                    "API-equivalent spend per ISO week</span><span><i class='sw' style='background:#cf222e'></i>"
-                   "avoidable share of input (right axis)</span></p>")
+                   "avoidable share of input (right axis; no line across weeks without sessions)</span></p>")
         out.append("<div class='chart'>" + weekly_chart(weekly) + "</div>")
 
-    sessions = data.get("sessions") or []
     if sessions:
-        hot = sum(1 for s in sessions if (s.get("peak_fill") or 0) >= 0.8)
+        hot = sum(1 for x in sessions if (x.get("peak_fill") or 0) >= 0.8)
         out.append("<h2>Context health</h2>")
-        out.append(f"<p class='muted'>{hot} of {len(sessions)} sessions reached 80% of the context window.</p>")
-        out.append("<table><tr><th>session</th><th>started</th><th class='num'>requests</th>"
-                   "<th class='num'>peak fill</th><th class='num'>compactions</th><th class='num'>&gt; 80%</th>"
+        out.append(f"<p class='muted'>{hot} of {len(sessions)} sessions reached 80% of the usable window (where the "
+                   "agent compacts: the figure <code>ctxlint check</code>'s CTX206 uses).</p>")
+        out.append("<table><tr><th>session</th><th class='num'>requests</th><th class='num'>peak fill</th>"
+                   "<th class='num'>compactions</th><th class='num'>&gt; 80%</th><th>outcome</th>"
                    "<th class='num'>avoidable</th></tr>")
-        for s in sessions[:15]:
-            fill = s.get("peak_fill")
+        for x in sessions[:15]:
+            fill = x.get("peak_fill")
             tone = "#cf222e" if (fill or 0) >= 0.8 else "#9a6700" if (fill or 0) >= 0.6 else "#8c959f"
             bar = (f"<span class='bar' style='width:{min(fill, 1.0) * 60:.0f}px;background:{tone}'></span> "
                    if fill else "")
-            out.append(f"<tr><td><code>{e(s['path'])}</code></td><td>{e(str(s.get('started_at') or '')[:10])}</td>"
-                       f"<td class='num'>{s['requests']:,}</td>"
+            outcome = f"{x.get('status', '')}" + (f" ({_n(x['loops'], 'loop')})" if x.get("loops") else "")
+            out.append(f"<tr><td>{e(session_name(x))}</td><td class='num'>{x['requests']:,}</td>"
                        f"<td class='num'>{bar}{f'{fill:.0%}' if fill is not None else '?'}</td>"
-                       f"<td class='num'>{s['compactions']}</td><td class='num'>{s['requests_above_80pct']:,}</td>"
-                       f"<td class='num'>{int(s.get('tokens_wasted') or 0):,}</td></tr>")
+                       f"<td class='num'>{x['compactions']}</td><td class='num'>{x['requests_above_80pct']:,}</td>"
+                       f"<td>{e(outcome)}</td><td class='num'>{int(x.get('tokens_wasted') or 0):,}</td></tr>")
         out.append("</table>")
+
+    if charted:
+        out.append("<h2>Context fill, session by session</h2><p class='muted small'>Every session of the habits above; "
+                   "open one (or follow its “context fill” link).</p>" + legend)
+        for key, n in charted.items():
+            x = _thin(by_key[key])
+            out.append(f"<details class='session' id='fill-{n}'><summary>{e(session_name(x))} · "
+                       f"{x['requests']:,} requests · peak {_fill_of(x)}</summary>"
+                       + _fill_block(x, COLORS[n % len(COLORS)], None) + "</details>")
 
     if data.get("by_project"):
         out.append("<h2>Projects</h2><table><tr><th>project</th><th class='num'>sessions</th>"
@@ -344,3 +483,17 @@ def render(data: dict[str, Any]) -> str:
                f"(de-duplicated per API request); item sizes are measured from context growth or estimated. Dollars "
                f"are API-equivalent list prices from {e(table)}, not a bill.</footer></main></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _fill_of(x: dict[str, Any]) -> str:
+    return f"{x['peak_context_tokens']:,} ({x['peak_fill']:.0%} of usable)" if x.get("peak_fill") is not None else "?"
+
+
+def _fill_block(x: dict[str, Any], color: str, heading: str | None) -> str:
+    step = int(x["timeline"].get("step") or 1)
+    sampled = f" · every point is the peak of {step} requests" if step > 1 else ""
+    title = f"<{heading}>{e(session_name(x))}</{heading}>" if heading else ""
+    return (f"{title}<p class='muted small'>{e(x.get('agent') or '')} · {x['requests']:,} requests · peak "
+            f"{_fill_of(x)} · {plural(x['compactions'], 'compaction')} · "
+            f"{plural(x['requests_above_80pct'], 'request')} above 80% of the usable window · {usd(x['cost_usd'])}"
+            f" · <code>{e(x.get('command') or '')}</code>{sampled}</p><div class='chart'>{fill_chart(x, color)}</div>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.instructions.project import InstructionFile, InstructionProject, describe_loading
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
@@ -18,29 +18,31 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         over.append(f"{lines:,} lines > {ctx['max-lines']:,}")
     if tokens > ctx["max-tokens"]:
         over.append(f"{tokens:,} tokens > {ctx['max-tokens']:,}")
-    severity = None
+    # Lines alone are the docs' adherence target, not a cost: a file over it but under the token budget is
+    # worth a note, and a warning only when it is far over (`warn-lines`).
+    severity: Severity | None = None if tokens > ctx["max-tokens"] or lines > ctx["warn-lines"] else Severity.INFO
     if chars > ctx["error-chars"]:
-        over.append(f"{chars:,} chars > {ctx['error-chars']:,}")
+        over.append(f"{chars:,} chars > {ctx['error-chars']:,} (Claude Code's long-standing warning; versions "
+                    "since 2.1.259 warn above 150,000)")
         severity = Severity.ERROR
     if not over:
         return
-    # What can go: everything above the token budget is paid on every request (of the agents that
-    # load the file at start; a nested file is paid only while the agent works in its directory).
-    excess = max(0, tokens - ctx["max-tokens"]) if file.always_loaded_by else 0
+    # What can go: everything above the token budget, paid on every request that loads the file (at
+    # start: every request of the agents that load it; a nested or scoped file: while it is loaded).
+    excess = max(0, tokens - ctx["max-tokens"])
     # A section that holds others (the file's own title, spanning the whole file) is no place to cut:
     # the sections inside it are.
     spans = [(s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2]
     leaves = [s for s in spans if not any(o is not s and s[1] <= o[1] and o[2] <= s[2] for o in spans)]
     heaviest = sorted(leaves, key=lambda s: s[2] - s[1], reverse=True)[:3]
     sections = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
-    loaded = ("loaded on every request by " + ", ".join(file.always_loaded_by) if file.always_loaded_by
-              else "loaded when the agent works in its directory")
     yield RawFinding(
         line=1,
         end_line=len(doc.lines) or 1,
-        message=f"{', '.join(over)}; {loaded}",
+        message=f"{', '.join(over)}; {describe_loading(file)}",
         fix=fix("cut", "largest-sections", sections=sections) if sections else fix("cut"),
         tokens_wasted=excess,
         severity=severity,
         content_key=f"too-long:{','.join(sorted(o.split()[1] for o in over))}",
+        data={"budget": ctx["max-tokens"]},
     )

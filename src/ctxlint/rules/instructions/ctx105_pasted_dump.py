@@ -1,9 +1,16 @@
-"""pasted-dump: long code blocks, directory trees, dependency lists and schemas in instruction files.
+"""pasted-dump: copies of repository files, long trees, schemas, dependency lists and long blocks.
 
-Each fenced block is classified once, most specific first: a directory tree or file listing, a
-schema dump, a dependency list, then any block over the size limits. Trees are recognised by their
-entries (file and directory names), not by the box-drawing characters alone: the same characters draw
-status mock-ups ("├── ✅ Completed: 3") and dependency graphs, which are not directory layouts.
+Each fenced block is classified once, most specific first: a copy of a repository file (its
+distinctive lines mostly come from one file: the message names it), a directory tree or file listing,
+a schema dump, a dependency list, then any other block over the size limits. Trees are recognised by
+their entries (file and directory names), not by the box-drawing characters alone: the same
+characters draw status mock-ups ("├── ✅ Completed: 3") and dependency graphs.
+
+What is not a dump: a short map the instruction needs (a tree under ``min-tree-lines``), the project's
+commands (shell blocks are only checked for copies, trees and dependency lists), a template with
+blanks to fill (`{Technology}`, `YOUR_API_KEY`) and an excerpt that elides (`...`). A long example
+that copies nothing is reported at warning only past ``warn-lines``; between ``max-lines`` and that it
+is a note (info): a pointer to a real file would do, but it may be deliberate.
 """
 
 from __future__ import annotations
@@ -15,8 +22,9 @@ from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import CodeBlock
-from ctxlint.model import Fix, RawFinding, fix
+from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.instructions.common import lines_tokens
+from ctxlint.rules.instructions.copies import Copy, Thresholds, Walk, find_copies
 from ctxlint.rules.registry import RuleContext, detector
 
 TREE_BRANCH = re.compile(r"^[\s│|]*(?:├──|└──|\|--|`--|\+--|├─|└─)\s*")
@@ -27,6 +35,13 @@ ROOT = re.compile(r"^(?:\./)?[\w.@~+\-/]+/$")
 AFTER_ENTRY = re.compile(r"^(?:$|\s{2,}\S|\s*(?:#|//|--?\s|—|–|←|<-|\(|:\s))")
 FILEISH = re.compile(r"/$|\.[A-Za-z0-9]{1,8}$")
 SHELL_INFOS = {"bash", "sh", "shell", "zsh", "console", "shell-session", "powershell", "ps1", "cmd", "fish"}
+# Blanks of a template: {Technology}, {component/library}, {{name}}, <YOUR_TOKEN>, YOUR_API_KEY, [Your name]
+PLACEHOLDER = re.compile(r"\{\{\s*\w+\s*\}\}|\{[A-Z][A-Za-z]*\}|\{[a-z]+(?:[ /][a-z]+)+\}|<(?:your|YOUR)[\w-]*>"
+                         r"|\bYOUR_[A-Z_]+\b|\[(?:Your|your) [^\]]+\]")
+# An excerpt: a line that is only an ellipsis, or a comment that elides ("// ...", "# … rest of the file")
+ELISION = re.compile(r"^\s*(?:(?://|#|/\*|<!--)\s*)?(?:\.\.\.|…)(?:\s.*)?$")
+DRAWING = re.compile(r"[┌┐└┘├┤┬┴┼─│═║╔╗╚╝▼▲►◄→←↓↑]|-->|==>|\+--+\+")
+MIN_BRANCHES = 5  # fewer `├──` lines draw something else than a directory layout
 REPLACEMENT_TOKENS = 15  # what the one-line pointer that replaces a dump costs
 
 
@@ -34,9 +49,10 @@ REPLACEMENT_TOKENS = 15  # what the one-line pointer that replaces a dump costs
 class Dump:
     """A kind of pasted dump and the fix that replaces it."""
 
-    kind: str  # tree | listing | schema | deps | block
+    kind: str  # copy | tree | listing | schema | deps | block
     label: str
     fix: Fix
+    severity: Severity | None = None  # None: the rule's default
 
 
 def _entry(line: str, *, tree: bool) -> str | None:
@@ -58,14 +74,9 @@ def _entry(line: str, *, tree: bool) -> str | None:
     return token
 
 
-def _tree_lines(lines: list[str]) -> list[int]:
-    """Indexes of lines that are entries of a box-drawn directory tree."""
-    return [i for i, line in enumerate(lines) if _entry(line, tree=True)]
-
-
 def _is_tree(lines: list[str], min_lines: int) -> bool:
     branch = [line for line in lines if TREE_BRANCH.match(line)]
-    if len(branch) < min_lines:
+    if len(branch) < MIN_BRANCHES or sum(1 for line in lines if line.strip()) < min_lines:
         return False
     entries = [e for line in branch if (e := _entry(line, tree=True))]
     # most branches name files, and some of them look like files or directories (not a package graph)
@@ -83,6 +94,12 @@ def _is_listing(lines: list[str], min_lines: int) -> bool:
     return len(entries) >= 0.8 * len(body) and dirs >= 2 and indented >= 2
 
 
+def _is_diagram(lines: list[str]) -> bool:
+    """Box-and-arrow art (a data-flow or architecture sketch): drawn for the reader, not pasted."""
+    body = [line for line in lines if line.strip()]
+    return bool(body) and sum(1 for line in body if DRAWING.search(line)) >= 0.5 * len(body)
+
+
 def _root_of(lines: list[str], base: str) -> str:
     """The directory to list instead: the tree's first line when it names a directory that exists
     next to the instruction file (`src/`, `internal/core/`), else `.` (a tree headed by the
@@ -98,23 +115,34 @@ def _root_of(lines: list[str], base: str) -> str:
 
 
 def _tree_fix(template: str, root: str, **args: object) -> Fix:
-    """Listing ``root`` instead of the tree (plain ``ls`` for the repository's root)."""
-    return fix(f"{template}-at-root", **args) if root == "." else fix(template, root=root, **args)
+    """The tree's replacement line lists its own root (`ls src`), or the repository's (`ls`)."""
+    return fix(template, root=root, **args) if root != "." else fix(template + "-at-root", **args)
 
 
-def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext, base: str) -> Dump | None:
+def _info(block: CodeBlock) -> str:
+    return block.info.split()[0].lower() if block.info.split() else ""
+
+
+def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext, base: str,
+              copy: Copy | None) -> Dump | None:
     data = ctx.data
     where = f"lines {block.start_line}-{block.end_line}"
     n = len(lines)
+    if copy is not None:
+        span = f"line {copy.first_line}" if copy.first_line == copy.last_line else \
+            f"lines {copy.first_line}-{copy.last_line}"
+        return Dump("copy", f"a copy of `{copy.path}` ({copy.matched} of its {copy.of} distinctive lines come from "
+                            f"{span} of that file; {tokens:,} tokens)",
+                    fix("copy", where=where, path=copy.path))
     min_tree = ctx["min-tree-lines"]
     if _is_tree(lines, min_tree) or _is_listing(lines, min_tree):
         return Dump("tree", f"a {n}-line directory tree ({tokens:,} tokens)",
                     _tree_fix("tree", _root_of(lines, base), n=n, where=where))
     text = block.content
-    info = block.info.split()[0].lower() if block.info.split() else ""
+    info = _info(block)
     tables = len(re.findall(data["schema_pattern"], text))
-    if tables >= ctx["min-schema-tables"]:
-        return Dump("schema", f"a pasted schema ({tables} CREATE TABLE statements, {n} lines, {tokens:,} tokens)",
+    if tables >= ctx["min-schema-tables"] or (tables and n > ctx["max-lines"]):
+        return Dump("schema", f"a pasted schema ({tables} CREATE TABLE statement{'s' if tables != 1 else ''}, {n} lines, {tokens:,} tokens)",
                     fix("schema", where=where))
     dep_lines = [line for line in lines if re.match(data["dependency_line"], line)]
     if info in SHELL_INFOS:
@@ -125,27 +153,83 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
                               else "the package manifest")
         return Dump("deps", f"a pasted dependency list ({len(dep_lines)} packages, {tokens:,} tokens)",
                     fix("deps", where=where, source=source))
+    if (info in SHELL_INFOS or len(PLACEHOLDER.findall(text)) >= 3 or any(ELISION.match(line) for line in lines)
+            or _is_diagram(lines)):
+        return None  # the project's commands, a template to fill, an excerpt, a diagram: written for the reader
     if n > ctx["max-lines"] or tokens > ctx["max-tokens"]:
-        how = fix("shell-block" if info in SHELL_INFOS else "code-block", where=where)
-        return Dump("block", f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)", how)
+        severe = n >= ctx["warn-lines"] or tokens >= ctx["warn-tokens"]
+        return Dump("block", f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)",
+                    fix("code-block", where=where), None if severe else Severity.INFO)
     return None
 
 
-@detector(scope="file")
-def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+def _walk(ctx: RuleContext) -> Walk:
+    data = ctx.data["copy_search"]
+    return Walk(
+        extensions={lang: tuple(exts) for lang, exts in data["extensions"].items()},
+        always=tuple(data["always"]),
+        names=tuple(data["names"]),
+        agent_files=re.compile(data["agent_files"], re.I),
+        skip_dirs=frozenset(data["skip_dirs"]),
+        max_bytes=int(data["max_megabytes"] * 1024 * 1024),
+    )
+
+
+def _named_paths(project: InstructionProject) -> list[str]:
+    """Files the instruction files name (inline code and links): read first when looking for copies."""
+    named: list[str] = []
+    for f in project.files:
+        base = os.path.dirname(f.source.real)
+        for target in [c.text for c in f.doc.inline_code] + [link.target for link in f.doc.links]:
+            target = target.split("#", 1)[0].strip()
+            if "/" not in target or " " in target or "://" in target:
+                continue
+            for start in (base, project.root):
+                named.append(os.path.join(start, target.lstrip("/")))
+    return named
+
+
+def _copies(project: InstructionProject, ctx: RuleContext) -> dict[tuple[str, int], Copy]:
+    blocks: dict[int, tuple[str, list[str], bool]] = {}
+    where: dict[int, tuple[str, int]] = {}
+    for f in project.files:
+        for block in f.doc.code_blocks:
+            if block.content.count("\n") + 1 >= ctx["min-copy-lines"]:
+                where[len(blocks)] = (f.path, block.start_line)
+                # the project's commands written in its docs too are not a pasted page
+                blocks[len(blocks)] = (_info(block), block.content.split("\n"), _info(block) not in SHELL_INFOS)
+    if not blocks:
+        return {}
+    exclude = {f.source.real for f in project.files}
+    limits = Thresholds(ctx["min-copy-lines"], ctx["min-doc-copy-lines"], ctx["min-doc-copy-block"], ctx["copy-share"],
+                        ctx["copy-sure-lines"], ctx["copy-sure-share"], ctx["copy-max-spread"])
+    found = find_copies(project.root, blocks, _walk(ctx), _named_paths(project), exclude, limits)
+    return {where[block_id]: copy for block_id, copy in found.items()}
+
+
+@detector(scope="project")
+def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    copies = _copies(project, ctx)
+    for file in project.files:
+        yield from _check_file(file, ctx, copies)
+
+
+def _check_file(file: InstructionFile, ctx: RuleContext, copies: dict[tuple[str, int], Copy]) -> Iterator[RawFinding]:
     doc = file.doc
     base = os.path.dirname(file.source.real)
     covered: set[int] = set()
     for block in doc.code_blocks:
         lines = block.content.split("\n") if block.content else []
         tokens = lines_tokens(file, block.start_line, block.end_line)
-        dump = _classify(block, lines, tokens, ctx, base)
+        dump = _classify(block, lines, tokens, ctx, base, copies.get((file.path, block.start_line)))
         if dump is None:
             continue
         covered.update(range(block.start_line, block.end_line + 1))
         yield RawFinding(
             line=block.start_line,
             end_line=block.end_line,
+            path=file.path,
+            severity=dump.severity,
             message=f"pasted dump: {dump.label} in lines {block.start_line}-{block.end_line}",
             fix=dump.fix,
             tokens_wasted=max(0, tokens - REPLACEMENT_TOKENS) if file.always_loaded_by else 0,
@@ -166,6 +250,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             yield RawFinding(
                 line=start,
                 end_line=run[-1],
+                path=file.path,
                 message=f"pasted dump: a {n}-line directory tree ({tokens:,} tokens) in lines {start}-{run[-1]}",
                 fix=_tree_fix("unfenced-tree", _root_of(doc.lines[start - 1 : run[-1]], base), n=n, start=start,
                               end=run[-1]),

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, fix
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 
@@ -46,17 +46,19 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
                 yield RawFinding(line=imp.line, path=f.path,
                                  message=f"`@{imp.target}` imports a lockfile/generated file into every request",
                                  fix=fix("delete-import", line=imp.line),
-                                 tokens_wasted=other.tokens if other else 0, content_key=f"noise:{imp.target}")
+                                 tokens_wasted=other.tokens if other else 0, content_key=f"noise:{imp.target}",
+                                 data={"file": other.path} if other else {})
             elif other is not None and other.tokens > ctx["max-import-tokens"] and Path(real).name not in (
                 "AGENTS.md", "CLAUDE.md", "GEMINI.md"):
                 # Importing AGENTS.md from CLAUDE.md is the documented interop pattern; its size is
-                # CTX101/CTX102's business.
-                yield RawFinding(line=imp.line, path=f.path,
+                # CTX101/CTX102's business. A large import is advice (info): what it costs is already
+                # CTX101's (the file) and CTX102's (the whole start-up load); authors import on purpose.
+                yield RawFinding(line=imp.line, path=f.path, severity=Severity.INFO,
                                  message=(f"`@{imp.target}` loads {other.tokens:,} tokens at launch (> "
                                           f"{ctx['max-import-tokens']:,}); imports do not save context"),
                                  fix=fix("pointer", line=imp.line, target=imp.target),
                                  tokens_wasted=other.tokens if other.always_loaded_by else 0,
-                                 content_key=f"large:{imp.target}")
+                                 content_key=f"large:{imp.target}", data={"file": other.path})
     # cycles
     reported: set[frozenset[str]] = set()
     for start in graph:

@@ -1,50 +1,84 @@
-"""restates-tooling: style rules a formatter/linter in the repository already enforces."""
+"""restates-tooling: style rules a formatter/linter in the repository already enforces.
+
+Only a line that states the *same* value the configured tool enforces for that language restates it
+(a different value is a contradiction: contradictory-directives reports it). An operational pitfall is not a restatement: a line
+that says where the setting differs ("100 here, not 120"), what breaks ("fails CI") or which command
+to run (`make format`) tells the agent something the config cannot; nor is a pointer that only says
+which tool owns the style ("oxfmt determines quoting"). A line that cites a rule id configured in a
+lint config (`plugin/no-important`) says itself that the tool enforces it.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from pathlib import Path
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment
+from ctxlint.rules.instructions.tooling import (
+    formatter_facts,
+    language_of,
+    lint_rule_names,
+    nearest_dir,
+    setting_for,
+    stated,
+)
 from ctxlint.rules.registry import RuleContext, detector
 
+NAMES = {"quotes": "quotes", "indent": "indentation", "semicolons": "semicolons", "line_length": "line length"}
+SPAN = re.compile(r"`([^`\n]+)`")
 
-@lru_cache(maxsize=32)
-def _tool_config(root: str, configs: tuple[str, ...], sections: tuple[str, ...]) -> str | None:
-    base = Path(root)
-    for name in configs:
-        if (base / name).is_file():
-            return name
-    pyproject = base / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            text = pyproject.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return None
-        for section in sections:
-            if section in text:
-                return f"pyproject.toml {section}]"
-    return None
+
+def _value(setting: str, value: str) -> str:
+    if setting == "indent":
+        return "tabs" if value == "tabs" else f"{value}-space indentation"
+    if setting == "quotes":
+        return f"{value} quotes"
+    if setting == "semicolons":
+        return "semicolons" if value == "always" else "no semicolons"
+    return f"line length {value}"
 
 
 @detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    config = _tool_config(project.root, tuple(ctx.data["configs"]), tuple(ctx.data["pyproject_sections"]))
-    if config is None:
+    facts = formatter_facts(project.root, nearest_dir(project.root, file.source.real))
+    rules = lint_rule_names(project.root)
+    if not facts and not rules:
         return
-    style = re.compile(ctx.data["style"])
+    pitfall = re.compile(ctx.data["pitfall"])
+    pointer = re.compile(ctx.data["pointer"])
     for n, raw in enumerate(file.doc.lines, start=1):
-        if in_code_or_comment(file, n) or raw.lstrip().startswith("#") or not style.search(raw):
+        stripped = raw.strip()
+        if not stripped or in_code_or_comment(file, n) or stripped.startswith(("#", "|")):
             continue
-        yield RawFinding(
-            line=n,
-            message=f"style rule \"{raw.strip()[:70]}\" restates what {config} already enforces",
-            fix=fix("let-the-formatter", line=n),
-            tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
-            content_key=raw.strip(),
-        )
+        cited = [s for s in SPAN.findall(raw) if s in rules]
+        if cited:
+            yield RawFinding(
+                line=n,
+                message=f"\"{stripped[:70]}\" describes `{cited[0]}`, a rule the repository's lint config already enforces",
+                fix=fix("lint-rule", line=n),
+                tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
+                content_key=f"rule:{stripped}",
+            )
+            continue
+        statements = stated(raw)
+        if not statements or pitfall.search(raw) or pointer.search(raw):
+            continue
+        section = file.doc.section_at(n)
+        heading = section.heading if section else ""
+        for setting, value, clause in statements:
+            language = language_of(clause) or language_of(raw, formats=False) or language_of(heading)
+            enforced = setting_for(facts, setting, language)
+            if enforced is None or enforced.value != value:
+                continue  # unknown, or a contradiction (CTX110's business)
+            yield RawFinding(
+                line=n,
+                message=(f"style rule \"{stripped[:70]}\" restates what {enforced.source} already enforces "
+                         f"({_value(setting, value)})"),
+                fix=fix("let-the-formatter", line=n),
+                tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
+                content_key=raw.strip(),
+            )
+            break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -10,7 +11,7 @@ from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
 from ctxlint.rules.registry import RuleContext, detector
 
-PATH = re.compile(r"`((?:[\w.-]+/)+[\w.-]*)`")
+PATH = re.compile(r"`(?:\.?/)?((?:[\w.-]+/)+[\w.-]*)`")
 
 
 GENERIC_ROOTS = {"src", "lib", "app", "apps", "packages", "pkg", "internal", "crates", "cmd", "source", "sources",
@@ -39,30 +40,50 @@ def _slug(text: str) -> str:
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     if not file.always_loaded_by or file.role not in ("claude-root", "agents", "gemini", "copilot", "claude-local"):
         return
+    found = list(_sections(file, ctx))
+    for f in found:
+        inner = [g for g in found if g is not f and f.line < g.line <= (f.end_line or f.line)]
+        if not inner:  # the innermost section is the precise move; its parent would repeat it
+            yield f
+
+
+def _sections(file: InstructionFile, ctx: RuleContext) -> Iterator[RawFinding]:
     scoped = re.compile(ctx.data["scoped_heading"])
+    topics = [(re.compile(pattern), glob) for pattern, glob in ctx.data["scoped_topics"]]
     for s in file.doc.sections:
         if s.level not in (2, 3):
             continue
         tokens = lines_tokens(file, s.start_line, s.end_line)
-        if tokens < ctx["min-tokens"]:
+        topic = next((glob for pattern, glob in topics if pattern.search(s.heading)), None)
+        if tokens < (ctx["min-tokens-topic"] if topic else ctx["min-tokens"]):
             continue
+        # the section's own text, its sub-headings included (`#### Batter analysis (`lib/x/`)`)
         body = "\n".join(file.doc.lines[s.start_line - 1 : s.end_line])
-        dirs = [_area(m.group(1)) for m in PATH.finditer(body)]
-        dirs = [d for d in dirs if d]
-        top = max(set(dirs), key=dirs.count) if dirs else None
-        concentrated = top is not None and dirs.count(top) >= 5 and dirs.count(top) / len(dirs) >= 0.9
-        if GENERAL_HEADING.search(s.heading):
+        dirs = [d for m in PATH.finditer(body) if (d := _area(m.group(1)))]
+        top = max(sorted(set(dirs)), key=dirs.count) if dirs else None
+        concentrated = top is not None and dirs.count(top) >= 3 and dirs.count(top) / len(dirs) >= 0.9
+        if GENERAL_HEADING.search(s.heading) and not topic:
             continue  # overviews describe the whole project, whatever paths they cite
         named = scoped.search(s.heading) is not None and len(s.heading.split()) <= 6 and top is not None
-        if not (named or concentrated):
+        if not (named or concentrated or topic):
             continue
-        target_dir = top or "<dir>"
+        if topic and not (named or concentrated):
+            how = fix("scope-by-glob", start=s.start_line, end=s.end_line, slug=_slug(s.heading), glob=topic)
+        else:
+            areas = sorted(set(dirs), key=lambda d: (-dirs.count(d), d))
+            areas = [d for d in areas if dirs.count(d) * 5 >= len(dirs)][:3] or ["<dir>"]
+            if len(areas) == 1:
+                how = fix("scope-it", start=s.start_line, end=s.end_line, slug=_slug(s.heading), dir=areas[0])
+            else:  # a subsystem spread over a few folders: one rule for all of them, the nested file at their parent
+                parent = os.path.commonpath(areas) or "."
+                how = fix("scope-areas", start=s.start_line, end=s.end_line, slug=_slug(s.heading),
+                          globs=", ".join(f'"{d}/**"' for d in areas), parent=parent)
         yield RawFinding(
             line=s.start_line,
             end_line=s.end_line,
             message=(f"section \"{s.heading}\" ({tokens:,} tokens, lines {s.start_line}-{s.end_line}) concerns one area "
                      f"but is loaded on every request"),
-            fix=fix("scope-it", start=s.start_line, end=s.end_line, slug=_slug(s.heading), dir=target_dir),
+            fix=how,
             tokens_wasted=tokens,
             content_key=f"section:{s.heading}",
         )

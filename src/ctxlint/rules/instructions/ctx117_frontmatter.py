@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import difflib
+import glob
 import re
+import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
+from ctxlint.instructions.agents import activation, lenient_front_matter, split_globs
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, TextEdit, fix
+from ctxlint.markdown import Document
+from ctxlint.model import RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 ALWAYS_RE = re.compile(r"^(\s*alwaysApply\s*:\s*)(.+?)\s*$")
 TRUTHY = {"yes", "on", "\"true\"", "'true'", "\"yes\"", "'yes'", "True", "TRUE", "y"}
 FALSY = {"no", "off", "\"false\"", "'false'", "\"no\"", "'no'", "False", "FALSE", "n"}
+MATCH_ALL = ("**", "**/*", "*")
+BRACES = re.compile(r"\{([^{}]*)\}")
+ACTIVATION_KIND = {"cursor": "cursor", "copilot": "applyTo", "claude": "paths"}
+SKILL_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _kind(file: InstructionFile) -> str | None:
@@ -23,59 +33,105 @@ def _kind(file: InstructionFile) -> str | None:
         return "copilot"
     if file.role == "claude-rule":
         return "claude"
+    if file.role == "skill":
+        return "skill"
     return None
 
 
 def _globs(value: object) -> list[str]:
     if isinstance(value, str):
-        return [g.strip() for g in value.split(",") if g.strip()]
+        return split_globs(value)
     if isinstance(value, list):
         return [str(g).strip() for g in value if str(g).strip()]
     return []
 
 
-def _matches_any(root: Path, pattern: str) -> bool:
-    pattern = pattern.lstrip("/")
-    if "{" in pattern or pattern.startswith("!"):
-        return True  # brace expansion / negation: do not guess
+def expand_braces(pattern: str) -> list[str]:
+    """`src/**/*.{ts,tsx}` -> `src/**/*.ts`, `src/**/*.tsx` (nested braces expand one level at a time)."""
+    m = BRACES.search(pattern)
+    if m is None:
+        return [pattern]
+    out: list[str] = []
+    for choice in m.group(1).split(","):
+        out += expand_braces(pattern[: m.start()] + choice + pattern[m.end() :])
+    return out[:64]
+
+
+def _matches(root: Path, pattern: str) -> bool:
+    """Whether the glob matches a file or folder of the repository, wherever it is rooted (agents
+    match `*.ts` against every folder)."""
+    pattern = pattern.lstrip("/").removeprefix("./")
+    for p in expand_braces(pattern):
+        try:
+            if next(iter(root.glob(p)), None) is not None or next(iter(root.glob(f"**/{p}")), None) is not None:
+                return True
+        except (ValueError, OSError, NotImplementedError):
+            return True  # a pattern pathlib cannot read: do not guess
+    return False
+
+
+def _literal_brackets(pattern: str) -> str | None:
+    """The pattern with its `[...]` taken literally (`app/[slug]/page.tsx`), when it has any."""
+    if "[" not in pattern:
+        return None
+    return re.sub(r"\[[^\]/]*\]", lambda m: glob.escape(m.group(0)), pattern)
+
+
+@lru_cache(maxsize=256)
+def _ignored(root: str, prefix: str) -> bool:
+    """Whether git ignores ``prefix`` (a pattern's literal folders): such folders exist only locally."""
+    if not prefix:
+        return False
     try:
-        return next(iter(root.glob(pattern)), None) is not None or next(iter(root.glob(f"**/{pattern}")), None) is not None
-    except (ValueError, OSError, NotImplementedError):
-        return True
+        done = subprocess.run(["git", "check-ignore", "-q", "--no-index", prefix], cwd=root, capture_output=True,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
-LOOSE_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+def _literal_prefix(pattern: str) -> str:
+    parts = []
+    for part in pattern.lstrip("/").removeprefix("./").split("/")[:-1]:
+        if any(ch in part for ch in "*?[{"):
+            break
+        parts.append(part)
+    return "/".join(parts)
 
 
-def _loose(raw: str) -> dict[str, object] | None:
-    out: dict[str, object] = {}
-    for line in raw.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
+def _key_line(doc: Document, key: str) -> int:
+    return next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1)
+                 if raw.lstrip().startswith(f"{key}:")), 1)
+
+
+@detector(scope="project")
+def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
+    """Rule files and skills (which no other rule reads: only their front matter is the agents')."""
+    for file in (*project.files, *project.skills):
+        kind = _kind(file)
+        if kind is None or file.context_only:
             continue
-        m = LOOSE_LINE.match(line.strip())
-        if m is None:
-            return None
-        value = m.group(2).strip()
-        out[m.group(1)] = True if value == "true" else False if value == "false" else value
-    return out
+        for found in _check(file, project, ctx, kind):
+            yield replace(found, path=file.path)
 
 
-def _with_front_matter(doc: Any, fm: dict[str, object] | None) -> Any:
-    from dataclasses import replace
-
-    return replace(doc, front_matter=fm, front_matter_error=None)
-
-
-@detector(scope="file")
-def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    kind = _kind(file)
-    if kind is None:
-        return
+def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext, kind: str) -> Iterator[RawFinding]:
     doc = file.doc
-    if doc.front_matter_error and kind == "cursor" and _loose(doc.front_matter_raw or "") is not None:
+    loose = lenient_front_matter(doc.front_matter_raw or "") if doc.front_matter_error else None
+    if loose is not None and kind == "cursor":
         # Cursor writes `globs: *.ts` unquoted (not valid YAML) and reads it with a lenient parser.
-        fm_loose = _loose(doc.front_matter_raw or "")
-        doc = _with_front_matter(doc, fm_loose)
+        doc = replace(doc, front_matter=loose, front_matter_error=None)
+    if loose is not None and kind == "skill":
+        # An unquoted `: ` inside a description: Claude Code reads it leniently; strict readers (Codex's
+        # skill loader, the `skills` CLI) drop the whole skill.
+        lenient = "/.claude/" in "/" + file.path
+        yield RawFinding(line=1, severity=Severity.INFO if lenient else Severity.WARNING,
+                         message=(f"{doc.front_matter_error} (an unquoted `: ` inside a value): "
+                                  + ("Claude Code reads it, but strict readers of the Agent Skills format drop the "
+                                     "skill" if lenient else "strict readers such as Codex drop the skill")),
+                         fix=fix("quote"),
+                         content_key="yaml")
+        doc = replace(doc, front_matter=loose, front_matter_error=None)
     if doc.front_matter_error:
         yield RawFinding(line=1, message=doc.front_matter_error, fix=fix("yaml"),
                          content_key="yaml")
@@ -85,14 +141,16 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if kind == "copilot":
             yield RawFinding(line=1, message="no front matter: `applyTo` is required in .instructions.md files",
                              fix=fix("header"), content_key="missing")
+        elif kind == "skill":
+            yield RawFinding(line=1, severity=Severity.WARNING,
+                             message="a skill without front matter has no `description`: the agent cannot know when "
+                                     "to use it", fix=fix("skill-header"),
+                             content_key="skill-missing")
         return
-    known = set(ctx.data["keys"][kind])
-    for key in fm:
-        if key not in known:
-            line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1)
-                         if raw.lstrip().startswith(f"{key}:")), 1)
-            yield RawFinding(line=line, message=f"unknown front-matter key `{key}` (known: {', '.join(sorted(known))})",
-                             fix=fix("unknown-key", key=key), content_key=f"key:{key}")
+    if kind == "skill":
+        yield from _skill(file, doc, ctx)
+        return
+    yield from _unknown_keys(doc, fm, ctx, kind)
     if kind == "cursor":
         for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1):
             m = ALWAYS_RE.match(raw)
@@ -112,15 +170,121 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     if kind == "copilot" and "applyTo" not in fm:
         yield RawFinding(line=1, message="`applyTo` is missing: Copilot does not know which files this applies to",
                          fix=fix("apply-to"), content_key="applyTo")
-    root = Path(project.root)
-    for key in ("globs", "paths", "applyTo"):
-        for pattern in _globs(fm.get(key)):
-            if pattern in ("**", "**/*", "*") or _matches_any(root, pattern):
-                continue
-            line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1) if pattern in raw), 1)
-            yield RawFinding(line=line, message=f"`{key}` pattern `{pattern}` matches no file in the repository",
-                             fix=fix("glob", pattern=pattern), content_key=f"glob:{pattern}")
+    yield from _dead_globs(doc, fm, project)
     body = "\n".join(doc.lines[doc.front_matter_end_line :]).strip()
     if not body:
-        yield RawFinding(line=max(1, doc.front_matter_end_line), message="the rule has front matter but no body",
+        yield RawFinding(line=max(1, doc.front_matter_end_line), severity=Severity.WARNING,
+                         message="the rule has front matter but no body",
                          fix=fix("empty"), content_key="empty")
+
+
+def _unknown_keys(doc: Document, fm: dict[str, object], ctx: RuleContext, kind: str) -> Iterator[RawFinding]:
+    """An unknown key is harmless metadata (info) unless the author meant it to decide when the rule loads:
+    a misspelt key, another agent's activation key standing in for this one's, or a value that names an
+    activation mode (`type: always`)."""
+    known = set(ctx.data["keys"][kind])
+    own = set(ctx.data["activation_keys"][kind])
+    others = {k: agent for agent, keys in ctx.data["activation_keys"].items() if agent != kind for k in keys}
+    modes: dict[str, str] = ctx.data["mode_words"]
+    actual = activation(ACTIVATION_KIND[kind], doc).mode
+    for key in fm:
+        if key in known:
+            continue
+        line = _key_line(doc, key)
+        squashed = key.lower().replace("_", "").replace("-", "")
+        near = difflib.get_close_matches(squashed, [k.lower() for k in known], n=1, cutoff=0.8)
+        value = str(fm[key]).strip().lower()
+        if near:
+            meant = next(k for k in known if k.lower() == near[0])
+            yield RawFinding(line=line, severity=Severity.WARNING,
+                             message=f"unknown front-matter key `{key}`: the agent ignores it; did you mean `{meant}`?",
+                             fix=fix("rename-key", key=key, meant=meant), content_key=f"key:{key}")
+        elif key in others and key not in own and not (own & set(fm)) and not _everywhere(fm[key]):
+            yield RawFinding(line=line, severity=Severity.WARNING,
+                             message=(f"`{key}` is {others[key]}'s key; this agent reads "
+                                      f"{' or '.join(f'`{k}`' for k in sorted(own))}, so the rule is not scoped as "
+                                      "written"),
+                             fix=fix("own-key", keys=" or ".join(f"`{k}`" for k in sorted(own))),
+                             content_key=f"key:{key}")
+        elif value in modes and modes[value] != actual:
+            yield RawFinding(line=line, severity=Severity.WARNING,
+                             message=(f"`{key}: {fm[key]}` is not a key the agent reads; the rule does not load "
+                                      f"\"{value}\" as intended"),
+                             fix=fix("mode-key", keys=" / ".join(f"`{k}`" for k in sorted(own)), key=key),
+                             content_key=f"key:{key}")
+        else:
+            yield RawFinding(line=line, severity=Severity.INFO,
+                             message=f"front-matter key `{key}` is ignored by the agent (harmless metadata"
+                                     + (f"; the rule loads \"{value}\" anyway through its other keys)" if value in modes
+                                        else ")"),
+                             fix=fix("unknown-key", key=key), content_key=f"key:{key}")
+
+
+def _everywhere(value: object) -> bool:
+    """Patterns that match every file (`**/*`): a rule loaded everywhere, as an unscoped rule is anyway."""
+    patterns = _globs(value)
+    return bool(patterns) and all(p in MATCH_ALL for p in patterns)
+
+
+def _dead_globs(doc: Document, fm: dict[str, object], project: InstructionProject) -> Iterator[RawFinding]:
+    """A pattern list of which no pattern matches a file: the rule never loads. One dead pattern among
+    live ones is harmless (template globs, a package to come)."""
+    root = Path(project.root)
+    for key in ("globs", "paths", "applyTo"):
+        patterns = [p for p in _globs(fm.get(key)) if not p.startswith("!")]
+        if not patterns or any(p in MATCH_ALL or _matches(root, p) for p in patterns):
+            continue
+        if any(_ignored(str(root), _literal_prefix(p)) for p in patterns):
+            continue  # a git-ignored folder: it exists on the author's machine, not in a checkout
+        line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1)
+                     if raw.lstrip().startswith(f"{key}:")), 1)
+        literal = [p for p in patterns if (lit := _literal_brackets(p)) is not None and _matches(root, lit)]
+        if literal:
+            message = (f"`{key}` pattern `{literal[0]}` matches no file: `[...]` is a character class in a glob, so "
+                       f"it does not match the folder of that name")
+            how = fix("escape-brackets", pattern=_literal_brackets(literal[0]))
+        else:
+            described = key == "globs" and bool(str(fm.get("description") or "").strip())
+            outcome = ("it never attaches the rule (only its description can bring it in)" if described
+                       else "the rule never loads")
+            if len(patterns) == 1:
+                message = f"`{key}` pattern `{patterns[0]}` matches no file in the repository: {outcome}"
+                how = fix("glob", pattern=patterns[0])
+            else:
+                message = (f"none of the {len(patterns)} `{key}` patterns "
+                           f"({', '.join(f'`{p}`' for p in patterns[:4])}) matches a file in the repository: {outcome}")
+                how = fix("globs")
+            yield RawFinding(line=line, severity=Severity.INFO if described else Severity.WARNING, message=message,
+                             fix=how, content_key=f"glob:{','.join(patterns)}")
+            continue
+        yield RawFinding(line=line, severity=Severity.WARNING, message=message, fix=how,
+                         content_key=f"glob:{','.join(patterns)}")
+
+
+def _skill(file: InstructionFile, doc: Document, ctx: RuleContext) -> Iterator[RawFinding]:
+    """The Agent Skills spec: `name` of lowercase letters, digits and single hyphens, at most 64 characters,
+    the skill's folder name; `description` present, at most 1,024 characters."""
+    fm = doc.front_matter or {}
+    folder = Path(file.path).parent.name
+    name = str(fm.get("name") or "").strip()
+    if name and (name != folder or len(name) > ctx["skill-name-chars"] or not SKILL_NAME.match(name)):
+        why = (f"is {len(name)} characters (at most {ctx['skill-name-chars']})" if len(name) > ctx["skill-name-chars"]
+               else f"differs from its folder `{folder}`" if name != folder
+               else "has characters other than lowercase letters, digits and single hyphens")
+        yield RawFinding(line=_key_line(doc, "name"), severity=Severity.WARNING,
+                         message=f"skill name `{name}` {why}; agents that follow the Agent Skills spec reject it",
+                         fix=fix("skill-name", folder=folder), content_key="skill-name")
+    description = str(fm.get("description") or "").strip()
+    if not description:
+        yield RawFinding(line=1, severity=Severity.WARNING,
+                         message="the skill has no `description`: the agent cannot know when to use it",
+                         fix=fix("skill-description"),
+                         content_key="skill-description")
+    elif len(description) > ctx["skill-description-chars"]:
+        # Claude Code lists a longer one (cut at 1,536 characters: CTX103); stricter readers reject it.
+        lenient = "/.claude/" in "/" + file.path
+        yield RawFinding(line=_key_line(doc, "description"), severity=Severity.INFO if lenient else Severity.WARNING,
+                         message=(f"the skill's description is {len(description):,} characters; the Agent Skills spec "
+                                  f"allows {ctx['skill-description-chars']:,}"),
+                         fix=fix("skill-description-long"),
+                         content_key="skill-description-long")

@@ -9,6 +9,7 @@ from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 
+HOME_PREFIXES = ("/Users/", "/home/", "Users\\")
 HOME = re.compile(r"(?:(?<![\w/])|(?<=file://))(/Users/|/home/|C:\\\\?Users\\\\?)([A-Za-z0-9._-]{2,40})(?=[/\\])")
 GENERIC_USERS = {"user", "username", "you", "me", "runner", "ubuntu", "node", "app", "root", "USER", "your-name",
                  "yourname", "name", "example", "john", "jane", "foo", "dev", "vscode", "codespace", "home", "agent",
@@ -23,14 +24,22 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         yield RawFinding(line=1, message=f"CLAUDE.local.md holds personal preferences but {state}",
                          fix=fix("untrack"),
                          content_key="local")
-    if file.git_tracked is False or file.role == "claude-local":
+    if file.git_tracked is False or file.role == "claude-local" or file.context_only:
         return
+    generic = set(ctx.data["generic_users"])
+    # A path on another machine — inside a container, on a production or CI server — is a deployment fact,
+    # not someone's personal home directory.
+    elsewhere = re.compile(ctx.data["elsewhere"], re.I)
     for number, raw in enumerate(file.doc.lines, start=1):
-        if CONTAINER_HINT.search(raw):
-            continue  # paths inside a container image are not anyone's home directory
-        for m in HOME.finditer(raw):
+        found = list(HOME.finditer(raw))
+        if not found:
+            continue
+        around = " ".join(w for w in raw.split() if not any(p in w for p in HOME_PREFIXES))
+        if elsewhere.search(around):  # the words around the path, not the path itself (`deploy.sh`)
+            continue
+        for m in found:
             user = m.group(2)
-            if user in GENERIC_USERS or user.startswith(("<", "$", "{")):
+            if user in generic or user.startswith(("<", "$", "{")):
                 continue
             masked = user[0] + "…"
             yield RawFinding(

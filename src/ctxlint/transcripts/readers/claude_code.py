@@ -41,6 +41,7 @@ from ctxlint.transcripts.events import (
     Image,
     ModelChange,
     Prompt,
+    PullRequestLink,
     ResultsCleared,
     Rewind,
     SubagentMarker,
@@ -61,6 +62,7 @@ from ctxlint.transcripts.readers.common import (
     content_size,
     file_names,
     image_tokens,
+    loop_evidence,
     stable_hash,
     tail_of,
     text_of,
@@ -101,6 +103,7 @@ class _Record(msgspec.Struct):
     uuid: Any = None
     parentUuid: Any = None
     microcompactMetadata: Any = None
+    prUrl: Any = None  # a pr-link record: the session's pull request
 
 
 class _RawRecord(_Record):
@@ -122,7 +125,7 @@ def _from_dict(rec: dict[str, Any]) -> _Record:
     return _Record(rec.get("type"), rec.get("isSidechain"), rec.get("timestamp"), rec.get("sessionId"),
                    rec.get("cwd"), message, rec.get("requestId"), rec.get("toolUseResult"), rec.get("isMeta"),
                    rec.get("isCompactSummary"), rec.get("subtype"), rec.get("compactMetadata"), rec.get("agentId"),
-                   rec.get("uuid"), rec.get("parentUuid"), rec.get("microcompactMetadata"))
+                   rec.get("uuid"), rec.get("parentUuid"), rec.get("microcompactMetadata"), rec.get("prUrl"))
 
 # Records the analysis never needs, recognised from their first bytes or their type key, so they
 # are skipped without JSON parsing. progress records carry nested copies of subagent messages
@@ -256,6 +259,8 @@ class Reader:
                         # An attachment can be a prompt's parent. Records the prefilter skips unparsed are
                         # never registered, so both read paths give every prompt the same parent line.
                         s.line_of.setdefault(key, number)
+                    if kind == "pr-link" and rec.prUrl.__class__ is str and rec.prUrl:
+                        t.events.append(PullRequestLink(number, as_str(rec.timestamp), rec.prUrl))
                     continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
                 sidechain = rec.isSidechain is True
                 if not sidechain and kind != "system":
@@ -570,6 +575,7 @@ def _user(s: _State, rec: _Record, number: int, ts: str | None, sidechain: bool)
         if btype == "tool_result":
             result = _tool_result(block, number, ts, sidechain)
             s.persisted = s.persisted or result.persisted
+            result.evidence = loop_evidence(s.calls.get(result.call_id), block.get("content"))
             if result.call_id:
                 if result.call_id in s.result_ids:
                     s.copy = True

@@ -40,6 +40,7 @@ from ctxlint.transcripts.readers.common import (
     as_int,
     as_str,
     content_size,
+    loop_evidence,
     patch_paths,
     tail_of,
     text_of,
@@ -423,6 +424,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
                             lines=lines)
         if is_error and chars > len(head):
             result.tail = tail_of(output)
+        result.evidence = loop_evidence(calls.get(call_id), output)
         t.events.append(result)
 
 

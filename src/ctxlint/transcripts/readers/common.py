@@ -13,6 +13,7 @@ import orjson
 
 from ctxlint.measure.tokens import estimate_tokens
 from ctxlint.transcripts.events import Prompt, ToolCall, ToolResult
+from ctxlint.transcripts.outcomes import evidence, wants_evidence
 
 PROMPT_TEXT_CAP = 4000  # prompt text kept for similarity checks; ``chars`` keeps the full size
 HEAD_CHARS = 300
@@ -71,15 +72,28 @@ def content_size(content: Any) -> tuple[int, str, int, int]:
     return chars, head, images, lines
 
 
-def tail_of(content: Any) -> str:
-    """The last ``HEAD_CHARS`` characters of a tool result's text (kept for failed results only)."""
+def result_text(content: Any) -> str:
+    """The whole text of a tool result's content (a string, or a list of text blocks)."""
     if isinstance(content, str):
-        return content[-HEAD_CHARS:]
+        return content
     if isinstance(content, list):
         texts = [b if isinstance(b, str) else b.get("text") or b.get("content") for b in content
                  if isinstance(b, (str, dict))]
-        return "".join(t for t in texts if isinstance(t, str))[-HEAD_CHARS:]
+        return "".join(t for t in texts if isinstance(t, str))
     return ""
+
+
+def tail_of(content: Any) -> str:
+    """The last ``HEAD_CHARS`` characters of a tool result's text (kept for failed results only)."""
+    return result_text(content)[-HEAD_CHARS:]
+
+
+def loop_evidence(call: ToolCall | None, content: Any) -> tuple[str, ...]:
+    """The lines of a result that say whether its call completed a loop (``transcripts.outcomes``),
+    for the calls that can; nothing for every other call, whose output is never scanned."""
+    if call is None or not wants_evidence(call):
+        return ()
+    return evidence(result_text(content))
 
 
 def text_of(content: Any) -> str:

@@ -27,6 +27,7 @@ from ctxlint.transcripts.readers.common import (
     as_str,
     content_size,
     each_message,
+    loop_evidence,
     tokens_of_chars,
     tool_kind,
 )
@@ -111,7 +112,8 @@ class GeminiReader:
             if not isinstance(call, dict):
                 continue
             call_id = as_str(call.get("id")) or f"g{number}-{len(t.events)}"
-            t.events.append(tool_call(as_str(call.get("name")) or "?", call.get("args"), call_id, number, ts))
+            made = tool_call(as_str(call.get("name")) or "?", call.get("args"), call_id, number, ts)
+            t.events.append(made)
             output: Any = None
             for r in call.get("result") or []:
                 if isinstance(r, dict):
@@ -120,7 +122,8 @@ class GeminiReader:
                         output = resp.get("output", resp.get("error"))
             chars, head, images, lines = content_size(output)
             t.events.append(ToolResult(number, ts, call_id, chars, tokens_of_chars(chars),
-                                       call.get("status") == "error", head, image_tokens=images, lines=lines))
+                                       call.get("status") == "error", head, image_tokens=images, lines=lines,
+                                       evidence=loop_evidence(made, output)))
 
 
 def read_document(doc: Any, t: Transcript, data: bytes = b"") -> None:

@@ -1,0 +1,1 @@
+"""Refunds API (example)."""
