@@ -16,6 +16,7 @@ import pytest
 from ctxlint._runtime import cache
 from ctxlint.coach.collect import CollectStats, collect
 from ctxlint.config import Config, parse_config
+from ctxlint.core.audit import audit_file
 from ctxlint.errors import ConfigError
 from ctxlint.live import hooks, statusline
 from tests.conftest import REPO, cli_in
@@ -200,8 +201,10 @@ def test_session_end_fills_the_coachs_cache(session: Path) -> None:
     answer = run_hook(payload("claude-code/session-end.json", session))
     assert answer is not None and "$0.18 spent this session" in answer["systemMessage"]
     stats = CollectStats()
-    collect([str(session.parent)], Config(), stats=stats)
+    (cached,) = collect([str(session.parent)], Config(), stats=stats)
     assert (stats.files, stats.cached, stats.computed) == (1, 1, 0)
+    fresh = audit_file(str(session), Config())  # what the coach would have computed
+    assert (cached.session, cached.findings, cached.timeline) == (fresh.session, fresh.findings, fresh.timeline)
 
 
 def test_inject_is_opt_in_and_only_where_the_agent_allows_it(session: Path) -> None:

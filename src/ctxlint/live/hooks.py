@@ -220,10 +220,14 @@ def session_end(event: Event, config: Any) -> str | None:
     """At the session's end: the whole session audited, every file's result written into the coach's
     cache; the spend, the avoidable part and the costliest habit, and the week's budget."""
     from ctxlint.live.status import session_files
+    from ctxlint.transcripts.stores import stamps
 
     transcript = event.transcript or ""
+    files = session_files(transcript) if event.agent == "claude-code" else [transcript]
+    found = [os.path.join(os.path.realpath(os.path.dirname(f)), os.path.basename(f)) for f in files]
+    before = stamps(found)  # what the results describe: a file that grows meanwhile is not cached
     snap = _snapshot(event, config, to_end=True)
-    cache_for_coach(session_files(transcript) if event.agent == "claude-code" else [transcript], config)
+    cache_for_coach(found, config, snap.results, before)
     data = snap.data
     parts = [_spend_words(data, " this session")]
     top = _top_habit(snap.findings)
@@ -245,19 +249,23 @@ def _top_habit(findings: list[Any]) -> str | None:
     return f"costliest: {text}"
 
 
-def cache_for_coach(files: list[str], config: Any) -> None:
-    """Each file's result, as ``ctxlint coach`` computes it, into the coach's cache (under the file's
-    path as the coach finds it: its folder's real path)."""
-    from ctxlint.coach.collect import cached_results
+def cache_for_coach(found: list[str], config: Any, results: list[Any], before: dict[str, str | None]) -> None:
+    """Each file's result, as ``ctxlint coach`` computes it, into the coach's cache, under the file's path
+    as the coach finds it (its folder's real path). The session's own results are those when the coach
+    reads with the same configuration (the usual case: no rule options, or the same file); else the
+    files are audited again with the coach's."""
+    from ctxlint.coach.collect import cached_results, store_results
     from ctxlint.config import resolve_config
     from ctxlint.transcripts.files import default_stores
 
     try:
-        coach_config = resolve_config(default_stores() or files[:1], None, False)
+        coach_config = resolve_config(default_stores() or found[:1], None, False)
     except Exception:  # the coach would stop on a bad config: nothing to cache for it
         return
-    found = [os.path.join(os.path.realpath(os.path.dirname(f)), os.path.basename(f)) for f in files]
-    cached_results(found, coach_config, jobs=1)
+    if coach_config.result_key() == config.result_key() and len(results) == len(found):
+        store_results(list(zip(found, results, strict=True)), coach_config, before)
+    else:
+        cached_results(found, coach_config, jobs=1)
 
 
 def week_budget(event: Event, config: Any) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctxlint.config import Config
-from ctxlint.model import Finding
+from ctxlint.model import FileResult, Finding
 
 NAME_CHARS = 40  # a file name or command inside a nudge
 # What a terminal would act on (C0, DEL, C1, bidi and line-separator controls): shown as escapes.
@@ -39,6 +39,7 @@ class Snapshot:
 
     data: dict[str, Any]
     findings: list[Finding]  # the main transcript's, for the hooks
+    results: list[FileResult]  # each file's (the transcript's, then its subagents'), as session_files lists them
 
 
 def snapshot(transcript: str, config: Config, *, window: int | None = None, to_end: bool = False) -> Snapshot:
@@ -87,7 +88,7 @@ def snapshot(transcript: str, config: Config, *, window: int | None = None, to_e
         "budget": [o.message() for o in check(config.budget.session, spent, "session")],
         "audit_ms": round((time.perf_counter() - started) * 1000, 1),
     }
-    return Snapshot(data, main.result.findings)
+    return Snapshot(data, main.result.findings, [f.result for f in files])
 
 
 def _nudge_data() -> dict[str, Any]:
