@@ -176,3 +176,28 @@ def test_the_installed_command_is_one_ctxlint_runs(home: Path, tmp_path: Path) -
         assert install.chained_command(line) == "~/my line.sh --x"
     assert not install.is_ours("~/.claude/statusline.sh", "statusline")
     assert not install.is_ours("notctxlint statusline", "statusline")
+
+
+def test_the_installed_commands_run_as_the_agent_runs_them(home: Path, tmp_path: Path) -> None:
+    """Done when a user installs and sees the line in the next session: the agent runs the written
+    commands through the shell with its JSON on stdin."""
+    import os
+    import subprocess
+
+    run(tmp_path, "install", "--agent", "claude-code", "--yes")
+    settings = json.loads((home / ".claude" / "settings.json").read_text())
+    session = tmp_path / "projects" / "-p" / "s.jsonl"
+    session.parent.mkdir(parents=True)
+    session.write_bytes((REPO / "examples" / "session.jsonl").read_bytes())
+    status = json.loads((REPO / "tests" / "fixtures" / "hooks" / "claude-code" / "statusline.json").read_text())
+    status["transcript_path"] = str(session)
+    env = {**os.environ, "NO_COLOR": "1"}
+    line = subprocess.run(settings["statusLine"]["command"], shell=True, input=json.dumps(status), text=True,
+                          capture_output=True, env=env, check=True, timeout=120).stdout
+    assert line.startswith("ctx 7% · 154K to compact · $0.18")
+    end = {"session_id": "s", "transcript_path": str(session), "cwd": str(tmp_path), "hook_event_name": "SessionEnd",
+           "reason": "other"}
+    command = settings["hooks"]["SessionEnd"][0]["hooks"][0]["command"]
+    answer = subprocess.run(command, shell=True, input=json.dumps(end), text=True, capture_output=True, env=env,
+                            check=True, timeout=120).stdout
+    assert json.loads(answer)["systemMessage"].startswith("ctxlint: $0.18 spent this session")
