@@ -205,6 +205,10 @@ def test_session_end_fills_the_coachs_cache(session: Path) -> None:
     assert (stats.files, stats.cached, stats.computed) == (1, 1, 0)
     fresh = audit_file(str(session), Config())  # what the coach would have computed
     assert (cached.session, cached.findings, cached.timeline) == (fresh.session, fresh.findings, fresh.timeline)
+    from ctxlint import __version__
+    from ctxlint.live.session import STATE
+
+    assert cache.get(STATE, str(session), f"{__version__}:{Config().result_key()}") is None  # the session is over
 
 
 def test_inject_is_opt_in_and_only_where_the_agent_allows_it(session: Path) -> None:

@@ -228,6 +228,10 @@ def session_end(event: Event, config: Any) -> str | None:
     before = stamps(found)  # what the results describe: a file that grows meanwhile is not cached
     snap = _snapshot(event, config, to_end=True)
     cache_for_coach(found, config, snap.results, before)
+    from ctxlint._runtime import cache
+    from ctxlint.live.session import STATE
+
+    cache.delete(STATE, [os.path.abspath(f) for f in files])  # the events read so far: the session is over
     data = snap.data
     parts = [_spend_words(data, " this session")]
     top = _top_habit(snap.findings)
