@@ -109,8 +109,14 @@ def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
             result = _result(kept)
             if result is not None:
                 return LiveFile(path, result, offset, 0, kept.get("last_context"), kept.get("last_boundary") or 0)
-        return _read_on(path, fh, config, key, stamp, identity, offset if kept is not None else 0, end,
-                        st.st_size, to_end)
+        from ctxlint.core.audit import FileTimeout, time_limit
+
+        try:
+            with time_limit(config.timeout_per_file):  # as every audit: a pathological file never hangs
+                return _read_on(path, fh, config, key, stamp, identity, offset if kept is not None else 0, end,
+                                st.st_size, to_end)
+        except FileTimeout:
+            return _whole(path, config)  # which reports it as CTX001
 
 
 def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, identity: list[int], offset: int,
