@@ -197,6 +197,18 @@ def test_a_turn_end_says_only_what_is_new(session: Path) -> None:
     assert run_hook(data) is None
 
 
+def test_a_budget_is_named_once_at_a_turns_end(session: Path, tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / ".ctxlint.yaml").write_text("budget:\n  session: {usd: 0.05}\n")
+    first = run_hook(payload("claude-code/stop.json", session, cwd=str(project)))
+    assert first is not None and "session budget $0.05 exceeded: $0.18 spent" in first["systemMessage"]
+    with session.open("a", encoding="utf-8") as fh:  # the session goes on: more spend, the same budget
+        fh.write(EXAMPLE.read_text(encoding="utf-8").splitlines()[-1].replace("msg_", "msg_x").replace("req_", "req_x")
+                 + "\n")
+    assert run_hook(payload("claude-code/stop.json", session, cwd=str(project))) is None
+
+
 def test_session_end_fills_the_coachs_cache(session: Path) -> None:
     answer = run_hook(payload("claude-code/session-end.json", session))
     assert answer is not None and "$0.18 spent this session" in answer["systemMessage"]

@@ -163,14 +163,15 @@ def turn_end(event: Event, config: Any, subagent: str | None) -> str | None:
     new = [f for f in snap.findings if f.kind == "transcript" and f.fingerprint not in known
            and f.severity.value >= 2]
     parts: list[str] = []
-    budget = [b for b in data.get("budget") or [] if b not in (said.get("budget") or [])]
+    # A budget is named once, by which budget it is (its message also says the spend, which grows).
+    budget = [b for b in data.get("budget") or [] if b.split(":")[0] not in (said.get("budget") or [])]
     parts += budget
     fill = _fill_words(data)
     crossed = fill is not None and fill[0] >= data.get("fill_ratio", 0.8) and said.get("filled") != data.get("boundary")
     if new:
-        from ctxlint.live.status import _nudge_data
+        from ctxlint.live.status import nudge_templates
 
-        templates = _nudge_data()
+        templates = nudge_templates()
         latest = max(new, key=lambda f: (f.end_line, f.line))
         text = nudge_text(latest, templates.get(latest.rule_id)) or nudge(new, 0, templates)
         if text:
@@ -178,7 +179,7 @@ def turn_end(event: Event, config: Any, subagent: str | None) -> str | None:
     if crossed and fill is not None:
         parts.insert(0, fill[1])
     said["fingerprints"] = sorted(known | {f.fingerprint for f in snap.findings})
-    said["budget"] = list(dict.fromkeys([*(said.get("budget") or []), *budget]))
+    said["budget"] = list(dict.fromkeys([*(said.get("budget") or []), *(b.split(":")[0] for b in budget)]))
     if crossed:
         said["filled"] = data.get("boundary")
     _remember(key, said)
@@ -186,7 +187,7 @@ def turn_end(event: Event, config: Any, subagent: str | None) -> str | None:
 
 
 def _fill_words(data: dict[str, Any]) -> tuple[float, str] | None:
-    from ctxlint.live.status import short
+    from ctxlint.live.statusline import short
 
     fill, usable = data.get("fill"), data.get("usable")
     if not isinstance(fill, int) or not isinstance(usable, int) or usable <= 0:
@@ -208,11 +209,11 @@ def before_compaction(event: Event, config: Any) -> str | None:
 
 
 def _spend_words(data: dict[str, Any], when: str = "") -> str:
-    from ctxlint.live.statusline import _avoidable, _short, _usd
+    from ctxlint.live.statusline import avoidable_words, short, usd
 
     spend = data.get("spend_usd")
-    spent = _usd(spend) if isinstance(spend, (int, float)) else f"{_short(data.get('tokens') or 0)} tokens"
-    avoidable = _avoidable(data.get("avoidable"))
+    spent = usd(spend) if isinstance(spend, (int, float)) else f"{short(data.get('tokens') or 0)} tokens"
+    avoidable = avoidable_words(data.get("avoidable"))
     return f"{spent} spent{when}" + (f", {avoidable}" if avoidable else "")
 
 
@@ -243,13 +244,13 @@ def session_end(event: Event, config: Any) -> str | None:
 
 
 def _top_habit(findings: list[Any]) -> str | None:
-    from ctxlint.live.status import _nudge_data, nudge_text
+    from ctxlint.live.status import nudge_templates, nudge_text
 
     costly = [f for f in findings if f.kind == "transcript" and f.tokens_wasted > 0]
     if not costly:
         return None
     top = max(costly, key=lambda f: (f.cost_wasted_usd or 0.0, f.tokens_wasted))
-    text = nudge_text(top, _nudge_data().get(top.rule_id)) or top.rule_name
+    text = nudge_text(top, nudge_templates().get(top.rule_id)) or top.rule_name
     return f"costliest: {text}"
 
 

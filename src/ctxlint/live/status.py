@@ -70,7 +70,7 @@ def snapshot(transcript: str, config: Config, *, window: int | None = None, to_e
             entry["tokens"] += finding.tokens_wasted
             if finding.cost_wasted_usd is not None:
                 entry["usd"] = (entry["usd"] or 0.0) + finding.cost_wasted_usd
-    nudges = _nudge_data()
+    nudges = nudge_templates()
     data = {
         "stamp": stamp,
         "agent": agent,
@@ -91,7 +91,7 @@ def snapshot(transcript: str, config: Config, *, window: int | None = None, to_e
     return Snapshot(data, main.result.findings, [f.result for f in files])
 
 
-def _nudge_data() -> dict[str, Any]:
+def nudge_templates() -> dict[str, Any]:
     from ctxlint.rules.registry import shared_data
 
     try:
@@ -134,6 +134,8 @@ def _fields(data: dict[str, Any]) -> dict[str, str]:
     if isinstance(data.get("times"), int):
         out["times"] = str(data["times"])
     if isinstance(data.get("tokens"), int):
+        from ctxlint.live.statusline import short
+
         out["tokens"] = f"{short(data['tokens'])} tokens"
     return out
 
@@ -151,12 +153,3 @@ def printable(text: str, limit: int = NAME_CHARS) -> str:
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def short(n: float) -> str:
-    """A token count for a narrow line: 812, 27K, 1.2M."""
-    if n >= 999_500:
-        return f"{n / 1e6:.1f}M"
-    if n >= 1000:
-        return f"{n / 1e3:.0f}K"
-    return f"{n:.0f}"

@@ -154,17 +154,17 @@ def render(data: dict[str, Any] | None, fill: int | None, color: bool) -> str:
         tint = RED if share >= ratio else YELLOW if share >= 0.6 else GREEN
         parts.append(_paint(f"ctx {int(share * 100)}%", tint, color))
         room = usable - fill
-        parts.append(f"{_short(room)} to compact" if room > 0 else "compacting")
+        parts.append(f"{short(room)} to compact" if room > 0 else "compacting")
         fill_nudge = nudges.get("full") if share >= FULL else nudges.get("fill") if share >= ratio else None
     elif not data:
         return ""
     spend = _num(data.get("spend_usd"))
     tokens = _int(data.get("tokens"))
     if spend is not None:
-        parts.append(_usd(spend))
+        parts.append(usd(spend))
     elif tokens:
-        parts.append(f"{_short(tokens)} tokens")
-    avoidable = _avoidable(data.get("avoidable"))
+        parts.append(f"{short(tokens)} tokens")
+    avoidable = avoidable_words(data.get("avoidable"))
     if avoidable:
         parts.append(avoidable)
     budget = data.get("budget")
@@ -175,7 +175,7 @@ def render(data: dict[str, Any] | None, fill: int | None, color: bool) -> str:
     return SEP.join(parts)
 
 
-def _avoidable(by_basis: Any) -> str | None:
+def avoidable_words(by_basis: Any) -> str | None:
     """``avoidable $0.31 (measured $0.20)``: measured and modelled waste, never added without saying
     which; tokens (estimated, unpriced) when the agent records no usage."""
     basis = _dict(by_basis)
@@ -184,10 +184,10 @@ def _avoidable(by_basis: Any) -> str | None:
     total = m + (_num(modelled.get("usd")) or 0.0)
     if total >= 0.005:
         if m >= 0.005 and total - m >= 0.005:
-            return f"avoidable {_usd(total)} (measured {_usd(m)})"
-        return f"avoidable {_usd(total)} ({'measured' if m >= 0.005 else 'modelled'})"
+            return f"avoidable {usd(total)} (measured {usd(m)})"
+        return f"avoidable {usd(total)} ({'measured' if m >= 0.005 else 'modelled'})"
     tokens = sum(_int(x.get("tokens")) or 0 for x in (measured, modelled, estimated))
-    return f"avoidable ~{_short(tokens)} tokens" if tokens >= 1000 else None
+    return f"avoidable ~{short(tokens)} tokens" if tokens >= 1000 else None
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -206,11 +206,12 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _usd(value: float) -> str:
+def usd(value: float) -> str:
     return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
 
 
-def _short(n: float) -> str:
+def short(n: float) -> str:
+    """A token count for a narrow line: 812, 27K, 1.2M."""
     if n >= 999_500:
         return f"{n / 1e6:.1f}M"
     if n >= 1000:
