@@ -129,6 +129,29 @@ def test_a_rewritten_file_is_read_again_from_the_start(tmp_path: Path) -> None:
     assert _normalised(got.result) == _full(path.read_bytes(), tmp_path / "full" / "s.jsonl")
 
 
+@pytest.mark.parametrize("damage", [
+    lambda state: state.update(reader={**state["reader"], "last_answer": "x", "by_key": [["m", "r", 10**9]]}),
+    lambda state: state["transcript"]["events"].append([99, 1]),
+    lambda state: state["transcript"].update(events=[[0, "x"]]),
+    lambda state: state.update(reader=[]),
+])
+def test_a_damaged_kept_state_is_never_trusted(damage: Any, tmp_path: Path) -> None:
+    from ctxlint import __version__
+
+    data = (REPO / "examples" / "session.jsonl").read_bytes()
+    half = data.rfind(b"\n", 0, len(data) // 2) + 1
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(data[:half])
+    session.audit(str(path), CONFIG)
+    stamp = f"{__version__}:{CONFIG.result_key()}"
+    state = json.loads(cache.get(session.STATE, str(path), stamp) or b"{}")
+    damage(state)
+    cache.put(session.STATE, str(path), json.dumps(state).encode(), stamp)
+    path.write_bytes(data)
+    got = session.audit(str(path), CONFIG)
+    assert _normalised(got.result) == _full(data, tmp_path / "full" / "s.jsonl")
+
+
 def test_without_a_cache_every_audit_reads_the_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CTXLINT_NO_CACHE", "1")
     cache.reset()

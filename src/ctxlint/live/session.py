@@ -30,6 +30,7 @@ RESULT = "live-result"  # the audit at that offset (small): read alone when noth
 TAIL = 64  # bytes before the offset that must still be there
 BLOCK = 64 * 1024
 RESUMABLE = ("claude-code",)
+CONTENT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError)
 
 
 @dataclass(slots=True)
@@ -113,8 +114,15 @@ def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
 
         try:
             with time_limit(config.timeout_per_file):  # as every audit: a pathological file never hangs
-                return _read_on(path, fh, config, key, stamp, identity, offset if kept is not None else 0, end,
-                                st.st_size, to_end)
+                try:
+                    return _read_on(path, fh, config, key, stamp, identity, offset if kept is not None else 0,
+                                    end, st.st_size, to_end)
+                except CONTENT_ERRORS:
+                    if kept is None:
+                        raise
+                    # A kept state that does not hold what this build wrote (damaged, planted): never
+                    # trusted, the file is read again from its start.
+                    return _read_on(path, fh, config, key, stamp, identity, 0, end, st.st_size, to_end)
         except FileTimeout:
             return _whole(path, config)  # which reports it as CTX001
 
