@@ -13,7 +13,8 @@ modules, its own cache directory. Best and median of ``--runs``:
   (d) the refresh behind (c): ``ctxlint statusline --refresh`` reading only the appended record;
   (e) cold: no summary yet (a first line and a refresh started);
   (f) the refresh behind (e): the whole session read and audited, its state kept;
-  (g) for scale: ``ctxlint check`` of the same file, which reads it all.
+  (g) for scale: ``ctxlint check`` of the same file, which reads it all;
+  (h) the ``Stop`` hook at a turn's end, one record appended (the agent waits for it).
 """
 
 from __future__ import annotations
@@ -112,8 +113,19 @@ def run(args: argparse.Namespace, work: Path) -> None:
             fh.write(data[at:end])
         at = end
         behind.append(timed(refresh, env))
+    stop = json.dumps({"session_id": "bench", "transcript_path": str(transcript), "cwd": str(work),
+                       "hook_event_name": "Stop", "stop_hook_active": False}).encode()
+    hook = [str(script), "hook"]
+    stops = []
+    for _ in range(max(3, args.runs // 3)):
+        end = data.find(b"\n", at) + 1
+        with transcript.open("ab") as fh:
+            fh.write(data[at:end])
+        at = end
+        stops.append(timed(hook, env, stop))
     rows.append(("(c) warm, one record appended", appended))
     rows.append(("(d) its refresh (appended bytes only)", behind))
+    rows.append(("(h) Stop hook, one record appended", stops))
     rows.append(("(e) cold: first line", cold))
     rows.append(("(f) cold: its refresh (whole session)", cold_refresh))
     check = [sys.executable, "-m", "ctxlint", "check", str(transcript), "--format", "json", "--no-cache"]
