@@ -240,7 +240,7 @@ def session_end(event: Event, config: Any) -> str | None:
         parts.append(top)
     parts += data.get("budget") or []
     parts += week_budget(event, config)
-    return "ctxlint: " + "; ".join([*parts, "`ctxlint coach` for the trend"])
+    return "ctxlint: " + "; ".join(parts)
 
 
 def _top_habit(findings: list[Any]) -> str | None:
