@@ -218,9 +218,9 @@ def test_session_end_fills_the_coachs_cache(session: Path) -> None:
     fresh = audit_file(str(session), Config())  # what the coach would have computed
     assert (cached.session, cached.findings, cached.timeline) == (fresh.session, fresh.findings, fresh.timeline)
     from ctxlint import __version__
-    from ctxlint.live.session import STATE
+    from ctxlint.live.session import LIVE, STATE
 
-    assert cache.get(STATE, str(session), f"{__version__}:{Config().result_key()}") is None  # the session is over
+    assert cache.get(LIVE, STATE + str(session), f"{__version__}:{Config().result_key()}") is None  # it is over
 
 
 def test_inject_is_opt_in_and_only_where_the_agent_allows_it(session: Path) -> None:

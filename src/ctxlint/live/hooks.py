@@ -148,6 +148,7 @@ def turn_end(event: Event, config: Any, subagent: str | None) -> str | None:
     """At the end of a turn: what is new since the last message — a finding not yet named, a budget
     just exceeded, the context past CTX206's fill ratio — else nothing."""
     from ctxlint.live.status import nudge, nudge_text, snapshot
+    from ctxlint.transcripts.stores import stamps
 
     key = os.path.abspath(event.transcript or "")
     said = _said(key)
@@ -155,6 +156,13 @@ def turn_end(event: Event, config: Any, subagent: str | None) -> str | None:
         snap = snapshot(subagent, config)
         who = event.payload.get("agent_type")
         prefix = f"subagent {who}: " if isinstance(who, str) and who.isidentifier() else "subagent: "
+    elif event.agent == "codex":
+        # Codex has no session end: each turn's audit, of the whole rollout as it is, is the coach's.
+        found = [_as_found(event.transcript or "")]
+        before = stamps(found)
+        snap = _snapshot(event, config, to_end=True)
+        cache_for_coach(found, config, snap.results, before)
+        prefix = ""
     else:
         snap = _snapshot(event, config)
         prefix = ""
@@ -187,7 +195,7 @@ def turn_end(event: Event, config: Any, subagent: str | None) -> str | None:
 
 
 def _fill_words(data: dict[str, Any]) -> tuple[float, str] | None:
-    from ctxlint.live.statusline import short
+    from ctxlint.live.line import short
 
     fill, usable = data.get("fill"), data.get("usable")
     if not isinstance(fill, int) or not isinstance(usable, int) or usable <= 0:
@@ -209,7 +217,7 @@ def before_compaction(event: Event, config: Any) -> str | None:
 
 
 def _spend_words(data: dict[str, Any], when: str = "") -> str:
-    from ctxlint.live.statusline import avoidable_words, short, usd
+    from ctxlint.live.line import avoidable_words, short, usd
 
     spend = data.get("spend_usd")
     spent = usd(spend) if isinstance(spend, (int, float)) else f"{short(data.get('tokens') or 0)} tokens"
@@ -225,14 +233,14 @@ def session_end(event: Event, config: Any) -> str | None:
 
     transcript = event.transcript or ""
     files = session_files(transcript) if event.agent == "claude-code" else [transcript]
-    found = [os.path.join(os.path.realpath(os.path.dirname(f)), os.path.basename(f)) for f in files]
+    found = [_as_found(f) for f in files]
     before = stamps(found)  # what the results describe: a file that grows meanwhile is not cached
     snap = _snapshot(event, config, to_end=True)
     cache_for_coach(found, config, snap.results, before)
     from ctxlint._runtime import cache
-    from ctxlint.live.session import STATE
+    from ctxlint.live.session import LIVE, STATE
 
-    cache.delete(STATE, [os.path.abspath(f) for f in files])  # the events read so far: the session is over
+    cache.delete(LIVE, [STATE + os.path.abspath(f) for f in files])  # the events read so far: the session is over
     data = snap.data
     parts = [_spend_words(data, " this session")]
     top = _top_habit(snap.findings)
@@ -252,6 +260,11 @@ def _top_habit(findings: list[Any]) -> str | None:
     top = max(costly, key=lambda f: (f.cost_wasted_usd or 0.0, f.tokens_wasted))
     text = nudge_text(top, nudge_templates().get(top.rule_id)) or top.rule_name
     return f"costliest: {text}"
+
+
+def _as_found(path: str) -> str:
+    """A transcript's path as the coach finds it: under its folder's real path."""
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
 
 
 def cache_for_coach(found: list[str], config: Any, results: list[Any], before: dict[str, str | None]) -> None:

@@ -10,8 +10,8 @@ offset always stops after a newline. The result equals a full audit of the file 
 What is kept, under the transcript's absolute path: its identity (device, inode), the offset, the
 bytes just before the offset (a file rewritten or truncated under the same name does not match them:
 it is read again from the start), the audit's result at that offset, and the reader's state. The
-stamp is ctxlint's version and the configuration's ``result_key``. Only Claude Code's reader can
-stop and go on; any other agent's file is audited whole when it changed (its result kept by its
+stamp is ctxlint's version and the configuration's ``result_key``. Claude Code's and Codex's readers
+can stop and go on; any other agent's file is audited whole when it changed (its result kept by its
 file's stamp). ``CTXLINT_NO_CACHE`` keeps nothing: every audit reads the whole file.
 """
 
@@ -25,11 +25,12 @@ from typing import Any
 from ctxlint.config import Config
 from ctxlint.model import FileResult
 
-STATE = "live-state"  # the reader's state and the events so far (large)
-RESULT = "live-result"  # the audit at that offset (small): read alone when nothing was appended
+LIVE = "live"  # the cache kind; each file has two entries, keyed by these prefixes and its absolute path
+STATE = "state:"  # the reader's state and the events so far (large)
+RESULT = "result:"  # the audit at that offset (small): read alone when nothing was appended
 TAIL = 64  # bytes before the offset that must still be there
 BLOCK = 64 * 1024
-RESUMABLE = ("claude-code",)
+RESUMABLE = ("claude-code", "codex")  # the agents whose reader can stop and go on
 CONTENT_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError, RecursionError)
 
 
@@ -91,7 +92,7 @@ def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
         st = os.stat(path)
     except OSError:
         return _whole(path, config)
-    kept = _load(cache.get(RESULT, key, stamp))
+    kept = _load(cache.get(LIVE, RESULT + key, stamp))
     try:
         fh = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below, handed to the reader meanwhile
     except OSError:
@@ -136,17 +137,18 @@ def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, ide
     from ctxlint.core.audit import audit_transcript
     from ctxlint.live import codec
     from ctxlint.transcripts.lines import READ_BUFFER
-    from ctxlint.transcripts.readers import claude_code
-    from ctxlint.transcripts.reading import detect_format
+    from ctxlint.transcripts.reading import detect_format, reader_module
 
     t = reader = None
+    module: Any = None
     if offset:
-        blob = cache.get(STATE, key, stamp)
+        blob = cache.get(LIVE, STATE + key, stamp)
         try:
             data = orjson.loads(blob) if blob is not None else None
             if data is not None and data["offset"] == offset and data["identity"] == identity:
                 t = codec.decode_transcript(data["transcript"])
-                reader = claude_code.Reader.resume(t, data["reader"])
+                module = reader_module(t.agent) if t.agent in RESUMABLE else None
+                reader = module.Reader.resume(t, data["reader"]) if module is not None else None
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError):
             t = reader = None
     if t is None or reader is None:
@@ -164,17 +166,19 @@ def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, ide
             return _whole(path, config)
         from ctxlint.transcripts.events import Transcript
 
-        t = Transcript(path=path, agent="claude-code")
-        reader = claude_code.Reader(t, stable=True)
+        assert fmt is not None
+        module = reader_module(fmt)
+        t = Transcript(path=path, agent=fmt)
+        reader = module.Reader(t, stable=True)
     fh.seek(offset)
     stream = io.BufferedReader(_Limited(fh, end), READ_BUFFER)
-    reader.feed(claude_code.records_from(stream, t, t.lines))
+    reader.feed(module.records_from(stream, t, t.lines))
     state = {"identity": identity, "offset": end, "transcript": codec.encode_transcript(t),
              "reader": reader.state(codec.index_of(t))}
     state_blob = orjson.dumps(state)  # before ``finish``, which completes the events in place
     if to_end and end < size:
         fh.seek(end)
-        reader.feed(claude_code.records_from(io.BufferedReader(_Limited(fh, size), READ_BUFFER), t, t.lines))
+        reader.feed(module.records_from(io.BufferedReader(_Limited(fh, size), READ_BUFFER), t, t.lines))
     reader.finish()
     result = audit_transcript(t, display_path(path), config)
     last, boundary = _now(t)
@@ -185,8 +189,8 @@ def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, ide
         tail = fh.read(end - max(0, end - TAIL)).hex()
         kept = {"identity": identity, "offset": end, "tail": tail, "last_context": last, "last_boundary": boundary,
                 "result": orjson.loads(msgspec.json.encode(result))}
-        cache.put(STATE, key, state_blob, stamp)
-        cache.put(RESULT, key, orjson.dumps(kept), stamp)
+        # One transaction for both (a kept result always has its state beside it).
+        cache.put_many(LIVE, [(STATE + key, state_blob, stamp), (RESULT + key, orjson.dumps(kept), stamp)])
     return LiveFile(path, result, end, end - offset, last, boundary)
 
 

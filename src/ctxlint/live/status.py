@@ -134,7 +134,7 @@ def _fields(data: dict[str, Any]) -> dict[str, str]:
     if isinstance(data.get("times"), int):
         out["times"] = str(data["times"])
     if isinstance(data.get("tokens"), int):
-        from ctxlint.live.statusline import short
+        from ctxlint.live.line import short
 
         out["tokens"] = f"{short(data['tokens'])} tokens"
     return out

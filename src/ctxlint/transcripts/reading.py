@@ -45,6 +45,11 @@ def _readers() -> dict[str, ModuleType]:
             "copilot-cli": copilot, "cursor": cursor, "gemini": gemini, "generic": generic, "qwen-code": qwen}
 
 
+def reader_module(agent: str) -> ModuleType:
+    """The reader of an agent's line format (``claude-code``, ``codex``, ...)."""
+    return _readers()[agent]
+
+
 # The formats of JSONL files, in the order they are tried on each of the first records: the more
 # specific first (Qwen Code's records also look like Claude Code's: a type, a uuid, a sessionId).
 LINE_FORMATS = ("codex", "copilot-cli", "qwen-code", "claude-code", "cursor")
