@@ -123,6 +123,8 @@ def _pyproject_has_section(path: Path) -> bool:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return False
+    except RecursionError:
+        return True  # found, and load_config says what is wrong with it
     return "ctxlint" in data.get("tool", {})
 
 
@@ -139,6 +141,8 @@ def load_config(path: Path) -> Config:
             raw = tomllib.loads(text).get("tool", {}).get("ctxlint", {})
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{name}: invalid TOML: nested too deeply") from None
     else:
         try:
             import yaml  # only when a .ctxlint.yaml exists: the import costs ~15 ms of start-up
@@ -148,6 +152,8 @@ def load_config(path: Path) -> Config:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark is not None else ""
             raise ConfigError(f"{name}: invalid YAML{where}") from None
+        except RecursionError:
+            raise ConfigError(f"{name}: invalid YAML: nested too deeply") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: the configuration must be a table/mapping")
     return parse_config(raw, name, str(path.parent))
@@ -168,8 +174,8 @@ def _positive_int(value: Any, key: str, origin: str) -> int:
 
 
 def _positive_number(value: Any, key: str, origin: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{origin}: {key}: expected a positive number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:  # not NaN nor inf
+        raise ConfigError(f"{origin}: {key}: expected a positive number of seconds, got {value!r}")
     return float(value)
 
 

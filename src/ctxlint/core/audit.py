@@ -9,15 +9,13 @@ reduction over files is a simple merge of FileResults.
 from __future__ import annotations
 
 import os
-import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.config import Config
 from ctxlint.core.findings import MALFORMED, UNREADABLE, diagnostic, stamp
 from ctxlint.model import Basis, FileResult, Finding, RawFinding
@@ -43,29 +41,6 @@ def _attribution_priority() -> list[str]:
         return []
     priority = data.get("priority", data) if isinstance(data, dict) else data
     return [str(x) for x in priority] if isinstance(priority, list) else []
-
-
-class FileTimeout(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise FileTimeout after ``seconds`` (main thread of a process only; else no limit)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def on_alarm(signum: int, frame: object) -> None:
-        raise FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _transcript_rules(config: Config) -> list[Registered]:

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.git import run_git
 from ctxlint._runtime.textio import NotText, decode
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.instructions import agents as a
 from ctxlint.instructions.agents import AgentSpec, activation, agent_data, is_project_folder, specs
 from ctxlint.instructions.files import repo_root
@@ -151,14 +153,12 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
         except ValueError:
             rels.append("")
     try:
-        tracked = set(
-            subprocess.run(["git", "ls-files", "-z", "--", *[r for r in rels if r]], cwd=root,
-                           capture_output=True, timeout=20, check=True).stdout.decode(errors="replace").split("\0")
-        )
-        ignored_out = subprocess.run(
-            ["git", "check-ignore", "-z", "--no-index", "--stdin"], cwd=root, capture_output=True, timeout=20,
-            input="\0".join(r for r in rels if r).encode() + b"\0",
-        ).stdout.decode(errors="replace")
+        listed = run_git(root, "ls-files", "-z", "--", *[r for r in rels if r], timeout=20)
+        if listed.returncode != 0:
+            return
+        tracked = set(listed.stdout.decode(errors="replace").split("\0"))
+        ignored_out = run_git(root, "check-ignore", "-z", "--no-index", "--stdin", timeout=20,
+                              stdin="\0".join(r for r in rels if r).encode() + b"\0").stdout.decode(errors="replace")
     except (OSError, subprocess.SubprocessError):
         return
     ignored = set(ignored_out.split("\0"))
@@ -168,14 +168,17 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
             f.git_ignored = rel in ignored
 
 
-def _read(path: str) -> str:
-    """The file's text; ``NotText`` (with the reason) when it cannot be read as text."""
+def _read(path: str) -> tuple[str, str]:
+    """The file's text and the SHA-256 of the bytes read; ``NotText`` (with the reason) when it
+    cannot be read as text."""
+    import hashlib
+
     try:
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT)
     except OSError as exc:
         raise NotText(exc.strerror or exc.__class__.__name__) from None
-    return decode(data)[0]
+    return decode(data)[0], hashlib.sha256(data).hexdigest()
 
 
 def _within(real: str, top: str) -> bool:
@@ -190,7 +193,8 @@ def _listdir(directory: Path) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str]) -> None:
+    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str], timeout: float = 0) -> None:
+        self.timeout = timeout
         self.root = root.resolve()
         self.top = str(repo_root(self.root).resolve())
         self.texts = texts
@@ -213,17 +217,29 @@ class _Builder:
             return rel
         return self.rel(file.source.real)
 
-    def add(self, source: Source, role: str | None = None, *, track: bool = True) -> InstructionFile | None:
+    def add(self, source: Source, role: str | None = None, *, track: bool = True,
+            editable: bool = True) -> InstructionFile | None:
+        """Read, parse and count ``source`` once. A file whose real path is outside the repository (a
+        link given on the command line) is never read: its lines would be quoted into findings."""
         if source.real in self.by_real:
             return self.by_real[source.real]
+        if not _within(source.real, self.top):
+            self.project.unreadable[source.real] = "it links outside the repository (not read)"
+            return None
         text = self.texts.get(source.real)
+        digest: str | None = None
         if text is None:
             try:
-                text = _read(source.real)
+                text, digest = _read(source.real)
             except NotText as exc:
                 self.project.unreadable[source.real] = str(exc)
                 return None
-        doc = parse_markdown(text, source.path)
+        try:
+            with time_limit(self.timeout):
+                doc = parse_markdown(text, source.path)
+        except FileTimeout:
+            self.project.unreadable[source.real] = f"parsing stopped after {self.timeout:g} s (timeout-per-file)"
+            return None
         shown = os.path.abspath(source.path)
         rel = (self.rel(shown) if os.path.lexists(shown) else None) or self.rel(source.real) or source.path
         file = InstructionFile(
@@ -234,6 +250,8 @@ class _Builder:
             always_loaded_by=(),
             role=role or role_of(rel),
             outside_root=self.rel(source.real) is None,
+            digest=digest,
+            editable=editable,
         )
         strip = bool(source.agent and specs().get(source.agent, AgentSpec("")).strip_block_comments)
         file.tokens = self.tokens(file, strip=strip)
@@ -286,11 +304,21 @@ class _Builder:
             if real in seen:
                 continue  # a cycle, or a file already loaded: loaded once
             seen.add(real)
+            if not _within(real, self.top):
+                # Outside the repository (`@~/…`, `@/etc/…`, `@../../x`): never read, so no finding
+                # can quote it; CTX107 reports the import.
+                load.entries.append(LoadEntry(imp.target, 0, depth, file.path, 0,
+                                              note="outside the repository: not read, its tokens not counted"))
+                continue
             rel = self.rel(real)
             shown = rel if rel is not None else str(target)
             role = "claude-import" if spec.strip_block_comments else f"{spec.name}-import"
+            # `@/abs`, `@~/x`, `@../x` lead out of the importing file's folder: --fix never edits what
+            # only such an import reaches, even when it lands inside the repository
+            leaves = imp.target.startswith(("/", "~")) or ".." in Path(imp.target).parts
             child = self.by_real.get(real) or self.add(
-                Source(shown, real, SourceKind.INSTRUCTIONS, spec.name, target.stat().st_size), role=role
+                Source(shown, real, SourceKind.INSTRUCTIONS, spec.name, target.stat().st_size), role=role,
+                editable=not leaves,
             )
             if child is None:
                 continue
@@ -320,13 +348,14 @@ class _Builder:
 
 def build_project(
     sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True,
-    texts: Mapping[str, str] | None = None, home: Path | None = None,
+    texts: Mapping[str, str] | None = None, home: Path | None = None, timeout: float = 0,
 ) -> InstructionProject:
     """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs.
     ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer).
     ``home``: where the user's own files (~/.claude/CLAUDE.md) are looked up, to show them apart; None
-    skips them."""
-    b = _Builder(Path(root), requests_per_session, texts or {})
+    skips them. ``timeout``: seconds one file may take to parse (0: no limit); past it the file is
+    unreadable."""
+    b = _Builder(Path(root), requests_per_session, texts or {}, timeout)
     for src in sources:
         b.add(src)
     discovered = list(b.project.files)
@@ -377,7 +406,7 @@ def _names(b: _Builder, spec: AgentSpec) -> tuple[str, ...]:
         return spec.directory_files
     settings_file, keys = spec.names_setting
     try:
-        text = _read(str(b.root / settings_file))
+        text = _read(str(b.root / settings_file))[0]
     except NotText:
         return spec.directory_files
     try:
@@ -611,7 +640,7 @@ def _user_loads(b: _Builder, home: Path) -> None:
         for name in spec.user_files:
             path = home / name.removeprefix("~/")
             try:
-                text = _read(str(path)) if path.is_file() else None
+                text = _read(str(path))[0] if path.is_file() else None
             except NotText:
                 text = None
             if text is None:

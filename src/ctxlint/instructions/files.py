@@ -9,6 +9,7 @@ README.md, SECURITY.md, docs/ja/agents.md and website pages are never instructio
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ctxlint.instructions.agents import ignored_rule_file, place
@@ -35,9 +36,13 @@ def instruction_agent(path: Path, root: Path) -> str | None:
     return ignored_rule_file(tuple(parts))
 
 
-def repo_root(path: Path) -> Path:
-    """The git top-level above ``path`` (the directory holding .git), else ``path`` itself."""
-    start = path.resolve()
+def repo_root(path: Path, *, lexical: bool = False) -> Path:
+    """The git top-level above ``path`` (the directory holding .git), else ``path`` itself.
+
+    ``lexical``: go up the path as written, links on the way not resolved: ``repo/.claude/x.md``
+    belongs to ``repo`` even when ``repo/.claude`` links into another repository (whose files
+    are then outside the one being checked)."""
+    start = Path(os.path.abspath(path)) if lexical else path.resolve()
     if start.is_file():
         start = start.parent
     for directory in (start, *start.parents):

@@ -35,7 +35,11 @@ class InstructionFile:
     role: str
     git_tracked: bool | None = None  # None when not in a git repository
     git_ignored: bool | None = None
-    outside_root: bool = False  # reached through a symlink or import that leaves the repository
+    outside_root: bool = False  # outside the checked folder (an ancestor's file, read as context)
+    digest: str | None = None  # SHA-256 of the bytes read (None for an editor's unsaved buffer)
+    # --fix may edit it: not reached only through an import naming an absolute, home or parent path
+    # (`@/x`, `@~/x`, `@../x`). Nothing outside the repository is ever read (instructions.build).
+    editable: bool = True
     loading: dict[str, Loading] = field(default_factory=dict)  # agent -> how it reaches the file
     # Above the working directory (an ancestor's CLAUDE.md or AGENTS.md): part of the loads, never reported.
     context_only: bool = False

@@ -363,7 +363,9 @@ def run(agent: str, args: list[str], *, inject: bool = False) -> int:
         answer = None
     if answer is not None:
         try:
-            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+            from ctxlint._runtime.safeout import json_text
+
+            sys.stdout.write(json_text(json.dumps(answer, ensure_ascii=False)) + "\n")
             sys.stdout.flush()
         except (OSError, ValueError):
             pass

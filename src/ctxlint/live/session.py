@@ -111,7 +111,7 @@ def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
             result = _result(kept)
             if result is not None:
                 return LiveFile(path, result, offset, 0, kept.get("last_context"), kept.get("last_boundary") or 0)
-        from ctxlint.core.audit import FileTimeout, time_limit
+        from ctxlint._runtime.timeguard import FileTimeout, time_limit
 
         try:
             with time_limit(config.timeout_per_file):  # as every audit: a pathological file never hangs
@@ -137,7 +137,7 @@ def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, ide
     from ctxlint.core.audit import audit_transcript
     from ctxlint.live import codec
     from ctxlint.transcripts.lines import READ_BUFFER
-    from ctxlint.transcripts.reading import detect_format, reader_module
+    from ctxlint.transcripts.reading import completed, detect_format, reader_module
 
     t = reader = None
     module: Any = None
@@ -180,6 +180,7 @@ def _read_on(path: str, fh: io.FileIO, config: Config, key: str, stamp: str, ide
         fh.seek(end)
         reader.feed(module.records_from(io.BufferedReader(_Limited(fh, size), READ_BUFFER), t, t.lines))
     reader.finish()
+    completed(t)
     result = audit_transcript(t, display_path(path), config)
     last, boundary = _now(t)
     if not (to_end and end < size):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +20,6 @@ from ctxlint.config import Config
 from ctxlint.model import FileResult, Finding
 
 NAME_CHARS = 40  # a file name or command inside a nudge
-# What a terminal would act on (C0, DEL, C1, bidi and line-separator controls): shown as escapes.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def session_files(transcript: str) -> list[str]:
@@ -141,12 +138,12 @@ def _fields(data: dict[str, Any]) -> dict[str, str]:
 
 
 def printable(text: str, limit: int = NAME_CHARS) -> str:
-    """A string from a transcript as a nudge may show it: secrets masked before it is cut, control
-    characters escaped, one line, at most ``limit`` characters."""
+    """A string from a transcript as a nudge may show it: secrets masked before it is cut, made
+    printable on one line (``_runtime.safeout``), at most ``limit`` characters."""
+    from ctxlint._runtime.safeout import one_line
     from ctxlint.measure.secrets import mask
 
-    text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
-                         else f"\\u{ord(m.group(0)):04x}", mask(text))
+    text = one_line(mask(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -62,7 +62,10 @@ def run(argv: list[str]) -> int:
         if os.environ.get("CTXLINT_DEBUG"):
             raise
         line = ""
-    if theirs is not None:
+    from ctxlint._runtime.safeout import terminal_text
+
+    line = terminal_text(line, colour=color)  # as every output leaves ctxlint (its own colours kept)
+    if theirs is not None:  # the user's own statusline's line, as their command printed it
         first = _their_line(theirs, raw)
         line = f"{first}{CHAIN_SEP}{line}" if first and line else first or line
     try:

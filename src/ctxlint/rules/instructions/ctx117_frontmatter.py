@@ -11,7 +11,9 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from ctxlint._runtime.git import run_git
 from ctxlint.instructions.agents import activation, lenient_front_matter, split_globs
+from ctxlint.instructions.globs import matches_a_file
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import Document
 from ctxlint.model import RawFinding, Severity, TextEdit, fix
@@ -61,13 +63,7 @@ def _matches(root: Path, pattern: str) -> bool:
     """Whether the glob matches a file or folder of the repository, wherever it is rooted (agents
     match `*.ts` against every folder)."""
     pattern = pattern.lstrip("/").removeprefix("./")
-    for p in expand_braces(pattern):
-        try:
-            if next(iter(root.glob(p)), None) is not None or next(iter(root.glob(f"**/{p}")), None) is not None:
-                return True
-        except (ValueError, OSError, NotImplementedError):
-            return True  # a pattern pathlib cannot read: do not guess
-    return False
+    return any(matches_a_file(str(root), p) for p in expand_braces(pattern))  # bounded, whatever the pattern
 
 
 def _literal_brackets(pattern: str) -> str | None:
@@ -83,8 +79,7 @@ def _ignored(root: str, prefix: str) -> bool:
     if not prefix:
         return False
     try:
-        done = subprocess.run(["git", "check-ignore", "-q", "--no-index", prefix], cwd=root, capture_output=True,
-                              timeout=10)
+        done = run_git(root, "check-ignore", "-q", "--no-index", prefix, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0

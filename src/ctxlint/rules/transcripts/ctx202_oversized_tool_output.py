@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.registry import DOCUMENTED, RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
@@ -132,8 +133,8 @@ def _fix(item: Item, ctx: RuleContext) -> Fix:
         first_line = call.command.strip().splitlines()[0]
         for entry in ctx.data.get("commands", []):
             if re.search(entry["match"], call.command):
-                return fix(str(entry["fix"]), command=first_line[:100])
-        return fix("cap-output", command=first_line[:80])
+                return fix(str(entry["fix"]), command=clip(first_line, 100))
+        return fix("cap-output", command=clip(first_line, 80))
     if call is not None and call.path and call.kind == "read":
         if "/tool-results/" in call.path.replace("\\", "/"):
             return fix("persisted-read", path=call.path)

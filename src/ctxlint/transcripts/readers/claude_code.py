@@ -54,9 +54,12 @@ from ctxlint.transcripts.events import (
 from ctxlint.transcripts.lines import SKIP_RECORD, json_records
 from ctxlint.transcripts.readers.common import (
     EDIT_TOOLS,
+    MAX_COUNT,
+    OUT_OF_RANGE,
     PROMPT_TEXT_CAP,
     READ_TOOLS,
     SUBAGENT_TOOLS,
+    OutOfRange,
     as_int,
     as_str,
     content_size,
@@ -299,6 +302,8 @@ class Reader:
                         s.boundary_pending = True
                     elif rec.subtype == "microcompact_boundary":
                         _microcompaction(t, rec.microcompactMetadata, number, ts, sidechain)
+                except OutOfRange:
+                    t.add_malformed(number, OUT_OF_RANGE)
                 except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
                     t.add_malformed(number, f"unexpected {kind} record shape")
                 if kind == "user" and not sidechain and not s.copy:
@@ -505,7 +510,7 @@ def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | 
 
 def _count(value: Any) -> int:
     # as_int's fast path: the counts are plain non-negative ints in every record seen so far
-    return value if value.__class__ is int and value >= 0 else as_int(value)
+    return value if value.__class__ is int and 0 <= value <= MAX_COUNT else as_int(value)
 
 
 def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:

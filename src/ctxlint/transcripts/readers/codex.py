@@ -9,7 +9,9 @@ replays its parent's history before its own work; that replay is skipped (see ``
 file is marked as a subagent file. ``compacted`` + ``event_msg/context_compacted`` written together
 are one compaction. A resumed session written as a new rollout (Codex 0.3x) copies the resumed
 session's ``session_meta`` and history after its own: those events are kept, marked ``replayed``
-(history, never new work; their ``token_count`` events still count as before). Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
+(history, never new work). Their ``token_count`` events copy the resumed session's own, request for
+request: they count in this file's totals (alone, it is the only record of them), and a run that also
+reads the resumed session's rollout (``resumed_from``) counts them once. Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
 the rules parse commands.
 """
 
@@ -36,7 +38,9 @@ from ctxlint.transcripts.events import (
 )
 from ctxlint.transcripts.lines import json_records
 from ctxlint.transcripts.readers.common import (
+    OUT_OF_RANGE,
     PROMPT_TEXT_CAP,
+    OutOfRange,
     as_int,
     as_str,
     content_size,
@@ -161,9 +165,11 @@ class _Codex:
             self.replaying = True
             self.replay_saw_tokens = False
         elif sid and sid != self.own_id and not t.is_subagent_file and not self.resumed_history:
-            # The resumed session's session_meta copied into the new rollout: its history follows.
+            # The resumed session's session_meta copied into the new rollout: its history follows. Its
+            # requests were billed in that session's own rollout: a run that has both counts them once.
             self.resumed_history = True
             self.history_total = self.history_prompt_at = None
+            t.extra.setdefault("resumed_from", sid)
 
     def history_record(self, start: int, total_before: int | None, ts: str | None) -> None:
         """Mark the events of a record read inside a resume's copied history (from ``start``), or end the
@@ -360,6 +366,8 @@ class Reader:
                     if ptype in ("message", "function_call", "custom_tool_call", "local_shell_call"):
                         st.pending_compaction = None
                     _response_item(t, payload, ptype, number, ts, st.calls)
+            except OutOfRange:
+                t.add_malformed(number, OUT_OF_RANGE)
             except (TypeError, AttributeError, ValueError, KeyError):
                 t.add_malformed(number, f"unexpected {kind} record shape")
             if st.resumed_history:
@@ -434,6 +442,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         elif isinstance(args, dict):
             if name in SHELL_TOOLS or "command" in args or "cmd" in args:
                 call.command = shell_command(args)
+                call.cwd = as_str(args.get("workdir"))  # relative paths in the command are relative to it
                 if call.command and "apply_patch" in call.command[:40]:
                     call.is_edit = True
                     call.edit_paths = patch_paths(call.command)
