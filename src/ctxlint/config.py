@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.errors import ConfigError, did_you_mean
+from ctxlint.measure.budget import Budget, parse_budget
 from ctxlint.model import Severity
 from ctxlint.rules.registry import OPTION_TYPES, registry, resolve
 
@@ -28,6 +29,7 @@ TOP_LEVEL_KEYS = {
     "jobs",
     "exclude",
     "timeout-per-file",
+    "budget",
 }
 
 
@@ -45,6 +47,7 @@ class Config:
     jobs: int | None = None
     exclude: tuple[str, ...] = ()
     timeout_per_file: float = 600.0  # seconds; a file that takes longer becomes a CTX001 finding
+    budget: Budget = field(default_factory=Budget)  # never part of result_key: a budget changes no finding
     source: str | None = None  # the file this config came from
     root: str | None = None  # directory of that file: per-file-ignores globs are relative to it
 
@@ -247,6 +250,7 @@ def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> C
         jobs=_positive_int(raw["jobs"], "jobs", origin) if "jobs" in raw else None,
         exclude=_str_list(raw.get("exclude", []), "exclude", origin),
         timeout_per_file=_positive_number(raw.get("timeout-per-file", 600), "timeout-per-file", origin),
+        budget=parse_budget(raw["budget"], origin) if "budget" in raw else Budget(),
         source=origin,
         root=root,
     )

@@ -162,6 +162,19 @@ def put_many(kind: str, items: Iterable[tuple[str, bytes, str]]) -> None:
         pass
 
 
+def delete(kind: str, keys: Iterable[str]) -> None:
+    """Forget the entries of ``kind`` under ``keys`` (an owner's value that will not be asked for again)."""
+    rows = [(kind, key) for key in keys]
+    conn = _connection()
+    if conn is None or not rows:
+        return
+    try:
+        with _lock, conn:
+            conn.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", rows)
+    except sqlite3.Error:
+        pass
+
+
 # ---------------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
 from ctxlint.cli.export import export
 from ctxlint.cli.init import init
+from ctxlint.cli.live import hook, install, statusline, uninstall
 from ctxlint.errors import did_you_mean
 
 
@@ -135,7 +136,7 @@ def lsp(stdio: bool) -> None:
     serve()
 
 
-for command in (check, coach, export, cache, init):
+for command in (check, coach, export, cache, init, statusline, hook, install, uninstall):
     main.add_command(command)
 
 

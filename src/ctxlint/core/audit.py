@@ -22,6 +22,7 @@ from ctxlint.model import Basis, FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
     from ctxlint.rules.registry import Registered, RuleContext
+    from ctxlint.transcripts.events import Transcript
     from ctxlint.transcripts.session_facts import SessionSummary
 
 T = TypeVar("T")
@@ -105,7 +106,6 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
 
 def _audit(path: str, config: Config) -> FileResult:
     from ctxlint.transcripts.reading import read_transcript
-    from ctxlint.transcripts.session_facts import summarise
 
     shown = display_path(path)
     try:
@@ -114,6 +114,14 @@ def _audit(path: str, config: Config) -> FileResult:
         result = FileResult(path=shown, kind="unknown", agent=None)
         result.findings.append(diagnostic(UNREADABLE, shown, f"cannot read {shown}: {exc.strerror or exc}"))
         return result
+    return audit_transcript(transcript, shown, config)
+
+
+def audit_transcript(transcript: Transcript, shown: str, config: Config) -> FileResult:
+    """The facts and findings of a transcript already read (``shown`` is its path as reports show it):
+    what ``audit_file`` gives for the file, and what a live session's audit gives for the part of it
+    read so far (``ctxlint.live``)."""
+    from ctxlint.transcripts.session_facts import summarise
 
     summary = summarise(transcript)
     facts = summary.facts

@@ -31,6 +31,17 @@ def shown(text: str) -> str:
     return one_line(mask(text))
 
 
+def _shown_data(data: Any) -> Any:
+    """A finding's data (what a live nudge names: a file, a command) made safe as its message is."""
+    if isinstance(data, str):
+        return shown(data)
+    if isinstance(data, dict):
+        return {key: _shown_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_shown_data(value) for value in data]
+    return data
+
+
 def stamp(
     rule: Registered,
     raw: RawFinding,
@@ -67,7 +78,7 @@ def stamp(
         kind=meta.kind,
         column=raw.column,
         edits=raw.edits,
-        data=raw.data,
+        data=_shown_data(raw.data),
         basis=basis,
     )
 

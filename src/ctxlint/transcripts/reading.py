@@ -46,6 +46,11 @@ def _readers() -> dict[str, ModuleType]:
             "copilot-cli": copilot, "cursor": cursor, "gemini": gemini, "generic": generic, "qwen-code": qwen}
 
 
+def reader_module(agent: str) -> ModuleType:
+    """The reader of an agent's line format (``claude-code``, ``codex``, ...)."""
+    return _readers()[agent]
+
+
 # The formats of JSONL files, in the order they are tried on each of the first records: the more
 # specific first (Qwen Code's records also look like Claude Code's: a type, a uuid, a sessionId).
 LINE_FORMATS = ("codex", "copilot-cli", "qwen-code", "claude-code", "cursor")
@@ -172,13 +177,15 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
             # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
             # was read and report the rest as one malformed diagnostic instead of failing the run.
             t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
-    _program_fed(t)
+    completed(t)
     return t
 
 
-def _program_fed(t: Transcript) -> None:
-    """A session a program drove (a memory plugin's observer fed the events of another session) records
-    no prompts of a person: the rules about how someone prompts are skipped for it, and say so."""
+def completed(t: Transcript) -> None:
+    """What is known of a transcript once all of it is read, whatever read it (a live session read on
+    from an offset too): a session a program drove (a memory plugin's observer fed the events of
+    another session) records no prompts of a person: the rules about how someone prompts are skipped
+    for it, and say so."""
     from ctxlint.transcripts.agents import records_of
     from ctxlint.transcripts.readers.common import program_fed
 

@@ -342,6 +342,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=tuple(claims),
             content_key=_content_key(name, kept[0]),
+            data={"file": name, "reads": copies + 1},
         )
 
 

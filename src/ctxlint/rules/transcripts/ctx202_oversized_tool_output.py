@@ -53,6 +53,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             severity=Severity.ERROR if item.tokens > ctx["error-tokens"] else None,
             claims=(claim,),
             content_key=f"{item.line}",
+            data={"what": describe(item), "tokens": item.tokens},
         )
     for (segment, _), items in repeats.items():
         total = sum(i.tokens for i in items)
@@ -74,6 +75,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,
             content_key=f"repeat:{segment}:{describe(items[0])}",
+            data={"what": describe(items[0]), "tokens": total, "times": len(items)},
         )
 
 

@@ -185,4 +185,5 @@ def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> 
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,
         content_key="\0".join(first.key),
+        data={"what": f"`{families[0]}`", "times": len(items)},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import math
 import re
 import struct
@@ -231,6 +232,12 @@ def tool_call(line: int, ts: str | None, call_id: str, name: str, args: Any, *, 
         call.edit_paths = paths or ((call.path,) if call.path else ())
         call.path = call.path or (paths[0] if paths else None)
     return call
+
+
+def stable_hash(data: bytes) -> int:
+    """A 64-bit digest of ``data`` that is the same in every process (``hash`` of bytes is salted per
+    process): a tool call's ``input_key`` outlives the process that read it in a live session's state."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
 def tool_kind(name: str) -> str:
