@@ -34,6 +34,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 FILE_NAME = "cache.sqlite"
 SCHEMA = "1"
@@ -131,6 +132,21 @@ def get(kind: str, key: str, stamp: str = "") -> bytes | None:
     if row is None or row[0] != stamp or not isinstance(row[1], bytes):
         return None
     return row[1]
+
+
+def get_object(kind: str, key: str, stamp: str = "") -> dict[str, Any] | None:
+    """The JSON object stored under (kind, key) with ``stamp``; None when absent, not JSON or not an
+    object. The caller still validates its keys."""
+    import json
+
+    blob = get(kind, key, stamp)
+    if blob is None:
+        return None
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def entries(kind: str, stamp: str = "") -> dict[str, bytes]:

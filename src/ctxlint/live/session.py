@@ -92,7 +92,7 @@ def audit(path: str, config: Config, *, to_end: bool = False) -> LiveFile:
         st = os.stat(path)
     except OSError:
         return _whole(path, config)
-    kept = _load(cache.get(LIVE, RESULT + key, stamp))
+    kept = cache.get_object(LIVE, RESULT + key, stamp)
     try:
         fh = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below, handed to the reader meanwhile
     except OSError:
@@ -201,18 +201,6 @@ def _tail_matches(fh: io.FileIO, offset: int, tail: Any) -> bool:
     start = max(0, offset - TAIL)
     fh.seek(start)
     return fh.read(offset - start).hex() == tail
-
-
-def _load(blob: bytes | None) -> dict[str, Any] | None:
-    if blob is None:
-        return None
-    import json
-
-    try:
-        data = json.loads(blob)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _result(kept: dict[str, Any]) -> FileResult | None:

@@ -96,7 +96,7 @@ def line_for(payload: dict[str, Any] | None, color: bool) -> str:
     from ctxlint._runtime import cache
 
     key = os.path.abspath(transcript)
-    kept = _kept(cache.get(LINE, key))
+    kept = cache.get_object(LINE, key)
     if kept is not None and kept.get("stamp") == cache.file_stamp(transcript):
         return render(kept, fill, color)
     cwd = _cwd(payload)
@@ -128,16 +128,6 @@ def _cwd(payload: dict[str, Any]) -> str | None:
         if isinstance(value, str) and os.path.isdir(value):
             return value
     return None
-
-
-def _kept(blob: bytes | None) -> dict[str, Any] | None:
-    if blob is None:
-        return None
-    try:
-        data = json.loads(blob)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 # --- keeping the summary up to date -----------------------------------------------------------
