@@ -159,6 +159,12 @@ def test_habits_rank_by_dollars_and_unpriced_sessions_stay_in_the_charts() -> No
     assert data["costliest_chosen_by"] == "tokens" and data["costliest"][0]["path"] == "h/2.jsonl"
     page = render_html({**data, "instructions": []})
     assert 'data-measure="cost"' in page
+    # a cost with no tokens of its own is said as such, never as "0 tokens" (which reads as a mistake)
+    from ctxlint.reporters.coach.text import render as render_text
+
+    for shown in (render_text(data, color=False), render_markdown(data), page):
+        assert "a higher rate, no extra tokens" in shown
+        assert re.search(r"(?<![\d,.])0 tokens", shown) is None, shown
 
 
 def test_spikes_are_questions_with_their_sessions() -> None:

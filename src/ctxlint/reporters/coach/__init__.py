@@ -76,9 +76,22 @@ def question(spike: dict[str, Any]) -> str:
             "what was different there?")
 
 
+NO_EXTRA_TOKENS = "a higher rate, no extra tokens"
+
+
+def session_figures(tokens: int, cost_usd: float | None) -> str:
+    """A session's share of a habit: '12,000 tokens, $0.04', or '$0.85 (a higher rate, no extra tokens)'."""
+    if not tokens and cost_usd:
+        return f"{usd(cost_usd)} ({NO_EXTRA_TOKENS})"
+    return f"{tokens:,} tokens, {usd(cost_usd)}"
+
+
 def habit_figures(h: dict[str, Any], ranked_by: str) -> str:
-    """'$2.57, 0 tokens' or '120k tokens, $0.31' — the ranking measure first."""
-    tokens = f"{h['tokens_wasted']:,} tokens"
+    """'$2.57, 1,200 tokens' or '120k tokens, $0.31' — the ranking measure first. A cost with no tokens
+    of its own (a cache re-write pays a higher rate for tokens the requests send anyway) says so
+    instead of '0 tokens', which reads as a mistake."""
+    tokens = f"{h['tokens_wasted']:,} tokens" if h["tokens_wasted"] or not h.get("cost_wasted_usd") \
+        else NO_EXTRA_TOKENS
     unpriced = f" (+{h['unpriced_tokens']:,} unpriced)" if h.get("unpriced_tokens") and ranked_by == "cost" else ""
     return f"{usd(h['cost_wasted_usd'])}, {tokens}{unpriced}" if ranked_by == "cost" else \
         f"{tokens}, {usd(h['cost_wasted_usd'])}"

@@ -16,7 +16,15 @@ from typing import Any
 from ctxlint.coach.aggregate import compact_tokens, trend
 from ctxlint.coach.instructions import instruction_sentence
 from ctxlint.measure.secrets import mask
-from ctxlint.reporters.coach import basis_split, habit_figures, plural, question, session_name, spend
+from ctxlint.reporters.coach import (
+    basis_split,
+    habit_figures,
+    plural,
+    question,
+    session_figures,
+    session_name,
+    spend,
+)
 
 CSS = """
 :root{--fg:#1f2328;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa;--accent:#0969da;--warn:#cf222e;--amber:#9a6700}
@@ -400,8 +408,8 @@ def render(data: dict[str, Any]) -> str:
             if health and health.get("timeline"):
                 n = charted.setdefault(x["key"], len(charted))
                 link = f" · <a href='#fill-{n}'>context fill</a>"
-            out.append(f"<details class='session'><summary>{e(session_name(x))} — {x['tokens']:,} tokens, "
-                       f"{usd(x['cost_usd'])}{link}</summary><ul>")
+            out.append(f"<details class='session'><summary>{e(session_name(x))} — "
+                       f"{e(session_figures(x['tokens'], x['cost_usd']))}{link}</summary><ul>")
             for f in x["findings"]:
                 out.append(f"<li>line {f['line']}: {e(f['quote'])} <span class='eg'>({e(f['basis'])})</span>"
                            f"<div class='eg'><code>{e(f['command'])}</code></div></li>")

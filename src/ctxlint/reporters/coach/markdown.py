@@ -8,7 +8,16 @@ from typing import Any
 
 from ctxlint.coach.aggregate import compact_tokens
 from ctxlint.measure.secrets import mask
-from ctxlint.reporters.coach import basis_split, habit_figures, plural, question, session_name, spend, usd
+from ctxlint.reporters.coach import (
+    basis_split,
+    habit_figures,
+    plural,
+    question,
+    session_figures,
+    session_name,
+    spend,
+    usd,
+)
 
 PROJECTS_SHOWN = 15
 WEEKS_SHOWN = 12
@@ -77,7 +86,7 @@ def render(data: dict[str, Any]) -> str:
         if sessions:
             out += ["", "   <details><summary>Where it happened</summary>", ""]
             for s in sessions:
-                out.append(f"   - {cell(session_name(s))}: {s['tokens']:,} tokens, {usd(s['cost_usd'])}")
+                out.append(f"   - {cell(session_name(s))}: {session_figures(s['tokens'], s['cost_usd'])}")
                 for f in s["findings"]:
                     out.append(f"     - line {f['line']}: {cell(f['quote'])} — {code(f['command'])}")
                 if s.get("more_findings"):

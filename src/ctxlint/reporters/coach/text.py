@@ -17,6 +17,7 @@ from ctxlint.reporters.coach import (
     loops_line,
     plural,
     question,
+    session_figures,
     session_name,
     spend,
     usd,
@@ -66,8 +67,11 @@ def render(data: dict[str, Any], *, color: bool = False) -> str:
     for i, h in enumerate(data["habits"], 1):
         share = h.get("share_of_waste") or 0.0
         split = basis_split(h.get("by_basis") or {})
+        shares = [split] if split else []
+        if h["tokens_wasted"]:
+            shares.append(f"{share:.0%} of the waste tokens")
         out.append(f"  {i}. {_c(h['rule_id'], BOLD, color)} {h['name']}: {habit_figures(h, ranked_by)}"
-                   f" ({f'{split}; ' if split else ''}{share:.0%} of the waste tokens) · "
+                   f"{' (' + '; '.join(shares) + ')' if shares else ''} · "
                    f"{plural(h['findings'], 'finding')} in {plural(h['sessions'], 'session')}")
         if h.get("fix"):
             out.append(f"     {_c('fix:', DIM, color)} {mask(h['fix'])}")
@@ -77,7 +81,7 @@ def render(data: dict[str, Any], *, color: bool = False) -> str:
             where = f" in {session_name(h['example_session'])}" if h.get("example_session") else ""
             out.append(f"     e.g.{where}{seen}: {mask(example)}")
         for s in (h.get("sessions_list") or [])[:DRILL_SHOWN]:
-            out.append(f"     · {session_name(s)}: {s['tokens']:,} tokens, {usd(s['cost_usd'])}")
+            out.append(f"     · {session_name(s)}: {session_figures(s['tokens'], s['cost_usd'])}")
             for f in s["findings"][:FINDINGS_SHOWN]:
                 out.append(f"         line {f['line']}: {f['quote']}")
                 out.append(f"         {_c('$', DIM, color)} {mask(f['command'])}")
