@@ -42,7 +42,7 @@ p{margin:6px 0}.muted{color:var(--muted)}.small{font-size:12px}
 .card.alert b{color:var(--warn)}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);margin:8px 0}
 th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{background:#f6f8fa;font-weight:600;font-size:13px}td.num,th.num{text-align:right;white-space:nowrap}
+th{background:#f6f8fa;font-weight:600;font-size:13px}th.num{text-align:right}td.num{text-align:right;white-space:nowrap}
 td.fix{min-width:320px}
 code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:1px 4px;border-radius:4px;
 overflow-wrap:anywhere}
@@ -284,9 +284,20 @@ def habit_bars(habits: list[dict[str, Any]], ranked_by: str, width: int = WIDTH)
             x += bw
         parts.append("</g>")
         parts.append(f'<text x="{x + 8:.1f}" y="{yy + 15}" font-size="12" fill="#57606a">'
-                     f'{e(habit_figures(h, ranked_by))}</text>')
+                     f'{e(_bar_note(h, ranked_by))}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _bar_note(h: dict[str, Any], ranked_by: str) -> str:
+    """A bar's figures, short enough for the room beside it: '$3.53 · 20M tokens (+13.6M unpriced)'."""
+    if not h["tokens_wasted"] and h.get("cost_wasted_usd"):
+        return habit_figures(h, ranked_by)
+    tokens = f"{compact_tokens(h['tokens_wasted'])} tokens"
+    if ranked_by != "cost":
+        return f"{tokens} · {usd(h['cost_wasted_usd'])}"
+    unpriced = f" (+{compact_tokens(h['unpriced_tokens'])} unpriced)" if h.get("unpriced_tokens") else ""
+    return f"{usd(h['cost_wasted_usd'])} · {tokens}{unpriced}"
 
 
 def _outcome_rows(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
