@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.instructions.repository import RepoIndex, ignored, repo_index, script_variants
+from ctxlint.instructions.repository import RepoIndex, ignored, ignored_parents, repo_index, script_variants
 from ctxlint.markdown import Document, code_spans
 from ctxlint.model import RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
@@ -35,11 +35,13 @@ URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 SCOPED_NPM = re.compile(r"^@[a-z0-9][\w.-]*/[\w.-]+$", re.I)
 PATHISH = re.compile(r"^[\w./~@+-]+$")
 GIT_REF = re.compile(r"^(refs|origin|upstream|heads|tags|remotes)/")
-# `docs/sprint-N/`, `ADR-NNN.md`, `elm-x.tsx`, `FEATURE_NAME.md`, `MyService.ts`, `test_EventNameHere.py`
+# `docs/sprint-N/`, `ADR-NNN.md`, `elm-x.tsx`, `FEATURE_NAME.md`, `MyService.ts`, `test_EventNameHere.py`,
+# `YYYYMMDDHHMMSS_description.sql`, `my-thing/my-thing.component.ts`, `feature-name/`
 PLACEHOLDER_SEGMENT = re.compile(
     r"(^|[/_.-])(N|NN|NNN|NNNN|X|XX|XXX|x|YYYY|MM|DD|NAME)([/_.-]|$)|(^|[/_.-])[Mm]y[A-Z]|[a-z]Here(?=[/_.-]|$)"
+    r"|(^|[/_.-])(?:YYYY|YY|MM|DD|HH|mm|SS|ss){2,}([/_.-]|$)|(^|/)my[-_][a-z]"
     r"|(?i:feature|component|module|service|entity|event|page|class|type|store|resource|domain|project|app|package"
-    r"|plugin)Name(?=[A-Z/_.-]|$)")
+    r"|plugin)(?:Name|[-_]name)(?=[A-Z/_.-]|$)")
 COMPOUND_SUFFIXES = {"test", "spec", "stories", "story", "d", "min", "module", "prompt", "agent", "instructions",
                      "chatmode", "e2e", "config", "generated", "gen", "pb", "mock", "snap", "local", "example",
                      "browser", "server", "client", "unit", "integration"}
@@ -220,6 +222,8 @@ class Resolver:
         repository holds the path: an example, a pattern, a generated path, another repository's."""
         line_text = self.doc.lines[ref.line - 1]
         before, after = self.sentence(line_text, ref.start, ref.end)
+        if not before.strip() and ref.line > 1:
+            before = self._wrapped_before(ref.line) + before  # "There is no\n`db.rs`": the sentence began above
         if self._match("counter_markers", line_text) or self._match("counter_before", before):
             return True  # "❌ `docs/AUDIO.md`", "`AUDIO_GUIDE.md` not `AUDIO.md`"
         if self._match("example_before", before) or self._match("hypothetical", before) \
@@ -243,6 +247,16 @@ class Resolver:
         if "/" in clean and f"~/{top}/" in self.doc.text:
             return True  # `~/.claude/settings.json` and `.claude/settings.json`: a tool's config locations
         return any(clean == c or clean.startswith(c + "/") or c.endswith("/" + clean) for c in self.created)
+
+    def _wrapped_before(self, line: int) -> str:
+        """The end of the previous line's sentence when a paragraph wraps there (not a list item, table
+        row or heading, which stand alone), else nothing."""
+        previous = self.doc.lines[line - 2].rstrip()
+        if (not previous or previous.lstrip().startswith(("|", "#", ">"))
+                or re.match(r"^\s*(?:[-*+]|\d+[.)])\s", previous) or previous.endswith((".", "!", "?", ":", "|"))):
+            return ""
+        cuts = list(SENTENCE_END.finditer(previous))
+        return (previous[cuts[-1].end():] if cuts else previous) + " "
 
     def _template_line(self, ref: Reference) -> bool:
         for code in self.doc.inline_code:
@@ -497,9 +511,11 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             continue
         missing.append(ref)
     gone = ignored(str(root), [rel for ref in missing for rel in resolver.ignore_forms(ref.target)])
+    local = ignored_parents(str(root))  # `.codex/` when .gitignore lists `.codex/config.toml`
     reported: set[str] = set()
     for ref in missing:
-        if any(rel in gone for rel in resolver.ignore_forms(ref.target)) or ref.target in reported:
+        forms = resolver.ignore_forms(ref.target)
+        if any(rel in gone or rel.rstrip("/") + "/" in local for rel in forms) or ref.target in reported:
             continue
         reported.add(ref.target)  # one finding per missing path and file, not one per mention
         yield _finding(ref, resolver)
