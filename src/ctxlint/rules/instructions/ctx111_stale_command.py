@@ -84,7 +84,7 @@ class Checker:
         here = Path(os.path.abspath(file.source.path)).parent  # where the agent opens it (a link's directory)
         self.base = here.relative_to(self.root).as_posix() if here.is_relative_to(self.root) else ""
         self.base = "" if self.base == "." else self.base
-        self.words = {key: _compiled(tuple(data.get(key, ()))) for key in ("foreign", "repo_root", "creates_dir")}
+        self.words = {key: _compiled(tuple(data.get(key, ()))) for key in ("foreign", "repo_root", "creates_dir", "scaffolds")}
         self._scoped: list[str] | None = None
         self._named: list[str] | None = None
         self._bins: frozenset[str] | None = None
@@ -266,6 +266,9 @@ class Checker:
             elif self._match("repo_root", text) and not where.unknown:
                 where.pinned = ""
             return
+        if self._match("scaffolds", text):
+            where.unknown = True  # `npx create-x my-app`: the commands after it run in the new app
+            return
         for segment in SEGMENT_SPLIT.split(text):
             segment = segment.strip().strip("()").strip()
             if not segment or where.unknown:
@@ -390,6 +393,18 @@ class Checker:
                 continue
             shown = f"{pm} {'run ' if explicit else ''}{wanted}"
             where_text = _manifests(dirs, "package.json")
+            elsewhere = [] if here.pinned is not None or selected is not None or anywhere or scripts else sorted(
+                d for d, package in self.commands.packages.items() if d not in dirs and _defined(wanted, package.scripts))
+            if elsewhere:
+                # The text does not say where to run it, the package it points to has no scripts at all (a root
+                # package.json kept for tooling) and another package defines it (the app in web/): which one it
+                # means is unsaid, not stale.
+                first = elsewhere[0] or "."
+                place = (f"{first}/package.json" if elsewhere[0] else "the root package.json") + (
+                    f" and {len(elsewhere) - 1} more" if len(elsewhere) > 1 else "")
+                yield Problem(shown, f"`{shown}`: no script `{wanted}` in {where_text}, but {place} defines it; say where "
+                                     "to run it", fix("say-where", directory=first, line=0), Severity.INFO)
+                continue
             close = _close(wanted, sorted(scripts), n=3)
             hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
             more = "" if explicit and not runs_binaries else f" (and no dependency binary or {pm} command of that name)"
