@@ -7,6 +7,8 @@
   copy as new requests, exactly like real history).
 * ``--big-mib N`` also writes one single transcript of N MiB (``<out>/big/session.jsonl``) for the
   bounded-memory check.
+* ``--live-mib N`` (default 20) writes one session of N MiB made of many real sessions
+  (``<out>/live/session.jsonl``): the statusline's benchmark (``benchmarks/live.py``).
 * an OpenCode database ``<out>/opencode/opencode.db`` of about ``--opencode-mib`` MiB: the same real
   Claude Code sessions written as OpenCode stores them (a session row, one message per API response
   with step-start/text/reasoning/tool/step-finish parts, the tool outputs inside the tool parts), so a
@@ -236,6 +238,26 @@ def build_big(out: Path, target_mib: float) -> Path:
     return path
 
 
+def build_live(out: Path, target_mib: float) -> Path:
+    """One growing Claude Code session of ~target MiB for the statusline (``benchmarks/live.py``): the
+    corpus' real sessions one after the other, largest first, each copy with fresh ids (a session of
+    many tasks, not one replayed)."""
+    sessions = sorted((m for m, _ in claude_sessions()), key=lambda p: -p.stat().st_size)
+    path = out / "live" / "session.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = copy = 0
+    with path.open("wb") as fh:
+        while written < target_mib * MIB:
+            for main in sessions:
+                data = _rewrite(main.read_bytes(), copy, {})
+                fh.write(data if data.endswith(b"\n") else data + b"\n")
+                written += len(data)
+                if written >= target_mib * MIB:
+                    break
+            copy += 1
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "data")
@@ -243,6 +265,7 @@ def main() -> None:
     parser.add_argument("--codex-mib", type=float, default=40)
     parser.add_argument("--big-mib", type=float, default=0)
     parser.add_argument("--opencode-mib", type=float, default=40)
+    parser.add_argument("--live-mib", type=float, default=20, help="the statusline's session (0: none)")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"shared corpus not found at {CORPUS}")
@@ -253,6 +276,9 @@ def main() -> None:
     if args.opencode_mib:
         opencode = build_opencode(args.out, args.opencode_mib)
         print(f"opencode store: {opencode / MIB:.1f} MiB at {args.out / 'opencode' / 'opencode.db'}")
+    if args.live_mib:
+        live = build_live(args.out, args.live_mib)
+        print(f"live session: {os.path.getsize(live) / MIB:.1f} MiB at {live}")
     if args.big_mib:
         big = build_big(args.out, args.big_mib)
         print(f"single transcript: {os.path.getsize(big) / MIB:.1f} MiB at {big}")

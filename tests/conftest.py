@@ -71,8 +71,8 @@ def corpus_dir(kind: str) -> Path:
 
 
 
-def cli_in(cwd: Path, args: list[str]) -> Result:
-    """Run the ctxlint CLI in-process with ``cwd`` as the working directory."""
+def cli_in(cwd: Path, args: list[str], stdin: bytes | None = None) -> Result:
+    """Run the ctxlint CLI in-process with ``cwd`` as the working directory (and ``stdin`` as its input)."""
     from click.testing import CliRunner
 
     from ctxlint.cli.main import main
@@ -80,6 +80,6 @@ def cli_in(cwd: Path, args: list[str]) -> Result:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        return CliRunner().invoke(main, args, catch_exceptions=False)
+        return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
     finally:
         os.chdir(old)

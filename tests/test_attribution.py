@@ -35,7 +35,7 @@ def test_priority_file_lists_every_transcript_rule_once() -> None:
     transcript_rules = {r for r, e in registry().items() if e.meta.kind == "transcript"}
     assert len(PRIORITY) == len(set(PRIORITY))
     assert set(PRIORITY) == transcript_rules
-    assert PRIORITY.index("CTX204") < PRIORITY.index("CTX203") < PRIORITY.index("CTX202") < PRIORITY.index("CTX201")
+    assert PRIORITY.index("CTX204") < PRIORITY.index("CTX203") < PRIORITY.index("CTX201") < PRIORITY.index("CTX202")
 
 
 def test_the_more_specific_rule_keeps_a_shared_claim_and_the_other_finding_is_dropped() -> None:
@@ -47,11 +47,12 @@ def test_the_more_specific_rule_keeps_a_shared_claim_and_the_other_finding_is_dr
 
 def test_a_finding_keeps_the_claims_nobody_else_took_and_is_recomputed() -> None:
     a, b = Claim("item:1:x", 1_000, 0.01), Claim("item:2:y", 3_000, 0.03)
-    out = dict(attribute([("CTX201", _finding(a, b)), ("CTX202", _finding(b))], PRIORITY, 10**9))
-    assert out["CTX202"].tokens_wasted == 3_000
-    assert out["CTX201"].tokens_wasted == 1_000
-    assert out["CTX201"].cost_wasted_usd == pytest.approx(0.01)
-    assert [c.key for c in out["CTX201"].claims] == ["item:1:x"]
+    # a whole re-print that is also large is the repeat's (repeated-read before oversized-tool-output)
+    out = dict(attribute([("CTX202", _finding(a, b)), ("CTX201", _finding(b))], PRIORITY, 10**9))
+    assert out["CTX201"].tokens_wasted == 3_000
+    assert out["CTX202"].tokens_wasted == 1_000
+    assert out["CTX202"].cost_wasted_usd == pytest.approx(0.01)
+    assert [c.key for c in out["CTX202"].claims] == ["item:1:x"]
 
 
 def test_findings_come_back_in_input_order() -> None:
@@ -188,3 +189,16 @@ def test_a_transcript_without_usage_is_estimated_and_unpriced(tmp_path: Path) ->
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     findings = [f for f in audit_file(str(path)).findings if f.kind == "transcript"]
     assert findings and all(f.basis is Basis.ESTIMATED and f.cost_wasted_usd is None for f in findings)
+
+
+def test_a_large_whole_file_reprint_is_reported_as_the_repeat(tmp_path: Path) -> None:
+    """Held-out (Codex): `cat docs/prd.md` then `nl -ba docs/prd.md` four seconds later, both ~11k tokens.
+    The second print is a re-read of a complete copy; reported only as an oversized output, its fix
+    ("read a range") would be wrong for a document the task needed whole once."""
+    steps = [{"prompt": "Validate the PRD for completeness"}, {"bash": "cat docs/prd.md", "tokens": 9_500},
+             {"bash": "nl -ba docs/prd.md", "tokens": 11_000}, {"requests": 6}]
+    for name, text in build({"agent": "codex", "steps": steps}).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        by_rule = {f.rule_id: f for f in audit_file(str(tmp_path / name)).findings if f.severity.label != "info"}
+        assert "CTX201" in by_rule and "nl -ba" not in (by_rule["CTX202"].message if "CTX202" in by_rule else "")
+        assert "docs/prd.md` re-read 1×" in by_rule["CTX201"].message

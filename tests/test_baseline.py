@@ -171,3 +171,27 @@ def test_bad_baseline_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "base.json").write_text("not json")
     code, _ = run([".", "--baseline", "base.json"], tmp_path)
     assert code == 2
+
+
+def test_a_repeated_read_keeps_its_fingerprint_when_an_unrelated_compaction_comes_before_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CTX201's fingerprint is the file, the lines re-read and the text they showed: a compaction (or a
+    prompt) added earlier in the session moves the segment number and the lines, not the fingerprint."""
+    from ctxlint.config import Config
+    from ctxlint.core.run import run_check
+    from tests.transcript_builder import build
+
+    reread = [{"prompt": "Fix the payment retry"}, {"read": "app/payments.py", "tokens": 3100}, {"requests": 2},
+              {"read": "app/payments.py", "tokens": 3100}, {"requests": 3}]
+    earlier = [{"prompt": "Look at the logs"}, {"requests": 3}, {"compact": True, "trigger": "manual"}]
+    prints = []
+    for steps in (reread, earlier + reread):
+        root = tmp_path / str(len(prints))
+        root.mkdir()
+        for name, text in build({"agent": "claude-code", "steps": steps}).items():
+            (root / name).write_text(text, encoding="utf-8")
+        monkeypatch.chdir(root)  # the same file path in both runs
+        found = [f for f in run_check(["."], Config(select=("CTX201",), fail_on=None), jobs=1).findings]
+        assert len(found) == 1
+        prints.append((found[0].line, found[0].fingerprint))
+    assert prints[0][0] != prints[1][0] and prints[0][1] == prints[1][1]

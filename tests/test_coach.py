@@ -158,7 +158,7 @@ def test_instruction_cost_joins_measured_requests(tmp_path: Path) -> None:
     config = Config()
     results = collect([str(history)], config, jobs=1)
     assert len(results) == 2
-    costs = instruction_costs(results, config)
+    costs = instruction_costs(results, config, project_roots=[str(tmp_path)])  # not under HOME
     assert len(costs) == 1
     item = costs[0]
     requests = sum(r.session["requests"] for r in results if r.session)

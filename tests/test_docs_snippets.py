@@ -222,8 +222,9 @@ def test_configuration_snippets_are_valid_configurations() -> None:
             checked += 1
     from ctxlint.rules.registry import all_metadata
 
-    # the configuration page's two, and the options block of every rule page that has options
-    assert checked == 2 + sum(1 for meta in all_metadata().values() if meta.options)
+    # the configuration page's two, the budget page's two (docs/live.md), and the options block of every
+    # rule page that has options
+    assert checked == 2 + 2 + sum(1 for meta in all_metadata().values() if meta.options)
 
 
 def test_team_mapping_snippets_load(tmp_path: Path) -> None:
@@ -283,9 +284,14 @@ def normalised(line: str) -> str:
 
 @pytest.mark.parametrize("block", SAMPLES, ids=ids(SAMPLES))
 def test_sample_output_is_real(block: Block) -> None:
-    """Each shown line is a line ctxlint prints now; a line ending in "…" is a prefix; "…" skips."""
+    """Each shown line is a line ctxlint prints now; a line ending in "…" is a prefix; "…" skips.
+    ``< FILE`` at the end of the command is its standard input (an agent's JSON for the live commands)."""
     command, *shown = block.text.splitlines()
-    result = cli_in(REPO, shlex.split(command)[2:])
+    args = shlex.split(command)[2:]
+    stdin = None
+    if len(args) >= 2 and args[-2] == "<":
+        stdin, args = (REPO / args[-1]).read_bytes(), args[:-2]
+    result = cli_in(REPO, args, stdin)
     assert result.exit_code in (0, 1), result.output
     printed = [normalised(line) for line in result.output.splitlines()]
     for line in shown:

@@ -419,6 +419,64 @@ def test_markdown_edge_cases(content: str) -> None:
     parse_markdown(content, "CLAUDE.md")
 
 
+# Front matter and headings (issue 23.9): YAML with anchors, aliases, flow and block collections,
+# tags and broken lines; headings of every level, ATX and setext, in any order.
+
+_words = st.text(alphabet="abcxyz*/.{},[]&!:-_ '\"#|>", min_size=0, max_size=12)
+_yaml_line = st.one_of(
+    st.builds(lambda k, v: f"{k}: {v}", st.sampled_from(["globs", "paths", "applyTo", "description", "alwaysApply",
+                                                        "a", "b"]), _words),
+    st.builds(lambda k, n: f"{k}: &{k} [" + ", ".join([f"*{k}"] * n) + "]", st.sampled_from(["a", "b"]),
+              st.integers(0, 9)),
+    st.builds(lambda k, v: f"{k}: *{v}", st.sampled_from(["globs", "paths", "c"]), st.sampled_from(["a", "b", "z"])),
+    st.builds(lambda v: f"  - {v}", _words),
+    st.sampled_from(["alwaysApply: yes", "globs: **/*.ts", "? complex", "!!python/object:os.system x", "\t- tab",
+                     "key: [unclosed", "description: |", "  block text", "---x", ""]),
+)
+_heading = st.one_of(
+    st.builds(lambda n, t: "#" * n + " " + t, st.integers(1, 7), _words),
+    st.builds(lambda t, u: t + "\n" + u, st.text(alphabet="abc ", min_size=1, max_size=8), st.sampled_from(["===", "---"])),
+    st.sampled_from(["body line", "", "```", "- item", "<!-- c -->", "@docs/x.md"]),
+)
+
+
+@FUZZ
+@given(front=st.lists(_yaml_line, max_size=12), body=st.lists(_heading, max_size=40), fenced=st.booleans())
+def test_front_matter_and_headings_never_break_the_parser(front: list[str], body: list[str], fenced: bool) -> None:
+    text = ("---\n" + "\n".join(front) + "\n---\n" if fenced else "") + "\n".join(body) + "\n"
+    doc = parse_markdown(text, ".cursor/rules/x.mdc")
+    assert doc.parse_error is None
+    assert (doc.front_matter is None) or isinstance(doc.front_matter, dict)
+    starts = [s.start_line for s in doc.sections]
+    assert starts == sorted(starts) and all(1 <= s.start_line <= s.end_line + 1 for s in doc.sections)
+    for line in range(1, len(doc.lines) + 1):  # the innermost section, as a scan of all of them finds it
+        best = None
+        for s in doc.sections:
+            if s.start_line <= line <= s.end_line and (best is None or s.level >= best.level):
+                best = s
+        assert doc.section_at(line) == best
+
+
+@settings(max_examples=min(EXAMPLES, 40), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(front=st.lists(_yaml_line, max_size=10), body=st.lists(_heading, max_size=20))
+def test_every_instruction_rule_survives_front_matter_and_headings(tmp_path: Path, front: list[str],
+                                                                    body: list[str]) -> None:
+    """The whole engine on a Cursor rule, a Claude rule and a CLAUDE.md made of them: never an exception."""
+    from ctxlint.config import Config
+    from ctxlint.core.run import run_check
+
+    text = "---\n" + "\n".join(front) + "\n---\n" + "\n".join(body) + "\n"
+    with tempfile.TemporaryDirectory(dir=tmp_path) as d:
+        root = Path(d)
+        (root / ".git").mkdir()
+        for rel in (".cursor/rules/x.mdc", ".claude/rules/y.md", "CLAUDE.md"):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text)
+        report = run_check([str(root)], Config(fail_on=None), jobs=1)
+    assert all(f.rule_id != "CTX001" for f in report.findings)
+
+
 REGEX_KEYS = {"regex", "shout", "style", "section_titles", "volatile_lines", "noise", "scoped_heading", "pipe_bound",
               "tool", "unbounded_if", "bounded_by", "match"}
 REGEX_LISTS = {"dump_commands", "noise_files", "corrections", "placeholders"}

@@ -105,7 +105,7 @@ LAYERS = [
     ("ctxlint.measure", "ctxlint.markdown", "ctxlint.transcripts", "ctxlint.instructions"),
     ("ctxlint.rules", "ctxlint.config", "ctxlint.measure.secrets"),
     ("ctxlint.core",),
-    ("ctxlint.coach", "ctxlint.team", "ctxlint.reporters"),
+    ("ctxlint.coach", "ctxlint.team", "ctxlint.reporters", "ctxlint.live"),
     ("ctxlint.cli", "ctxlint.lsp"),
 ]
 

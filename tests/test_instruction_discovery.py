@@ -40,6 +40,18 @@ def _write(root: Path, files: dict[str, str]) -> None:
     (".claude/skills/review/SKILL.md", "claude-code"),
     (".agents/skills/review/SKILL.md", "codex"),
     ("archive/.cursorrules", "cursor"),  # discovered so the report can say no agent reads it
+    # the agents of issue 21
+    ("AGENT.md", "amp"),
+    (".clinerules", "cline"),
+    (".clinerules/01-style.md", "cline"),
+    (".cline/rules/api.md", "cline"),
+    (".roo/rules/general.md", "roo-code"),
+    (".roo/rules-architect/plan.md", "roo-code"),
+    (".roorules", "roo-code"),
+    ("AGENTS.local.md", "roo-code"),
+    (".windsurfrules", "windsurf"),
+    (".windsurf/rules/tests.md", "windsurf"),
+    (".kiro/steering/product.md", "kiro"),
     # never instruction files
     ("README.md", None),
     ("SECURITY.md", None),
@@ -54,6 +66,10 @@ def _write(root: Path, files: dict[str, str]) -> None:
     (".github/instructions/notes.md", None),
     (".github/pull_request_template.md", None),
     ("rules/style.mdc", None),
+    (".clinerules/workflows/release.md", None),  # workflows are run on request, not rules
+    (".windsurf/workflows/deploy.md", None),
+    (".kiro/specs/booking/requirements.md", None),
+    (".roo/mcp.md", None),
 ])
 def test_instruction_agent(rel: str, agent: str | None, tmp_path: Path) -> None:
     assert instruction_agent(Path(rel), tmp_path) == agent

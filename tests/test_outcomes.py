@@ -168,3 +168,23 @@ def test_loops_counted_by_hand_on_real_sessions(row: dict[str, str]) -> None:
     o = session["outcomes"]
     assert [o[k] for k in ("loops", "commits", "pushes", "pull_requests", "test_passes")] == [
         int(row[k]) for k in ("loops", "commits", "pushes", "pull_requests", "test_passes")]
+
+
+_FRAGMENTS = ["[main 1a2b3c4] Fix parser", "   a1b2c3d..e4f5a6b  main -> main", " * [new branch]      x -> x",
+              "https://github.com/o/r/pull/12", "5 passed in 0.3s", "Tests: 3 failed, 9 passed, 12 total",
+              "Exit code: 2", "OK", "OK (skipped=1)", "ok  \tpkg/x\t0.1s", "FAILED tests/t.py::x", "plain output",
+              "", "Tests:", "   ", "error: 1 failed", "\r", "Output: [dev (root-commit) abcdef0] init", "\u2028"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_evidence_equals_the_line_by_line_scan(seed: int) -> None:
+    """evidence() searches the whole output once; it must keep exactly the lines a scan of each line
+    keeps (the same lines, in order, at most EVIDENCE_LINES)."""
+    import random
+
+    from ctxlint.transcripts.outcomes import EVIDENCE_LINE_CHARS, EVIDENCE_LINES, _is_evidence, evidence
+
+    rng = random.Random(seed)
+    text = "\n".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(0, 60))) + rng.choice(["", "\n"])
+    plain = [line.strip()[:EVIDENCE_LINE_CHARS] for line in text.splitlines() if _is_evidence(line)]
+    assert evidence(text) == tuple(plain[:EVIDENCE_LINES])

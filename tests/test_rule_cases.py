@@ -89,7 +89,8 @@ def test_case(rule_id: str, case: dict[str, Any], tmp_path: Path, monkeypatch: p
         assert match is not None, f"{case['name']}: no finding matches {exp}; got {described}"
         unmatched.remove(match)
     if "fixed" in case:
-        apply_fixes(got, unsafe=bool(case.get("unsafe_fixes")), diff=False, root=tmp_path)
+        targets = {f.path: f.fix_target for f in report.files if f.fix_target is not None}
+        apply_fixes(got, unsafe=bool(case.get("unsafe_fixes")), diff=False, targets=targets)
         for rel, text in case["fixed"].items():
             assert (tmp_path / rel).read_text(encoding="utf-8") == text, f"{case['name']}: {rel} after --fix"
         after = [f for f in run_check(["."], config, jobs=1).findings if f.rule_id == rule_id and f.edits]

@@ -197,6 +197,11 @@ def test_price_usage_equals_genai_prices_in_every_tier(model: str, total: int) -
     ("claude-opus-4-7", "claude-code", 1_000_000),
     ("claude-sonnet-5", "claude-code", 1_000_000),
     ("<synthetic>", "claude-code", 200_000),
+    ("claude-opus-4.6-1m", "claude-code", 200_000),  # a gateway's name for a Claude model
+    ("opus", "claude-code", 200_000),
+    # held-out: another vendor's model behind Claude Code ran to 260K without compacting
+    ("deepseek-v4-pro", "claude-code", None),
+    ("unsloth/Qwen3-Coder-Next", "claude-code", None),
     ("gpt-5-codex", "codex", 272_000),
     (None, "codex", 272_000),
     ("gemini-2.5-pro", "gemini", 1_048_576),
@@ -286,3 +291,38 @@ def test_pricing_a_session_at_once_gives_each_request_its_own_figure() -> None:
     assert price_requests(requests) == expected
     assert expected[0] is not None and expected[2] is not None and expected[3] is None and expected[4] is None
     assert expected[0] > expected[1] > 0
+
+
+def test_a_resumed_codex_rollout_and_the_one_it_resumed_are_counted_once_together(tmp_path: Path) -> None:
+    """Codex 0.36's resume writes a new rollout that copies the resumed session's history, its token
+    counts included, request for request (Hoper-J/cpolar-connect: 56 copied token_count events equal to
+    the original rollout's, then the new session's own count restarting from zero). Alone, the resumed
+    file counts the copy (the only record of those requests); a run over both counts them once."""
+    from ctxlint.config import Config
+    from ctxlint.core.run import run_check
+    from tests.transcript_builder import CodexBuilder
+
+    builder = CodexBuilder()
+    for step in ({"prompt": "Fix the tunnel"}, {"bash": "cat app.py", "tokens": 3000}, {"requests": 3}):
+        builder.step(step)
+    original = builder.text()
+    builder.step({"resume": True})
+    for step in ({"prompt": "Now the config"}, {"requests": 2}):
+        builder.step(step)
+    first = tmp_path / "rollout-2026-11-02T09-00-00-019a0000-0000-7000-8000-000000000001.jsonl"
+    resumed = tmp_path / "rollout-2026-11-02T10-00-00-019a0000-0000-7000-8000-000000000002.jsonl"
+    first.write_text(original, encoding="utf-8")
+    resumed.write_text(builder.text(), encoding="utf-8")
+    alone = {p: session_facts(read_transcript(str(p))) for p in (first, resumed)}
+    copied = alone[resumed]["copied_usage"]
+    assert alone[resumed]["resumed_from"] == read_transcript(str(first)).session_id
+    assert copied["requests"] == alone[first]["requests"]
+    assert copied["cache_read_input_tokens"] == alone[first]["cache_read_input_tokens"]
+
+    config = Config(fail_on=None)
+    spent = {p: run_check([str(p)], config, jobs=1).summary for p in (first, resumed)}
+    both = run_check([str(tmp_path)], config, jobs=1).summary
+    own = spent[resumed].input_tokens - (copied["input_tokens"] + copied["cache_creation_input_tokens"]
+                                         + copied["cache_read_input_tokens"])
+    assert both.input_tokens == spent[first].input_tokens + own
+    assert both.cost_usd == pytest.approx(spent[first].cost_usd + spent[resumed].cost_usd - copied["cost_usd"])

@@ -250,7 +250,7 @@ def test_instruction_table_for_projects_on_disk(tmp_path: Path) -> None:
     for name, text in build(scenario).items():
         (person / name).write_text(text.replace("/work/app", str(project)), encoding="utf-8")
     out = tmp_path / "out"
-    export([str(tmp_path / "in")], str(out), jobs=1)
+    export([str(tmp_path / "in")], str(out), jobs=1, project_roots=(str(tmp_path),))  # not under HOME
     rows = read(out, "instructions")
     assert {r["path"] for r in rows} >= {"CLAUDE.md", "AGENTS.md"}
     claude_md = next(r for r in rows if r["path"] == "CLAUDE.md")

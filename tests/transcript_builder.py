@@ -6,15 +6,18 @@
         {"bash": "grep -rn foo .", "tokens": 12000},
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"bash": "tail -20 dist/app.js", "tokens": 9000, "line_chars": 2000},   # minified output
+        {"bash": "sed -n '1,80p' src/q.ts", "workdir": "/work/dash"},   # Codex: a call run in another directory
         {"edit": "src/app.py"},
         {"requests": 5},          # plain assistant turns (each one API request)
         {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
+        {"prompt": "Fix it", "queued": True},   # typed while the agent worked: delivered right after its output
         {"rewind": 1},            # /rewind: the next prompt answers what the 1st prompt answered
         {"compact": True}, {"compact": True, "trigger": "manual"}, {"clear": True}, {"idle_minutes": 10},
         {"resume": True},         # the session is resumed: its history is copied back (a replay)
         {"new_chain": True},      # Claude Code: the next prompt starts a new chain (plan mode's clear context)
         {"microcompact": 2},      # Claude Code: the first 2 tool results so far are taken out of the context
         {"image": {"w": 1920, "h": 1080}}, {"paste": 15000}, {"model": "claude-opus-4-6"},
+        {"machine": "observed_from_primary_session", "tokens": 12000},   # a prompt a program wrote
         {"tool": "WebFetch", "input": {"url": "..."}, "tokens": 20000},   # any other tool
         {"sidechain": [...steps]},   # Claude Code: inline isSidechain rows the main context never sees
         {"subagent": [...steps]},    # Claude Code: a Task call + <session>/subagents/agent-*.jsonl
@@ -81,7 +84,7 @@ class ClaudeBuilder:
         self.lines.append(json.dumps({"type": "file-history-snapshot", "messageId": "snap", "snapshot": {
             "messageId": "snap", "trackedFileBackups": {}, "timestamp": self.clock.tick(0)}, "isSnapshotUpdate": False}))
 
-    def _rec(self, rec: dict[str, Any], sidechain: bool = False) -> None:
+    def _rec(self, rec: dict[str, Any], sidechain: bool = False, seconds: float = 5) -> None:
         sidechain = sidechain or self.sidechain
         self.uid += 1
         uid = f"00000000-0000-4000-8000-{self.uid:012d}"
@@ -89,7 +92,7 @@ class ClaudeBuilder:
                 "sessionId": "11111111-2222-4333-8444-555555555555", "version": "2.1.90", "gitBranch": "main"}
         base.update(rec)
         base["uuid"] = uid
-        base["timestamp"] = self.clock.tick()
+        base["timestamp"] = self.clock.tick(seconds)
         self.parent = uid
         self.lines.append(json.dumps(base, separators=(",", ":")))
 
@@ -110,10 +113,10 @@ class ClaudeBuilder:
     def _progress(self) -> None:
         self._rec({"type": "progress", "data": {"type": "hook_progress", "hookEvent": "PostToolUse"}})
 
-    def prompt(self, text: str, reply: str | None = None) -> None:
+    def prompt(self, text: str, reply: str | None = None, queued: bool = False) -> None:
         tokens = max(1, int(len(text) / CHARS_PER_TOKEN))
         self.prompts.append((self.parent, self.context))
-        self._rec({"type": "user", "message": {"role": "user", "content": text}})
+        self._rec({"type": "user", "message": {"role": "user", "content": text}}, seconds=0.01 if queued else 5)
         self.context += tokens
         self.pending += tokens
         if reply is None:
@@ -147,11 +150,15 @@ class ClaudeBuilder:
 
     def step(self, s: dict[str, Any]) -> None:
         if "prompt" in s:
-            self.prompt(s["prompt"], s.get("reply"))
+            self.prompt(s["prompt"], s.get("reply"), bool(s.get("queued")))
         elif "rewind" in s:
             self.rewind(int(s["rewind"]))
         elif "paste" in s:
             self.prompt("Here is the log:\n" + _text(int(s["paste"]), "ERROR 2026-11-02 worker"))
+        elif "machine" in s:  # a message a program wrote: one element of its tag, `tokens` in size
+            tag = s["machine"]
+            self.prompt(f"<{tag}>\n<what_happened>Read</what_happened>\n<output>"
+                        f"{_text(int(s.get('tokens', 200)), 'observed')}</output>\n</{tag}>")
         elif "read" in s:
             tokens = int(s.get("tokens", 2000))
             path = s["read"] if s["read"].startswith("/") else f"/work/app/{s['read']}"
@@ -303,8 +310,8 @@ class CodexBuilder:
                                    "originator": "codex_cli_rs", "cli_version": "0.104.0"})
         self._rec("turn_context", {"cwd": "/work/app", "model": model})
 
-    def _rec(self, kind: str, payload: dict[str, Any]) -> None:
-        self.lines.append(json.dumps({"timestamp": self.clock.tick(), "type": kind, "payload": payload},
+    def _rec(self, kind: str, payload: dict[str, Any], seconds: float = 5) -> None:
+        self.lines.append(json.dumps({"timestamp": self.clock.tick(seconds), "type": kind, "payload": payload},
                                      separators=(",", ":")))
 
     def _request(self, output: int = 80, cached_share: float = 0.9) -> None:
@@ -326,7 +333,8 @@ class CodexBuilder:
         if "prompt" in s or "paste" in s:
             text = s.get("prompt") or "Here is the log:\n" + _text(int(s["paste"]), "ERROR worker")
             self._rec("response_item", {"type": "message", "role": "user",
-                                        "content": [{"type": "input_text", "text": text}]})
+                                        "content": [{"type": "input_text", "text": text}]},
+                      seconds=0.01 if s.get("queued") else 5)
             self.context += max(1, int(len(text) / CHARS_PER_TOKEN))
             self._rec("response_item", {"type": "message", "role": "assistant",
                                         "content": [{"type": "output_text", "text": "On it."}]})
@@ -339,7 +347,8 @@ class CodexBuilder:
             self.call += 1
             call_id = f"call_{self.call:04d}"
             self._rec("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
-                                        "arguments": json.dumps({"cmd": command, "workdir": "/work/app"})})
+                                        "arguments": json.dumps({"cmd": command,
+                                                                 "workdir": s.get("workdir", "/work/app")})})
             code = 1 if s.get("error") else 0
             body = str(s.get("output", "")) if s.get("exact") else f"{s.get('output', '')}{_text(tokens, 'out')}"
             self._rec("response_item", {"type": "function_call_output", "call_id": call_id, "output":

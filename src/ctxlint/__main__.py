@@ -1,3 +1,3 @@
-from ctxlint.cli.main import run
+from ctxlint.cli.entry import run
 
 run()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.errors import ConfigError, did_you_mean
+from ctxlint.measure.budget import Budget, parse_budget
 from ctxlint.model import Severity
 from ctxlint.rules.registry import OPTION_TYPES, registry, resolve
 
@@ -28,6 +29,7 @@ TOP_LEVEL_KEYS = {
     "jobs",
     "exclude",
     "timeout-per-file",
+    "budget",
 }
 
 
@@ -45,6 +47,7 @@ class Config:
     jobs: int | None = None
     exclude: tuple[str, ...] = ()
     timeout_per_file: float = 600.0  # seconds; a file that takes longer becomes a CTX001 finding
+    budget: Budget = field(default_factory=Budget)  # never part of result_key: a budget changes no finding
     source: str | None = None  # the file this config came from
     root: str | None = None  # directory of that file: per-file-ignores globs are relative to it
 
@@ -120,6 +123,8 @@ def _pyproject_has_section(path: Path) -> bool:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return False
+    except RecursionError:
+        return True  # found, and load_config says what is wrong with it
     return "ctxlint" in data.get("tool", {})
 
 
@@ -136,6 +141,8 @@ def load_config(path: Path) -> Config:
             raw = tomllib.loads(text).get("tool", {}).get("ctxlint", {})
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{name}: invalid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{name}: invalid TOML: nested too deeply") from None
     else:
         try:
             import yaml  # only when a .ctxlint.yaml exists: the import costs ~15 ms of start-up
@@ -145,6 +152,8 @@ def load_config(path: Path) -> Config:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark is not None else ""
             raise ConfigError(f"{name}: invalid YAML{where}") from None
+        except RecursionError:
+            raise ConfigError(f"{name}: invalid YAML: nested too deeply") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: the configuration must be a table/mapping")
     return parse_config(raw, name, str(path.parent))
@@ -165,8 +174,8 @@ def _positive_int(value: Any, key: str, origin: str) -> int:
 
 
 def _positive_number(value: Any, key: str, origin: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{origin}: {key}: expected a positive number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:  # not NaN nor inf
+        raise ConfigError(f"{origin}: {key}: expected a positive number of seconds, got {value!r}")
     return float(value)
 
 
@@ -241,6 +250,7 @@ def parse_config(raw: dict[str, Any], origin: str, root: str | None = None) -> C
         jobs=_positive_int(raw["jobs"], "jobs", origin) if "jobs" in raw else None,
         exclude=_str_list(raw.get("exclude", []), "exclude", origin),
         timeout_per_file=_positive_number(raw.get("timeout-per-file", 600), "timeout-per-file", origin),
+        budget=parse_budget(raw["budget"], origin) if "budget" in raw else Budget(),
         source=origin,
         root=root,
     )

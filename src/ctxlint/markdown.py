@@ -114,6 +114,7 @@ class Document:
     # Lines inside code blocks and inside HTML comment blocks, gathered on first use (rules ask per line).
     _code_lines: frozenset[int] | None = field(default=None, repr=False, compare=False)
     _comment_lines: frozenset[int] | None = field(default=None, repr=False, compare=False)
+    _section_starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def line_in_code(self, line: int) -> bool:
         if self._code_lines is None:
@@ -128,11 +129,15 @@ class Document:
         return line in self._comment_lines
 
     def section_at(self, line: int) -> Section | None:
-        best: Section | None = None
-        for s in self.sections:
-            if s.start_line <= line <= s.end_line and (best is None or s.level >= best.level):
-                best = s
-        return best
+        """The innermost section holding ``line``: the one of the last heading at or before it (sections
+        are in line order and nest), found by bisection (rules ask per line; files have 200k headings)."""
+        if self._section_starts is None:
+            self._section_starts = [s.start_line for s in self.sections]
+        i = bisect.bisect_right(self._section_starts, line) - 1
+        if i < 0:
+            return None
+        found = self.sections[i]
+        return found if found.start_line <= line <= found.end_line else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,6 +151,8 @@ CHECKBOX_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+")
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 CONTAINERS = frozenset({"document", "section", "list", "list_item", "block_quote"})
 MAX_PARSE_BYTES = 16 * 1024 * 1024  # tree-sitter is fast, but an instruction file this large is skipped
+MAX_FRONT_MATTER_CHARS = 64 * 1024  # rule headers are a few lines; YAML this long is not one
+MAX_FRONT_MATTER_VALUES = 10_000  # values once aliases are expanded (see _expanded_size)
 
 
 @lru_cache(maxsize=1)
@@ -190,6 +197,9 @@ def _front_matter(doc: Document) -> None:
     raw = match.group(1) or ""
     doc.front_matter_raw = raw
     doc.front_matter_end_line = doc.text[: match.end()].rstrip("\n").count("\n") + 1
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        doc.front_matter_error = f"front matter is too long to read ({len(raw):,} characters)"
+        return
     import yaml  # here: only files with front matter (Cursor rules, Copilot instructions) need it
 
     try:
@@ -199,12 +209,53 @@ def _front_matter(doc: Document) -> None:
         where = f" at line {mark.line + 2}" if mark is not None else ""
         doc.front_matter_error = f"front matter is not valid YAML{where}"
         return
+    except RecursionError:
+        doc.front_matter_error = "front matter is nested too deeply to read"
+        return
     if data is None:
         data = {}
     if not isinstance(data, dict):
         doc.front_matter_error = "front matter is not a mapping of keys to values"
         return
+    if _expanded_size(data, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
+        doc.front_matter_error = (f"front matter expands to more than {MAX_FRONT_MATTER_VALUES:,} values "
+                                  "(YAML aliases): not read")
+        return
     doc.front_matter = data
+
+
+def _expanded_size(value: Any, limit: int) -> int:
+    """How many values ``value`` holds once YAML aliases are expanded (each use of an anchored node
+    counts again), counted up to just past ``limit``. A 300-byte alias bomb loads as a few shared
+    lists but reads as billions of strings: it must be refused before anything reads it. A node that
+    contains itself (``&a [*a]``) never ends: past the limit at once."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(value, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = list(node.keys()) + list(node.values()) if isinstance(node, dict) else (
+            node if isinstance(node, list) else None)
+        if children is None:
+            continue
+        if done:
+            on_path.discard(key)
+            total = 1
+            for child in children:
+                total += sizes.get(id(child), 1)
+                if total > limit:
+                    break
+            sizes[key] = min(total, limit + 1)
+            continue
+        if key in on_path:
+            return limit + 1
+        if key in sizes:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+    return sizes.get(id(value), 1)
 
 
 # What the tree-sitter walk finds, as plain data (line numbers and byte ranges, never text), so it
@@ -408,17 +459,20 @@ def _sections(doc: Document, headings: list[tuple[int, int, str]], n_lines: int,
     first_heading = headings[0][0] if headings else n_lines + 1
     if first_heading > fm_end + 1:
         doc.sections.append(Section("", 0, fm_end + 1, first_heading - 1, ()))
+    # One pass with a stack of the sections still open: a heading closes every open section of its
+    # level or deeper (linear in the headings, whatever their levels).
     path: list[tuple[int, str]] = []
-    for i, (line, level, title) in enumerate(headings):
-        end = n_lines
-        for later_line, later_level, _ in headings[i + 1 :]:
-            if later_level <= level:
-                end = later_line - 1
-                break
+    open_sections: list[int] = []  # indexes into `found`, levels increasing
+    found: list[list[Any]] = []
+    for line, level, title in headings:
+        while open_sections and found[open_sections[-1]][1] >= level:
+            found[open_sections.pop()][3] = line - 1
         while path and path[-1][0] >= level:
             path.pop()
         path.append((level, title))
-        doc.sections.append(Section(title, level, line, end, tuple(t for _, t in path)))
+        open_sections.append(len(found))
+        found.append([title, level, line, n_lines, tuple(t for _, t in path)])
+    doc.sections.extend(Section(*s) for s in found)
 
 
 LINK_RE = re.compile(r"!?\[([^\]\n]{0,500})\]\(\s*<?([^)\s>]{1,1000})>?(?:\s+[\"'][^\"'\n]{0,300}[\"'])?\s*\)")

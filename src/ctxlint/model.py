@@ -166,6 +166,16 @@ def fingerprint(rule_id: str, path: str, content: str) -> str:
     return digest.hexdigest()[:32]
 
 
+@dataclass(frozen=True, slots=True)
+class FixTarget:
+    """What ``--fix`` needs to edit an instruction file: the repository root the file must lie inside
+    (its real path, every link resolved), and the SHA-256 of the bytes its findings were computed on
+    (the file is rewritten only if it still holds exactly those bytes)."""
+
+    root: str
+    digest: str
+
+
 @dataclass(slots=True)
 class FileResult:
     """Everything the report says about one checked file. Plain data: picklable and mergeable."""
@@ -180,6 +190,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     # Transcripts: context fill per main-thread request, for charts (see api.context_timeline)
     timeline: dict[str, Any] | None = None
+    fix_target: FixTarget | None = None  # instruction files --fix may edit (never in reports)
 
 
 @dataclass(slots=True)

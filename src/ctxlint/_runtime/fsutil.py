@@ -4,19 +4,76 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 from pathlib import Path
+
+# ``.ctxlint-<pid>-<random>.tmp``; before the pid was in the name, ``.ctxlint-<random>.tmp``
+_TEMP = re.compile(r"\.ctxlint-(?:(\d{1,10})-)?[a-z0-9_]{6,16}\.tmp")
+STALE_SECONDS = 24 * 3600  # a temp file older than this is stale even if its pid is alive (pids are reused)
+UNNAMED_STALE_SECONDS = 60  # a temp file without a pid in its name (an older ctxlint) is stale after this
+
+
+def temp_name() -> str:
+    """A name for a temporary file beside the one it will replace, naming this process."""
+    import secrets
+
+    return f".ctxlint-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no harmless way to ask: the age alone decides
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_stale_temps(directory: str | Path) -> None:
+    """Delete the temporary files a ctxlint killed between writing and renaming (``kill -9``, a power
+    cut) left in ``directory``: this user's regular files named like ``temp_name``, whose process is
+    gone (or which are old). A temp file of a run still going is left alone."""
+    import time
+
+    try:
+        names = [n for n in os.listdir(directory) if n.startswith(".ctxlint-") and n.endswith(".tmp")]
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        found = _TEMP.fullmatch(name)
+        if found is None:
+            continue
+        path = os.path.join(directory, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode) or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+            continue
+        age = now - st.st_mtime
+        pid = found.group(1)
+        stale = age > STALE_SECONDS or (
+            not _alive(int(pid)) if pid is not None and int(pid) != os.getpid() else pid is None and age > UNNAMED_STALE_SECONDS)
+        if stale:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
 
 def atomic_write_bytes(path: str, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temp file in the same directory + fsync + rename.
 
-    A crash at any point leaves either the old file or the new one, never a half-written file.
+    A crash at any point leaves either the old file or the new one, never a half-written file; the
+    temp file a crash leaves is removed by the next write into that directory.
     """
-    import tempfile  # imported here: it costs ~5 ms of every start-up, and most runs never write
-
     directory = os.path.dirname(os.path.abspath(path)) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".ctxlint-", suffix=".tmp", dir=directory)
+    remove_stale_temps(directory)
+    tmp = os.path.join(directory, temp_name())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

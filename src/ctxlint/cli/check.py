@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ctxlint.cli.common import csv_values, fail, guarded, no_cache_option, use_color, write_output
+from ctxlint.cli.common import csv_values, fail, guarded, no_cache_option, note, use_color, write_output
 from ctxlint.cli.progress import progress_bar
 
 SORTS = ("severity", "tokens", "file")  # ctxlint.reporters.check.order.SORTS, without importing it here
@@ -128,11 +128,14 @@ def check(
     if fix:
         from ctxlint.core.fixes import apply_fixes
 
-        result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, root=Path(report.root))
+        editable = {f.path: f.fix_target for f in report.files if f.fix_target is not None}
+        result = apply_fixes(report.findings, unsafe=unsafe_fixes, diff=show_diff, targets=editable)
         if not quiet:
-            click.echo(result.summary_line(dry_run=show_diff), err=True)
+            note(result.summary_line(dry_run=show_diff).removeprefix("ctxlint: "))
         if show_diff:
-            sys.stdout.write(result.diff)
+            from ctxlint._runtime.safeout import terminal_text
+
+            sys.stdout.write(terminal_text(result.diff))
             sys.exit(1 if result.diff else 0)  # as ruff: --diff fails when there is something to fix
         if result.applied:
             report = checked(record=False)
@@ -141,21 +144,20 @@ def check(
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     if not report.summary.files and not quiet:
         shown = ", ".join(targets)
-        click.echo(f"ctxlint: nothing to check (no instruction files or transcripts in {shown})", err=True)
+        note(f"nothing to check (no instruction files or transcripts in {shown})")
+    colour = use_color(color, output=output)
     if statistics:
         from ctxlint.reporters.check import text
 
         if fmt == "json":
             import orjson
 
-            rows = text.statistics_rows(report, sort)
-            rendered = orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n"
+            rendered = orjson.dumps(text.statistics_rows(report, sort), option=orjson.OPT_INDENT_2).decode() + "\n"
         else:
-            rendered = text.statistics(report, sort)
+            rendered, fmt = text.statistics(report, sort), "text"
     else:
-        rendered = render(report, fmt, color=use_color(color, output=output), quiet=quiet, sort=sort,
-                          group=not no_group)
-    write_output(rendered, output, what=f"{fmt} report", quiet=quiet)
+        rendered = render(report, fmt, color=colour, quiet=quiet, sort=sort, group=not no_group)
+    write_output(rendered, output, fmt=fmt, what=f"{fmt} report", quiet=quiet, colour=colour and fmt == "text")
     if fmt == "github":
         _github_step_summary(report)
     sys.exit(exit_code(report, config.fail_on))
@@ -167,19 +169,24 @@ def _github_step_summary(report: Any) -> None:
     if not summary_file:
         return
     from ctxlint.reporters.check.github import step_summary
+    from ctxlint.reporters.printable import printable
 
-    text = step_summary(report)
+    text = step_summary(printable(report))
     if text is None:
         return
     try:
         with open(summary_file, "a", encoding="utf-8") as fh:
             fh.write(text)
     except OSError as exc:
-        click.echo(f"ctxlint: cannot write the job summary {summary_file}: {exc.strerror or exc}", err=True)
+        note(f"cannot write the job summary {summary_file}: {exc.strerror or exc}")
 
 
 def render(report: Any, fmt: str, *, color: bool = False, quiet: bool = False, sort: str = "severity",
            group: bool = True) -> str:
+    if fmt in ("text", "github", "markdown"):
+        from ctxlint.reporters.printable import printable
+
+        report = printable(report)
     if fmt == "text":
         from ctxlint.reporters.check import text
 

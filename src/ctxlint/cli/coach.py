@@ -29,11 +29,18 @@ AGENT_NAMES = list(AGENTS)  # every agent with a transcript reader
 @click.option("--from", "from_dir", type=click.Path(), help="Build the report from tables written by `ctxlint export`.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
+@click.option("--project-root", "project_roots", multiple=True, type=click.Path(),
+              help="Also look at the instruction files of projects under this directory (by default only "
+                   "projects inside your home directory are looked at).")
 @click.option("--color/--no-color", default=None, help="Colour the text report [default: on a TTY].")
+@click.option("--check-budget", is_flag=True,
+              help="Check the configured budgets (session, project's week) instead of reporting: exit 1 when "
+                   "one is exceeded, saying which and by how much (for CI).")
 @guarded
 def coach(paths: tuple[str, ...], since: str | None, until: str | None, project: str | None, agent: str | None,
           fmt: str, output: str | None, top: int, jobs: int | None, from_dir: str | None,
-          config_file: str | None, no_config: bool, color: bool | None) -> None:
+          config_file: str | None, no_config: bool, project_roots: tuple[str, ...], color: bool | None,
+          check_budget: bool) -> None:
     """Rank the habits that cost the most across sessions, with the one fix for each.
 
     With no PATH, reads every local agent history it knows (Claude Code, Codex, Gemini CLI, Qwen Code,
@@ -73,8 +80,10 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
         if not any(r.kind == "transcript" for r in results):
             fail("no transcripts found in " + ", ".join(targets))
         kept = [r for r in results if filters.keep(r)]
+        if check_budget:
+            _check_budget(kept, config, filters.until)
         data = aggregate(kept, filters, top=top)
-        data["instructions"] = instruction_costs(kept, config)
+        data["instructions"] = instruction_costs(kept, config, project_roots=project_roots)
     if fmt == "json":
         import orjson
 
@@ -83,14 +92,38 @@ def coach(paths: tuple[str, ...], since: str | None, until: str | None, project:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n"
     elif fmt == "markdown":
         from ctxlint.reporters.coach.markdown import render as render_markdown
+        from ctxlint.reporters.printable import printable_value
 
-        text = render_markdown(data)
+        text = render_markdown(printable_value(data))
     elif fmt == "html":
         from ctxlint.reporters.coach.html import render as render_html
+        from ctxlint.reporters.printable import printable_value
 
-        text = render_html(data)
+        text = render_html(printable_value(data))
     else:
         from ctxlint.reporters.coach.text import render as render_text
+        from ctxlint.reporters.printable import printable_value
 
-        text = render_text(data, color=use_color(color, output=output))
-    write_output(text, output, what=f"{fmt} report")
+        colour = use_color(color, output=output)
+        text = render_text(printable_value(data), color=colour)
+    write_output(text, output, fmt=fmt, what=f"{fmt} report", colour=fmt == "text" and colour)
+
+
+def _check_budget(results: list[Any], config: Any, until: Any) -> None:
+    """``--check-budget``: one line per budget exceeded and exit 1, or one line saying all is within."""
+    from datetime import UTC, datetime, time
+
+    from ctxlint.coach.budget import overruns
+
+    if not config.budget:
+        fail("no budget in the configuration: add [tool.ctxlint.budget] or budget: (docs/live.md#budgets)")
+    end = datetime.combine(until, time.max, UTC) if until is not None else None
+    from ctxlint._runtime.safeout import one_line, plain_line
+
+    lines, sessions, projects = overruns(results, config.budget, end)
+    for line in lines:  # a session id and a project directory come from the transcripts
+        click.echo(plain_line(f"ctxlint: budget exceeded: {one_line(line)}"))
+    if lines:
+        sys.exit(1)
+    click.echo(f"ctxlint: within budget ({sessions} session(s), {projects} project(s) in the last week)")
+    sys.exit(0)

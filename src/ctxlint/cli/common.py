@@ -1,11 +1,17 @@
-"""What every command shares: the one-line error and exit code 2, writing a report, the error guard.
+"""What every command shares: the one-line error and exit code 2, notes on stderr, writing a report,
+the error guard.
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error, bad
 config, or no input could be checked (one line on stderr, never a traceback).
+
+Everything printed goes through ``_runtime.safeout``: a message on stderr is one line whatever the
+paths, keys or globs it names hold, and a report cannot carry terminal escapes or workflow commands
+it did not write itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -13,18 +19,40 @@ from typing import Any, NoReturn
 
 import click
 
+MAX_NOTE = 1000  # characters of one message on stderr
+
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"ctxlint: error: {message}", err=True)
+    note(f"error: {message}")
     sys.exit(2)
+
+
+def note(message: str) -> None:
+    """``ctxlint: message`` on stderr, as one printable line (it may name the user's paths)."""
+    from ctxlint._runtime.safeout import one_line, plain_line
+
+    line = one_line(message)
+    if len(line) > MAX_NOTE:  # a 5,000-character path is named, not printed whole
+        line = line[: MAX_NOTE - 1] + "…"
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stderr closed or gone: nothing to tell
+        click.echo(plain_line("ctxlint: " + line), err=True)
 
 
 def csv_values(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for raw in values for v in raw.split(",") if v.strip())
 
 
-def write_output(text: str, output: str | None, *, what: str = "report", quiet: bool = False) -> None:
-    """``text`` to stdout, or to the file ``output`` (atomically), saying on stderr where it went."""
+def write_output(text: str, output: str | None, *, fmt: str, what: str = "report", quiet: bool = False,
+                 colour: bool = False) -> None:
+    """``text`` in format ``fmt`` to stdout, or to the file ``output`` (atomically), saying on stderr
+    where it went. JSON formats keep their values, other text is made safe for a terminal and a CI
+    log (see ``_runtime.safeout``); ``github`` keeps the workflow commands its reporter wrote."""
+    from ctxlint._runtime.safeout import json_text, terminal_text
+
+    if fmt in ("json", "sarif"):
+        text = json_text(text)
+    else:
+        text = terminal_text(text, colour=colour, commands=fmt == "github")
     if not output or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -36,7 +64,7 @@ def write_output(text: str, output: str | None, *, what: str = "report", quiet: 
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     if not quiet:
-        click.echo(f"ctxlint: wrote the {what} to {output}", err=True)
+        note(f"wrote the {what} to {output}")
 
 
 def use_color(flag: bool | None, *, output: str | None = None) -> bool:
@@ -73,6 +101,11 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except BrokenPipeError:
             sys.exit(1)
+        except OSError as exc:  # the machine, not ctxlint: a full disk, a read-only folder, a name too long
+            if os.environ.get("CTXLINT_DEBUG"):
+                raise
+            where = f"{os.fsdecode(exc.filename)}: " if exc.filename is not None else ""
+            fail(f"{where}{exc.strerror}" if exc.strerror else str(exc))
         except Exception as exc:  # the last line of defence: one line, no traceback
             if os.environ.get("CTXLINT_DEBUG"):
                 raise

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ctxlint.cli.common import fail, guarded, no_cache_option
+from ctxlint.cli.common import fail, guarded, no_cache_option, note
 from ctxlint.cli.progress import progress_bar
 
 
@@ -26,11 +26,14 @@ from ctxlint.cli.progress import progress_bar
               help="Files per written part.")
 @click.option("--config", "config_file", type=click.Path())
 @click.option("--no-config", is_flag=True)
+@click.option("--project-root", "project_roots", multiple=True, type=click.Path(),
+              help="Also read the instruction files of projects under this directory (by default only "
+                   "projects inside your home directory are read).")
 @no_cache_option
 @guarded
 def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, pseudonymize: bool,
            salt: str | None, jobs: int | None, batch_size: int,
-           config_file: str | None, no_config: bool) -> None:
+           config_file: str | None, no_config: bool, project_roots: tuple[str, ...]) -> None:
     """Audit transcripts (one folder per person or machine) and write per-team tables.
 
     Writes sessions, findings and instructions tables as partitioned Parquet (or JSONL) under
@@ -47,12 +50,11 @@ def export(paths: tuple[str, ...], output: str, fmt: str, group_by: str | None, 
     progress = progress_bar() if sys.stderr.isatty() else None
     stats = run_export(list(paths), output, fmt=fmt, group_by=group_by, pseudonymize=pseudonymize,
                        salt=salt, jobs=jobs, config=config,
-                       batch_files=batch_size, progress=progress)
+                       batch_files=batch_size, progress=progress, project_roots=project_roots)
     rows = ", ".join(f"{n:,} {name}" for name, n in stats.rows.items())
-    click.echo(
+    note(
         f"exported {stats.exported:,} of {stats.files:,} transcript(s) to {output} "
         f"({stats.skipped:,} unchanged skipped, {stats.replaced:,} changed re-exported): {rows} row(s) "
         f"in {stats.parts:,} part(s), {stats.bytes / 2**20:,.1f} MiB in {stats.seconds:.1f} s "
-        f"({stats.mib_per_s:,.1f} MiB/s)",
-        err=True,
+        f"({stats.mib_per_s:,.1f} MiB/s)"
     )

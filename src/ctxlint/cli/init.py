@@ -19,7 +19,8 @@ from pathlib import Path
 
 import click
 
-from ctxlint.cli.common import fail, guarded
+from ctxlint._runtime.git import run_git
+from ctxlint.cli.common import fail, guarded, note
 
 BASELINE = ".ctxlint-baseline.json"
 PLACEHOLDER_SHA = "<full-commit-sha>"
@@ -43,10 +44,11 @@ class Pin:
 
 def _git(cwd: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, timeout=10)
+        done = run_git(cwd, *args, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else None
+    out = done.stdout.decode(errors="replace").strip()
+    return out if done.returncode == 0 and out else None
 
 
 def _https(url: str) -> str:
@@ -178,20 +180,20 @@ def init(directory: str, pyproject: bool, baseline: bool) -> None:
 
     existing = existing_config(root)
     if existing is not None:
-        click.echo(f"ctxlint: keeping the existing configuration {existing.name}", err=True)
+        note(f"keeping the existing configuration {existing.name}")
     elif pyproject:
         target = root / "pyproject.toml"
         before = target.read_text(encoding="utf-8") if target.exists() else ""
         separator = "" if not before or before.endswith("\n\n") else "\n" if before.endswith("\n") else "\n\n"
         with open(target, "a", encoding="utf-8") as fh:  # appended: the rest of the file is left as it is
             fh.write(separator + config_text(toml=True))
-        click.echo(f"ctxlint: added a commented [tool.ctxlint] table to {where(target.name)}", err=True)
+        note(f"added a commented [tool.ctxlint] table to {where(target.name)}")
     else:
         from ctxlint._runtime.fsutil import atomic_write_text
 
         target = root / ".ctxlint.yaml"
         atomic_write_text(str(target), config_text(toml=False))
-        click.echo(f"ctxlint: wrote a commented configuration to {where(target.name)}", err=True)
+        note(f"wrote a commented configuration to {where(target.name)}")
 
     from ctxlint.config import resolve_config
     from ctxlint.core.run import run_check
@@ -203,17 +205,17 @@ def init(directory: str, pyproject: bool, baseline: bool) -> None:
 
         write_baseline(report, baseline_path)
         count = len(report.findings)
-        click.echo(f"ctxlint: recorded {count} finding{'' if count == 1 else 's'} in "
-                   f"{where(BASELINE)}; commit it, and only new ones will fail", err=True)
+        note(f"recorded {count} finding{'' if count == 1 else 's'} in "
+                   f"{where(BASELINE)}; commit it, and only new ones will fail")
     elif report.findings:
         count = len(report.findings)
-        click.echo(f"ctxlint: {here} has {count} finding{'' if count == 1 else 's'} today; "
-                   f"`ctxlint init --baseline` records them in {BASELINE} so that only new ones fail", err=True)
+        note(f"{here} has {count} finding{'' if count == 1 else 's'} today; "
+                   f"`ctxlint init --baseline` records them in {BASELINE} so that only new ones fail")
     elif not report.summary.files:
-        click.echo(f"ctxlint: nothing to check in {here} yet (no instruction files or transcripts)", err=True)
+        note(f"nothing to check in {here} yet (no instruction files or transcripts)")
 
     pin = ctxlint_pin()
     if not pin.known:
-        click.echo("ctxlint: this ctxlint was not installed from a Git revision: replace OWNER and "
-                   f"{PLACEHOLDER_SHA} below (docs/releasing.md)", err=True)
+        note("this ctxlint was not installed from a Git revision: replace OWNER and "
+                   f"{PLACEHOLDER_SHA} below (docs/releasing.md)")
     sys.stdout.write(snippets(pin, baseline or baseline_path.exists()))

@@ -16,6 +16,7 @@ from ctxlint.cli.coach import coach
 from ctxlint.cli.common import fail, guarded
 from ctxlint.cli.export import export
 from ctxlint.cli.init import init
+from ctxlint.cli.live import hook, install, statusline, uninstall
 from ctxlint.errors import did_you_mean
 
 
@@ -135,7 +136,7 @@ def lsp(stdio: bool) -> None:
     serve()
 
 
-for command in (check, coach, export, cache, init):
+for command in (check, coach, export, cache, init, statusline, hook, install, uninstall):
     main.add_command(command)
 
 
@@ -147,6 +148,9 @@ def run() -> None:
     the caches are committed, so the process flushes its streams and ends with ``os._exit``.
     In-process callers (tests, ``CliRunner``) call ``main`` and keep the normal exit.
     """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with the descriptor closed (`ctxlint >&-`)
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - lives until _exit
     try:
         main()
         code: object = 0
@@ -155,11 +159,13 @@ def run() -> None:
     if code is None:
         code = 0
     elif not isinstance(code, int):
-        sys.stderr.write(f"{code}\n")  # what sys.exit("message") prints
+        from ctxlint._runtime.safeout import one_line
+
+        sys.stderr.write(f"{one_line(str(code))}\n")  # what sys.exit("message") prints
         code = 1
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):  # the reader went away (broken pipe), or the stream is closed
+    except (OSError, ValueError, AttributeError):  # the reader went away (broken pipe), or the stream is closed
         code = code or 1
     os._exit(code)

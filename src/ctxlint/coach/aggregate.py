@@ -16,7 +16,7 @@ import shlex
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from ctxlint.coach import outcomes as loops
 from ctxlint.measure.window import NEAR_LIMIT, usable_window
 from ctxlint.model import Basis, FileResult, Finding
+from ctxlint.transcripts.session_facts import counted_once
 
 TOKEN_KINDS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
 HOT_FILL = NEAR_LIMIT  # "near the limit": above 80% of the usable window (measure.window, as CTX206)
@@ -147,6 +148,9 @@ def aggregate(results: Iterable[FileResult], filters: Filters | None = None, top
     """The coach's whole report as plain data (what the text, JSON and HTML reporters render)."""
     filters = filters or Filters()
     rows = [r for r in results if r.kind == "transcript" and r.session and filters.keep(r)]
+    # A resumed Codex rollout copies the requests of the session it resumed: counted once when both are here.
+    rows = [r if once is r.session else replace(r, session=once)
+            for r, once in zip(rows, counted_once([r.session or {} for r in rows]), strict=True)]
     rule_ids = {f.rule_id for r in rows for f in r.findings if f.kind == "transcript"}
     meta = meta if meta is not None else rule_meta(rule_ids)
 

@@ -3,7 +3,6 @@ times the requests measured in that project, priced at the project's cache-read 
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,11 +13,17 @@ from ctxlint.config import Config
 from ctxlint.model import FileResult
 
 
-def instruction_costs(results: Iterable[FileResult], config: Config) -> list[dict[str, Any]]:
-    """For every project of the history whose directory exists on disk: what each agent loads at
-    start (``build_project``), joined with the measured number of requests of that agent in that
-    project (subagent requests included: they load the same files), priced at the median
-    cache-read rate of those requests (the files sit in the cached prefix of every request)."""
+def instruction_costs(results: Iterable[FileResult], config: Config, *,
+                      project_roots: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """For every project of the history whose directory ctxlint may look at (inside the home
+    directory or one of ``project_roots``: see ``core.inputs.transcript_project``): what each agent
+    loads at start (``build_project``, git not asked), joined with the measured number of requests of
+    that agent in that project (subagent requests included: they load the same files), priced at
+    the median cache-read rate of those requests (the files sit in the cached prefix of every
+    request)."""
+    from ctxlint.core.inputs import transcript_project
+
+    roots = tuple(project_roots)
     per_project: dict[str, list[FileResult]] = defaultdict(list)
     for r in results:
         project = (r.session or {}).get("project")
@@ -26,28 +31,30 @@ def instruction_costs(results: Iterable[FileResult], config: Config) -> list[dic
             per_project[project].append(r)
     out: list[dict[str, Any]] = []
     for project, rows in sorted(per_project.items()):
+        where = transcript_project(project, roots)
+        if where is None:
+            continue
         try:
-            if not os.path.isdir(project):
-                continue
-            out.extend(_project_instruction_cost(project, rows, config))
+            out.extend(_project_instruction_cost(project, where, rows, config))
         except Exception:
             continue
     return sorted(out, key=lambda x: (-x["tokens"], x["project"], x["agent"]))
 
 
-def _project_instruction_cost(project: str, rows: list[FileResult], config: Config) -> list[dict[str, Any]]:
+def _project_instruction_cost(project: str, root: Path, rows: list[FileResult],
+                              config: Config) -> list[dict[str, Any]]:
     from ctxlint.core.findings import removable_per_request
-    from ctxlint.core.inputs import instruction_sources
+    from ctxlint.core.inputs import project_instruction_sources
     from ctxlint.core.run import check_instructions
     from ctxlint.instructions.build import build_project
     from ctxlint.instructions.loadgraph import load_graph_json
     from ctxlint.measure.pricing import price_per_token
 
-    root = Path(project)
-    sources = instruction_sources(root, config.exclude)
+    sources = project_instruction_sources(root, config.exclude)
     if not sources:
         return []
-    built = build_project(sources, root, config.requests_per_session)
+    built = build_project(sources, root, config.requests_per_session, git_status=False,
+                          timeout=config.timeout_per_file)
     findings = check_instructions(built, config, config.enabled_rules())
     every = [f for found in findings.values() for f in found]
     cuts = removable_per_request(every, {project: load_graph_json(built)})

@@ -9,21 +9,20 @@ reduction over files is a simple merge of FileResults.
 from __future__ import annotations
 
 import os
-import signal
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.config import Config
 from ctxlint.core.findings import MALFORMED, UNREADABLE, diagnostic, stamp
 from ctxlint.model import Basis, FileResult, Finding, RawFinding
 
 if TYPE_CHECKING:
     from ctxlint.rules.registry import Registered, RuleContext
+    from ctxlint.transcripts.events import Transcript
     from ctxlint.transcripts.session_facts import SessionSummary
 
 T = TypeVar("T")
@@ -42,29 +41,6 @@ def _attribution_priority() -> list[str]:
         return []
     priority = data.get("priority", data) if isinstance(data, dict) else data
     return [str(x) for x in priority] if isinstance(priority, list) else []
-
-
-class FileTimeout(Exception):
-    pass
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise FileTimeout after ``seconds`` (main thread of a process only; else no limit)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def on_alarm(signum: int, frame: object) -> None:
-        raise FileTimeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _transcript_rules(config: Config) -> list[Registered]:
@@ -130,7 +106,6 @@ def audit_file(path: str, config: Config | None = None) -> FileResult:
 
 def _audit(path: str, config: Config) -> FileResult:
     from ctxlint.transcripts.reading import read_transcript
-    from ctxlint.transcripts.session_facts import summarise
 
     shown = display_path(path)
     try:
@@ -139,6 +114,14 @@ def _audit(path: str, config: Config) -> FileResult:
         result = FileResult(path=shown, kind="unknown", agent=None)
         result.findings.append(diagnostic(UNREADABLE, shown, f"cannot read {shown}: {exc.strerror or exc}"))
         return result
+    return audit_transcript(transcript, shown, config)
+
+
+def audit_transcript(transcript: Transcript, shown: str, config: Config) -> FileResult:
+    """The facts and findings of a transcript already read (``shown`` is its path as reports show it):
+    what ``audit_file`` gives for the file, and what a live session's audit gives for the part of it
+    read so far (``ctxlint.live``)."""
+    from ctxlint.transcripts.session_facts import summarise
 
     summary = summarise(transcript)
     facts = summary.facts

@@ -1,6 +1,9 @@
 """Findings as reports show them: the engine stamps each detector's raw finding with its rule's
-identity (so a rule cannot mislabel itself), numbers repeated fingerprints, masks secrets, and
-totals a run."""
+identity (so a rule cannot mislabel itself), numbers repeated fingerprints, and totals a run.
+
+A finding's message and fix are made safe as the finding is made (``shown``): secrets masked and
+control characters written out, so no report, cache entry, baseline or exported table can hold
+either, wherever the finding goes next."""
 
 from __future__ import annotations
 
@@ -17,6 +20,26 @@ UNREADABLE = "CTX001"
 MALFORMED = "CTX002"
 UNUSED_SUPPRESSION = "CTX003"
 UNKNOWN_RULE = "CTX004"
+
+
+def shown(text: str) -> str:
+    """A message or fix as every output may hold it: secrets masked (``measure.secrets``), control
+    characters and line breaks as visible escapes (``_runtime.safeout``)."""
+    from ctxlint._runtime.safeout import one_line
+    from ctxlint.measure.secrets import mask
+
+    return one_line(mask(text))
+
+
+def _shown_data(data: Any) -> Any:
+    """A finding's data (what a live nudge names: a file, a command) made safe as its message is."""
+    if isinstance(data, str):
+        return shown(data)
+    if isinstance(data, dict):
+        return {key: _shown_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_shown_data(value) for value in data]
+    return data
 
 
 def stamp(
@@ -46,15 +69,16 @@ def stamp(
         path=raw.path or path,
         line=max(1, raw.line),
         end_line=max(raw.end_line or raw.line, raw.line, 1),
-        message=message,
-        fix=meta.fix_text(raw.fix, agent) if raw.fix is not None else meta.fix.splitlines()[0] if meta.fix else None,
+        message=shown(message),
+        fix=shown(meta.fix_text(raw.fix, agent)) if raw.fix is not None else meta.fix.splitlines()[0] if meta.fix
+        else None,
         tokens_wasted=max(0, int(raw.tokens_wasted)),
         cost_wasted_usd=raw.cost_wasted_usd,
         fingerprint=fingerprint(meta.id, raw.path or path, content),
         kind=meta.kind,
         column=raw.column,
         edits=raw.edits,
-        data=raw.data,
+        data=_shown_data(raw.data),
         basis=basis,
     )
 
@@ -68,7 +92,7 @@ def diagnostic(rule_id: str, path: str, message: str, line: int = 1, **data: Any
         path=path,
         line=line,
         end_line=line,
-        message=message,
+        message=shown(message),
         fix=meta.fix.splitlines()[0] if meta.fix else None,
         tokens_wasted=0,
         cost_wasted_usd=None,
@@ -86,17 +110,6 @@ def dedupe_fingerprints(findings: list[Finding]) -> list[Finding]:
         n = seen[f.fingerprint]
         seen[f.fingerprint] += 1
         out.append(f if n == 0 else replace(f, fingerprint=fingerprint(f.rule_id, f.path, f"{f.fingerprint}#{n}")))
-    return out
-
-
-def mask_findings(findings: list[Finding]) -> list[Finding]:
-    """Every message and fix with its secrets masked: no report ever echoes one."""
-    from ctxlint.measure.secrets import mask
-
-    out = []
-    for f in findings:
-        message, fix = mask(f.message), mask(f.fix) if f.fix else f.fix
-        out.append(f if (message, fix) == (f.message, f.fix) else replace(f, message=message, fix=fix))
     return out
 
 

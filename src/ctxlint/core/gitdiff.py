@@ -4,7 +4,9 @@
 between the merge base of ``REF`` and ``HEAD`` and the working tree (committed, staged or unstaged
 changes, deletions excluded), and untracked files that are not ignored. Paths are relative to
 ``root`` (``git diff --relative`` run inside it), posix, and limited to files under ``root``.
-NUL-separated output (``-z``) keeps unusual names (spaces, quotes, non-ASCII) intact.
+NUL-separated output (``-z``) keeps unusual names (spaces, quotes, non-ASCII) intact. git runs
+through ``_runtime.git``: nothing a repository's configuration names (fsmonitor, hooks, pager,
+external diff) is started.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from ctxlint._runtime.git import run_git
 from ctxlint.errors import GitDiffError
 
 TIMEOUT = 60
@@ -19,22 +22,15 @@ TIMEOUT = 60
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-            timeout=TIMEOUT,
-            check=False,
-        )
+        done = run_git(root, *args, timeout=TIMEOUT)
     except FileNotFoundError:
         raise GitDiffError("--diff-base needs git, and git is not installed") from None
     except subprocess.TimeoutExpired:
         raise GitDiffError(f"--diff-base: git {args[0]} took longer than {TIMEOUT}s") from None
     except OSError as exc:
         raise GitDiffError(f"--diff-base: cannot run git in {root} ({exc.strerror or exc})") from None
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode("utf-8", "surrogateescape"),
+                                       done.stderr.decode("utf-8", "replace"))
 
 
 def _last_line(text: str) -> str:

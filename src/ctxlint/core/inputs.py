@@ -46,13 +46,41 @@ class Entry:
     is_link: bool
 
 
-def walk(root: str | Path, *, skip_dir: Callable[[str], bool], wanted: Callable[[str], bool]) -> Iterator[Entry]:
+class WalkLimit(Exception):
+    """A bounded walk (``Budget``) met its limit."""
+
+
+@dataclass(slots=True)
+class Budget:
+    """How much a walk may look at: directory entries and seconds (a transcript's project directory
+    is whatever the transcript says; it may be a home directory with a million files)."""
+
+    entries: int
+    seconds: float
+    _deadline: float | None = None
+
+    def spend(self, n: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if self._deadline is None:
+            self._deadline = now + self.seconds
+        self.entries -= n
+        if self.entries < 0 or now > self._deadline:
+            raise WalkLimit
+
+
+def walk(root: str | Path, *, skip_dir: Callable[[str], bool], wanted: Callable[[str], bool],
+         budget: Budget | None = None) -> Iterator[Entry]:
     """Every file under ``root`` whose name is ``wanted``, in sorted order, following the link policy
-    above; directories whose name ``skip_dir`` says are never entered."""
+    above; directories whose name ``skip_dir`` says are never entered. With a ``budget``, ``WalkLimit``
+    when it is spent."""
     top = str(root)
     boundary = os.path.realpath(repo_root(Path(top)))
     seen_dirs: set[Identity] = set()
     for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        if budget is not None:
+            budget.spend(1 + len(dirnames) + len(filenames))
         if dirpath != top and os.path.islink(dirpath) and not _within(os.path.realpath(dirpath), boundary):
             dirnames[:] = []
             continue
@@ -105,7 +133,7 @@ def excluded(rel: str, patterns: Iterable[str]) -> bool:
 # Instruction files
 
 
-def instruction_sources(root: Path, exclude: tuple[str, ...] = ()) -> list[Source]:
+def instruction_sources(root: Path, exclude: tuple[str, ...] = (), *, budget: Budget | None = None) -> list[Source]:
     """Every instruction file under ``root``, one Source per real file, display paths relative to
     ``root``. A file reached twice (CLAUDE.md -> AGENTS.md) is one Source, parsed, counted and
     reported once, under its own path when it is in the tree and under the link's otherwise; the
@@ -114,7 +142,8 @@ def instruction_sources(root: Path, exclude: tuple[str, ...] = ()) -> list[Sourc
     found: dict[Identity | str, Source] = {}
     linked: dict[Identity | str, bool] = {}  # whether the Source's path is a link
     aliases: dict[Identity | str, list[str]] = {}
-    for e in walk(root, skip_dir=instruction_names.skip_dir, wanted=instruction_names.may_be_instructions):
+    for e in walk(root, skip_dir=instruction_names.skip_dir, wanted=instruction_names.may_be_instructions,
+                  budget=budget):
         agent = instruction_agent(Path(e.rel), root)
         if agent is None or excluded(e.rel, exclude):
             continue
@@ -138,6 +167,39 @@ def instruction_sources(root: Path, exclude: tuple[str, ...] = ()) -> list[Sourc
         (replace(s, aliases=tuple(sorted(set(aliases.get(key, ())) - {s.path}))) for key, s in found.items()),
         key=lambda s: s.path,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The project a transcript ran in
+
+PROJECT_ENTRIES = 50_000  # directory entries the walk of one transcript's project may look at
+PROJECT_SECONDS = 10.0
+
+
+def transcript_project(cwd: str, roots: Iterable[str] = ()) -> Path | None:
+    """The directory a transcript says it ran in (its ``cwd``), as a real path, when ctxlint may look
+    at it: inside the user's home directory or inside one of ``roots`` (``--project-root``). A
+    transcript is data anyone can write: ``cwd: "/"`` must not walk the machine, ``/proc`` or another
+    user's files, and a link in the home directory must not lead out of it."""
+    if not cwd or not os.path.isabs(cwd):
+        return None
+    real = os.path.realpath(cwd)
+    allowed = [os.path.realpath(r) for r in roots]
+    home = os.path.realpath(os.path.expanduser("~"))
+    if home != os.path.realpath(os.sep) and os.path.isabs(home):
+        allowed.append(home)
+    if not any(_within(real, base) for base in allowed) or not os.path.isdir(real):
+        return None
+    return Path(real)
+
+
+def project_instruction_sources(project: Path, exclude: tuple[str, ...] = ()) -> list[Source] | None:
+    """``instruction_sources`` of a transcript's project (see ``transcript_project``), the walk bounded
+    in entries and time; None when it had to stop (too large to walk: not looked at)."""
+    try:
+        return instruction_sources(project, exclude, budget=Budget(PROJECT_ENTRIES, PROJECT_SECONDS))
+    except WalkLimit:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,7 +392,7 @@ def classify(paths: list[str], config: Config) -> Inputs:
             for session in sessions:
                 add_transcript(session.address)
             continue
-        root = repo_root(p.parent)
+        root = repo_root(p.parent, lexical=True)
         agent = instruction_agent(p.absolute(), root)
         if agent is not None:
             try:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctxlint import __version__
-from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.fsutil import display_path, remove_stale_temps
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.config import Config
 from ctxlint.core.audit import audit_paths
 from ctxlint.core.filters import selected
@@ -20,14 +22,15 @@ from ctxlint.core.findings import (
     UNUSED_SUPPRESSION,
     dedupe_fingerprints,
     diagnostic,
-    mask_findings,
     stamp,
     summarise,
 )
 from ctxlint.core.inputs import classify
 from ctxlint.errors import NothingToCheck
-from ctxlint.model import FileResult, Finding, RawFinding, Report, Severity
+from ctxlint.instructions.files import repo_root
+from ctxlint.model import FileResult, Finding, FixTarget, RawFinding, Report, Severity
 from ctxlint.rules.registry import Registered, RuleContext, registry
+from ctxlint.transcripts.session_facts import counted_once
 
 if TYPE_CHECKING:
     from ctxlint.instructions.project import InstructionProject
@@ -48,6 +51,11 @@ def _instruction_claims() -> list[tuple[str, str]]:
     if bad:
         raise ValueError(f"rules/attribution.yaml: unknown claim kind {bad[0]!r}")
     return out
+
+
+def _run_rules(rules: list[tuple[Registered, RuleContext]], *subject: Any) -> list[tuple[Registered, RawFinding]]:
+    """Every finding of ``rules`` on ``subject`` (a file and its project, or the project)."""
+    return [(rule, raw) for rule, ctx in rules if rule.check is not None for raw in rule.check(*subject, ctx)]
 
 
 def check_instructions(
@@ -71,25 +79,39 @@ def check_instructions(
             return None
         return doc.lines[line - 1]
 
-    def collect(rule: Registered, raws: Iterable[RawFinding], default_path: str) -> None:
-        for raw in raws:
+    def collect(found: Iterable[tuple[Registered, RawFinding]], default_path: str) -> None:
+        for rule, raw in found:
             path = raw.path or default_path
             per_path.setdefault(path, []).append(
                 stamp(rule, raw, path, config, line_text=line_text(path, raw.line))
             )
 
-    for rule_id in enabled:
-        rule = reg[rule_id]
-        if rule.meta.kind != "instructions" or rule.check is None:
+    def guarded(path: str, run: Callable[[], list[tuple[Registered, RawFinding]]]) -> None:
+        """``run``'s findings, or, past the per-file time guard, a CTX001 finding instead of a hang."""
+        limit = config.timeout_per_file
+        try:
+            with time_limit(limit):
+                found = run()
+        except FileTimeout:
+            per_path.setdefault(path, []).append(diagnostic(
+                UNREADABLE, path, f"analysis of {path} stopped after {limit:g} s "
+                "(raise timeout-per-file in the config to allow more)"))
+            return
+        collect(found, path)
+
+    rules = [reg[r] for r in enabled if reg[r].meta.kind == "instructions" and reg[r].check is not None]
+    file_rules = [(rule, _rule_context(rule, config)) for rule in rules if rule.scope == "file"]
+    project_rules = [(rule, _rule_context(rule, config)) for rule in rules if rule.scope == "project"]
+    for file in project.files:
+        if file.context_only:
             continue
-        ctx = _rule_context(rule, config)
-        if rule.scope == "file":
-            for file in project.files:
-                if not file.context_only:
-                    collect(rule, rule.check(file, project, ctx), file.path)
-        elif rule.scope == "project":
-            root_path = reported[0].path if reported else ""
-            collect(rule, rule.check(project, ctx), root_path)
+        if file.doc.parse_error:  # the rules ran on what could be parsed: say what is missing
+            per_path.setdefault(file.path, []).append(diagnostic(
+                UNREADABLE, file.path, f"{file.path} could not be parsed whole ({file.doc.parse_error}); "
+                "findings that need its structure may be missing"))
+        guarded(file.path, partial(_run_rules, file_rules, file, project))
+    if project_rules:
+        guarded(reported[0].path if reported else "", partial(_run_rules, project_rules, project))
 
     for context in (f for f in every if f.context_only):
         per_path.pop(context.path, None)
@@ -147,7 +169,12 @@ def run_check(
         load_graph = {}
         for root, sources in inputs.instruction_groups.items():
             project = build_project(sources, Path(root), config.requests_per_session,
-                                    git_status="CTX119" in enabled, texts=texts, home=Path.home())
+                                    git_status="CTX119" in enabled, texts=texts, home=Path.home(),
+                                    timeout=config.timeout_per_file)
+            # --fix stays inside the repository of the checked path (not the working directory)
+            fix_root = os.path.realpath(repo_root(Path(root)))
+            for folder in sorted({os.path.dirname(s.real) for s in sources}):
+                remove_stale_temps(folder)  # what a --fix killed mid-write left beside a file
             listed = [f for f in (*project.files, *project.skills, *project.unloaded) if not f.context_only]
             built = {f.source.real for f in listed}
             for src in sources:
@@ -170,6 +197,7 @@ def run_check(
                         agent=f.source.agent,
                         tokens=f.tokens,
                         token_counter=EXACT_COUNTER,
+                        fix_target=FixTarget(fix_root, f.digest) if f.editable and f.digest else None,
                     )
                 )
             for found in per_path.values():
@@ -187,6 +215,7 @@ def run_check(
     results = audit_paths(inputs.transcripts, config, jobs, progress)
     input_tokens = 0
     spend: float | None = None
+    sessions: list[dict[str, Any]] = []
     for path, result in zip(inputs.transcripts, results, strict=True):
         if result.kind == "transcript" and result.agent == "unknown" and path in inputs.unchecked:
             continue  # a .jsonl file found in a directory that is not a transcript: never reported
@@ -195,14 +224,16 @@ def run_check(
         result.findings = []
         if result.session:
             price_table = result.session.get("price_table") or price_table
-            s = result.session
-            input_tokens += (
-                int(s.get("input_tokens") or 0)
-                + int(s.get("cache_creation_input_tokens") or 0)
-                + int(s.get("cache_read_input_tokens") or 0)
-            )
-            if s.get("cost_usd") is not None:
-                spend = (spend or 0.0) + float(s["cost_usd"])
+            sessions.append(result.session)
+    # A resumed Codex rollout copies the requests of the session it resumed: counted once when both are here.
+    for s in counted_once(sessions):
+        input_tokens += (
+            int(s.get("input_tokens") or 0)
+            + int(s.get("cache_creation_input_tokens") or 0)
+            + int(s.get("cache_read_input_tokens") or 0)
+        )
+        if s.get("cost_usd") is not None:
+            spend = (spend or 0.0) + float(s["cost_usd"])
 
     checked = [f for f in files if f.kind != "unknown"]
     if not checked and inputs.unreadable:
@@ -211,7 +242,7 @@ def run_check(
         reasons = "; ".join(f"{p}: {r}" for p, r in inputs.unreadable)
         raise NothingToCheck(f"nothing to check ({reasons})")
 
-    findings = mask_findings(dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE})))
+    findings = dedupe_fingerprints(selected(findings, config, enabled | {UNREADABLE}))
     summary = summarise(findings, len(checked), load_graph=load_graph)
     summary.startup_tokens = startup
     summary.input_tokens = input_tokens

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ctxlint._runtime.fsutil import display_path
+from ctxlint._runtime.git import run_git
 from ctxlint._runtime.textio import NotText, decode
+from ctxlint._runtime.timeguard import FileTimeout, time_limit
 from ctxlint.instructions import agents as a
 from ctxlint.instructions.agents import AgentSpec, activation, agent_data, is_project_folder, specs
 from ctxlint.instructions.files import repo_root
@@ -125,7 +127,9 @@ def role_of(rel: str, canonical: str | None = None) -> str:
         return "claude-rule"
     if name == "AGENTS.override.md":
         return "agents-override"
-    if name == "AGENTS.md":
+    if name == "AGENTS.local.md":
+        return "agents-local"
+    if name in ("AGENTS.md", "AGENT.md"):
         return "agents-nested" if len(parts) > 1 else "agents"
     if name == "GEMINI.md":
         return "gemini-nested" if len(parts) > 1 else "gemini"
@@ -137,7 +141,21 @@ def role_of(rel: str, canonical: str | None = None) -> str:
         return "copilot"
     if name.endswith(".instructions.md"):
         return "copilot-path"
-    return "import"
+    return _rule_role(parts)
+
+
+# The roles of the other agents' rule files: (a folder the path runs through, role). CTX117 checks the front
+# matter of the rule files by role.
+RULE_ROLES = ((".windsurf/rules", "windsurf-rule"), (".kiro/steering", "kiro-steering"), (".clinerules", "cline-rule"),
+              (".cline/rules", "cline-rule"), (".roo", "roo-rule"))
+LEGACY_ROLES = {".windsurfrules": "windsurf-legacy", ".clinerules": "cline-legacy", ".roorules": "roo-legacy"}
+
+
+def _rule_role(parts: list[str]) -> str:
+    if parts[-1] in LEGACY_ROLES:
+        return LEGACY_ROLES[parts[-1]]
+    joined = "/" + "/".join(parts[:-1]) + "/"
+    return next((role for folder, role in RULE_ROLES if f"/{folder}/" in joined), "import")
 
 
 def _git_status(root: Path, files: list[InstructionFile]) -> None:
@@ -151,14 +169,12 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
         except ValueError:
             rels.append("")
     try:
-        tracked = set(
-            subprocess.run(["git", "ls-files", "-z", "--", *[r for r in rels if r]], cwd=root,
-                           capture_output=True, timeout=20, check=True).stdout.decode(errors="replace").split("\0")
-        )
-        ignored_out = subprocess.run(
-            ["git", "check-ignore", "-z", "--no-index", "--stdin"], cwd=root, capture_output=True, timeout=20,
-            input="\0".join(r for r in rels if r).encode() + b"\0",
-        ).stdout.decode(errors="replace")
+        listed = run_git(root, "ls-files", "-z", "--", *[r for r in rels if r], timeout=20)
+        if listed.returncode != 0:
+            return
+        tracked = set(listed.stdout.decode(errors="replace").split("\0"))
+        ignored_out = run_git(root, "check-ignore", "-z", "--no-index", "--stdin", timeout=20,
+                              stdin="\0".join(r for r in rels if r).encode() + b"\0").stdout.decode(errors="replace")
     except (OSError, subprocess.SubprocessError):
         return
     ignored = set(ignored_out.split("\0"))
@@ -168,14 +184,17 @@ def _git_status(root: Path, files: list[InstructionFile]) -> None:
             f.git_ignored = rel in ignored
 
 
-def _read(path: str) -> str:
-    """The file's text; ``NotText`` (with the reason) when it cannot be read as text."""
+def _read(path: str) -> tuple[str, str]:
+    """The file's text and the SHA-256 of the bytes read; ``NotText`` (with the reason) when it
+    cannot be read as text."""
+    import hashlib
+
     try:
         with open(path, "rb") as fh:
             data = fh.read(READ_LIMIT)
     except OSError as exc:
         raise NotText(exc.strerror or exc.__class__.__name__) from None
-    return decode(data)[0]
+    return decode(data)[0], hashlib.sha256(data).hexdigest()
 
 
 def _within(real: str, top: str) -> bool:
@@ -190,7 +209,8 @@ def _listdir(directory: Path) -> list[str]:
 
 
 class _Builder:
-    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str]) -> None:
+    def __init__(self, root: Path, requests_per_session: int, texts: Mapping[str, str], timeout: float = 0) -> None:
+        self.timeout = timeout
         self.root = root.resolve()
         self.top = str(repo_root(self.root).resolve())
         self.texts = texts
@@ -213,17 +233,29 @@ class _Builder:
             return rel
         return self.rel(file.source.real)
 
-    def add(self, source: Source, role: str | None = None, *, track: bool = True) -> InstructionFile | None:
+    def add(self, source: Source, role: str | None = None, *, track: bool = True,
+            editable: bool = True) -> InstructionFile | None:
+        """Read, parse and count ``source`` once. A file whose real path is outside the repository (a
+        link given on the command line) is never read: its lines would be quoted into findings."""
         if source.real in self.by_real:
             return self.by_real[source.real]
+        if not _within(source.real, self.top):
+            self.project.unreadable[source.real] = "it links outside the repository (not read)"
+            return None
         text = self.texts.get(source.real)
+        digest: str | None = None
         if text is None:
             try:
-                text = _read(source.real)
+                text, digest = _read(source.real)
             except NotText as exc:
                 self.project.unreadable[source.real] = str(exc)
                 return None
-        doc = parse_markdown(text, source.path)
+        try:
+            with time_limit(self.timeout):
+                doc = parse_markdown(text, source.path)
+        except FileTimeout:
+            self.project.unreadable[source.real] = f"parsing stopped after {self.timeout:g} s (timeout-per-file)"
+            return None
         shown = os.path.abspath(source.path)
         rel = (self.rel(shown) if os.path.lexists(shown) else None) or self.rel(source.real) or source.path
         file = InstructionFile(
@@ -234,6 +266,8 @@ class _Builder:
             always_loaded_by=(),
             role=role or role_of(rel),
             outside_root=self.rel(source.real) is None,
+            digest=digest,
+            editable=editable,
         )
         strip = bool(source.agent and specs().get(source.agent, AgentSpec("")).strip_block_comments)
         file.tokens = self.tokens(file, strip=strip)
@@ -286,14 +320,26 @@ class _Builder:
             if real in seen:
                 continue  # a cycle, or a file already loaded: loaded once
             seen.add(real)
+            if not _within(real, self.top):
+                # Outside the repository (`@~/…`, `@/etc/…`, `@../../x`): never read, so no finding
+                # can quote it; CTX107 reports the import.
+                load.entries.append(LoadEntry(imp.target, 0, depth, file.path, 0,
+                                              note="outside the repository: not read, its tokens not counted"))
+                continue
             rel = self.rel(real)
             shown = rel if rel is not None else str(target)
             role = "claude-import" if spec.strip_block_comments else f"{spec.name}-import"
+            # `@/abs`, `@~/x`, `@../x` lead out of the importing file's folder: --fix never edits what
+            # only such an import reaches, even when it lands inside the repository
+            leaves = imp.target.startswith(("/", "~")) or ".." in Path(imp.target).parts
             child = self.by_real.get(real) or self.add(
-                Source(shown, real, SourceKind.INSTRUCTIONS, spec.name, target.stat().st_size), role=role
+                Source(shown, real, SourceKind.INSTRUCTIONS, spec.name, target.stat().st_size), role=role,
+                editable=not leaves,
             )
             if child is None:
                 continue
+            if file.context_only and rel is None:
+                child.context_only = True  # an ancestor's import above the working directory: context too
             if depth > spec.import_depth:
                 load.entries.append(LoadEntry(child.path, 0, depth, file.path, child.source.size, dropped=True,
                                               note=f"import depth {depth} > {spec.import_depth}: not loaded"))
@@ -320,13 +366,14 @@ class _Builder:
 
 def build_project(
     sources: list[Source], root: Path, requests_per_session: int = 150, *, git_status: bool = True,
-    texts: Mapping[str, str] | None = None, home: Path | None = None,
+    texts: Mapping[str, str] | None = None, home: Path | None = None, timeout: float = 0,
 ) -> InstructionProject:
     """``git_status=False`` skips the two git calls (tracked/ignored), which only CTX119 needs.
     ``texts`` maps real paths to the text to use instead of the file's (an editor's unsaved buffer).
     ``home``: where the user's own files (~/.claude/CLAUDE.md) are looked up, to show them apart; None
-    skips them."""
-    b = _Builder(Path(root), requests_per_session, texts or {})
+    skips them. ``timeout``: seconds one file may take to parse (0: no limit); past it the file is
+    unreadable."""
+    b = _Builder(Path(root), requests_per_session, texts or {}, timeout)
     for src in sources:
         b.add(src)
     discovered = list(b.project.files)
@@ -338,6 +385,8 @@ def build_project(
         b.project.loads[spec.name] = load
         if spec.budget_bytes:
             _apply_budget(b, load, spec.budget_bytes)
+        if spec.file_chars or spec.total_chars:
+            _apply_char_limits(b, load, spec)
     _later_loads(b, used, discovered)
     _set_apart(b)
     if home is not None:
@@ -349,7 +398,7 @@ def build_project(
 
 def _uses(spec: AgentSpec, chain_dirs: list[Path], discovered: list[InstructionFile]) -> bool:
     """Whether the repository uses the agent: it has a file the agent owns, or one of its ``uses`` paths."""
-    owned = [name for name in (*spec.directory_files, *spec.root_files) if _owner(name) == spec.name]
+    owned = [name for name, _ in a.own_names(spec) if _owner(name) == spec.name]
     return any(f.source.agent == spec.name for f in discovered) or any(
         os.path.lexists(d / mark) for d in chain_dirs for mark in (*spec.uses, *owned))
 
@@ -377,7 +426,7 @@ def _names(b: _Builder, spec: AgentSpec) -> tuple[str, ...]:
         return spec.directory_files
     settings_file, keys = spec.names_setting
     try:
-        text = _read(str(b.root / settings_file))
+        text = _read(str(b.root / settings_file))[0]
     except NotText:
         return spec.directory_files
     try:
@@ -403,6 +452,82 @@ def _variant(directory: Path, name: str) -> Path | None:
         if entry != name and entry.lower() == name.lower():
             return directory / entry
     return None
+
+
+def _root_files(b: _Builder, spec: AgentSpec, listed: tuple[str, ...]) -> list[tuple[InstructionFile, str | None]]:
+    """The files of ``listed`` in the working directory (`A|B`: the first of the names that exists)."""
+    out: list[tuple[InstructionFile, str | None]] = []
+    for entry in listed:
+        for name in a.alternatives(entry):
+            f = b.file_at(b.root / name, spec.name)
+            if f is not None:
+                out.append((f, None))
+                break
+    return out
+
+
+MAX_LISTED = 200  # files one settings glob may add: a `**/*.md` is a mistake, not 10,000 instruction files
+
+
+def _listed_files(b: _Builder, spec: AgentSpec) -> list[tuple[InstructionFile, str | None]]:
+    """Files a settings file lists to be read at start (OpenCode's `instructions`): globs relative to the working
+    directory. URLs, absolute and `~/` paths are the user's setup, not the repository's: not followed."""
+    if spec.instructions_setting is None:
+        return []
+    names, key = spec.instructions_setting
+    found = next(((n, s) for n, s in ((n, _settings(b.root / n)) for n in names) if s is not None), None)
+    if found is None:
+        return []
+    name, settings = found
+    value = settings.get(key)
+    patterns = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(
+        value, list) else []
+    out: list[tuple[InstructionFile, str | None]] = []
+    for pattern in patterns:
+        pattern = pattern.strip().removeprefix("./")
+        if not pattern or pattern.startswith(("/", "~", "http://", "https://")) or ".." in pattern.split("/"):
+            continue
+        try:
+            matches = sorted(b.root.glob(pattern))[:MAX_LISTED]
+        except (ValueError, OSError, NotImplementedError):
+            continue
+        for path in matches:
+            f = b.file_at(path, spec.name, undiscoverable=True)
+            if f is not None:
+                out.append((f, f"listed in `{key}` of {name}"))
+    return out
+
+
+def _settings(path: Path) -> dict[str, object] | None:
+    """A JSON settings file (comment lines of JSONC allowed); None when absent or unreadable."""
+    try:
+        text = _read(str(path))[0] if path.is_file() else None
+    except NotText:
+        return None
+    if text is None:
+        return None
+    for attempt in (text, re.sub(r"(?m)^\s*//.*$", "", text)):
+        try:
+            data = json.loads(attempt)
+        except ValueError:
+            continue
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def _ancestor_rules(b: _Builder, spec: AgentSpec, rd: a.RuleDir,
+                    dirs: list[Path]) -> list[tuple[InstructionFile, str | None]]:
+    """The rule files of ``rd`` in the directories above the working directory (read as context), each with
+    its path relative to the directory holding the rule folder."""
+    out: list[tuple[InstructionFile, str | None]] = []
+    for d in dirs:
+        for dirpath, dirnames, filenames in os.walk(d / rd.dir):
+            dirnames.sort()
+            for name in sorted(filenames):
+                f = b.file_at(Path(dirpath) / name, spec.name) if name.endswith(rd.suffix) else None
+                if f is not None:
+                    out.append((f, Path(dirpath, name).relative_to(d).as_posix()))
+    return out
 
 
 def _start_load(b: _Builder, spec: AgentSpec, chain_dirs: list[Path], discovered: list[InstructionFile]) -> AgentLoad:
@@ -440,21 +565,27 @@ def _start_load(b: _Builder, spec: AgentSpec, chain_dirs: list[Path], discovered
         first = spec.directory_files[0]
         starters += [(f, f"read in place of {first}: there is no {first}") for f, _ in
                      directory_files(spec.fallback_files)]
-    for name in spec.root_files:
-        f = b.file_at(b.root / name, spec.name)
-        if f is not None:
-            starters.append((f, None))
+    starters += _root_files(b, spec, spec.root_files)
+    has_rules = False
     for rd in spec.rule_dirs:
-        base = rd.dir + "/"
-        for f in discovered:
-            rel = b.where(f)
-            if rel is None or not rel.startswith(base) or not rel.endswith(rd.suffix):
+        candidates = [(f, b.where(f)) for f in discovered]
+        if spec.chain_rule_dirs:
+            candidates = _ancestor_rules(b, spec, rd, chain_dirs[:-1]) + candidates
+        for f, rel in candidates:
+            folder = a.top_rule_folder(tuple(rel.split("/")), rd) if rel is not None else None
+            if folder is None or not rel or not rel.endswith(rd.suffix):
                 continue
-            how = activation(rd.activation, f.doc)
+            has_rules = has_rules or rd.activation != "mode"
+            how = activation(rd.activation, f.doc, folder)
             if how.mode == a.START:
                 starters.append((f, None))
             else:
                 b.mark(f, spec.name, Loading(how.mode, how.detail))
+    if not has_rules:
+        folders = " and ".join(rd.dir for rd in spec.rule_dirs if rd.activation != "mode")
+        starters += [(f, f"read because {folders} holds no rule")
+                     for f, _ in _root_files(b, spec, spec.fallback_root_files)]
+    starters += _listed_files(b, spec)
     for f, note in starters:
         if f.source.real in seen:
             continue
@@ -497,6 +628,40 @@ def _apply_budget(b: _Builder, load: AgentLoad, budget: int) -> None:
         remaining = 0
 
 
+def _apply_char_limits(b: _Builder, load: AgentLoad, spec: AgentSpec) -> None:
+    """Each rule file keeps its first ``file_chars`` characters, and all of them together ``total_chars``
+    (Windsurf); the rest never reaches the model. The agent's directory files (AGENTS.md) are not rule files."""
+    remaining = spec.total_chars
+    for i, e in enumerate(load.entries):
+        if e.dropped or e.depth or any(e.path == n or e.path.endswith("/" + n) for n in spec.directory_files):
+            continue
+        file = b.project.by_path(e.path)
+        if file is None:
+            continue
+        text = file.doc.text
+        keep, why = len(text), ""
+        if spec.file_chars and keep > spec.file_chars:
+            keep, why = spec.file_chars, f"{spec.name} keeps {spec.file_chars:,} characters of a rule file"
+        if remaining is not None:
+            if remaining <= 0:
+                load.entries[i] = LoadEntry(e.path, 0, e.depth, e.via, e.bytes, dropped=True,
+                                            note=f"the {spec.total_chars:,} characters {spec.name} keeps of all rule "
+                                                 "files together are used up by the files above")
+                continue
+            if keep > remaining:
+                keep, why = remaining, (f"{spec.name} keeps {spec.total_chars:,} characters of all rule files "
+                                        "together")
+            remaining -= keep
+        if keep < len(text):
+            kept = text[:keep]
+            line = kept.count("\n") + 1
+            section = file.doc.section_at(line)
+            where = f" in section '{section.heading}'" if section and section.heading else ""
+            load.entries[i] = LoadEntry(e.path, count_text(kept), e.depth, e.via, e.bytes, truncated=True,
+                                        note=f"cut at character {keep:,} (line {line}{where}): {why}; "
+                                             f"{len(text) - keep:,} characters never reach the model")
+
+
 def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[InstructionFile]) -> None:
     """How the agents reach the files that are not in their start-up load: nested directory files, a root
     file's copy in a project of its own, rule folders below the working directory; the chains of a
@@ -515,7 +680,9 @@ def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[Instructio
             own_folder_of_another = parts[-2].startswith(".") if len(parts) > 1 else False
             if own_folder_of_another and f.always_loaded_by:
                 continue  # `.claude/CLAUDE.md` is Claude Code's own file, not a nested CLAUDE.md
-            if any(rel != n and rel.endswith("/" + n) for n in names):
+            placed = a.place(tuple(parts))
+            in_rule_folder = placed is not None and placed.kind == "rule"
+            if not in_rule_folder and any(rel != n and rel.endswith("/" + n) for n in names):
                 if _skill_folder(b.root, parts) is not None:
                     continue  # a skill's reference file: no agent starts or works in a skill's folder
                 if spec.nested == a.LAZY:
@@ -523,7 +690,7 @@ def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[Instructio
                 elif spec.nested == a.CHAIN:
                     b.mark(f, spec.name, Loading(a.CHAIN))
                 continue
-            for name in spec.root_files:
+            for name in (n for listed in spec.root_files for n in a.alternatives(listed)):
                 if rel != name and rel.endswith("/" + name):
                     owner_dir = b.root / rel[: -len(name)]
                     if is_project_folder(set(_listdir(owner_dir))):
@@ -532,8 +699,8 @@ def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[Instructio
                         f.unloaded_reason = (f"{spec.name} reads `{name}` only at the top of the folder it is started "
                                              f"in, and `{rel[: -len(name)] or './'}` is not a project of its own")
             for rd in spec.rule_dirs:
-                nested_rule = ("/" + rd.dir + "/" in "/" + rel and not rel.startswith(rd.dir + "/")
-                               and rel.endswith(rd.suffix))
+                nested_rule = (a.rule_folder_index(tuple(parts), rd) is not None and rel.endswith(rd.suffix)
+                               and a.top_rule_folder(tuple(parts), rd) is None)
                 if nested_rule and activation(rd.activation, f.doc).mode not in (a.NEVER, a.MANUAL):
                     b.mark(f, spec.name, Loading(a.LAZY))
         if spec.nested == a.CHAIN:
@@ -598,7 +765,7 @@ def _set_apart(b: _Builder) -> None:
                 f.case_variant_of = found.case_variant_of
                 f.unloaded_reason = f"`{found.case_variant_of}` is read instead, and the two names differ only in case"
             else:
-                f.unloaded_reason = "no agent reads a file of this name here"
+                f.unloaded_reason = _shadowed_by(b, parts) or "no agent reads a file of this name here"
         if f.unloaded_reason is not None and not f.loading:
             b.project.unloaded.append(f)
             continue
@@ -617,8 +784,29 @@ def _skill_folder(root: Path, parts: list[str]) -> str | None:
     return None
 
 
+def _shadowed_by(b: _Builder, parts: list[str]) -> str | None:
+    """Why an agent's file is not read although its name is one the agent reads: an earlier name of the same
+    folder is read instead (`AGENT.md` beside `AGENTS.md`, for agents that read one file per folder)."""
+    name, folder = parts[-1], b.root.joinpath(*parts[:-1])
+    readers: dict[str, list[str]] = {}
+    for spec in specs().values():
+        groups = [spec.directory_files] if spec.first_per_directory else []
+        groups += [a.alternatives(listed) for listed in spec.root_files if "|" in listed]
+        for group in groups:
+            if name in group:
+                earlier = next((n for n in group[: group.index(name)] if (folder / n).is_file()), None)
+                if earlier is not None:
+                    readers.setdefault(earlier, []).append(spec.name)
+    if not readers:
+        return None
+    return "; ".join(f"{', '.join(who)} read{'s' if len(who) == 1 else ''} `{earlier}` in this folder instead "
+                     "(one of these names per folder)" for earlier, who in readers.items())
+
+
 def _ignored_reason(agent: str, parts: list[str]) -> str:
     for rd in specs()[agent].rule_dirs:
+        if a.rule_folder_as_file(tuple(parts), rd):
+            return f"{agent} reads the rule files inside a folder `{rd.dir}/`, never a file of that name"
         if rd.ignored_suffix and parts[-1].endswith(rd.ignored_suffix):
             return f"{agent} reads only `*{rd.suffix}` files in {rd.dir}, so it skips this `{rd.ignored_suffix}` file"
     return f"{agent} skips this file"
@@ -630,7 +818,7 @@ def _user_loads(b: _Builder, home: Path) -> None:
         for name in spec.user_files:
             path = home / name.removeprefix("~/")
             try:
-                text = _read(str(path)) if path.is_file() else None
+                text = _read(str(path))[0] if path.is_file() else None
             except NotText:
                 text = None
             if text is None:

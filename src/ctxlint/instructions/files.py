@@ -9,16 +9,25 @@ README.md, SECURITY.md, docs/ja/agents.md and website pages are never instructio
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from pathlib import Path
 
-from ctxlint.instructions.agents import ignored_rule_file, place
+from ctxlint.instructions.agents import hidden_folders, ignored_rule_file, place, plain_names
 
 SKIP_DIRS = {
     ".git", "node_modules", ".venv", "venv", "vendor", "dist", "build", "target", "__pycache__",
     ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".next", ".nuxt", "coverage", "site-packages",
 }
 INSTRUCTION_SUFFIXES = (".md", ".mdc")
-HIDDEN_ALLOWED = {".claude", ".cursor", ".github", ".gemini", ".codex", ".agents"}
+HIDDEN_ALWAYS = frozenset({".github", ".gemini", ".codex", ".agents"})
+
+
+@lru_cache(maxsize=1)
+def hidden_allowed() -> frozenset[str]:
+    """The hidden folders the walk enters: the agents' own (`.claude`, `.cursor`, `.roo`, `.clinerules`…,
+    from agents.yaml) and those holding their settings."""
+    return HIDDEN_ALWAYS | hidden_folders()
 
 
 def instruction_agent(path: Path, root: Path) -> str | None:
@@ -35,9 +44,13 @@ def instruction_agent(path: Path, root: Path) -> str | None:
     return ignored_rule_file(tuple(parts))
 
 
-def repo_root(path: Path) -> Path:
-    """The git top-level above ``path`` (the directory holding .git), else ``path`` itself."""
-    start = path.resolve()
+def repo_root(path: Path, *, lexical: bool = False) -> Path:
+    """The git top-level above ``path`` (the directory holding .git), else ``path`` itself.
+
+    ``lexical``: go up the path as written, links on the way not resolved: ``repo/.claude/x.md``
+    belongs to ``repo`` even when ``repo/.claude`` links into another repository (whose files
+    are then outside the one being checked)."""
+    start = Path(os.path.abspath(path)) if lexical else path.resolve()
     if start.is_file():
         start = start.parent
     for directory in (start, *start.parents):
@@ -49,9 +62,10 @@ def repo_root(path: Path) -> Path:
 def skip_dir(name: str) -> bool:
     """Directories the agents never load instructions from (build output, dependencies, caches,
     hidden folders other than the agents' own)."""
-    return name in SKIP_DIRS or (name.startswith(".") and name not in HIDDEN_ALLOWED)
+    return name in SKIP_DIRS or (name.startswith(".") and name not in hidden_allowed())
 
 
 def may_be_instructions(name: str) -> bool:
-    """A cheap test on the name alone: every instruction file is Markdown or ``.cursorrules``."""
-    return name.endswith(INSTRUCTION_SUFFIXES) or name == ".cursorrules"
+    """A cheap test on the name alone: every instruction file is Markdown or a plain-text rules file
+    (``.cursorrules``)."""
+    return name.endswith(INSTRUCTION_SUFFIXES) or name in plain_names()

@@ -15,7 +15,7 @@ from ctxlint.model import Source
 @dataclass(frozen=True, slots=True)
 class Loading:
     """How one agent reaches a file: ``mode`` is one of ``instructions.agents`` START, LAZY, CHAIN,
-    WORKSPACE, SCOPED, REQUESTED, MANUAL, NEVER; ``detail`` the globs or the reason."""
+    WORKSPACE, SCOPED, REQUESTED, MANUAL, MODE, NEVER; ``detail`` the globs, the mode or the reason."""
 
     mode: str
     detail: str = ""
@@ -31,11 +31,16 @@ class InstructionFile:
     agents: tuple[str, ...]  # agents that read this file at all (now or lazily)
     always_loaded_by: tuple[str, ...]  # agents that load it at session start
     # claude-root | claude-nested | claude-local | claude-rule | claude-import | agents | agents-override
-    # | gemini | gemini-import | cursor-rule | cursor-legacy | copilot | copilot-path | memory
+    # | agents-local | gemini | gemini-import | cursor-rule | cursor-legacy | copilot | copilot-path | memory
+    # | windsurf-rule | windsurf-legacy | kiro-steering | cline-rule | cline-legacy | roo-rule | roo-legacy
     role: str
     git_tracked: bool | None = None  # None when not in a git repository
     git_ignored: bool | None = None
-    outside_root: bool = False  # reached through a symlink or import that leaves the repository
+    outside_root: bool = False  # outside the checked folder (an ancestor's file, read as context)
+    digest: str | None = None  # SHA-256 of the bytes read (None for an editor's unsaved buffer)
+    # --fix may edit it: not reached only through an import naming an absolute, home or parent path
+    # (`@/x`, `@~/x`, `@../x`). Nothing outside the repository is ever read (instructions.build).
+    editable: bool = True
     loading: dict[str, Loading] = field(default_factory=dict)  # agent -> how it reaches the file
     # Above the working directory (an ancestor's CLAUDE.md or AGENTS.md): part of the loads, never reported.
     context_only: bool = False
@@ -78,7 +83,8 @@ class AgentLoad:
 class InstructionProject:
     """The instruction files of one repository and each agent's start-up load."""
 
-    root: str  # repository root (git top-level, else the directory given)
+    root: str  # the working directory checked (the agents' start-up folder); files above it up to the git top-level
+    # are read as context (``InstructionFile.context_only``)
     files: list[InstructionFile] = field(default_factory=list)
     loads: dict[str, AgentLoad] = field(default_factory=dict)  # agent -> start-up load
     # Requests per session used to turn "tokens per request" into "tokens per session".
@@ -138,4 +144,6 @@ def describe_loading(file: InstructionFile) -> str:
             parts.append(f"loaded by {names} when it judges the description relevant")
         elif mode == a.MANUAL:
             parts.append(f"loaded by {names} only when mentioned")
+        elif mode == a.MODE:
+            parts.append(f"loaded on every request by {names} in its `{detail}` mode")
     return "; ".join(parts) or "not loaded by any agent"

@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ctxlint._runtime.git import run_git
+
 # Installed or built trees: never part of what the instructions can point at, and too big to walk.
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build", "target", ".tox",
                        ".next", ".turbo", ".nx", ".cache", ".pnpm-store", ".yarn"})
@@ -121,10 +123,9 @@ def ignored(root: str, rels: Iterable[str]) -> set[str]:
     todo = [r for r in wanted if (root, r) not in _IGNORED]
     if todo and (Path(root) / ".git").exists():
         try:
-            out = subprocess.run(
-                ["git", "check-ignore", "--no-index", "-v", "-z", "--stdin"], cwd=root, capture_output=True,
-                timeout=20, input="\0".join(todo).encode("utf-8", "surrogateescape") + b"\0",
-            ).stdout.decode("utf-8", "surrogateescape")
+            out = run_git(root, "check-ignore", "--no-index", "-v", "-z", "--stdin", timeout=20,
+                          stdin="\0".join(todo).encode("utf-8", "surrogateescape") + b"\0",
+                          ).stdout.decode("utf-8", "surrogateescape")
         except (OSError, subprocess.SubprocessError):
             out = ""
         fields = out.split("\0")

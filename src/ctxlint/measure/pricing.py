@@ -323,16 +323,24 @@ def price_requests(requests: Sequence[Usage]) -> list[float | None]:
     return out
 
 
+# Claude models under any name a gateway gives them ("claude-opus-4.6-1m", "anthropic/claude-…", "opus").
+CLAUDE_FAMILY = re.compile(r"claude|opus|sonnet|haiku|fable|mythos")
+
+
 def context_window_for(model: str | None, agent: str) -> int | None:
     """The model's input window when the transcript does not declare one; None when unknown.
 
     Claude Code: 200K unless the model runs natively at 1M (Opus 4.7+, Opus/Sonnet/Haiku 5.x, Fable,
-    Mythos) or carries the ``[1m]`` suffix. Codex: 272K for every GPT-5/codex model (what Codex
+    Mythos) or carries the ``[1m]`` suffix; unknown for another vendor's model run through it. Codex: 272K for every GPT-5/codex model (what Codex
     hard-codes). Gemini CLI: 1,048,576 for every default model.
     """
     m = normalise_model(model) if model else ""
     if agent == "gemini" or m.startswith("gemini"):
         return 1_048_576
+    if agent == "claude-code" and m and not m.startswith("<") and not CLAUDE_FAMILY.search(m):
+        # another vendor's model behind Claude Code (DeepSeek, Qwen, a local model through a gateway):
+        # its window is its own, and real sessions run past 200K without compacting
+        return None
     if m.startswith("claude") or (agent == "claude-code" and not m.startswith(("gpt", "o3", "o4", "codex"))):
         if model and (model.rstrip().lower().endswith("[1m]") or m.startswith(WINDOW_1M_CLAUDE)):
             return 1_000_000

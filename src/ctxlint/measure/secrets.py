@@ -2,6 +2,11 @@
 
 ``mask`` keeps at most four leading characters and names the kind: ``sk-a…[masked openai-api-key]``.
 Placeholders (`xxxx`, `<your-key>`, `${VAR}`, `sk-test-key`) are neither reported nor masked.
+
+A text is masked *before* it is cut: a key cut in half no longer matches its pattern, and its
+first half would be printed. ``clip`` is how a rule quotes a piece of a file or a transcript.
+Patterns whose shape has an end (a private key's END line, a JWT's third part, a quoted value) also
+match a secret that a reader already cut at the end of the text it kept.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class _Pattern:
     kind: str
     source: str
     group: int
+    report: bool  # False: masked in every output, but not a CTX112 finding (see rules/secrets.yaml)
     hints: tuple[str, ...]  # empty: always run
     folded: bool  # a (?i) pattern: its hints are tested against the lower-cased text
     _regex: re.Pattern[str] | None = None
@@ -52,8 +58,8 @@ def _patterns() -> tuple[list[_Pattern], list[str], tuple[frozenset[str], list[s
     patterns = []
     for p in data["patterns"]:
         flags = LEADING_FLAGS.match(p["regex"])  # where Python allows global flags: at the start
-        patterns.append(_Pattern(p["kind"], p["regex"], int(p.get("group", 0)), tuple(p.get("hints") or ()),
-                                 flags is not None and "i" in flags.group(1)))
+        patterns.append(_Pattern(p["kind"], p["regex"], int(p.get("group", 0)), bool(p.get("report", True)),
+                                 tuple(p.get("hints") or ()), flags is not None and "i" in flags.group(1)))
     generic = data.get("generic") or {}
     plain = (frozenset(generic.get("kinds", ())), [str(p) for p in generic.get("not_secret", ())])
     return patterns, [str(p) for p in data.get("placeholders", [])], plain
@@ -77,8 +83,9 @@ def _fold(text: str) -> str:
     return text.lower().replace("\u017f", "s")
 
 
-def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
-    """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests)."""
+def find_secrets(text: str, use_hints: bool = True, *, reported: bool = False) -> list[SecretMatch]:
+    """The secrets in ``text``, in order. ``use_hints=False`` runs every pattern (for tests);
+    ``reported=True`` only the patterns a CTX112 finding is made of."""
     if not text:
         return []
     patterns, placeholders, plain = _patterns()
@@ -86,6 +93,8 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
     starts: list[int] = []  # sorted starts of ``found`` (kept in step) for O(log n) overlap checks
     lowered: str | None = None
     for pattern in patterns:
+        if reported and not pattern.report:
+            continue
         if use_hints and pattern.hints:
             if pattern.folded:
                 lowered = _fold(text) if lowered is None else lowered
@@ -108,6 +117,8 @@ def find_secrets(text: str, use_hints: bool = True) -> list[SecretMatch]:
 
 
 def mask(text: str) -> str:
+    """``text`` with every secret replaced by its first four characters (none for short ones and
+    private keys) and its kind."""
     matches = find_secrets(text)
     if not matches:
         return text
@@ -121,3 +132,19 @@ def mask(text: str) -> str:
         last = m.end
     out.append(text[last:])
     return "".join(out)
+
+
+_MASKED = re.compile(r"…\[masked [a-z0-9-]{1,40}\]")
+
+
+def clip(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` as a report may quote them: masked first, then cut
+    (never inside a mask, which is kept whole)."""
+    masked = mask(text)
+    if len(masked) <= limit:
+        return masked
+    cut = limit
+    for m in _MASKED.finditer(masked, max(0, limit - 60), limit + 60):
+        if m.start() < limit < m.end():
+            cut = m.end()
+    return masked[:cut]

@@ -280,6 +280,7 @@ def export(
     batch_files: int = 200,
     batch_rows: int = 50_000,
     progress: Progress | None = None,
+    project_roots: tuple[str, ...] = (),
 ) -> ExportStats:
     """Audit every transcript under ``paths`` and write the sessions/findings/instructions tables."""
     if fmt not in FORMATS:
@@ -287,7 +288,7 @@ def export(
     config = config or Config()
     used_salt = resolve_salt(pseudonymize, salt)
     teams = TeamMap.load(group_by) if group_by else TeamMap()
-    ctx = RowContext(config=config, teams=teams, salt=used_salt)
+    ctx = RowContext(config=config, teams=teams, salt=used_salt, project_roots=project_roots)
 
     started = time.perf_counter()
     out = Path(output)

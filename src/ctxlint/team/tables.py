@@ -185,6 +185,7 @@ class RowContext:
     config: Config = field(default_factory=Config)
     teams: TeamMap = field(default_factory=TeamMap)
     salt: str | None = None  # set = pseudonymize
+    project_roots: tuple[str, ...] = ()  # --project-root: where transcripts' projects may be looked at
 
     @property
     def pseudonymize(self) -> bool:
@@ -402,19 +403,19 @@ def audit_to_rows(task: FileTask, ctx: RowContext) -> FileRows:
 
 def instruction_rows(project: str, ctx: RowContext) -> list[Row]:
     """One row per instruction file of ``project`` (a directory on this machine), with the load graph."""
-    from pathlib import Path
 
-    from ctxlint.core.inputs import instruction_sources
+    from ctxlint.core.inputs import project_instruction_sources, transcript_project
     from ctxlint.instructions.build import build_project
 
-    if not os.path.isdir(project):
+    root = transcript_project(project, ctx.project_roots)  # only inside the home directory or a --project-root
+    if root is None:
         return []
-    root = Path(project)
     try:
-        sources = instruction_sources(root, ctx.config.exclude)
+        sources = project_instruction_sources(root, ctx.config.exclude)
         if not sources:
             return []
-        built = build_project(sources, root, ctx.config.requests_per_session)
+        built = build_project(sources, root, ctx.config.requests_per_session, git_status=False,
+                          timeout=ctx.config.timeout_per_file)
     except (OSError, ValueError, RecursionError):
         return []
     startup = sorted((agent, int(load.tokens)) for agent, load in built.loads.items() if load.entries)

@@ -80,6 +80,7 @@ class ToolCall:
     subagent_type: str | None = None  # the kind of subagent asked for (Explore, Plan, a custom agent's name)
     input_chars: int = 0
     input_key: int | None = None  # a hash of the whole input: the same call made again has the same key
+    cwd: str | None = None  # the directory a shell call ran in, when it names one (Codex's `workdir`)
     sidechain: bool = False
     # What the tool does whatever the agent calls it (readers.common.tool_kind): "read" (one file,
     # maybe a line range), "search" (grep, glob, listings), or "" for anything else.

@@ -41,11 +41,11 @@ def raw_lines(fh: BinaryIO, limit: int = DEFAULT_LIMIT) -> Iterator[bytes | int]
             yield line
 
 
-def _lines(fh: BinaryIO, limit: int) -> Iterator[bytes]:
+def _lines(fh: BinaryIO, limit: int, at_start: bool = True) -> Iterator[bytes]:
     """``readline(limit)`` until the end, as a C-level iterator (no generator frame per line); the
-    first line has room for a BOM, which is dropped."""
-    first = fh.readline(limit + len(BOM))
-    if first.startswith(BOM):
+    first line of a file (``at_start``) has room for a BOM, which is dropped."""
+    first = fh.readline(limit + len(BOM)) if at_start else fh.readline(limit)
+    if at_start and first.startswith(BOM):
         first = first[len(BOM) :]
     if not first:
         return iter(())
@@ -88,6 +88,7 @@ def json_records(
     parse: Callable[[bytes], Any] = orjson.loads,
     limit: int = DEFAULT_LIMIT,
     struct: type | None = None,
+    first_line: int = 0,
 ) -> Iterator[tuple[int, Any]]:
     """``(line number, record)`` for every JSON-object line, counting lines and bytes on ``t``.
 
@@ -102,14 +103,17 @@ def json_records(
 
     A ``parse`` that decodes records into a ``struct`` class (not dicts) names it: those records are
     objects too. Lines are split as ``raw_lines`` splits them (open the file with ``READ_BUFFER``).
+
+    ``first_line``: the lines already read before the file's position (a live session read on from
+    where it was left, ``ctxlint.live``); numbering goes on from there and no BOM is looked for.
     """
-    number = 0
+    number = first_line
     skipped = 0
     consumed = 0
     limit = max(limit, MIN_LIMIT)
     try:
         # raw_lines, inlined: this loop runs for every line of every transcript
-        for line in _lines(fh, limit):
+        for line in _lines(fh, limit, first_line == 0):
             number += 1
             size = len(line)
             if size >= limit and not _ends_within(line, limit):

@@ -67,23 +67,58 @@ EVIDENCE_LINES = 12
 EVIDENCE_LINE_CHARS = 200
 
 
+# Every command the four patterns above can match names one of these programs or words: a command
+# without any of them (most: ls, cat, grep, sed…) is ruled out by one plain search.
+_MAY_LOOP = re.compile(
+    r"git|gh\s|glab|hub\s|py\.?test|tox|nox|jest|vitest|mocha|ava|rspec|phpunit|ctest|nextest|unittest|test|check")
+
+
 def wants_evidence(call: ToolCall) -> bool:
     """Whether a call can complete a loop, so its output is worth scanning."""
     command = call.command
     if command:
+        if _MAY_LOOP.search(command) is None:
+            return False
         return bool(GIT_COMMIT.search(command) or GIT_PUSH.search(command) or PR_CREATE.search(command)
                     or TEST_RUN.search(command))
     return bool(PR_TOOL.search(call.name))
 
 
+# The evidence patterns as one, searched over the whole output: it finds every line one of them
+# matches on its own (a match inside a line is a match of the whole text from that line's start), so
+# only the lines it lands on are tested one by one. Line ends other than \n fall back to the plain scan.
+_ANY_EVIDENCE = re.compile("|".join(f"(?:{p.pattern})" for p in _EVIDENCE), re.M)
+_OTHER_LINE_ENDS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _is_evidence(line: str) -> bool:
+    return any(p.search(line) for p in _EVIDENCE)
+
+
 def evidence(text: str) -> tuple[str, ...]:
     """The lines of an output that say whether a loop completed (see the module's docstring)."""
     kept: list[str] = []
-    for line in text.splitlines():
-        if any(p.search(line) for p in _EVIDENCE):
+    if _OTHER_LINE_ENDS.search(text) is not None:
+        for line in text.splitlines():
+            if _is_evidence(line):
+                kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
+                if len(kept) >= EVIDENCE_LINES:
+                    break
+        return tuple(kept)
+    pos = 0
+    while len(kept) < EVIDENCE_LINES:
+        found = _ANY_EVIDENCE.search(text, pos)
+        if found is None:
+            break
+        start = text.rfind("\n", 0, found.start()) + 1
+        end = text.find("\n", found.start())
+        end = len(text) if end == -1 else end
+        line = text[start:end]
+        if _is_evidence(line):
             kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
-            if len(kept) >= EVIDENCE_LINES:
-                break
+        pos = end + 1
+        if pos > len(text):
+            break
     return tuple(kept)
 
 

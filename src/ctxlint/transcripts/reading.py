@@ -16,6 +16,7 @@ import orjson
 
 from ctxlint.transcripts.events import Transcript
 from ctxlint.transcripts.lines import READ_BUFFER, iter_lines, json_records, repair_utf8
+from ctxlint.transcripts.readers.common import OUT_OF_RANGE, OutOfRange
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -43,6 +44,11 @@ def _readers() -> dict[str, ModuleType]:
 
     return {"aider": aider, "amp": amp, "claude-code": claude_code, "cline": cline, "codex": codex,
             "copilot-cli": copilot, "cursor": cursor, "gemini": gemini, "generic": generic, "qwen-code": qwen}
+
+
+def reader_module(agent: str) -> ModuleType:
+    """The reader of an agent's line format (``claude-code``, ``codex``, ...)."""
+    return _readers()[agent]
 
 
 # The formats of JSONL files, in the order they are tried on each of the first records: the more
@@ -163,11 +169,28 @@ def read_transcript(path: str, use_prefilter: bool = True) -> Transcript:
         fh.seek(0)
         try:
             _read(fh, t, fmt, use_prefilter)
+        except OutOfRange:
+            # A reader that reads a whole document at once stops at an absurd number: the rest of the
+            # document is one malformed record, the run goes on (readers of lines skip just the line).
+            t.add_malformed(max(t.lines, 1), OUT_OF_RANGE)
         except CONTENT_ERRORS as exc:
             # Safety net: the readers guard each record, so this is a shape no guard foresaw. Keep what
             # was read and report the rest as one malformed diagnostic instead of failing the run.
             t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
+    completed(t)
     return t
+
+
+def completed(t: Transcript) -> None:
+    """What is known of a transcript once all of it is read, whatever read it (a live session read on
+    from an offset too): a session a program drove (a memory plugin's observer fed the events of
+    another session) records no prompts of a person: the rules about how someone prompts are skipped
+    for it, and say so."""
+    from ctxlint.transcripts.agents import records_of
+    from ctxlint.transcripts.readers.common import program_fed
+
+    if program_fed(t.events):
+        t.records = (t.records if t.records is not None else records_of(t.agent)) - {"prompts"}
 
 
 def _read_store(path: str, database: str, session_id: str | None) -> Transcript:
@@ -200,6 +223,8 @@ def _read_store(path: str, database: str, session_id: str | None) -> Transcript:
         module.read(con, session_id, t)
     except sqlite3.Error as exc:
         t.add_malformed(max(t.lines, 1), f"unreadable database ({exc})")
+    except OutOfRange:
+        t.add_malformed(max(t.lines, 1), OUT_OF_RANGE)
     except CONTENT_ERRORS as exc:
         t.add_malformed(max(t.lines, 1), f"unreadable content ({type(exc).__name__})")
     finally:

@@ -42,6 +42,31 @@ class SessionSummary:
     first_prompt: str | None = None
 
 
+COPIED_KEYS = ("requests", "input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens")
+
+
+def counted_once(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sessions' facts as a run over all of them counts them: a resumed session's rollout without the
+    requests it copied from another session the run also has (that session's own rollout counts them).
+    The facts of one file alone are never changed: there, the copy is the only record of those requests."""
+    present = {s.get("session_id") for s in sessions if s.get("session_id")}
+    out = []
+    for s in sessions:
+        copied = s.get("copied_usage")
+        if not copied or s.get("resumed_from") not in present:
+            out.append(s)
+            continue
+        adjusted = {**s, "counted_in": s["resumed_from"]}
+        for key in COPIED_KEYS:
+            adjusted[key] = int(s.get(key) or 0) - int(copied[key])
+        adjusted["input_tokens_including_cache"] = sum(
+            adjusted[k] for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"))
+        if s.get("cost_usd") is not None and copied.get("cost_usd") is not None:
+            adjusted["cost_usd"] = round(float(s["cost_usd"]) - float(copied["cost_usd"]), 6)
+        out.append(adjusted)
+    return out
+
+
 def session_facts(t: Transcript) -> dict[str, Any]:
     return summarise(t).facts
 
@@ -84,6 +109,8 @@ def summarise(t: Transcript) -> SessionSummary:
     cost = 0.0
     priced = unpriced = 0
     fresh = cache_write = cache_read = output = sidechain_requests = 0
+    copied = dict.fromkeys(COPIED_KEYS, 0)  # the requests of a resumed session copied into this file
+    copied_cost = 0.0
     known = [u for u in requests if u.input_known]
     prices = iter(price_requests(known))
     for u in requests:
@@ -99,6 +126,13 @@ def summarise(t: Transcript) -> SessionSummary:
         cache_read += u.cache_read_input_tokens
         output += u.output_tokens
         sidechain_requests += u.sidechain
+        if u.replayed and "resumed_from" in t.extra:
+            copied["requests"] += 1
+            copied["input_tokens"] += u.input_tokens
+            copied["cache_creation_input_tokens"] += u.cache_creation_input_tokens
+            copied["cache_read_input_tokens"] += u.cache_read_input_tokens
+            copied["output_tokens"] += u.output_tokens
+            copied_cost += price or 0.0
     # SWE-agent's info.model_stats is one aggregate over the run: its tokens count, but it is neither
     # one request nor one context.
     aggregates = [u for u in requests if u.request_key == "model_stats"]
@@ -136,6 +170,11 @@ def summarise(t: Transcript) -> SessionSummary:
         "basis": "measured" if "request-usage" in records else "estimated",
         "agent_cost_usd": t.extra.get("agent_cost_usd"),
     }
+    if copied["requests"]:
+        # Codex 0.3x's resume copies the resumed session's requests (its token counts) into the new
+        # rollout: counted here, and once only by a run that also has that session (``counted_once``).
+        facts["resumed_from"] = t.extra["resumed_from"]
+        facts["copied_usage"] = {**copied, "cost_usd": round(copied_cost, 6) if priced else None}
     spend = cost if priced == len(requests) else None  # one unpriced request leaves the spend unknown
     if len(known) < len(requests):
         # Requests without their input: unknown is not 0. The store's own totals (below) say what it kept.

@@ -10,6 +10,9 @@ GitHub shows only 10 annotations of each level per step (50 per job) and drops t
 so only the most important findings of each level become annotations; the others are printed as
 plain log lines, counted in the last line, and listed by ``step_summary`` for ``$GITHUB_STEP_SUMMARY``.
 
+Every other line is a plain log line that cannot be read as a command (``_runtime.safeout``): the
+report's paths are one printable line each, and a line that would start with ``::`` is escaped.
+
 The annotations of one file sit inside ``::group::<path>`` / ``::endgroup::`` (as yamllint and
 sqlfluff do), so the log folds per file while the annotations still surface on the pull request. A
 plain line carries the summary.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from ctxlint._runtime.safeout import plain_line
 from ctxlint.model import Finding, Report, Severity
 from ctxlint.reporters.check.order import CAP_NOTE, annotated, by_file
 from ctxlint.reporters.check.text import summary_line
@@ -60,7 +64,8 @@ def render(report: Report) -> str:
     if rest:
         # Workflow commands past the cap are dropped silently by GitHub: these are plain log lines.
         lines.append(f"::group::{len(rest)} more findings (not annotated: {CAP_NOTE})")
-        lines.extend(f"{f.path}:{f.line}: {f.rule_id} {f.rule_name} [{f.severity.label}] {f.message}" for f in rest)
+        lines.extend(plain_line(f"{f.path}:{f.line}: {f.rule_id} {f.rule_name} [{f.severity.label}] {f.message}")
+                     for f in rest)
         lines.append("::endgroup::")
     lines.append("ctxlint: " + summary_line(report).replace("\n", " · "))
     if rest:

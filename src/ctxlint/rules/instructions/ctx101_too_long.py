@@ -32,8 +32,9 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     excess = max(0, tokens - ctx["max-tokens"])
     # A section that holds others (the file's own title, spanning the whole file) is no place to cut:
     # the sections inside it are.
+    # the sections nest and are in line order: one holds others exactly when the next one starts inside it
     spans = [(s.heading or "(preamble)", s.start_line, s.end_line) for s in doc.sections if s.level <= 2]
-    leaves = [s for s in spans if not any(o is not s and s[1] <= o[1] and o[2] <= s[2] for o in spans)]
+    leaves = [s for s, after in zip(spans, [*spans[1:], None], strict=True) if after is None or after[1] > s[2]]
     heaviest = sorted(leaves, key=lambda s: s[2] - s[1], reverse=True)[:3]
     sections = ", ".join(f"'{h}' (lines {a}-{b})" for h, a, b in heaviest)
     yield RawFinding(

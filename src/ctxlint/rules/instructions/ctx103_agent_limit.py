@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ctxlint.instructions.agents import lenient_front_matter
+from ctxlint.instructions.agents import lenient_front_matter, specs
 from ctxlint.instructions.build import ChainCut, chain_cuts
 from ctxlint.instructions.project import InstructionProject
 from ctxlint.model import RawFinding, Severity, fix
@@ -18,14 +18,20 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
     for agent, load in project.loads.items():
         if agent in project.chains:
             continue  # a budget-sharing agent's cuts are reported per chain above
+        spec = specs().get(agent)
+        # Windsurf's character limits differ between its products and versions (docs/agents/instruction-files.md):
+        # a cut by them is a warning.
+        by_chars = spec is not None and bool(spec.file_chars or spec.total_chars)
         for e in load.entries:
             if not (e.truncated or e.dropped):
                 continue
             yield RawFinding(
                 line=_import_line(project, e.via, e.path) if e.via else 1,
                 path=e.via or e.path,
-                message=f"{agent} silently drops {e.path}: {e.note}",
-                fix=fix("flatten-imports" if e.depth else "split-huge", path=e.path),
+                severity=Severity.WARNING if by_chars else None,
+                message=f"{agent} silently drops {'part of ' if e.truncated else ''}{e.path}: {e.note}",
+                fix=fix("char-limit", path=e.path) if by_chars else fix("flatten-imports" if e.depth else "split-huge",
+                                                                          path=e.path),
                 content_key=f"{agent}:{e.path}:{e.note}",
             )
     yield from _memory(project, ctx)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import Fix, RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
@@ -320,15 +321,15 @@ def _finding(run: list[Pair]) -> RawFinding:
     origin = _span(first.line, origin_end) if same_file else f"{first.file.path}:{first.line}"
     edits: tuple[TextEdit, ...] = ()
     if head.counter:
-        message = (f"{span} repeat {origin} with only the item number changed: \"{head.copy.raw[:80]}\""
+        message = (f"{span} repeat {origin} with only the item number changed: \"{clip(head.copy.raw, 80)}\""
                    if len(run) > 1 else f"near-duplicate of {origin} with only the item number changed: "
-                                        f"\"{head.copy.raw[:80]}\"")
+                                        f"\"{clip(head.copy.raw, 80)}\"")
     elif len(run) > 1:
-        message = f"{span} repeat {origin}: \"{head.copy.raw[:80]}\""
+        message = f"{span} repeat {origin}: \"{clip(head.copy.raw, 80)}\""
     else:
         what = {"line": "", "paragraph": "paragraph ", "code": "code block "}[head.copy.kind]
         kind = "duplicate" if head.similarity >= 1.0 else f"near-duplicate ({head.similarity:.0%} similar)"
-        message = f"{what}{kind} of {origin}: \"{head.copy.raw[:80]}\""
+        message = f"{what}{kind} of {origin}: \"{clip(head.copy.raw, 80)}\""
         if (same_file and head.copy.kind == "line" and head.similarity >= 1.0 and first.raw == head.copy.raw
                 and f.doc.section_at(first.line) == f.doc.section_at(head.copy.line)):
             edits = (TextEdit(line, line, ""),)
@@ -402,7 +403,7 @@ def _repeated_commands(f: InstructionFile, min_commands: int, reported: set[tupl
             end_line=last,
             path=f.path,
             message=(f"{len(found)} commands in lines {first}-{last} repeat the commands already given at "
-                     f"{_lines(origins)} (\"{found[0][1][:60]}\")"),
+                     f"{_lines(origins)} (\"{clip(found[0][1], 60)}\")"),
             fix=fix("commands-once", first=first, last=last),
             tokens_wasted=tokens if f.always_loaded_by else 0,
             content_key=f"commands:{found[0][1]}",

@@ -91,7 +91,7 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
 
 def nothing_to_resolve(project: InstructionProject, root: str) -> bool:
     """True when the tree holds only the instruction files themselves."""
-    return _only_instruction_files(root, tuple(f.source.real for f in project.files if not f.outside_root))
+    return _only_instruction_files(root, tuple(f.source.real for f in project.files))
 
 
 @lru_cache(maxsize=8)
@@ -292,7 +292,7 @@ def _created_paths(project: InstructionProject, root: Path, data: dict[str, Any]
     cached = _CREATED.get(id(project))
     if cached is not None and cached[0] is project:
         return cached[1]
-    found = tuple(dict.fromkeys(p for f in project.files if not f.outside_root
+    found = tuple(dict.fromkeys(p for f in project.files
                                 for p in Resolver(f, root, data).runtime_mentions()))
     if len(_CREATED) > 4:
         _CREATED.clear()
@@ -467,8 +467,6 @@ def _tree_finding(line: int, shown: list[str]) -> RawFinding:
 
 @detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    if file.outside_root:
-        return
     root = Path(project.root).resolve()
     data = ctx.data
     resolver = Resolver(file, root, data)

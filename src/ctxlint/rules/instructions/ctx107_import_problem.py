@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ctxlint.instructions.files import repo_root
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
@@ -22,7 +23,7 @@ def _resolve(file: InstructionFile, target: str) -> Path:
 
 @detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    root = Path(project.root).resolve()
+    root = repo_root(Path(project.root))  # started in a sub-folder, the files above it are still the repository's
     noise = re.compile(ctx.data["noise"])
     graph: dict[str, list[str]] = {}
     for f in project.files:

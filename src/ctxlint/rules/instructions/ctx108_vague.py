@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
@@ -101,7 +102,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             runs.append([(number, text)])
     for run in runs:
         first, last = run[0][0], run[-1][0]
-        quoted = run[0][1][:60]
+        quoted = clip(run[0][1], 60)
         if len(run) == 1:
             message = f"vague directive \"{quoted}\": nothing the agent can check or does not already do"
             how = fix("checkable", line=first)

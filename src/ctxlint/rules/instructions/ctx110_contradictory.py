@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment, normalise
 from ctxlint.rules.instructions.tooling import formatter_facts, language_of, nearest_dir, setting_for, stated
@@ -117,7 +118,7 @@ def _managers(group: list[InstructionFile], ctx: RuleContext) -> Iterator[RawFin
         order = {id(f): i for i, f in enumerate(group)}  # imported files first: the finding lands on the importer
         (t1, first), (t2, later) = sorted(uses.items(), key=lambda kv: (order[id(kv[1].file)], kv[1].number))[:2]
         yield RawFinding(line=later.number, path=later.file.path,
-                         message=f"says to use {t2}, but {_where(first, later)} says to use {t1} (\"{first.raw.strip()[:60]}\")",
+                         message=f"says to use {t2}, but {_where(first, later)} says to use {t1} (\"{clip(first.raw.strip(), 60)}\")",
                          fix=fix("one-manager", family=family),
                          content_key=f"{family}:{t1}:{t2}")
 
@@ -158,7 +159,7 @@ def _styles(group: list[InstructionFile]) -> Iterator[RawFinding]:
                 yield RawFinding(
                     line=line.number, path=line.file.path,
                     message=(f"{SETTING_WORDS[setting]}: {_value(setting, value)} here, but {_value(setting, earlier[0])} "
-                             f"at {_where(other, line)} (\"{other.raw.strip()[:60]}\")"),
+                             f"at {_where(other, line)} (\"{clip(other.raw.strip(), 60)}\")"),
                     fix=fix("state-once"),
                     content_key=f"style:{setting}:{earlier[0]}:{value}")
                 break
@@ -198,7 +199,7 @@ def _polars(group: list[InstructionFile], seen: set[tuple[str, int]]) -> Iterato
         if other is not None and (line.file.path, line.number) not in seen:
             seen.add((line.file.path, line.number))
             yield RawFinding(line=line.number, path=line.file.path,
-                             message=f"\"{line.raw.strip()[:60]}\" contradicts {_where(other, line)} (\"{other.raw.strip()[:60]}\")",
+                             message=f"\"{clip(line.raw.strip(), 60)}\" contradicts {_where(other, line)} (\"{clip(other.raw.strip(), 60)}\")",
                              fix=fix("decide", action=action),
                              content_key=f"polar:{action}")
         polar.setdefault((positive, action), line)
@@ -236,7 +237,7 @@ def _forbidden_commands(group: list[InstructionFile], ctx: RuleContext) -> Itera
                 reported.add((line.file.path, line.number))
                 yield RawFinding(
                     line=line.number, path=line.file.path,
-                    message=f"lists `{listed}` to run, but {_where(origin, line)} says never to (\"{origin.raw.strip()[:60]}\")",
+                    message=f"lists `{listed}` to run, but {_where(origin, line)} says never to (\"{clip(origin.raw.strip(), 60)}\")",
                     fix=fix("forbidden-listed", listed=listed, line=line.number),
                     content_key=f"forbidden:{command}:{listed}")
                 break

@@ -622,8 +622,6 @@ def _commands(file: InstructionFile) -> Iterator[tuple[int, str, int | None, Cod
 
 @detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    if file.outside_root:
-        return
     checker = Checker(file, project, ctx.data)
     seen: set[tuple[int, str]] = set()
     block_state: dict[int, tuple[Where, bool, list[str]]] = {}

@@ -51,7 +51,7 @@ def _local_default(doc: Document, text: str, match: SecretMatch, line: int, data
 @detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     text = file.doc.text
-    for match in find_secrets(text):
+    for match in find_secrets(text, reported=True):
         line = text.count("\n", 0, match.start) + 1
         if _local_default(file.doc, text, match, line, ctx.data):
             continue

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.measure.secrets import clip
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import in_code_or_comment
@@ -57,7 +58,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if cited:
             yield RawFinding(
                 line=n,
-                message=f"\"{stripped[:70]}\" describes `{cited[0]}`, a rule the repository's lint config already enforces",
+                message=f"\"{clip(stripped, 70)}\" describes `{cited[0]}`, a rule the repository's lint config already enforces",
                 fix=fix("lint-rule", line=n),
                 tokens_wasted=count_text(raw) if file.always_loaded_by else 0,
                 content_key=f"rule:{stripped}",
@@ -75,7 +76,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
                 continue  # unknown, or a contradiction (CTX110's business)
             yield RawFinding(
                 line=n,
-                message=(f"style rule \"{stripped[:70]}\" restates what {enforced.source} already enforces "
+                message=(f"style rule \"{clip(stripped, 70)}\" restates what {enforced.source} already enforces "
                          f"({_value(setting, value)})"),
                 fix=fix("let-the-formatter", line=n),
                 tokens_wasted=count_text(raw) if file.always_loaded_by else 0,

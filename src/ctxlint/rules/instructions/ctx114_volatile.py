@@ -14,12 +14,14 @@ ticked checkboxes, progress lists marked with status emoji, and test counts that
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import Document
+from ctxlint.measure.secrets import clip
 from ctxlint.measure.tokens import count_text
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.instructions.common import lines_tokens
@@ -61,17 +63,20 @@ def _blocks(doc: Document) -> list[Block]:
         if m and not doc.line_in_code(number):
             heads.append((number, 9, m.group(1) or m.group(2)))
     heads.sort()
+    breaks = [n for n, raw in enumerate(doc.lines, start=1) if THEMATIC_BREAK.match(raw) and not doc.line_in_code(n)]
+    # One pass with a stack of open blocks (linear in the headings: files have 200k of them): a head
+    # closes every open block of its level or deeper; a pseudo-heading (level 9) is closed by any head.
+    ends = [len(doc.lines)] * len(heads)
+    open_blocks: list[int] = []
+    for index, (start, level, _) in enumerate(heads):
+        while open_blocks and heads[open_blocks[-1]][1] >= level:
+            ends[open_blocks.pop()] = start - 1
+        open_blocks.append(index)
     blocks: list[Block] = []
-    for index, (start, level, title) in enumerate(heads):
-        end = len(doc.lines)
-        for later, later_level, _ in heads[index + 1:]:
-            if later_level <= level or level == 9:
-                end = later - 1
-                break
-        for n in range(start + 1, end + 1):
-            if THEMATIC_BREAK.match(doc.lines[n - 1]) and not doc.line_in_code(n):
-                end = n - 1
-                break
+    for (start, level, title), end in zip(heads, ends, strict=True):
+        cut = bisect.bisect_right(breaks, start)  # the first thematic break below the head ends it too
+        if cut < len(breaks) and breaks[cut] <= end:
+            end = breaks[cut] - 1
         blocks.append(Block(title, start, end, level))
     return blocks
 
@@ -112,13 +117,15 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     against = re.compile(ctx.data["against_emoji"])
     covered: set[int] = set()
     blocks = _blocks(doc)
-    for block in blocks:
+    starts = [b.start for b in blocks]
+    for index, block in enumerate(blocks):
         if block.start in covered or block.end <= block.start:
             continue
         heading = EMOJI_NUM.sub("", block.title).strip(" :*_`")
         log, dated, directives = _evidence(doc, block.start, block.end, signals)
-        level = min((b.level for b in blocks if block.start < b.start <= block.end and b.level > block.level), default=0)
-        children = [b for b in blocks if block.start < b.start <= block.end and b.level == level]
+        inner = blocks[index + 1 : bisect.bisect_right(starts, block.end, index + 1)]  # blocks are in line order
+        level = min((b.level for b in inner if b.level > block.level), default=0)
+        children = [b for b in inner if b.level == level]
         entries = sum(1 for b in children if DATE.search(b.title) or ENTRY_TITLE.search(b.title))
         if entries * 2 < len(children):
             entries = 0  # a few dated sub-sections in a whole guide do not make the guide a changelog
@@ -153,7 +160,7 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if dated or status.search(raw) or counts.search(raw):
             yield RawFinding(
                 line=number,
-                message=f"{'dated ' if dated else ''}status line \"{raw.strip()[:70]}\" in an always-loaded file goes stale",
+                message=f"{'dated ' if dated else ''}status line \"{clip(raw.strip(), 70)}\" in an always-loaded file goes stale",
                 fix=fix("delete-status", line=number),
                 tokens_wasted=lines_tokens(file, number, number),
                 content_key=f"line:{raw.strip()}",

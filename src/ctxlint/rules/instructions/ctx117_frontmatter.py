@@ -11,7 +11,15 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from ctxlint.instructions.agents import activation, lenient_front_matter, split_globs
+from ctxlint._runtime.git import run_git
+from ctxlint.instructions.agents import (
+    KIRO_INCLUSIONS,
+    WINDSURF_TRIGGERS,
+    activation,
+    lenient_front_matter,
+    split_globs,
+)
+from ctxlint.instructions.globs import matches_a_file
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import Document
 from ctxlint.model import RawFinding, Severity, TextEdit, fix
@@ -22,20 +30,19 @@ TRUTHY = {"yes", "on", "\"true\"", "'true'", "\"yes\"", "'yes'", "True", "TRUE",
 FALSY = {"no", "off", "\"false\"", "'false'", "\"no\"", "'no'", "False", "FALSE", "n"}
 MATCH_ALL = ("**", "**/*", "*")
 BRACES = re.compile(r"\{([^{}]*)\}")
-ACTIVATION_KIND = {"cursor": "cursor", "copilot": "applyTo", "claude": "paths"}
+ACTIVATION_KIND = {"cursor": "cursor", "copilot": "applyTo", "claude": "paths", "cline": "cline", "windsurf": "trigger",
+                   "kiro": "inclusion"}
+# Rule files whose agents read unquoted globs (`globs: *.ts`, not valid YAML) with a lenient parser.
+LENIENT_KINDS = ("cursor", "windsurf", "kiro")
+ROLE_KIND = {"copilot-path": "copilot", "claude-rule": "claude", "skill": "skill", "cline-rule": "cline",
+             "windsurf-rule": "windsurf", "kiro-steering": "kiro"}
 SKILL_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 def _kind(file: InstructionFile) -> str | None:
     if file.role == "cursor-rule" and file.path.endswith(".mdc"):
         return "cursor"
-    if file.role == "copilot-path":
-        return "copilot"
-    if file.role == "claude-rule":
-        return "claude"
-    if file.role == "skill":
-        return "skill"
-    return None
+    return ROLE_KIND.get(file.role)
 
 
 def _globs(value: object) -> list[str]:
@@ -61,13 +68,7 @@ def _matches(root: Path, pattern: str) -> bool:
     """Whether the glob matches a file or folder of the repository, wherever it is rooted (agents
     match `*.ts` against every folder)."""
     pattern = pattern.lstrip("/").removeprefix("./")
-    for p in expand_braces(pattern):
-        try:
-            if next(iter(root.glob(p)), None) is not None or next(iter(root.glob(f"**/{p}")), None) is not None:
-                return True
-        except (ValueError, OSError, NotImplementedError):
-            return True  # a pattern pathlib cannot read: do not guess
-    return False
+    return any(matches_a_file(str(root), p) for p in expand_braces(pattern))  # bounded, whatever the pattern
 
 
 def _literal_brackets(pattern: str) -> str | None:
@@ -83,8 +84,7 @@ def _ignored(root: str, prefix: str) -> bool:
     if not prefix:
         return False
     try:
-        done = subprocess.run(["git", "check-ignore", "-q", "--no-index", prefix], cwd=root, capture_output=True,
-                              timeout=10)
+        done = run_git(root, "check-ignore", "-q", "--no-index", prefix, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0
@@ -124,8 +124,8 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
 def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext, kind: str) -> Iterator[RawFinding]:
     doc = file.doc
     loose = lenient_front_matter(doc.front_matter_raw or "") if doc.front_matter_error else None
-    if loose is not None and kind == "cursor":
-        # Cursor writes `globs: *.ts` unquoted (not valid YAML) and reads it with a lenient parser.
+    if loose is not None and kind in LENIENT_KINDS:
+        # Cursor (and Windsurf, Kiro) write `globs: *.ts` unquoted (not valid YAML) and read it leniently.
         doc = replace(doc, front_matter=loose, front_matter_error=None)
     if loose is not None and kind == "skill":
         # An unquoted `: ` inside a description: Claude Code reads it leniently; strict readers (Codex's
@@ -152,6 +152,8 @@ def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext,
                              message="a skill without front matter has no `description`: the agent cannot know when "
                                      "to use it", fix=fix("skill-header"),
                              content_key="skill-missing")
+        elif kind == "windsurf":
+            yield _no_trigger()
         return
     if kind == "skill":
         yield from _skill(file, doc, ctx)
@@ -176,7 +178,11 @@ def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext,
     if kind == "copilot" and "applyTo" not in fm:
         yield RawFinding(line=1, message="`applyTo` is missing: Copilot does not know which files this applies to",
                          fix=fix("apply-to"), content_key="applyTo")
-    yield from _dead_globs(doc, fm, project)
+    if kind == "windsurf":
+        yield from _trigger(doc, fm)
+    if kind == "kiro":
+        yield from _inclusion(doc, fm)
+    yield from _dead_globs(doc, fm, project, kind)
     body = "\n".join(doc.lines[doc.front_matter_end_line :]).strip()
     if not body:
         yield RawFinding(line=max(1, doc.front_matter_end_line), severity=Severity.WARNING,
@@ -232,11 +238,11 @@ def _everywhere(value: object) -> bool:
     return bool(patterns) and all(p in MATCH_ALL for p in patterns)
 
 
-def _dead_globs(doc: Document, fm: dict[str, object], project: InstructionProject) -> Iterator[RawFinding]:
+def _dead_globs(doc: Document, fm: dict[str, object], project: InstructionProject, kind: str) -> Iterator[RawFinding]:
     """A pattern list of which no pattern matches a file: the rule never loads. One dead pattern among
     live ones is harmless (template globs, a package to come)."""
     root = Path(project.root)
-    for key in ("globs", "paths", "applyTo"):
+    for key in ("globs", "paths", "applyTo", "fileMatchPattern"):
         patterns = [p for p in _globs(fm.get(key)) if not p.startswith("!")]
         if not patterns or any(p in MATCH_ALL or _matches(root, p) for p in patterns):
             continue
@@ -250,7 +256,7 @@ def _dead_globs(doc: Document, fm: dict[str, object], project: InstructionProjec
                        f"it does not match the folder of that name")
             how = fix("escape-brackets", pattern=_literal_brackets(literal[0]))
         else:
-            described = key == "globs" and bool(str(fm.get("description") or "").strip())
+            described = kind == "cursor" and key == "globs" and bool(str(fm.get("description") or "").strip())
             outcome = ("it never attaches the rule (only its description can bring it in)" if described
                        else "the rule never loads")
             if len(patterns) == 1:
@@ -294,3 +300,58 @@ def _skill(file: InstructionFile, doc: Document, ctx: RuleContext) -> Iterator[R
                                   f"allows {ctx['skill-description-chars']:,}"),
                          fix=fix("skill-description-long"),
                          content_key="skill-description-long")
+
+
+def _no_trigger() -> RawFinding:
+    return RawFinding(line=1, severity=Severity.WARNING,
+                      message="no `trigger`: Windsurf applies a rule without one only when it is @-mentioned",
+                      fix=fix("trigger"), content_key="trigger-missing")
+
+
+def _trigger(doc: Document, fm: dict[str, object]) -> Iterator[RawFinding]:
+    """Windsurf's `trigger`: one of its modes, with the key that mode needs."""
+    if "trigger" not in fm:
+        yield _no_trigger()
+        return
+    value = str(fm["trigger"]).strip()
+    line = _key_line(doc, "trigger")
+    if value not in WINDSURF_TRIGGERS:
+        yield _unknown_value("trigger", value, line, WINDSURF_TRIGGERS, "Windsurf")
+    elif value == "glob" and not _globs(fm.get("globs")):
+        yield RawFinding(line=line, severity=Severity.WARNING,
+                         message="`trigger: glob` without `globs`: the rule never loads",
+                         fix=fix("needs-key", key="globs", example="\"src/**/*.ts\""), content_key="trigger-globs")
+    elif value in ("model_decision", "agent") and not str(fm.get("description") or "").strip():
+        yield RawFinding(line=line, severity=Severity.WARNING,
+                         message=f"`trigger: {value}` without `description`: Cascade has nothing to decide on",
+                         fix=fix("needs-key", key="description", example="<when the rule applies>"),
+                         content_key="trigger-description")
+
+
+def _inclusion(doc: Document, fm: dict[str, object]) -> Iterator[RawFinding]:
+    """Kiro's `inclusion` (none is `always`): one of its modes, with the key that mode needs."""
+    if "inclusion" not in fm:
+        return
+    value = str(fm["inclusion"]).strip()
+    line = _key_line(doc, "inclusion")
+    if value not in KIRO_INCLUSIONS:
+        yield _unknown_value("inclusion", value, line, KIRO_INCLUSIONS, "Kiro")
+    elif value == "fileMatch" and not _globs(fm.get("fileMatchPattern")):
+        yield RawFinding(line=line, severity=Severity.WARNING,
+                         message="`inclusion: fileMatch` without `fileMatchPattern`: the steering file never loads",
+                         fix=fix("needs-key", key="fileMatchPattern", example="\"src/**/*.ts\""),
+                         content_key="inclusion-pattern")
+    elif value == "auto" and not str(fm.get("description") or "").strip():
+        yield RawFinding(line=line, severity=Severity.WARNING,
+                         message="`inclusion: auto` without `description`: Kiro has nothing to match requests against",
+                         fix=fix("needs-key", key="description", example="<when the steering applies>"),
+                         content_key="inclusion-description")
+
+
+def _unknown_value(key: str, value: str, line: int, known: dict[str, str], agent: str) -> RawFinding:
+    near = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    listed = ", ".join(f"`{k}`" for k in known)
+    return RawFinding(line=line,
+                      message=f"`{key}: {value}` is not a value {agent} knows ({listed}): the rule does not load as meant",
+                      fix=fix("value", key=key, value=near[0]) if near else fix("values", key=key, values=listed),
+                      content_key=f"{key}-value")

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ctxlint.instructions.agents import rule_folder_as_file, specs
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.instructions.common import normalise
@@ -29,6 +30,12 @@ def _unloaded(project: InstructionProject) -> Iterator[RawFinding]:
         if f.context_only or f.case_variant_of:
             continue
         name = Path(f.path).name
+        if any(rule_folder_as_file(tuple(f.path.split("/")), rd) for spec in specs().values() for rd in spec.rule_dirs):
+            yield RawFinding(line=1, path=f.path,
+                             message=f"not loaded: {f.unloaded_reason} ({f.tokens:,} tokens no agent loads)",
+                             fix=fix("rule-folder", folder=f.path + "/"),
+                             content_key="rule-folder-file")
+            continue
         if f.path.endswith(".md") and "/.cursor/rules/" in "/" + f.path:
             yield RawFinding(line=1, path=f.path,
                              message=f"Cursor reads only `.mdc` files in .cursor/rules; this `.md` is ignored "

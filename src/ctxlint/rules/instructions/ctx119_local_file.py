@@ -14,22 +14,25 @@ HOME = re.compile(r"(?:(?<![\w/])|(?<=file://))(/Users/|/home/|C:\\\\?Users\\\\?
 GENERIC_USERS = {"user", "username", "you", "me", "runner", "ubuntu", "node", "app", "root", "USER", "your-name",
                  "yourname", "name", "example", "john", "jane", "foo", "dev", "vscode", "codespace", "home", "agent",
                  "computeruse", "coder", "jovyan", "gitpod", "developer", "ec2-user", "admin", "app-user", "builder"}
+LOCAL_ROLES = ("claude-local", "agents-local")  # CLAUDE.local.md, AGENTS.local.md (Roo Code)
 CONTAINER_HINT = re.compile(r"(?i)(docker|container|podman|devcontainer|image|mount|-v\s)")
 
 
 @detector(scope="file")
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    if file.role == "claude-local" and (file.git_tracked or file.git_ignored is False):
+    local = file.role in LOCAL_ROLES
+    if local and (file.git_tracked or file.git_ignored is False):
         state = "is tracked by git" if file.git_tracked else "is not git-ignored"
+        name = file.path.rsplit("/", 1)[-1]
         if file.doc.text.strip():
-            yield RawFinding(line=1, message=f"CLAUDE.local.md holds personal preferences but {state}",
-                             fix=fix("untrack"), content_key="local")
+            yield RawFinding(line=1, message=f"{name} holds personal preferences but {state}",
+                             fix=fix("untrack", name=name), content_key="local")
         else:
             # An empty one leaks nothing yet; it only invites the next person's preferences into git.
-            yield RawFinding(line=1, message=f"CLAUDE.local.md is empty but {state}: the next preferences written "
-                                             "there would be shared", fix=fix("untrack"), content_key="local",
-                             severity=Severity.INFO)
-    if file.git_tracked is False or file.role == "claude-local" or file.context_only:
+            yield RawFinding(line=1, message=f"{name} is empty but {state}: the next preferences written "
+                                             "there would be shared", fix=fix("untrack", name=name),
+                             content_key="local", severity=Severity.INFO)
+    if file.git_tracked is False or local or file.context_only:
         return
     generic = set(ctx.data["generic_users"])
     # A path on another machine — inside a container, on a production or CI server — is a deployment fact,

@@ -9,6 +9,7 @@ own Read, or it is the few lines about to be edited.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from bisect import bisect_left, bisect_right
@@ -51,6 +52,11 @@ class _Reread:
     item: Item
     copy: _Copy  # the unchanged earlier copy it repeats
     after_shell_only: bool  # every copy in the context then came from a shell command
+    share: float = 1.0  # the part of its lines already in the context (a wider window also shows new lines)
+
+    @property
+    def tokens(self) -> int:
+        return self.item.tokens if self.share >= 1 else int(self.item.tokens * self.share)
 
 
 @dataclass(slots=True)
@@ -96,6 +102,20 @@ def _overlaps(earlier: _Copy, first: int, last: int | None) -> bool:
         return a1 is None and a0 <= first  # an open-ended re-read repeats an open-ended read
     lo, hi = max(a0, first), last if a1 is None else min(a1, last)
     return hi >= lo and (hi - lo + 1) >= 0.5 * (last - first + 1)
+
+
+def _share(copies: list[_Copy], first: int, last: int | None) -> float:
+    """The part of the lines ``first``..``last`` that the copies already hold: 1 when the read's end is
+    unknown (read to the end of the file) or lies inside what was seen."""
+    if last is None or first < 0:
+        return 1.0
+    best = 0
+    for c in copies:
+        if c.first < 0:
+            continue
+        lo, hi = max(c.first, first), last if c.last is None else min(c.last, last)
+        best = max(best, hi - lo + 1)
+    return min(1.0, best / (last - first + 1))
 
 
 def _contains(outer: _Copy, first: int, last: int | None) -> bool:
@@ -226,9 +246,9 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
                 forget(calls=frozenset(drop.call_ids))
         if isinstance(step, ToolCall):
             if step.command:
-                rewrites.add(step.line, step.command, step.is_edit)
+                rewrites.add(step.line, step.command, step.is_edit, step.cwd)
             for p in step.edit_paths if step.is_edit else ():
-                touches.append((step.line, paths.norm(p), True))
+                touches.append((step.line, paths.norm(p, step.cwd), True))
             continue
         item = step
         call, result = item.call, item.event
@@ -238,7 +258,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             if not result.is_error or stale_read.search(result.head):
                 # The file changed (or Claude Code says the copy it holds is stale): a new read is needed.
                 for p in call.edit_paths:
-                    for edited in by_norm.get(paths.norm(p), ()):
+                    for edited in by_norm.get(paths.norm(p, call.cwd), ()):
                         edited.copies.clear()
             continue  # a failed or rejected edit changed nothing
         if call.is_subagent:
@@ -256,7 +276,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if read is None:
             continue
         path, first, last, shell = read
-        norm = paths.norm(path)
+        norm = paths.norm(path, call.cwd if shell else None)
         if live_files.search(norm):
             continue  # a log or a running task's output: each look is meant to see what was added
         if norm not in display:
@@ -284,19 +304,21 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             report.reads.append((item, norm))
         earlier = next((c for c in reads.copies if _overlaps(c, first, last)), None)
         if earlier is not None and item.tokens >= ctx["min-tokens"]:
-            reads.rereads.append(_Reread(item, earlier, all(c.shell for c in reads.copies)))
+            reads.rereads.append(_Reread(item, earlier, all(c.shell for c in reads.copies),
+                                         _share(reads.copies, first, last)))
         if truncated.search(result.head[:300]) is None:  # a cut-short look leaves the rest to be read
             reads.copies.append(_Copy(first, last, item.line, result.call_id, sig, result.total_lines, shell, numbered))
 
     yield from _summaries_read_again(a, summaries, touches, ctx["summary-rereads"])
-    for (segment, norm), reads in state.items():
-        kept = [r for r in reads.rereads if not _needed_before_edit(a, r, norm, touches, ctx["pre-edit-lines"])]
+    for (_segment, norm), reads in state.items():
+        kept = [r for r in reads.rereads if not _needed_before_edit(a, r, norm, touches, ctx["pre-edit-lines"], prompt_lines)]
         if not kept:
             continue
-        claims: list[Claim] = [a.item_claim(r.item) for r in kept]
+        # only the lines already in the context are repeated: a wider window pays for its new lines
+        claims: list[Claim] = [a.item_claim(r.item, r.tokens if r.share < 1 else None) for r in kept]
         costs = [c.cost_usd for c in claims]
         copies = len(kept)
-        avg = sum(r.item.tokens for r in kept) // copies
+        avg = sum(r.tokens for r in kept) // copies
         k = max(a.carried(r.item) for r in kept)
         name = display[norm]
         shell = any(r.copy.shell for r in kept) or any(r.item.call is not None and r.item.call.command for r in kept)
@@ -307,30 +329,52 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             fix("refer-back", "read-tool" if shell else "read-range", name=name, line=kept[0].copy.line)
         pairs = ", ".join(f"line {r.item.line} repeats {r.copy.line}" for r in kept[:6])
         more = f", and {copies - 6} more" if copies > 6 else ""
+        partial = any(r.share < 1 for r in kept)
         stubs = (f"; {reads.stubs} more Read{'s' if reads.stubs > 1 else ''} answered \"file unchanged\""
                  if reads.stubs else "")
         yield RawFinding(
             line=kept[0].item.line,
             message=(f"`{name}` re-read {copies}× while an unchanged copy was still in the context ({pairs}{more})"
-                     f"{stubs}; {copies} × {avg:,} tokens carried for up to {k} request{'s' if k != 1 else ''}"),
+                     f"{stubs}; {copies} × {avg:,} tokens{' (the lines already shown)' if partial else ''} carried "
+                     f"for up to {k} request{'s' if k != 1 else ''}"),
             fix=how,
             tokens_wasted=sum(c.tokens for c in claims),
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=tuple(claims),
-            content_key=f"{segment}:{name}",
+            content_key=_content_key(name, kept[0]),
+            data={"file": name, "reads": copies + 1},
         )
 
 
+def _content_key(name: str, reread: _Reread) -> str:
+    """What the finding is about, for its fingerprint: the file, the lines re-read and the text they
+    showed — never a position in the session (a compaction or a prompt added earlier moves those)."""
+    read = _read_of(reread.item)
+    lines = f"{read[1]}-{read[2] if read[2] is not None else 'end'}" if read else ""
+    size, head = reread.copy.sig
+    digest = hashlib.sha1(f"{size}\0{head}".encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()[:12]
+    return f"{name}:{lines}:{digest}"
+
+
 def _needed_before_edit(a: Analysis, reread: _Reread, norm: str, touches: list[tuple[int, str, bool]],
-                        max_lines: int) -> bool:
-    """The re-read was needed for the edit that follows it: the next thing done to the file is an edit,
-    within the next few reads and edits (other files' may sit between: parallel reads, then edits), and
+                        max_lines: int, prompt_lines: list[int]) -> bool:
+    """The re-read was needed for the edit that follows it: the file is edited within the next few reads
+    and edits, with only looks at it before, in the same turn (other files' may sit between: parallel
+    reads, then edits; several windows of a file seen in an earlier turn before one multi-hunk patch), and
     the re-read is either Claude Code's Read after
     only shell looks (its Edit needs its own Read) or the lines about to be changed: a window of at most
     ``max_lines`` lines, or a whole file of at most half that."""
     item = reread.item
     at = bisect_left(touches, (item.line + 1, "", False))
-    if not next((is_edit for _, other, is_edit in touches[at:at + PRE_EDIT_LOOKS] if other == norm), False):
+    # the file's next uses: the edit, or more looks at it in the same turn (the windows a multi-hunk
+    # patch needs) and then the edit
+    uses = [(line, is_edit) for line, other, is_edit in touches[at:at + PRE_EDIT_LOOKS] if other == norm]
+    edit = next((i for i, (_, is_edit) in enumerate(uses) if is_edit), None)
+    turn = bisect_right(prompt_lines, item.line)
+    # Several looks before the edit count only when they re-show a copy from an earlier turn and stay in
+    # this one: re-printing what this turn printed seconds ago (`nl` after `sed`) is the waste itself.
+    if edit is None or (edit > 0 and (bisect_right(prompt_lines, uses[edit][0]) > turn
+                                      or bisect_right(prompt_lines, reread.copy.line) == turn)):
         return False
     call, result = item.call, item.event
     if call is None or not isinstance(result, ToolResult):
@@ -374,5 +418,5 @@ def _summaries_read_again(a: Analysis, summaries: list[_Summary], touches: list[
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,
             basis=Basis.MODELLED,
-            content_key=f"summary:{report.segment}:{report.line}",
+            content_key="summary:" + ",".join(sorted({os.path.basename(norm) for _, norm in kept})),
         )

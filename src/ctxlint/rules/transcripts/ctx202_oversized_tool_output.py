@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.registry import DOCUMENTED, RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
@@ -52,6 +53,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             severity=Severity.ERROR if item.tokens > ctx["error-tokens"] else None,
             claims=(claim,),
             content_key=f"{item.line}",
+            data={"what": describe(item), "tokens": item.tokens},
         )
     for (segment, _), items in repeats.items():
         total = sum(i.tokens for i in items)
@@ -73,6 +75,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
             claims=claims,
             content_key=f"repeat:{segment}:{describe(items[0])}",
+            data={"what": describe(items[0]), "tokens": total, "times": len(items)},
         )
 
 
@@ -130,8 +133,8 @@ def _fix(item: Item, ctx: RuleContext) -> Fix:
         first_line = call.command.strip().splitlines()[0]
         for entry in ctx.data.get("commands", []):
             if re.search(entry["match"], call.command):
-                return fix(str(entry["fix"]), command=first_line[:100])
-        return fix("cap-output", command=first_line[:80])
+                return fix(str(entry["fix"]), command=clip(first_line, 100))
+        return fix("cap-output", command=clip(first_line, 80))
     if call is not None and call.path and call.kind == "read":
         if "/tool-results/" in call.path.replace("\\", "/"):
             return fix("persisted-read", path=call.path)

@@ -16,8 +16,10 @@ The waste is measured: what the attempts that had to be repeated cost, every req
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
 
@@ -38,12 +40,16 @@ from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt, ToolResult
 
 CONTENT_WORD = re.compile(r"[^\W\d_][\w-]+")
+# A prompt delivered this soon after the agent's last output was typed while the agent worked (queued):
+# nobody reads an answer and writes a sentence in two seconds, so it cannot react to the attempt.
+QUEUED_SECONDS = 2.0
 
 
 @dataclass(slots=True)
 class _Ask:
     item: Item
     index: int  # position among the segment's substantive prompts
+    turn: int  # position among all the human prompts (short answers included)
     text: str
     grams: set[tuple[str, ...]]
     words: set[str]
@@ -92,7 +98,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     # Where each human turn's requests end: the next prompt's first request (confirmations included,
     # a "yes" continues the attempt it answers).
     asks: list[_Ask] = []
-    for item in prompts:
+    for turn, item in enumerate(prompts):
         p = item.event
         assert isinstance(p, Prompt)
         if p.text.startswith("[REDACTED"):
@@ -100,7 +106,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         text = typed_text(p.text)
         if not has_words(text, ctx["min-words"]) or ignore.matches(text[:300]):
             continue  # a confirmation, or an answer to the agent's own question
-        asks.append(_Ask(item, len(asks), text, trigrams(text), _words(text, stop), numbers(text)))
+        asks.append(_Ask(item, len(asks), turn, text, trigrams(text), _words(text, stop), numbers(text)))
     issues = _issues(a, asks, ctx)
     ends = _turn_ends(a, asks)
     for issue in issues:
@@ -113,6 +119,7 @@ def _issues(a: Analysis, asks: list[_Ask], ctx: RuleContext) -> list[_Issue]:
     declines = _any(tuple(ctx.data.get("not-corrections", ())))
     failures = _any(tuple(ctx.data.get("failure-words", ())))
     similarity, reported, short = ctx["similarity"], ctx["report-containment"], ctx["max-report-chars"]
+    queued = _queued_prompts(a, asks)
     issues: list[_Issue] = []
     for ask in asks:
         # The open issues (their last ask a few prompts back), newest first: the ask joins the first
@@ -121,12 +128,14 @@ def _issues(a: Analysis, asks: list[_Ask], ctx: RuleContext) -> list[_Issue]:
             if not _joins(a, last, ask, ctx):
                 continue
             prev = last.asks[-1]
-            adjacent = ask.index == prev.index + 1
+            # Right after the attempt: at most one short answer ("yes, go ahead") between; answers that
+            # steered further work ("2", "do them all", "3") make the later ask another question.
+            adjacent = ask.index == prev.index + 1 and ask.turn - prev.turn <= 2
             # The same ask again, right after the attempt or with words of its own saying that it failed
             # (a line repeated after other talk — a scripted scene, a status notice, a template pasted
             # twice by mistake — is not a re-ask).
             same = any(same_ask(ask.grams, m.grams, similarity) and (adjacent or _says_failed(ask, m, failures, corrections))
-                       for m in last.asks)
+                       for m in last.asks) and ask.item.line not in queued
             if same and not _attempted(a, prev.item, ask.item):
                 last.asks[-1] = ask  # a re-send: the first one reached no model, or was stopped at once
                 break
@@ -143,6 +152,29 @@ def _issues(a: Analysis, asks: list[_Ask], ctx: RuleContext) -> list[_Issue]:
         else:
             issues.append(_Issue([ask], words=set(ask.words)))
     return issues
+
+
+def _queued_prompts(a: Analysis, asks: list[_Ask]) -> set[int]:
+    """Lines of the asks delivered within ``QUEUED_SECONDS`` of the agent's last output before them:
+    typed while the agent worked (a queued message), so written before the attempt's outcome was seen."""
+    stamps = [(e.line, e.timestamp) for e in a.thread if e.timestamp and type(e) is not Prompt]
+    lines = [line for line, _ in stamps]
+    out: set[int] = set()
+    for ask in asks:
+        at = bisect_left(lines, ask.item.line) - 1
+        if at < 0 or not ask.prompt.timestamp:
+            continue
+        before, now = _time(stamps[at][1]), _time(ask.prompt.timestamp)
+        if before is not None and now is not None and 0 <= (now - before).total_seconds() < QUEUED_SECONDS:
+            out.add(ask.item.line)
+    return out
+
+
+def _time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def _says_failed(ask: _Ask, earlier: _Ask, failures: AnyOf, corrections: AnyOf) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
@@ -159,7 +160,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if carry <= ctx["min-carry-tokens"] or end - turn.request < ctx["min-task-requests"]:
             continue
         claim = a.claim(f"carry:{turn.prompt.line}", carry, turn.request, end, floor=startup)
-        head = " ".join(turn.text[:60].split())
+        head = " ".join(clip(turn.text, 60).split())
         yield RawFinding(
             line=turn.prompt.line,
             message=(f"a new, unrelated task (\"{head}…\": {why}) started without /clear, carrying {carry:,} tokens "

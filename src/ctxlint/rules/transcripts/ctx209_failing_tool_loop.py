@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
@@ -170,7 +171,7 @@ def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> 
     errors = " ".join(i.event.head + " " + i.event.tail for i in items if isinstance(i.event, ToolResult))
     specific = next((str(e["fix"]) for e in ctx.data.get("errors", [])
                      if re.search(e["match"], errors) and re.search(e.get("command", ""), commands)), None)
-    said = (f": \"{first.error[:100]}\"" if first.error else "" if first.call
+    said = (f": \"{clip(first.error, 100)}\"" if first.error else "" if first.call
             else f" (exit code {first.exit_code}, no output)")
     what = f"`{families[0]}`" + (f" and {len(families) - 1} variant(s)" if len(families) > 1 else "")
     lines = ", ".join(str(i.line) for i in items[:8]) + (", …" if len(items) > 8 else "")
@@ -184,4 +185,5 @@ def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> 
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,
         content_key="\0".join(first.key),
+        data={"what": f"`{families[0]}`", "times": len(items)},
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import datetime
 
 from ctxlint.measure.pricing import price_per_token
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
+from ctxlint.rules.transcripts.prompts import has_words, typed_text
 from ctxlint.transcripts.analysis import Analysis
+from ctxlint.transcripts.events import Prompt
 
 
 def _ts(value: str | None) -> datetime | None:
@@ -28,6 +32,8 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     ttl = 3600 if one_hour else 300
     stale = ctx["stale-minutes"] * 60
     min_prefix, min_ratio = ctx["min-prefix-tokens"], ctx["min-rebuild-ratio"]
+    prompts = [e for e in a.thread if type(e) is Prompt and not e.is_meta and not e.command and not e.is_interrupt]
+    prompt_lines = [p.line for p in prompts]
     for i in range(1, len(reqs)):
         prev, cur = reqs[i - 1], reqs[i]
         prefix = prev.context_tokens
@@ -78,7 +84,15 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             else:
                 premium = rebuilt * (write - rates.cache_read)
                 saving = f"; modelled saving: {_usd(premium)} paid above the cache-read price"
-        large = resumed and rebuilt >= ctx["warn-tokens"]
+        # A reply that only makes sense against the thread's last message — picking one of the options it
+        # offered ("1", "B, A") or a short question about it ("is that enough?") — needs that thread: a fresh
+        # session would need it restated. "continue" is not such a reply: a brief carries it.
+        at = bisect_left(prompt_lines, cur.line) - 1
+        reply = resumed and at >= 0 and prompt_lines[at] > prev.line and _replies(
+            typed_text(prompts[at].text), ctx["reply-words"])
+        if reply:
+            saving += "; the prompt after the pause replies to the thread's last message"
+        large = resumed and rebuilt >= ctx["warn-tokens"] and not reply
         yield RawFinding(
             line=cur.line,
             message=(f"the request at line {cur.line} re-wrote {rebuilt:,} of the {prefix:,} cached tokens "
@@ -89,6 +103,14 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             severity=Severity.WARNING if large and premium else None,
             content_key=f"{cur.line}",
         )
+
+
+OPTION_PICK = re.compile(r"(?:\d{1,2}|[A-Za-z])(?:\s*(?:[,/&+]|and)\s*(?:\d{1,2}|[A-Za-z]))*[.)]?")
+
+
+def _replies(text: str, max_words: int) -> bool:
+    """An option picked from the last message, or a short question about it."""
+    return bool(OPTION_PICK.fullmatch(text)) or (text.rstrip().endswith("?") and not has_words(text, max_words + 1))
 
 
 def _idle(seconds: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis
@@ -22,7 +23,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         if not isinstance(p, Prompt) or p.is_meta or p.command or item.tokens <= ctx["max-tokens"]:
             continue
         claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
-        head = " ".join(p.text[:60].split())
+        head = " ".join(clip(p.text, 60).split())
         message = (f"a user message of {item.tokens:,} tokens ({p.chars:,} characters, starting "
                    f"\"{head}…\") was carried by {a.carried(item)} requests")
         how = fix("excerpt")

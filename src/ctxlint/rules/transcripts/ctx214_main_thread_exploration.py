@@ -13,11 +13,19 @@ from collections.abc import Iterator
 
 from ctxlint.model import RawFinding, fix
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import file_reads
+from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import Prompt, ToolCall
 
 SEARCH_PROGRAMS = ("rg", "grep", "find", "ls", "tree", "fd")
+NOT_PROJECT = ("/dev/", "/tmp/", "$")  # a command writing here changes nothing of the project
+
+
+def _writes(call: ToolCall) -> bool:
+    """An edit tool's call, or a shell command that writes a project file (`cat > plan.md <<EOF`, `sed -i`)."""
+    if call.is_edit:
+        return True
+    return bool(call.command) and any(not p.startswith(NOT_PROJECT) for p in is_edit_command(call.command or ""))
 
 
 @detector(scope="transcript")
@@ -28,7 +36,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     delegations: list[int] = []
     for e in a.tool_flow:
         if isinstance(e, ToolCall):
-            if e.is_edit:
+            if _writes(e):
                 first_edit.setdefault(a.segment_of_line(e.line).index, e.line)
             elif e.is_subagent:
                 delegations.append(e.line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ctxlint.measure.secrets import clip
 from ctxlint.transcripts.analysis import Analysis, Item
 
 
@@ -20,11 +21,11 @@ def describe(item: Item) -> str:
     assert call is not None
     if call.command:
         cmd = call.command.strip().splitlines()[0]
-        return f"`{cmd[:120]}{'…' if len(cmd) > 120 else ''}`"
+        return f"`{clip(cmd, 120)}{'…' if len(cmd) > 120 else ''}`"
     if call.path:
         return f"{call.name}(`{call.path}`)"
     if call.pattern:
-        return f"{call.name}(`{call.pattern[:80]}`)"
+        return f"{call.name}(`{clip(call.pattern, 80)}`)"
     return f"{call.name}"
 
 

@@ -27,11 +27,16 @@ class Paths:
     cwd: str | None
     _seen: dict[str, str] = field(default_factory=dict)
 
-    def norm(self, path: str) -> str:
-        known = self._seen.get(path)
+    def norm(self, path: str, base: str | None = None) -> str:
+        """``path`` made absolute against ``base`` (the directory a call ran in), else the session's."""
+        if base and self.cwd and not os.path.isabs(base):
+            base = os.path.join(self.cwd, base)  # `workdir: "."`: relative to the session's directory
+        base = base or self.cwd
+        key = path if base == self.cwd else f"{base}\0{path}"
+        known = self._seen.get(key)
         if known is None:
-            joined = os.path.join(self.cwd, path) if self.cwd and not os.path.isabs(path) else path
-            known = self._seen[path] = os.path.normpath(joined)
+            joined = os.path.join(base, path) if base and not os.path.isabs(path) else path
+            known = self._seen[key] = os.path.normpath(joined)
         return known
 
 
@@ -43,13 +48,14 @@ class Rewrites:
     package_managers: AnyOf  # commands that rewrite manifests and lock files
     paths: Paths
     script_writes: AnyOf | None = None  # scripts (heredocs, `python -c`) that write the files they name
-    commands: list[tuple[int, str, bool]] = field(default_factory=list)  # (line, command, an edit tool's call)
+    commands: list[tuple[int, str, bool, str | None]] = field(default_factory=list)  # (line, command, an edit
+    # tool's call, the directory it ran in)
     _any: dict[int, bool] = field(default_factory=dict)
     _installs: dict[int, bool] = field(default_factory=dict)
     _writes: dict[int, set[str]] = field(default_factory=dict)
 
-    def add(self, line: int, command: str, edit_call: bool) -> None:
-        self.commands.append((line, command, edit_call))
+    def add(self, line: int, command: str, edit_call: bool, cwd: str | None = None) -> None:
+        self.commands.append((line, command, edit_call, cwd))
 
     def __len__(self) -> int:
         return len(self.commands)
@@ -59,7 +65,7 @@ class Rewrites:
         (a manifest or lock file when ``manifest``); 0 when none did."""
         cut = 0
         for i in range(since, len(self.commands)):
-            line, command, edit_call = self.commands[i]
+            line, command, edit_call, cwd = self.commands[i]
             hit = self._any.get(i)
             if hit is None:
                 hit = self._any[i] = self.invalidate.matches(command)
@@ -70,7 +76,7 @@ class Rewrites:
             if not hit and not edit_call:  # an edit tool's own paths were handled as it ran
                 written = self._writes.get(i)
                 if written is None:
-                    written = self._writes[i] = {self.paths.norm(w) for w in is_edit_command(command)}
+                    written = self._writes[i] = {self.paths.norm(w, cwd) for w in is_edit_command(command)}
                     if self.script_writes is not None and self.script_writes.matches(command):
                         # a script builds its paths: the file names it mentions are what it may write
                         written.update(SCRIPT_NAME + name for name in script_names(command))

@@ -9,7 +9,13 @@ from typing import BinaryIO
 
 from ctxlint.transcripts.events import AssistantText, Prompt, Transcript, Usage
 from ctxlint.transcripts.lines import iter_lines
-from ctxlint.transcripts.readers.common import PROMPT_TEXT_CAP, tokens_of_chars
+from ctxlint.transcripts.readers.common import (
+    OUT_OF_RANGE,
+    PROMPT_TEXT_CAP,
+    OutOfRange,
+    as_int,
+    tokens_of_chars,
+)
 
 STARTED = re.compile(r"^# aider chat started at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)")
 TOKENS = re.compile(
@@ -25,9 +31,10 @@ def _num(text: str | None) -> int:
         return 0
     scale = {"k": 1_000, "m": 1_000_000}.get(text[-1].lower(), 1)
     try:
-        return int(float(text.rstrip("kKmM")) * scale)
+        value = float(text.rstrip("kKmM")) * scale
     except ValueError:
         return 0
+    return as_int(value)  # OutOfRange past any real count (a 400-digit number is infinity here)
 
 
 def read(fh: BinaryIO, t: Transcript) -> None:
@@ -79,7 +86,11 @@ def read(fh: BinaryIO, t: Transcript) -> None:
                     t.models.append(model)
             tm = TOKENS.match(line)
             if tm:
-                sent, write, hit, received = (_num(g) for g in tm.groups())
+                try:
+                    sent, write, hit, received = (_num(g) for g in tm.groups())
+                except OutOfRange:
+                    t.add_malformed(number, OUT_OF_RANGE)
+                    continue
                 # "sent" is LiteLLM's prompt_tokens. DeepSeek-style providers count cache hits inside it
                 # (hit + miss == sent); Anthropic through older LiteLLM reports them beside it
                 # (sent + write + hit == total). The numbers tell which: cache parts larger than

@@ -29,7 +29,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import msgspec
 import orjson
@@ -54,15 +54,19 @@ from ctxlint.transcripts.events import (
 from ctxlint.transcripts.lines import SKIP_RECORD, json_records
 from ctxlint.transcripts.readers.common import (
     EDIT_TOOLS,
+    MAX_COUNT,
+    OUT_OF_RANGE,
     PROMPT_TEXT_CAP,
     READ_TOOLS,
     SUBAGENT_TOOLS,
+    OutOfRange,
     as_int,
     as_str,
     content_size,
     file_names,
     image_tokens,
     loop_evidence,
+    stable_hash,
     tail_of,
     text_of,
     tokens_of_chars,
@@ -150,7 +154,7 @@ INTERRUPT = "[Request interrupted by user"
 
 
 class _State:
-    def __init__(self, t: Transcript) -> None:
+    def __init__(self, t: Transcript, stable: bool = False) -> None:
         self.t = t
         self.by_key: dict[tuple[str, str], Usage] = {}
         self.by_msg: dict[str, Usage] = {}
@@ -163,11 +167,20 @@ class _State:
         self.result_ids: set[str] = set()
         # The line of each record by its uuid's hash (a uuid string per record would cost a lot on a
         # big file); negative for a replayed record. A uuid seen again is a copy; a parent is looked up.
-        self.line_of: dict[int, int] = {}
+        # A reader whose state is saved between processes (``stable``) keys by the uuid itself: a
+        # string's hash differs from one process to the next.
+        self.key_of: Any = str if stable else hash
+        self.line_of: dict[Any, int] = {}
         self.last_answer = 0  # line of the main thread's last assistant record (not a replay)
         self.copy = False  # set by a handler when the record it reads is a copy
         self.replay_ts: str | None = None  # the shared timestamp of the replay being read
         self.persisted = False  # an output was spilled to disk (its saved file may be beside the session)
+        # Across the records read so far: whether every record was a sidechain one, whether there was
+        # any, and the first and last timestamps.
+        self.all_sidechain = True
+        self.any_record = False
+        self.first_ts: str | None = None
+        self.last_ts: str | None = None
 
 
 def _parse(line: bytes) -> Any:
@@ -205,84 +218,151 @@ def _reads_answer(call: ToolCall | None) -> bool:
 
 
 def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
-    # Runs once per record of every session: the record's common fields are read here, once, with
-    # plain type checks instead of helper calls, and handed to the handlers.
-    s = _State(t)
-    t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
-    all_sidechain = True
-    any_record = False
-    first_ts: str | None = None
-    last_ts: str | None = None
+    reader = Reader(t)
     records = json_records(fh, t, parse=_parse, struct=_RawRecord) if use_prefilter else json_records(fh, t)
     try:
-        for number, raw in records:
-            any_record = True
-            rec = raw if raw.__class__ is _RawRecord else _from_dict(raw)
-            kind = rec.type
-            uuid = rec.uuid
-            key = hash(uuid) if uuid.__class__ is str else None
-            if kind != "assistant" and kind != "user" and kind != "system":
-                if key is not None and (kind.__class__ is not str or kind not in PREFILTERED_TYPES):
-                    # An attachment can be a prompt's parent. Records the prefilter skips unparsed are
-                    # never registered, so both read paths give every prompt the same parent line.
-                    s.line_of.setdefault(key, number)
-                if kind == "pr-link" and rec.prUrl.__class__ is str and rec.prUrl:
-                    t.events.append(PullRequestLink(number, as_str(rec.timestamp), rec.prUrl))
-                continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
-            sidechain = rec.isSidechain is True
-            if not sidechain and kind != "system":
-                all_sidechain = False
-            ts = rec.timestamp
-            if ts.__class__ is str:
-                if first_ts is None or ts < first_ts:
-                    first_ts = ts
-                if last_ts is None or ts > last_ts:
-                    last_ts = ts
-            else:
-                ts = None
-            if t.session_id is None:
-                t.session_id = as_str(rec.sessionId)
-            if t.cwd is None:
-                t.cwd = as_str(rec.cwd)
-            start = len(t.events)
-            if key is not None and key in s.line_of:
-                s.copy = True
-            try:
-                if kind == "assistant":
-                    s.boundary_pending = False
-                    _assistant(s, rec, number, ts, sidechain)
-                elif kind == "user":
-                    _user(s, rec, number, ts, sidechain)
-                    parent = rec.parentUuid
-                    if parent.__class__ is str and len(t.events) > start:
-                        parent_line = s.line_of.get(hash(parent))
-                        for e in t.events[start:]:
-                            if e.__class__ is Prompt:
-                                e.parent_line = abs(parent_line) if parent_line is not None else None
-                elif rec.subtype == "compact_boundary":
-                    meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
-                    t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
-                                               as_int(meta.get("preTokens")) or None, sidechain))
-                    s.boundary_pending = True
-                elif rec.subtype == "microcompact_boundary":
-                    _microcompaction(t, rec.microcompactMetadata, number, ts, sidechain)
-            except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
-                t.add_malformed(number, f"unexpected {kind} record shape")
-            if kind == "user" and not sidechain and not s.copy:
-                _left_context(s, rec.parentUuid, start, number, ts)
-            replayed = s.copy or s.replay_ts is not None
-            if replayed:
-                _replay(s, start, ts)
-            if key is not None:
-                s.line_of.setdefault(key, -number if replayed else number)
-            if kind == "assistant" and not sidechain and not replayed:
-                s.last_answer = number
+        reader.feed(records)
     finally:
-        t.started_at, t.ended_at = first_ts, last_ts
-    if any_record and all_sidechain and t.events:
-        t.is_subagent_file = True
-    if s.persisted:
-        _saved_sizes(t)
+        reader.finish()
+
+
+def records_from(fh: BinaryIO, t: Transcript, first_line: int) -> Any:
+    """The records of ``fh`` from its position on, numbered after ``first_line`` (a live session read
+    on from where it was left)."""
+    return json_records(fh, t, parse=_parse, struct=_RawRecord, first_line=first_line)
+
+
+class Reader:
+    """Reads a session's records in file order: ``feed`` as many times as records come (a live session
+    is read on from where it was left, ``ctxlint.live``), then ``finish`` once for the whole.
+
+    ``stable``: the state is kept between processes (``ctxlint.live.codec``), so nothing in it may
+    depend on a process's string hashing."""
+
+    def __init__(self, t: Transcript, stable: bool = False) -> None:
+        self.s = _State(t, stable)
+        t.is_subagent_file = "/subagents/" in t.path.replace("\\", "/")
+
+    def feed(self, records: Any) -> None:
+        # Runs once per record of every session: the record's common fields are read here, once, with
+        # plain type checks instead of helper calls, and handed to the handlers.
+        s = self.s
+        t = s.t
+        key_of = s.key_of
+        all_sidechain, any_record, first_ts, last_ts = s.all_sidechain, s.any_record, s.first_ts, s.last_ts
+        try:
+            for number, raw in records:
+                any_record = True
+                rec = raw if raw.__class__ is _RawRecord else _from_dict(raw)
+                kind = rec.type
+                uuid = rec.uuid
+                key = key_of(uuid) if uuid.__class__ is str else None
+                if kind != "assistant" and kind != "user" and kind != "system":
+                    if key is not None and (kind.__class__ is not str or kind not in PREFILTERED_TYPES):
+                        # An attachment can be a prompt's parent. Records the prefilter skips unparsed are
+                        # never registered, so both read paths give every prompt the same parent line.
+                        s.line_of.setdefault(key, number)
+                    if kind == "pr-link" and rec.prUrl.__class__ is str and rec.prUrl:
+                        t.events.append(PullRequestLink(number, as_str(rec.timestamp), rec.prUrl))
+                    continue  # summary (a title), attachment, progress and every unknown type: nothing to analyse
+                sidechain = rec.isSidechain is True
+                if not sidechain and kind != "system":
+                    all_sidechain = False
+                ts = rec.timestamp
+                if ts.__class__ is str:
+                    if first_ts is None or ts < first_ts:
+                        first_ts = ts
+                    if last_ts is None or ts > last_ts:
+                        last_ts = ts
+                else:
+                    ts = None
+                if t.session_id is None:
+                    t.session_id = as_str(rec.sessionId)
+                if t.cwd is None:
+                    t.cwd = as_str(rec.cwd)
+                start = len(t.events)
+                if key is not None and key in s.line_of:
+                    s.copy = True
+                try:
+                    if kind == "assistant":
+                        s.boundary_pending = False
+                        _assistant(s, rec, number, ts, sidechain)
+                    elif kind == "user":
+                        _user(s, rec, number, ts, sidechain)
+                        parent = rec.parentUuid
+                        if parent.__class__ is str and len(t.events) > start:
+                            parent_line = s.line_of.get(key_of(parent))
+                            for e in t.events[start:]:
+                                if e.__class__ is Prompt:
+                                    e.parent_line = abs(parent_line) if parent_line is not None else None
+                    elif rec.subtype == "compact_boundary":
+                        meta: dict[str, Any] = rec.compactMetadata if isinstance(rec.compactMetadata, dict) else {}
+                        t.events.append(Compaction(number, ts, as_str(meta.get("trigger")),
+                                                   as_int(meta.get("preTokens")) or None, sidechain))
+                        s.boundary_pending = True
+                    elif rec.subtype == "microcompact_boundary":
+                        _microcompaction(t, rec.microcompactMetadata, number, ts, sidechain)
+                except OutOfRange:
+                    t.add_malformed(number, OUT_OF_RANGE)
+                except (TypeError, AttributeError, ValueError, KeyError, RecursionError, msgspec.DecodeError):
+                    t.add_malformed(number, f"unexpected {kind} record shape")
+                if kind == "user" and not sidechain and not s.copy:
+                    _left_context(s, rec.parentUuid, start, number, ts)
+                replayed = s.copy or s.replay_ts is not None
+                if replayed:
+                    _replay(s, start, ts)
+                if key is not None:
+                    s.line_of.setdefault(key, -number if replayed else number)
+                if kind == "assistant" and not sidechain and not replayed:
+                    s.last_answer = number
+        finally:
+            s.all_sidechain, s.any_record, s.first_ts, s.last_ts = all_sidechain, any_record, first_ts, last_ts
+
+    def finish(self) -> None:
+        """What is known only once every record is read: the session's span, whether the whole file is
+        a subagent's run, the saved size of every spilled output."""
+        s = self.s
+        t = s.t
+        t.started_at, t.ended_at = s.first_ts, s.last_ts
+        if s.any_record and s.all_sidechain and t.events:
+            t.is_subagent_file = True
+        if s.persisted:
+            _saved_sizes(t)
+
+    def state(self, index_of: dict[int, int]) -> dict[str, Any]:
+        """What ``feed`` needs to go on, as plain data (``stable`` readers only): an event the state
+        refers to is named by its index in the transcript's events (``index_of``: ``id(event)`` ->
+        index), so it is the same object again when the state is loaded."""
+        s = self.s
+        if s.key_of is not str:
+            raise ValueError("only a stable reader's state can be kept")
+        return {
+            "by_key": [[m, r, index_of[id(u)]] for (m, r), u in s.by_key.items()],
+            "by_msg": [[m, index_of[id(u)]] for m, u in s.by_msg.items()],
+            "usage_seen": [[m, r, usage] for (m, r), usage in s.usage_seen.items()],
+            "calls": [[c, index_of[id(call)]] for c, call in s.calls.items()],
+            "model": s.model, "boundary_pending": s.boundary_pending, "in_sidechain_run": s.in_sidechain_run,
+            "result_ids": sorted(s.result_ids), "line_of": list(s.line_of.items()), "last_answer": s.last_answer,
+            "replay_ts": s.replay_ts, "persisted": s.persisted, "all_sidechain": s.all_sidechain,
+            "any_record": s.any_record, "first_ts": s.first_ts, "last_ts": s.last_ts,
+        }
+
+    @classmethod
+    def resume(cls, t: Transcript, state: dict[str, Any]) -> Reader:
+        """A stable reader that goes on from ``state`` (``Reader.state``) over ``t`` as it was then."""
+        reader = cls.__new__(cls)
+        reader.s = s = _State(t, stable=True)
+        events = t.events
+        s.by_key = {(m, r): cast(Usage, events[i]) for m, r, i in state["by_key"]}
+        s.by_msg = {m: cast(Usage, events[i]) for m, i in state["by_msg"]}
+        s.usage_seen = {(m, r): usage for m, r, usage in state["usage_seen"]}
+        s.calls = {c: cast(ToolCall, events[i]) for c, i in state["calls"]}
+        s.result_ids = set(state["result_ids"])
+        s.line_of = dict(state["line_of"])
+        for name in ("model", "boundary_pending", "in_sidechain_run", "last_answer", "replay_ts", "persisted",
+                     "all_sidechain", "any_record", "first_ts", "last_ts"):
+            setattr(s, name, state[name])
+        return reader
 
 
 def _left_context(s: _State, parent: Any, start: int, number: int, ts: str | None) -> None:
@@ -299,7 +379,7 @@ def _left_context(s: _State, parent: Any, start: int, number: int, ts: str | Non
             if e.__class__ is Clear or e.__class__ is Compaction:
                 return  # the boundary is already there (/clear, a compaction)
         return
-    back_to = s.line_of.get(hash(parent)) if parent.__class__ is str else None
+    back_to = s.line_of.get(s.key_of(parent)) if parent.__class__ is str else None
     if back_to is not None and 0 < back_to < s.last_answer:
         events.insert(start, Rewind(number, ts, back_to))
 
@@ -430,7 +510,7 @@ def _usage(s: _State, usage: dict[str, Any], key: tuple[str, str], model: str | 
 
 def _count(value: Any) -> int:
     # as_int's fast path: the counts are plain non-negative ints in every record seen so far
-    return value if value.__class__ is int and value >= 0 else as_int(value)
+    return value if value.__class__ is int and 0 <= value <= MAX_COUNT else as_int(value)
 
 
 def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bool) -> ToolCall:
@@ -445,7 +525,7 @@ def _tool_call(block: dict[str, Any], number: int, ts: str | None, sidechain: bo
                     sidechain=sidechain, kind=tool_kind(name))
     try:
         raw = orjson.dumps(inp, option=orjson.OPT_SORT_KEYS)
-        call.input_chars, call.input_key = len(raw), hash(raw)
+        call.input_chars, call.input_key = len(raw), stable_hash(raw)
     except TypeError:
         call.input_chars = 0
     if name == "Bash":
@@ -638,4 +718,4 @@ def detect(first: dict[str, Any]) -> bool:
     return False
 
 
-__all__ = ["detect", "read", "text_of"]
+__all__ = ["Reader", "detect", "read", "records_from", "text_of"]

@@ -9,7 +9,9 @@ replays its parent's history before its own work; that replay is skipped (see ``
 file is marked as a subagent file. ``compacted`` + ``event_msg/context_compacted`` written together
 are one compaction. A resumed session written as a new rollout (Codex 0.3x) copies the resumed
 session's ``session_meta`` and history after its own: those events are kept, marked ``replayed``
-(history, never new work; their ``token_count`` events still count as before). Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
+(history, never new work). Their ``token_count`` events copy the resumed session's own, request for
+request: they count in this file's totals (alone, it is the only record of them), and a run that also
+reads the resumed session's rollout (``resumed_from``) counts them once. Shell reads (``cat``, ``sed -n``, ``nl -ba | sed``) stay ``ToolCall.command``:
 the rules parse commands.
 """
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 import shlex
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import orjson
 
@@ -36,12 +38,15 @@ from ctxlint.transcripts.events import (
 )
 from ctxlint.transcripts.lines import json_records
 from ctxlint.transcripts.readers.common import (
+    OUT_OF_RANGE,
     PROMPT_TEXT_CAP,
+    OutOfRange,
     as_int,
     as_str,
     content_size,
     loop_evidence,
     patch_paths,
+    stable_hash,
     tail_of,
     text_of,
     tokens_of_chars,
@@ -160,9 +165,11 @@ class _Codex:
             self.replaying = True
             self.replay_saw_tokens = False
         elif sid and sid != self.own_id and not t.is_subagent_file and not self.resumed_history:
-            # The resumed session's session_meta copied into the new rollout: its history follows.
+            # The resumed session's session_meta copied into the new rollout: its history follows. Its
+            # requests were billed in that session's own rollout: a run that has both counts them once.
             self.resumed_history = True
             self.history_total = self.history_prompt_at = None
+            t.extra.setdefault("resumed_from", sid)
 
     def history_record(self, start: int, total_before: int | None, ts: str | None) -> None:
         """Mark the events of a record read inside a resume's copied history (from ``start``), or end the
@@ -276,8 +283,12 @@ TS_PREFIX = b'{"timestamp":"'
 
 
 def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
-    st = _Codex(t)
+    reader = Reader(t)
+    reader.feed(json_records(fh, t, _skipper(t) if use_prefilter else None))
+    reader.finish()
 
+
+def _skipper(t: Transcript) -> Any:
     def skip(line: bytes) -> bool:
         if not prefilter(line):
             return False
@@ -292,51 +303,97 @@ def read(fh: BinaryIO, t: Transcript, use_prefilter: bool = True) -> None:
                     t.ended_at = ts
         return True
 
-    for number, rec in json_records(fh, t, skip if use_prefilter else None):
-        kind = rec.get("type")
-        payload = rec.get("payload")
-        ts = as_str(rec.get("timestamp"))
-        if ts:
-            t.started_at = t.started_at if t.started_at and t.started_at <= ts else ts
-            t.ended_at = ts if t.ended_at is None or ts > t.ended_at else t.ended_at
-        if not isinstance(payload, dict):
-            if kind in ("session_meta", "response_item", "event_msg", "turn_context", "compacted"):
-                t.add_malformed(number, f"{kind} without an object payload")
-            continue
-        ptype = payload.get("type")
-        start, total_before = len(t.events), st.prev_total
-        try:
-            if kind == "session_meta":
-                st.session_meta(payload)
+    return skip
+
+
+def records_from(fh: BinaryIO, t: Transcript, first_line: int) -> Any:
+    """The records of ``fh`` from its position on, numbered after ``first_line`` (a live session read
+    on from where it was left)."""
+    return json_records(fh, t, _skipper(t), first_line=first_line)
+
+
+# The reader's state kept between processes (``Reader.state``): every field of ``_Codex`` but the
+# transcript and the calls (events, named by their index).
+_KEPT = ("model", "prev_total", "prev", "pending_compaction", "own_id", "own_ms", "replaying", "replay_saw_tokens",
+         "replayed", "resumed_history", "history_total", "history_prompt_at", "last_ts")
+
+
+class Reader:
+    """Reads a rollout's records in file order: ``feed`` as many times as records come (a live session
+    is read on from where it was left, ``ctxlint.live``), then ``finish`` once for the whole."""
+
+    def __init__(self, t: Transcript, stable: bool = False) -> None:
+        self.st = _Codex(t)
+
+    def feed(self, records: Any) -> None:
+        st = self.st
+        t = st.t
+        for number, rec in records:
+            kind = rec.get("type")
+            payload = rec.get("payload")
+            ts = as_str(rec.get("timestamp"))
+            if ts:
+                t.started_at = t.started_at if t.started_at and t.started_at <= ts else ts
+                t.ended_at = ts if t.ended_at is None or ts > t.ended_at else t.ended_at
+            if not isinstance(payload, dict):
+                if kind in ("session_meta", "response_item", "event_msg", "turn_context", "compacted"):
+                    t.add_malformed(number, f"{kind} without an object payload")
                 continue
-            if st.replaying:
-                if not st.replay_ends(kind, payload, ptype):
-                    if kind == "event_msg" and ptype == "token_count":
-                        st.token_count(payload, number, ts)
+            ptype = payload.get("type")
+            start, total_before = len(t.events), st.prev_total
+            try:
+                if kind == "session_meta":
+                    st.session_meta(payload)
                     continue
-                st.replaying = False
-            if kind == "turn_context":
-                new = as_str(payload.get("model"))
-                if new:
-                    st.set_model(new, number, ts)
-            elif kind == "compacted":
-                st.compaction("compacted", number, ts)
-            elif kind == "event_msg":
-                if ptype == "token_count":
-                    st.token_count(payload, number, ts)
-                elif ptype == "context_compacted":
-                    st.compaction("context_compacted", number, ts)
-            elif kind == "response_item":
-                if ptype in ("message", "function_call", "custom_tool_call", "local_shell_call"):
-                    st.pending_compaction = None
-                _response_item(t, payload, ptype, number, ts, st.calls)
-        except (TypeError, AttributeError, ValueError, KeyError):
-            t.add_malformed(number, f"unexpected {kind} record shape")
-        if st.resumed_history:
-            st.history_record(start, total_before, ts)
-        st.last_ts = ts or st.last_ts
-    if st.replayed:
-        t.extra["replayed_token_counts"] = st.replayed
+                if st.replaying:
+                    if not st.replay_ends(kind, payload, ptype):
+                        if kind == "event_msg" and ptype == "token_count":
+                            st.token_count(payload, number, ts)
+                        continue
+                    st.replaying = False
+                if kind == "turn_context":
+                    new = as_str(payload.get("model"))
+                    if new:
+                        st.set_model(new, number, ts)
+                elif kind == "compacted":
+                    st.compaction("compacted", number, ts)
+                elif kind == "event_msg":
+                    if ptype == "token_count":
+                        st.token_count(payload, number, ts)
+                    elif ptype == "context_compacted":
+                        st.compaction("context_compacted", number, ts)
+                elif kind == "response_item":
+                    if ptype in ("message", "function_call", "custom_tool_call", "local_shell_call"):
+                        st.pending_compaction = None
+                    _response_item(t, payload, ptype, number, ts, st.calls)
+            except OutOfRange:
+                t.add_malformed(number, OUT_OF_RANGE)
+            except (TypeError, AttributeError, ValueError, KeyError):
+                t.add_malformed(number, f"unexpected {kind} record shape")
+            if st.resumed_history:
+                st.history_record(start, total_before, ts)
+            st.last_ts = ts or st.last_ts
+
+    def finish(self) -> None:
+        if self.st.replayed:
+            self.st.t.extra["replayed_token_counts"] = self.st.replayed
+
+    def state(self, index_of: dict[int, int]) -> dict[str, Any]:
+        """What ``feed`` needs to go on, as plain data (see ``claude_code.Reader.state``)."""
+        st = self.st
+        kept = {name: getattr(st, name) for name in _KEPT}
+        return {"calls": [[c, index_of[id(call)]] for c, call in st.calls.items()], **kept}
+
+    @classmethod
+    def resume(cls, t: Transcript, state: dict[str, Any]) -> Reader:
+        reader = cls(t)
+        st = reader.st
+        st.calls = {c: cast(ToolCall, t.events[i]) for c, i in state["calls"]}
+        for name in _KEPT:
+            setattr(st, name, state[name])
+        a, b, c, d = st.prev
+        st.prev = (a, b, c, d)
+        return reader
 
 
 def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts: str | None,
@@ -370,7 +427,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         call = ToolCall(number, ts, call_id, name, kind=tool_kind(name))
         raw = p.get("arguments") if ptype == "function_call" else p.get("input", p.get("action"))
         call.input_chars = len(raw) if isinstance(raw, str) else 0
-        call.input_key = hash(raw) if isinstance(raw, str) else None
+        call.input_key = stable_hash(raw.encode("utf-8", "surrogatepass")) if isinstance(raw, str) else None
         args: Any = raw
         if isinstance(raw, str) and ptype == "function_call":
             try:
@@ -385,6 +442,7 @@ def _response_item(t: Transcript, p: dict[str, Any], ptype: Any, number: int, ts
         elif isinstance(args, dict):
             if name in SHELL_TOOLS or "command" in args or "cmd" in args:
                 call.command = shell_command(args)
+                call.cwd = as_str(args.get("workdir"))  # relative paths in the command are relative to it
                 if call.command and "apply_patch" in call.command[:40]:
                     call.is_edit = True
                     call.edit_paths = patch_paths(call.command)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import math
 import re
 import struct
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -150,12 +153,29 @@ def image_size(b64_head: str) -> tuple[int, int] | None:
     return None
 
 
+# Past what any record holds (token counts, sizes, epoch timestamps in ms or ns): beyond a 64-bit
+# integer. A 400-digit count, 1e308 or infinity stops here instead of in a float conversion.
+MAX_COUNT = 2**63 - 1
+OUT_OF_RANGE = "a number out of range"  # the CTX002 reason
+
+
+class OutOfRange(ValueError):
+    """A count no record can hold (a 400-digit token count, 1e308, infinity, NaN). The readers count
+    the record as malformed (CTX002) and skip it: one absurd number must neither abort the run nor
+    turn into a dollar figure hundreds of digits long."""
+
+
 def as_int(value: Any) -> int:
+    """A non-negative count from a record (0 when it is not a number); ``OutOfRange`` past ``MAX_COUNT``."""
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
+        if value > MAX_COUNT:
+            raise OutOfRange(OUT_OF_RANGE)
         return max(value, 0)
     if isinstance(value, float):
+        if not (math.isfinite(value) and value <= MAX_COUNT):
+            raise OutOfRange(OUT_OF_RANGE)
         return max(int(value), 0)
     return 0
 
@@ -214,6 +234,12 @@ def tool_call(line: int, ts: str | None, call_id: str, name: str, args: Any, *, 
     return call
 
 
+def stable_hash(data: bytes) -> int:
+    """A 64-bit digest of ``data`` that is the same in every process (``hash`` of bytes is salted per
+    process): a tool call's ``input_key`` outlives the process that read it in a live session's state."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
 def tool_kind(name: str) -> str:
     """``ToolCall.kind`` of a tool by its name: "read", "search" or ""."""
     return TOOL_KINDS.get(name, "")
@@ -238,6 +264,8 @@ def each_message(t: Any, messages: Any, read: Any, lines: list[int] | None = Non
             continue
         try:
             read(m, line)
+        except OutOfRange:
+            t.add_malformed(line, OUT_OF_RANGE)
         except (TypeError, AttributeError, ValueError, KeyError):
             t.add_malformed(line, f"unexpected shape of message {i}")
 
@@ -251,6 +279,30 @@ def file_names(text: str) -> tuple[str, ...]:
         if len(names) >= MAX_MENTIONS:
             break
     return tuple(names)
+
+
+# A message that is one machine element and nothing else: a tag of several words (`observed_from_primary_session`,
+# `task-notification`) opening it, closed at its end (or past the kept text). Programs wrap what they send
+# this way; a person's words, even around a pasted document, are not inside such a tag.
+MACHINE_MESSAGE = re.compile(r"\s*<([a-z][a-z0-9]*(?:[_-][a-z0-9]+)+)>")
+PROGRAM_FED_MIN = 3  # machine-written prompts before a session counts as driven by a program
+
+
+def machine_written(p: Prompt) -> bool:
+    m = MACHINE_MESSAGE.match(p.text)
+    if m is None:
+        return False
+    closing = f"</{m.group(1)}>"
+    return p.text.rstrip().endswith(closing) or (len(p.text) < p.chars and closing not in p.text)
+
+
+def program_fed(events: Iterable[Any]) -> bool:
+    """The session's prompts were written by a program (a memory plugin's observer, an event feed):
+    at least ``PROGRAM_FED_MIN`` of them, and at least half, are one machine element each."""
+    prompts = [e for e in events if type(e) is Prompt and not e.is_meta and not e.command and not e.replayed
+               and not e.sidechain]
+    machine = sum(1 for p in prompts if machine_written(p))
+    return machine >= PROGRAM_FED_MIN and 2 * machine >= len(prompts)
 
 
 def prompt(line: int, ts: str | None, text: str, *, sidechain: bool = False, is_meta: bool = False) -> Prompt:

@@ -1,0 +1,1 @@
+"""Live coaching: a statusline, agent hooks and budgets (docs/live.md)."""
