@@ -28,8 +28,11 @@ MAX_KEY_CHARS = 400  # longer lines are minified or generated: nobody pastes the
 MAX_FILE_BYTES = 1024 * 1024
 # A definition: a function, class, type or method (Go's `func (r *T) Name`), or a PascalCase constant (a
 # React component `const Header = (…)`); lower-case locals (`const stream =`) say nothing of origin.
-DECLARATION = re.compile(r"\b(?:(?:function|class|interface|type|enum|struct|trait|def|func|fn)\s+(?:\([^)]*\)\s*)?"
-                         r"([A-Za-z_]\w{3,})|(?:const|let|var)\s+([A-Z]\w{3,})\s*[:=])")
+DECLARATION = re.compile(r"\b(?:(function|class|interface|type|enum|struct|trait|def|func|fn)\s+(?:\([^)]*\)\s*)?"
+                         r"([A-Za-z_]\w{3,})|(const|let|var)\s+([A-Z]\w{3,})\s*[:=])")
+# A name re-declared counts only as the same kind of thing: `class Task` in a block is not the repository's
+# React component `const Task = (…)`; a component may be a function or a constant.
+TYPE_KEYWORDS = frozenset({"class", "interface", "type", "enum", "struct", "trait"})
 
 
 def line_key(line: str) -> str | None:
@@ -68,7 +71,9 @@ class Redeclared:
 
 
 def declared_names(text: str) -> set[str]:
-    return {a or b for a, b in DECLARATION.findall(text)}
+    """Declared names, each tagged with its kind (`type:Task`, `code:Header`)."""
+    return {f"{'type' if (kw or kw2) in TYPE_KEYWORDS else 'code'}:{name or name2}"
+            for kw, name, kw2, name2 in DECLARATION.findall(text)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,5 +232,5 @@ def find_copies(root: str, blocks: dict[int, tuple[str, list[str], bool]], walk:
         if specific:
             files = [f for n in specific for f in defined[n]]
             where = max(set(files), key=lambda f: (files.count(f), f))
-            redeclared[block_id] = Redeclared(tuple(specific), os.path.relpath(where, root))
+            redeclared[block_id] = Redeclared(tuple(n.split(":", 1)[1] for n in specific), os.path.relpath(where, root))
     return copies, redeclared
