@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ctxlint.instructions.agents import specs
 from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.instructions.repository import RepoIndex, ignored, ignored_parents, repo_index, script_variants
 from ctxlint.markdown import Document, code_spans
@@ -42,6 +43,8 @@ PLACEHOLDER_SEGMENT = re.compile(
     r"|(^|[/_.-])(?:YYYY|YY|MM|DD|HH|mm|SS|ss){2,}([/_.-]|$)|(^|/)my[-_][a-z]"
     r"|(?i:feature|component|module|service|entity|event|page|class|type|store|resource|domain|project|app|package"
     r"|plugin)(?:Name|[-_]name)(?=[A-Z/_.-]|$)")
+# A file name that starts with a date stamp (`20260206000001_add_feature.up.sql`): one of a series.
+DATE_STAMPED = re.compile(r"^(?:19|20)\d{6,12}[_.-]")
 COMPOUND_SUFFIXES = {"test", "spec", "stories", "story", "d", "min", "module", "prompt", "agent", "instructions",
                      "chatmode", "e2e", "config", "generated", "gen", "pb", "mock", "snap", "local", "example",
                      "browser", "server", "client", "unit", "integration"}
@@ -183,6 +186,21 @@ class Resolver:
         # is alive when some path of the repository ends with it.
         partial = target.strip("/").removeprefix("./")
         return any(self.index.ends_with(variant) for variant in script_variants(partial))
+
+    def new_in_series(self, target: str) -> bool:
+        """A date-stamped file missing from a folder of date-stamped files (a migration folder): the next one
+        of the series, shown as an example of a file to add. Series are append-only, so a real one is there."""
+        name = posixpath.basename(target.rstrip("/"))
+        if not DATE_STAMPED.match(name):
+            return False
+        for rel in self.rels(target):
+            folder = self.root / posixpath.dirname(rel)
+            try:
+                if any(DATE_STAMPED.match(entry) for entry in os.listdir(folder)):
+                    return True
+            except OSError:
+                continue
+        return False
 
     # -- what the words around a mention say -------------------------------------------------
 
@@ -472,7 +490,10 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     resolver = Resolver(file, root, data)
     here = Path(file.source.real).parent
     seen: set[tuple[int, str]] = set()
-    for imp in file.doc.imports:
+    # `@path` is an import only for the agents that expand imports (Claude Code, Gemini CLI): in a file only
+    # others read (a `.clinerules` rule), it is a mention in the text, resolved like any path below.
+    expands = not file.agents or any(a in specs() and specs()[a].import_depth > 0 for a in file.agents)
+    for imp in file.doc.imports if expands else ():
         if imp.in_code or not imp.pathlike or imp.target.startswith("~") or os.path.isabs(imp.target):
             continue
         if os.path.lexists(here / imp.target) or (imp.line, imp.target) in seen:
@@ -499,13 +520,14 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         return
     resolver.created = _created_paths(project, root, data)
     missing: list[Reference] = []
+    escaped = _escaped_blocks(file.doc.lines)
     for ref in _references(file, resolver, data, bool(ctx["check-backticks"])):
-        if (ref.line, ref.target) in seen:
+        if (ref.line, ref.target) in seen or ref.line in escaped:
             continue
         seen.add((ref.line, ref.target))
         if resolver.exists(ref.target, _line_bases(file.doc, ref.line, resolver) if ref.target.startswith("..") else ()):
             continue
-        if resolver.not_a_reference(ref):
+        if resolver.not_a_reference(ref) or resolver.new_in_series(ref.target):
             continue
         missing.append(ref)
     gone = ignored(str(root), [rel for ref in missing for rel in resolver.ignore_forms(ref.target)])
@@ -519,6 +541,24 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         yield _finding(ref, resolver)
     for line, shown in _tree_findings(file, resolver):
         yield _tree_finding(line, shown)
+
+
+ESCAPED_FENCE = re.compile(r"^\s*\\`\\`\\`")
+
+
+def _escaped_blocks(lines: list[str]) -> set[int]:
+    """Lines between two escaped fences (a file kept inside a JavaScript template string writes its code
+    blocks as \\`\\`\\`): the model reads them as code blocks, so they hold examples, not references."""
+    inside: set[int] = set()
+    opened: int | None = None
+    for number, raw in enumerate(lines, start=1):
+        if ESCAPED_FENCE.match(raw):
+            if opened is None:
+                opened = number
+            else:
+                inside.update(range(opened, number + 1))
+                opened = None
+    return inside
 
 
 def _finding(ref: Reference, resolver: Resolver) -> RawFinding:
