@@ -44,6 +44,11 @@ SEGMENT_SPLIT = re.compile(r"\s*(?:&&|\|\||;|\s\|\s)\s*")  # `a|b` with no space
 PROMPT = re.compile(r"^\s*(?:\$|>|PS [^>]*>|%)\s+")
 ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 PLACEHOLDER_CHARS = re.compile(r"[<>{}\[\]$]|\.\.\.|…")
+# The shape of a command, not one to run: a lone capital letter as an argument (`bun run X`) or an elided
+# value (`NODE_PATH=... node core.js`). A `<blank>` alone is not (`npm run test:e2e -- <spec>` names a script);
+# it marks a form only among a list of commands (below).
+FORM = re.compile(r"=(?:\.\.\.|…)(?=\s|$)|\s[A-Z](?=\s|$)")
+BLANK = re.compile(r"<[\w .:/-]+>")
 NAME_OK = re.compile(r"^[A-Za-z0-9_@][\w:.@/+*|-]*$")
 PATH_OK = re.compile(r"^[\w.@+~-][\w./@+~-]*$")
 WRAPPERS = {"sudo", "time", "env", "exec", "nohup", "command"}
@@ -608,6 +613,10 @@ def _defined(name: str, defined: set[str] | frozenset[str]) -> bool:
     return False
 
 
+def _form(text: str) -> bool:
+    return bool(FORM.search(text))
+
+
 def _commands(file: InstructionFile) -> Iterator[tuple[int, str, int | None, CodeBlock | None]]:
     """(line, text, column of a code span, the code block) of every command-like text."""
     for code in file.doc.inline_code:
@@ -624,11 +633,21 @@ def _commands(file: InstructionFile) -> Iterator[tuple[int, str, int | None, Cod
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     checker = Checker(file, project, ctx.data)
     seen: set[tuple[int, str]] = set()
+    # A span with a blank or an elision (`bunx <bin>`, `bun run X`, `NODE_PATH=... node x.js`) shows the shape
+    # of a command, not one to run; a line listing three commands or more, one of them such a form
+    # ("emit `bun run X` / `bunx <bin>` / `bun file.ts`"), lists shapes: its other spans are forms too.
+    spans: dict[int, list[str]] = {}
+    for code in file.doc.inline_code:
+        if SPAN_COMMAND.match(code.text):
+            spans.setdefault(code.line, []).append(code.text)
+    forms = {n for n, texts in spans.items() if len(texts) >= 3 and any(_form(t) or BLANK.search(t) for t in texts)}
     block_state: dict[int, tuple[Where, bool, list[str]]] = {}
     for line, text, column, block in _commands(file):
         if block is None:
             if not SPAN_COMMAND.match(text):
                 continue  # a span that is not a command (`node/hooks/x.ts` is a path)
+            if line in forms or _form(text):
+                continue
             where, instruction = checker.context_of_span(line, column or 0, text)
             earlier: list[str] = []
         else:
