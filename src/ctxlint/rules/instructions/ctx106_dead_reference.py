@@ -43,6 +43,7 @@ PLACEHOLDER_SEGMENT = re.compile(
     r"|(^|[/_.-])(?:YYYY|YY|MM|DD|HH|mm|SS|ss){2,}([/_.-]|$)|(^|/)my[-_][a-z]"
     r"|(?i:feature|component|module|service|entity|event|page|class|type|store|resource|domain|project|app|package"
     r"|plugin)(?:Name|[-_]name)(?=[A-Z/_.-]|$)")
+TEMPLATE_SUFFIX = re.compile(r"(?<=[\w-])\.(?:example|sample|template|dist)(?=\.|$)")
 # A file name that starts with a date stamp (`20260206000001_add_feature.up.sql`): one of a series.
 DATE_STAMPED = re.compile(r"^(?:19|20)\d{6,12}[_.-]")
 COMPOUND_SUFFIXES = {"test", "spec", "stories", "story", "d", "min", "module", "prompt", "agent", "instructions",
@@ -63,7 +64,9 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
     low = t.lower()
     if URL.match(t) or SCOPED_NPM.match(t) or GIT_REF.match(t) or t.startswith(("-", "--", "$", "@")):
         return False  # `@file.js` in code is the import syntax shown, never expanded there
-    if any(w in low for w in data["placeholder_words"]):
+    # `.env.example`, `config.example.json`: the committed template of a local file is a real file, whatever
+    # its suffix says; `path/to/example.py` is a placeholder
+    if any(w in TEMPLATE_SUFFIX.sub("", low) for w in data["placeholder_words"]):
         return False
     if low in data["slash_words"] or low.strip("/") in data["slash_words"]:
         return False
@@ -83,7 +86,11 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
     if "/" not in t and low in data.get("system_files", ()):
         return False  # `stdarg.h`: a system header
     name = t.rstrip("/").rsplit("/", 1)[-1]
-    ext = "." + name.rsplit(".", 1)[-1] if "." in name[1:] else ""
+    base = TEMPLATE_SUFFIX.sub("", name)  # `config.example.json`, `.env.example`: templates of local files
+    if base != name and "." not in base[1:]:
+        ext = base  # `.env.example`: `.env` is its extension
+    else:
+        ext = "." + base.rsplit(".", 1)[-1] if "." in base[1:] else ""
     if ext and ext != ext.lower() and ext != ext.upper():
         return False  # `System.Text.Json`: a namespace, not `.json`
     has_ext = bool(ext) and ext.lower() in data["extensions"]
