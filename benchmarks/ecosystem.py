@@ -9,7 +9,7 @@ findings nobody has judged yet, and the per-rule precision and recall that the v
     python benchmarks/ecosystem.py run --src SRC_DIR --out RUN.json [--kind repos|sessions]
     python benchmarks/ecosystem.py diff OLD.json NEW.json [--all]
     python benchmarks/ecosystem.py judge RUN.json [--rule CTX106] [--context 4] [--all]
-    python benchmarks/ecosystem.py precision RUN.json [RUN2.json ...] [--write docs/precision.md]
+    python benchmarks/ecosystem.py precision RUN.json [RUN2.json ...] [--set development|held-out] [--write FILE.md]
 
 The repositories come from the `fetch` tool's mirrors (bare git directories under `CTXLINT_MIRROR_DIR`,
 default: the nearest `.mirror` beside the project or one of its parents, so a git worktree finds it too); checkouts go to `CTXLINT_ECO_DIR` (default
@@ -272,6 +272,43 @@ def _findings(paths: Iterable[str]) -> tuple[list[dict[str, Any]], list[dict[str
     return findings, targets
 
 
+HELD_OUT_MARK = "held-out"  # in an entry's note: a target no rule was tuned on
+
+
+def held_out() -> set[tuple[str, str]]:
+    """(repo, path) of the held-out entries of repos.yaml and sessions.yaml (path "." for a repository)."""
+    keys: set[tuple[str, str]] = set()
+    for name in ("repos", "sessions"):
+        listed = DATA / f"{name}.yaml"
+        for entry in (yaml.safe_load(listed.read_text(encoding="utf-8")) or []) if listed.exists() else []:
+            if HELD_OUT_MARK in str(entry.get("note") or ""):
+                keys.add((entry["repo"], entry.get("path", ".") if name == "sessions" else "."))
+    return keys
+
+
+def _in_set(findings: list[dict[str, Any]], targets: list[dict[str, Any]], which: str
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The findings and targets of one set: "development" (not marked held-out), "held-out", or "all"."""
+    if which == "all":
+        return findings, targets
+    marked = held_out()
+    keep = [t for t in targets if ((t["repo"], t.get("path", ".")) in marked) == (which == "held-out")]
+    sessions: dict[str, list[str]] = defaultdict(list)  # repo -> its session files (a finding may name a companion)
+    repos: set[str] = set()
+    for t in keep:
+        if t.get("path", ".") == ".":
+            repos.add(t["repo"])
+        else:
+            sessions[t["repo"]].append(t["path"])
+
+    def kept(f: dict[str, Any]) -> bool:
+        if f["repo"] in repos:
+            return True
+        return any(f["path"] == s or f["path"].startswith(os.path.splitext(s)[0] + "/") for s in sessions.get(f["repo"], ()))
+
+    return [f for f in findings if kept(f)], keep
+
+
 def judged_severity(f: dict[str, Any], include_info: bool = False) -> bool:
     return include_info or f["severity"] in JUDGED_SEVERITIES
 
@@ -350,7 +387,7 @@ def _summarise_record(text: str) -> str:
 
 
 def judge(args: argparse.Namespace) -> None:
-    findings, _ = _findings([args.run])
+    findings, _ = _in_set(*_findings([args.run]), args.set)
     verdicts = load_verdicts()
     todo = [
         f for f in findings
@@ -372,7 +409,7 @@ def judge(args: argparse.Namespace) -> None:
 
 
 def precision(args: argparse.Namespace) -> None:
-    findings, targets = _findings(args.runs)
+    findings, targets = _in_set(*_findings(args.runs), args.set)
     verdicts = load_verdicts()
     per_rule: dict[str, Counter[str]] = defaultdict(Counter)
     for f in findings:
@@ -460,10 +497,13 @@ def main() -> None:
     p.add_argument("--rule", action="append", default=[])
     p.add_argument("--context", type=int, default=3)
     p.add_argument("--all", action="store_true", help="list judged findings too")
+    p.add_argument("--set", choices=["all", "development", "held-out"], default="all")
     p.set_defaults(func=judge)
     p = sub.add_parser("precision", help="per-rule precision (verdicts) and recall (misses)")
     p.add_argument("runs", nargs="+")
     p.add_argument("--write", help="write the table to this Markdown file")
+    p.add_argument("--set", choices=["all", "development", "held-out"], default="all",
+                   help="only the targets marked held-out in their note, or only the others")
     p.set_defaults(func=precision)
     args = parser.parse_args()
     args.func(args)

@@ -683,6 +683,8 @@ def _later_loads(b: _Builder, used: list[AgentSpec], discovered: list[Instructio
             placed = a.place(tuple(parts))
             in_rule_folder = placed is not None and placed.kind == "rule"
             if not in_rule_folder and any(rel != n and rel.endswith("/" + n) for n in names):
+                if _skill_folder(b.root, parts) is not None:
+                    continue  # a skill's reference file: no agent starts or works in a skill's folder
                 if spec.nested == a.LAZY:
                     b.mark(f, spec.name, Loading(a.LAZY))
                 elif spec.nested == a.CHAIN:
@@ -743,10 +745,16 @@ def _set_apart(b: _Builder) -> None:
             b.project.skills.append(f)
             continue
         asset = next((p for p in parts[:-1] if p in asset_dirs), None)
+        skill = _skill_folder(b.root, parts) if not f.always_loaded_by else None
         if asset is not None and not f.always_loaded_by:
             where = "/".join(parts[: parts.index(asset) + 1]) + "/"
             f.unloaded_reason = (f"it sits in a static-asset folder (`{where}`), a copy shipped to readers; no agent "
                                  "loads it at start")
+            f.loading.clear()
+            f.agents = ()
+        elif skill is not None:
+            f.unloaded_reason = (f"it is a reference file of the skill in `{skill}` (beside its SKILL.md), read on "
+                                 "demand when the skill runs; no agent starts or works in a skill's folder")
             f.loading.clear()
             f.agents = ()
         elif rel is not None and f.source.agent and a.ignored_rule_file(tuple(parts)) == f.source.agent:
@@ -763,6 +771,17 @@ def _set_apart(b: _Builder) -> None:
             continue
         kept.append(f)
     b.project.files = kept
+
+
+def _skill_folder(root: Path, parts: list[str]) -> str | None:
+    """The folder (`x/`) of the skill a directory file sits in: a folder above it, below the working
+    directory, that holds a SKILL.md. Skill packs ship an AGENTS.md as the skill's compiled reference."""
+    if len(parts) < 2 or parts[-1] == "SKILL.md":
+        return None
+    for depth in range(len(parts) - 1, 0, -1):
+        if os.path.isfile(root.joinpath(*parts[:depth], "SKILL.md")):
+            return "/".join(parts[:depth]) + "/"
+    return None
 
 
 def _shadowed_by(b: _Builder, parts: list[str]) -> str | None:

@@ -137,6 +137,27 @@ def ignored(root: str, rels: Iterable[str]) -> set[str]:
     return {r for r in wanted if _IGNORED.get((root, r), False)}
 
 
+def ignored_parents(root: str) -> frozenset[str]:
+    """Folders (`.codex/`, with their slash) that the root `.gitignore` names files inside
+    (`.codex/config.toml`): a place the tools keep local files, absent from a clean checkout by design."""
+    try:
+        text = (Path(root) / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    found: set[str] = set()
+    for line in text.splitlines():
+        pattern = line.strip().lstrip("/")
+        if not pattern or pattern.startswith(("#", "!")) or "/" not in pattern.rstrip("/"):
+            continue
+        steps = pattern.rstrip("/").split("/")[:-1]
+        for i in range(1, len(steps) + 1):
+            if not any(ch in steps[i - 1] for ch in "*?["):
+                found.add("/".join(steps[:i]) + "/")
+            else:
+                break
+    return frozenset(found)
+
+
 # ---------------------------------------------------------------------------------------------
 # what the repository defines as commands
 

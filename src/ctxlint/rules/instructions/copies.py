@@ -1,9 +1,12 @@
-"""Which repository file a pasted code block copies.
+"""Which repository file a pasted code block copies, or which of its definitions it re-declares.
 
 A block pasted from the repository's own source (a component, a config, a docs page, `.env.example`)
 is the clearest kind of dump: the file is one `see path` away and the copy goes stale. The blocks are
 compared line by line with the repository's files, ignoring indentation, runs of spaces and trailing
-comments; a block whose distinctive lines mostly come from one file is a copy of it.
+comments; a block whose distinctive lines mostly come from one file is a copy of it. A block edited
+since it was pasted still declares what the repository declares (the same component, class or
+function name, defined in only a few files): it restates the repository's code. An illustrative
+skeleton (`class MyService`, a test pattern) declares names the repository does not have.
 
 The walk reads only files of the block's language (and docs, where examples live), skips dependency
 and build folders, and stops at a byte budget, reading first the files the instruction files name.
@@ -23,6 +26,13 @@ MIN_KEY_CHARS = 12
 PREFIX_CHARS = 10  # a line's first characters, compared before the whole line is normalised
 MAX_KEY_CHARS = 400  # longer lines are minified or generated: nobody pastes them by hand
 MAX_FILE_BYTES = 1024 * 1024
+# A definition: a function, class, type or method (Go's `func (r *T) Name`), or a PascalCase constant (a
+# React component `const Header = (…)`); lower-case locals (`const stream =`) say nothing of origin.
+DECLARATION = re.compile(r"\b(?:(function|class|interface|type|enum|struct|trait|def|func|fn)\s+(?:\([^)]*\)\s*)?"
+                         r"([A-Za-z_]\w{3,})|(const|let|var)\s+([A-Z]\w{3,})\s*[:=])")
+# A name re-declared counts only as the same kind of thing: `class Task` in a block is not the repository's
+# React component `const Task = (…)`; a component may be a function or a constant.
+TYPE_KEYWORDS = frozenset({"class", "interface", "type", "enum", "struct", "trait"})
 
 
 def line_key(line: str) -> str | None:
@@ -50,6 +60,20 @@ class Copy:
     of: int  # distinctive lines of the block
     first_line: int  # where the copied lines sit in the file
     last_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Redeclared:
+    """A block that declares names the repository defines in only a few files."""
+
+    names: tuple[str, ...]
+    path: str  # the file that defines most of them, relative to the repository root
+
+
+def declared_names(text: str) -> set[str]:
+    """Declared names, each tagged with its kind (`type:Task`, `code:Header`)."""
+    return {f"{'type' if (kw or kw2) in TYPE_KEYWORDS else 'code'}:{name or name2}"
+            for kw, name, kw2, name2 in DECLARATION.findall(text)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,21 +151,28 @@ def _densest(positions: list[int], window: int) -> tuple[int, int, int]:
 
 
 def find_copies(root: str, blocks: dict[int, tuple[str, list[str], bool]], walk: Walk, named: Iterable[str],
-                exclude: set[str], limits: Thresholds) -> dict[int, Copy]:
-    """For each block (id -> (language, lines, may copy a docs page)), the repository file it copies."""
+                exclude: set[str], limits: Thresholds) -> tuple[dict[int, Copy], dict[int, Redeclared]]:
+    """For each block (id -> (language, lines, may copy a docs page)), the repository file it copies; for
+    the others, the names it declares that the repository defines (in at most ``max_spread`` files)."""
     keys_of: dict[int, set[str]] = {}
+    names_of: dict[int, set[str]] = {}
     for block_id, (_, lines, _) in blocks.items():
         keys = {k for line in lines if (k := line_key(line)) is not None}
         if len(keys) >= min(limits.min_code_lines, limits.min_doc_lines):
             keys_of[block_id] = keys
-    if not keys_of:
-        return {}
-    wanted: set[str] = set().union(*keys_of.values())
+        names = declared_names("\n".join(lines))
+        if names:
+            names_of[block_id] = names
+    if not keys_of and not names_of:
+        return {}, {}
+    wanted: set[str] = set().union(*keys_of.values()) if keys_of else set()
+    wanted_names: set[str] = set().union(*names_of.values()) if names_of else set()
     prefixes = {k[:PREFIX_CHARS] for k in wanted}
     exts: set[str] = set()
-    for block_id in keys_of:
+    for block_id in keys_of.keys() | names_of.keys():
         exts |= _wanted_ext(blocks[block_id][0], walk)
     hits: dict[str, dict[str, int]] = {}  # file -> key -> first line where it occurs
+    defined: dict[str, set[str]] = {}  # name -> source files (not docs) that declare it
     budget = walk.max_bytes
     for path in _files(root, exts, walk, named, exclude):
         try:
@@ -163,6 +194,9 @@ def find_copies(root: str, blocks: dict[int, tuple[str, list[str], bool]], walk:
                 found[key] = number
         if found:
             hits[path] = found
+        if wanted_names and os.path.splitext(path)[1].lower() not in walk.always:
+            for name in declared_names(text) & wanted_names:
+                defined.setdefault(name, set()).add(path)
         if budget <= 0:
             break
     spread: dict[str, int] = {}  # key -> how many files have it: boilerplate says nothing of origin
@@ -189,4 +223,14 @@ def find_copies(root: str, blocks: dict[int, tuple[str, list[str], bool]], walk:
         if best is not None:
             n, path, first, last = best
             copies[block_id] = Copy(os.path.relpath(path, root), n, len(keys), first, last)
-    return copies
+    redeclared: dict[int, Redeclared] = {}
+    for block_id, names in names_of.items():
+        if block_id in copies:
+            continue
+        # a name many files declare (`Props`, `Config`, `handler`) is a convention, not a sign of origin
+        specific = sorted(n for n in names if 0 < len(defined.get(n, ())) <= limits.max_spread)
+        if specific:
+            files = [f for n in specific for f in defined[n]]
+            where = max(set(files), key=lambda f: (files.count(f), f))
+            redeclared[block_id] = Redeclared(tuple(n.split(":", 1)[1] for n in specific), os.path.relpath(where, root))
+    return copies, redeclared

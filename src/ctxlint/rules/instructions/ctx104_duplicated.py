@@ -69,6 +69,7 @@ class Unit:
     bound: bool = False  # its meaning depends on its context (nested, labelled, anaphoric)
     ordinal: int = 0  # position in its list (the number of an ordered item)
     tokens: tuple[str, ...] = field(default=(), compare=False)  # for aligning near-duplicates
+    step: bool = False  # an item of a numbered list: a step of a procedure
 
 
 @dataclass(slots=True)
@@ -106,18 +107,29 @@ def _tokens(raw: str) -> tuple[str, ...]:
     return tuple(t.strip("*_~.,;:!?()[]\"'").lower() or t for t in TOKEN.findall(text))
 
 
-def _list_context(doc_lines: list[str]) -> tuple[dict[int, int], dict[int, str]]:
-    """Per list-item line: its ordinal in its list, and the text of its parent item (nested items)."""
+def _list_context(doc_lines: list[str]) -> tuple[dict[int, int], dict[int, str], dict[int, str]]:
+    """Per list-item line: its ordinal in its list, the text of its parent item (nested items), and the
+    lead-in line its list hangs from ("**Create mode** (from a template):")."""
     ordinal: dict[int, int] = {}
     parent: dict[int, str] = {}
+    lead: dict[int, str] = {}
     stack: list[tuple[int, int, int]] = []  # (indent, line, count of items seen at this indent)
+    lead_in = ""
+    previous = ""  # the last non-blank line
     for number, raw in enumerate(doc_lines, start=1):
         m = ITEM.match(raw)
         stripped = raw.strip()
         if m is None:
             if stripped.startswith("#") or (stripped and not raw[:1].isspace() and stack):
                 stack.clear()  # a heading or an unindented paragraph ends the list
+            if stripped:
+                previous = stripped
             continue
+        if not stack:
+            lead_in = normalise(previous) if previous.endswith((":", "：", "**", ")")) else ""
+        previous = stripped
+        if lead_in:
+            lead[number] = lead_in
         indent = len(m.group(1).expandtabs(4))
         while stack and stack[-1][0] > indent:
             stack.pop()
@@ -130,18 +142,18 @@ def _list_context(doc_lines: list[str]) -> tuple[dict[int, int], dict[int, str]]
         ordinal[number] = int(m.group(2)) if m.group(2) else count
         if len(stack) > 1:
             parent[number] = normalise(doc_lines[stack[-2][1] - 1])
-    return ordinal, parent
+    return ordinal, parent, lead
 
 
 def _units(f: InstructionFile, min_words: int, min_near: int) -> list[Unit]:
     doc = f.doc
     units: list[Unit] = []
     paragraph: list[tuple[int, str]] = []
-    ordinals, parents = _list_context(doc.lines)
+    ordinals, parents, leads = _list_context(doc.lines)
 
     def context(number: int) -> tuple[str, ...]:
         section = doc.section_at(number)
-        heads = section.path if section else ()
+        heads = (*(section.path if section else ()), *((leads[number],) if number in leads else ()))
         return (*heads, parents[number]) if number in parents else heads
 
     def flush() -> None:
@@ -164,9 +176,10 @@ def _units(f: InstructionFile, min_words: int, min_near: int) -> list[Unit]:
         n_words = len(norm.split())
         if n_words >= min_words:
             bound = number in parents or bool(LABEL.match(raw)) or bool(ANAPHOR.match(norm))
+            step = bool((m := ITEM.match(raw)) and m.group(2))
             units.append(Unit(f, number, number, norm, raw.strip(), "line",
                               _shingles(norm) if n_words >= min_near else frozenset(), context(number),
-                              bound, ordinals.get(number, 0), _tokens(raw)))
+                              bound, ordinals.get(number, 0), _tokens(raw), step))
     flush()
     for block in doc.code_blocks:
         body = [line.strip() for line in block.content.split("\n") if line.strip()]
@@ -265,7 +278,8 @@ def _classify(first: Unit, copy: Unit, sim: float) -> Pair | None:
             return None  # the same template filled with different names, URLs or values
         pair.counter = True
     different_place = not _same_file(first.file, copy.file) or first.context != copy.context
-    pair.parallel = different_place and copy.kind == "line" and copy.bound
+    # two procedures may share a step ("3. set up the namespace" in the import and the create flow)
+    pair.parallel = different_place and copy.kind == "line" and (copy.bound or (copy.step and first.step))
     return pair
 
 
@@ -349,10 +363,14 @@ def _commands(f: InstructionFile) -> Iterator[tuple[int, str, int]]:
         info = block.info.split()[0].lower() if block.info.split() else ""
         if info not in SHELL_INFOS:
             continue
+        cwd = ""  # after `cd server/` the same command runs in another project: a different command
         for offset, raw in enumerate(block.content.split("\n"), start=1):
             text = raw.strip().removeprefix("$ ")
+            if text.startswith("cd ") and len(text.split()) == 2:
+                cwd = text.split()[1].strip("/") + "/"
+                continue
             if text and not text.startswith("#") and COMMAND_HEAD.match(text):
-                yield block.start_line + offset, " ".join(text.split()), block.start_line
+                yield block.start_line + offset, cwd + " ".join(text.split()), block.start_line
     for span in doc.inline_code:
         text = span.text.strip().removeprefix("$ ")
         if COMMAND_HEAD.match(text) and not doc.line_in_code(span.line):

@@ -2,15 +2,18 @@
 
 Each fenced block is classified once, most specific first: a copy of a repository file (its
 distinctive lines mostly come from one file: the message names it), a directory tree or file listing,
-a schema dump, a dependency list, then any other block over the size limits. Trees are recognised by
+a schema dump, a dependency list, then any other block over the size limits: a warning when it
+re-declares what the repository defines (an implementation pasted and edited since), else a note. Trees are recognised by
 their entries (file and directory names), not by the box-drawing characters alone: the same
 characters draw status mock-ups ("├── ✅ Completed: 3") and dependency graphs.
 
 What is not a dump: a short map the instruction needs (a tree under ``min-tree-lines``), the project's
 commands (shell blocks are only checked for copies, trees and dependency lists), a template with
 blanks to fill (`{Technology}`, `YOUR_API_KEY`) and an excerpt that elides (`...`). A long example
-that copies nothing is reported at warning only past ``warn-lines``; between ``max-lines`` and that it
-is a note (info): a pointer to a real file would do, but it may be deliberate.
+that neither copies nor re-declares the repository's code (a skeleton of `class MyService`, a test
+pattern) is a note (info) below ``warn-tokens``, and so is a short one (under ``warn-lines``) that re-declares
+a name or two (a naming-convention example declares `class WorkItemService {}`): a pointer to a real file would do, but the example may
+be deliberate, and read by hand such examples were disputed as often as not.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ctxlint.instructions.project import InstructionFile, InstructionProject
 from ctxlint.markdown import CodeBlock
 from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.instructions.common import lines_tokens
-from ctxlint.rules.instructions.copies import Copy, Thresholds, Walk, find_copies
+from ctxlint.rules.instructions.copies import Copy, Redeclared, Thresholds, Walk, find_copies
 from ctxlint.rules.registry import RuleContext, detector
 
 TREE_BRANCH = re.compile(r"^[\s│|]*(?:├──|└──|\|--|`--|\+--|├─|└─)\s*")
@@ -124,7 +127,7 @@ def _info(block: CodeBlock) -> str:
 
 
 def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext, base: str,
-              copy: Copy | None) -> Dump | None:
+              copy: Copy | None, redeclared: Redeclared | None) -> Dump | None:
     data = ctx.data
     where = f"lines {block.start_line}-{block.end_line}"
     n = len(lines)
@@ -140,7 +143,8 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
                     _tree_fix("tree", _root_of(lines, base), n=n, where=where))
     text = block.content
     info = _info(block)
-    tables = len(re.findall(data["schema_pattern"], text))
+    # in the project's commands a `CREATE TABLE` is a grep pattern or a `psql -c` argument, not a pasted schema
+    tables = 0 if info in SHELL_INFOS else len(re.findall(data["schema_pattern"], text))
     if tables >= ctx["min-schema-tables"] or (tables and n > ctx["max-lines"]):
         return Dump("schema", f"a pasted schema ({tables} CREATE TABLE statement{'s' if tables != 1 else ''}, {n} lines, {tokens:,} tokens)",
                     fix("schema", where=where))
@@ -157,9 +161,13 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
             or _is_diagram(lines)):
         return None  # the project's commands, a template to fill, an excerpt, a diagram: written for the reader
     if n > ctx["max-lines"] or tokens > ctx["max-tokens"]:
-        severe = n >= ctx["warn-lines"] or tokens >= ctx["warn-tokens"]
-        return Dump("block", f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)",
-                    fix("code-block", where=where), None if severe else Severity.INFO)
+        label = f"a {n}-line `{info or 'code'}` block ({tokens:,} tokens)"
+        if redeclared is not None and n >= ctx["warn-lines"]:
+            names = ", ".join(f"`{name}`" for name in redeclared.names[:3])
+            return Dump("block", f"{label} re-declaring {names} (defined in `{redeclared.path}`)",
+                        fix("copy", where=where, path=redeclared.path))
+        severe = tokens >= ctx["warn-tokens"]
+        return Dump("block", label, fix("code-block", where=where), None if severe else Severity.INFO)
     return None
 
 
@@ -189,7 +197,8 @@ def _named_paths(project: InstructionProject) -> list[str]:
     return named
 
 
-def _copies(project: InstructionProject, ctx: RuleContext) -> dict[tuple[str, int], Copy]:
+def _copies(project: InstructionProject, ctx: RuleContext
+            ) -> tuple[dict[tuple[str, int], Copy], dict[tuple[str, int], Redeclared]]:
     blocks: dict[int, tuple[str, list[str], bool]] = {}
     where: dict[int, tuple[str, int]] = {}
     for f in project.files:
@@ -199,29 +208,32 @@ def _copies(project: InstructionProject, ctx: RuleContext) -> dict[tuple[str, in
                 # the project's commands written in its docs too are not a pasted page
                 blocks[len(blocks)] = (_info(block), block.content.split("\n"), _info(block) not in SHELL_INFOS)
     if not blocks:
-        return {}
+        return {}, {}
     exclude = {f.source.real for f in project.files}
     limits = Thresholds(ctx["min-copy-lines"], ctx["min-doc-copy-lines"], ctx["min-doc-copy-block"], ctx["copy-share"],
                         ctx["copy-sure-lines"], ctx["copy-sure-share"], ctx["copy-max-spread"])
-    found = find_copies(project.root, blocks, _walk(ctx), _named_paths(project), exclude, limits)
-    return {where[block_id]: copy for block_id, copy in found.items()}
+    found, redeclared = find_copies(project.root, blocks, _walk(ctx), _named_paths(project), exclude, limits)
+    return ({where[block_id]: copy for block_id, copy in found.items()},
+            {where[block_id]: names for block_id, names in redeclared.items()})
 
 
 @detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
-    copies = _copies(project, ctx)
+    copies, redeclared = _copies(project, ctx)
     for file in project.files:
-        yield from _check_file(file, ctx, copies)
+        yield from _check_file(file, ctx, copies, redeclared)
 
 
-def _check_file(file: InstructionFile, ctx: RuleContext, copies: dict[tuple[str, int], Copy]) -> Iterator[RawFinding]:
+def _check_file(file: InstructionFile, ctx: RuleContext, copies: dict[tuple[str, int], Copy],
+                redeclared: dict[tuple[str, int], Redeclared]) -> Iterator[RawFinding]:
     doc = file.doc
     base = os.path.dirname(file.source.real)
     covered: set[int] = set()
     for block in doc.code_blocks:
         lines = block.content.split("\n") if block.content else []
         tokens = lines_tokens(file, block.start_line, block.end_line)
-        dump = _classify(block, lines, tokens, ctx, base, copies.get((file.path, block.start_line)))
+        at = (file.path, block.start_line)
+        dump = _classify(block, lines, tokens, ctx, base, copies.get(at), redeclared.get(at))
         if dump is None:
             continue
         covered.update(range(block.start_line, block.end_line + 1))

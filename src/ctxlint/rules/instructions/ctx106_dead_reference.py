@@ -25,8 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ctxlint.instructions.agents import specs
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.instructions.repository import RepoIndex, ignored, repo_index, script_variants
+from ctxlint.instructions.repository import RepoIndex, ignored, ignored_parents, repo_index, script_variants
 from ctxlint.markdown import Document, code_spans
 from ctxlint.model import RawFinding, Severity, TextEdit, fix
 from ctxlint.rules.registry import RuleContext, detector
@@ -35,11 +36,16 @@ URL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 SCOPED_NPM = re.compile(r"^@[a-z0-9][\w.-]*/[\w.-]+$", re.I)
 PATHISH = re.compile(r"^[\w./~@+-]+$")
 GIT_REF = re.compile(r"^(refs|origin|upstream|heads|tags|remotes)/")
-# `docs/sprint-N/`, `ADR-NNN.md`, `elm-x.tsx`, `FEATURE_NAME.md`, `MyService.ts`, `test_EventNameHere.py`
+# `docs/sprint-N/`, `ADR-NNN.md`, `elm-x.tsx`, `FEATURE_NAME.md`, `MyService.ts`, `test_EventNameHere.py`,
+# `YYYYMMDDHHMMSS_description.sql`, `my-thing/my-thing.component.ts`, `feature-name/`
 PLACEHOLDER_SEGMENT = re.compile(
     r"(^|[/_.-])(N|NN|NNN|NNNN|X|XX|XXX|x|YYYY|MM|DD|NAME)([/_.-]|$)|(^|[/_.-])[Mm]y[A-Z]|[a-z]Here(?=[/_.-]|$)"
+    r"|(^|[/_.-])(?:YYYY|YY|MM|DD|HH|mm|SS|ss){2,}([/_.-]|$)|(^|/)my[-_][a-z]"
     r"|(?i:feature|component|module|service|entity|event|page|class|type|store|resource|domain|project|app|package"
-    r"|plugin)Name(?=[A-Z/_.-]|$)")
+    r"|plugin)(?:Name|[-_]name)(?=[A-Z/_.-]|$)")
+TEMPLATE_SUFFIX = re.compile(r"(?<=[\w-])\.(?:example|sample|template|dist)(?=\.|$)")
+# A file name that starts with a date stamp (`20260206000001_add_feature.up.sql`): one of a series.
+DATE_STAMPED = re.compile(r"^(?:19|20)\d{6,12}[_.-]")
 COMPOUND_SUFFIXES = {"test", "spec", "stories", "story", "d", "min", "module", "prompt", "agent", "instructions",
                      "chatmode", "e2e", "config", "generated", "gen", "pb", "mock", "snap", "local", "example",
                      "browser", "server", "client", "unit", "integration"}
@@ -58,7 +64,9 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
     low = t.lower()
     if URL.match(t) or SCOPED_NPM.match(t) or GIT_REF.match(t) or t.startswith(("-", "--", "$", "@")):
         return False  # `@file.js` in code is the import syntax shown, never expanded there
-    if any(w in low for w in data["placeholder_words"]):
+    # `.env.example`, `config.example.json`: the committed template of a local file is a real file, whatever
+    # its suffix says; `path/to/example.py` is a placeholder
+    if any(w in TEMPLATE_SUFFIX.sub("", low) for w in data["placeholder_words"]):
         return False
     if low in data["slash_words"] or low.strip("/") in data["slash_words"]:
         return False
@@ -78,7 +86,11 @@ def looks_like_path(text: str, data: dict[str, Any]) -> bool:
     if "/" not in t and low in data.get("system_files", ()):
         return False  # `stdarg.h`: a system header
     name = t.rstrip("/").rsplit("/", 1)[-1]
-    ext = "." + name.rsplit(".", 1)[-1] if "." in name[1:] else ""
+    base = TEMPLATE_SUFFIX.sub("", name)  # `config.example.json`, `.env.example`: templates of local files
+    if base != name and "." not in base[1:]:
+        ext = base  # `.env.example`: `.env` is its extension
+    else:
+        ext = "." + base.rsplit(".", 1)[-1] if "." in base[1:] else ""
     if ext and ext != ext.lower() and ext != ext.upper():
         return False  # `System.Text.Json`: a namespace, not `.json`
     has_ext = bool(ext) and ext.lower() in data["extensions"]
@@ -182,6 +194,21 @@ class Resolver:
         partial = target.strip("/").removeprefix("./")
         return any(self.index.ends_with(variant) for variant in script_variants(partial))
 
+    def new_in_series(self, target: str) -> bool:
+        """A date-stamped file missing from a folder of date-stamped files (a migration folder): the next one
+        of the series, shown as an example of a file to add. Series are append-only, so a real one is there."""
+        name = posixpath.basename(target.rstrip("/"))
+        if not DATE_STAMPED.match(name):
+            return False
+        for rel in self.rels(target):
+            folder = self.root / posixpath.dirname(rel)
+            try:
+                if any(DATE_STAMPED.match(entry) for entry in os.listdir(folder)):
+                    return True
+            except OSError:
+                continue
+        return False
+
     # -- what the words around a mention say -------------------------------------------------
 
     def _match(self, key: str, text: str) -> bool:
@@ -220,6 +247,8 @@ class Resolver:
         repository holds the path: an example, a pattern, a generated path, another repository's."""
         line_text = self.doc.lines[ref.line - 1]
         before, after = self.sentence(line_text, ref.start, ref.end)
+        if not before.strip() and ref.line > 1:
+            before = self._wrapped_before(ref.line) + before  # "There is no\n`db.rs`": the sentence began above
         if self._match("counter_markers", line_text) or self._match("counter_before", before):
             return True  # "❌ `docs/AUDIO.md`", "`AUDIO_GUIDE.md` not `AUDIO.md`"
         if self._match("example_before", before) or self._match("hypothetical", before) \
@@ -243,6 +272,16 @@ class Resolver:
         if "/" in clean and f"~/{top}/" in self.doc.text:
             return True  # `~/.claude/settings.json` and `.claude/settings.json`: a tool's config locations
         return any(clean == c or clean.startswith(c + "/") or c.endswith("/" + clean) for c in self.created)
+
+    def _wrapped_before(self, line: int) -> str:
+        """The end of the previous line's sentence when a paragraph wraps there (not a list item, table
+        row or heading, which stand alone), else nothing."""
+        previous = self.doc.lines[line - 2].rstrip()
+        if (not previous or previous.lstrip().startswith(("|", "#", ">"))
+                or re.match(r"^\s*(?:[-*+]|\d+[.)])\s", previous) or previous.endswith((".", "!", "?", ":", "|"))):
+            return ""
+        cuts = list(SENTENCE_END.finditer(previous))
+        return (previous[cuts[-1].end():] if cuts else previous) + " "
 
     def _template_line(self, ref: Reference) -> bool:
         for code in self.doc.inline_code:
@@ -458,7 +497,10 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     resolver = Resolver(file, root, data)
     here = Path(file.source.real).parent
     seen: set[tuple[int, str]] = set()
-    for imp in file.doc.imports:
+    # `@path` is an import only for the agents that expand imports (Claude Code, Gemini CLI): in a file only
+    # others read (a `.clinerules` rule), it is a mention in the text, resolved like any path below.
+    expands = not file.agents or any(a in specs() and specs()[a].import_depth > 0 for a in file.agents)
+    for imp in file.doc.imports if expands else ():
         if imp.in_code or not imp.pathlike or imp.target.startswith("~") or os.path.isabs(imp.target):
             continue
         if os.path.lexists(here / imp.target) or (imp.line, imp.target) in seen:
@@ -485,24 +527,45 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         return
     resolver.created = _created_paths(project, root, data)
     missing: list[Reference] = []
+    escaped = _escaped_blocks(file.doc.lines)
     for ref in _references(file, resolver, data, bool(ctx["check-backticks"])):
-        if (ref.line, ref.target) in seen:
+        if (ref.line, ref.target) in seen or ref.line in escaped:
             continue
         seen.add((ref.line, ref.target))
         if resolver.exists(ref.target, _line_bases(file.doc, ref.line, resolver) if ref.target.startswith("..") else ()):
             continue
-        if resolver.not_a_reference(ref):
+        if resolver.not_a_reference(ref) or resolver.new_in_series(ref.target):
             continue
         missing.append(ref)
     gone = ignored(str(root), [rel for ref in missing for rel in resolver.ignore_forms(ref.target)])
+    local = ignored_parents(str(root))  # `.codex/` when .gitignore lists `.codex/config.toml`
     reported: set[str] = set()
     for ref in missing:
-        if any(rel in gone for rel in resolver.ignore_forms(ref.target)) or ref.target in reported:
+        forms = resolver.ignore_forms(ref.target)
+        if any(rel in gone or rel.rstrip("/") + "/" in local for rel in forms) or ref.target in reported:
             continue
         reported.add(ref.target)  # one finding per missing path and file, not one per mention
         yield _finding(ref, resolver)
     for line, shown in _tree_findings(file, resolver):
         yield _tree_finding(line, shown)
+
+
+ESCAPED_FENCE = re.compile(r"^\s*\\`\\`\\`")
+
+
+def _escaped_blocks(lines: list[str]) -> set[int]:
+    """Lines between two escaped fences (a file kept inside a JavaScript template string writes its code
+    blocks as \\`\\`\\`): the model reads them as code blocks, so they hold examples, not references."""
+    inside: set[int] = set()
+    opened: int | None = None
+    for number, raw in enumerate(lines, start=1):
+        if ESCAPED_FENCE.match(raw):
+            if opened is None:
+                opened = number
+            else:
+                inside.update(range(opened, number + 1))
+                opened = None
+    return inside
 
 
 def _finding(ref: Reference, resolver: Resolver) -> RawFinding:

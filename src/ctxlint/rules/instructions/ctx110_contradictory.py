@@ -205,17 +205,30 @@ def _polars(group: list[InstructionFile], seen: set[tuple[str, int]]) -> Iterato
         polar.setdefault((positive, action), line)
 
 
-def _forbidden_commands(group: list[InstructionFile]) -> Iterator[RawFinding]:
-    """"NEVER run `pnpm typecheck`" and, elsewhere, `pnpm typecheck` listed as a command to run."""
+def _under_negative_heading(line: Line, negative: re.Pattern[str]) -> bool:
+    """A list item under "### 🚫 Never Do" or "**Don't:**" says what not to do, whatever its own words."""
+    section = line.file.doc.section_at(line.number)
+    headings = [*(section.path if section else ()), _label_above(line)]
+    return any(negative.search(h) for h in headings if h)
+
+
+def _forbidden_commands(group: list[InstructionFile], ctx: RuleContext) -> Iterator[RawFinding]:
+    """"NEVER run `pnpm typecheck`" and, elsewhere, `pnpm typecheck` listed as a command to run. An
+    avoidance with a condition ("avoid `make test` between edits") is no "never"."""
+    condition = re.compile(ctx.data["condition_words"])
+    negative = re.compile(ctx.data["negative_headings"])
     lines = list(_lines(group))
     forbidden: list[tuple[str, Line]] = []
     for line in lines:
-        forbidden.extend((" ".join(m.group(1).split()), line) for m in FORBID.finditer(line.raw))
+        for m in FORBID.finditer(line.raw):
+            clause = CLAUSE_END.sub("", line.raw[m.end():])
+            if not condition.search(clause):
+                forbidden.append((" ".join(m.group(1).split()), line))
     reported: set[tuple[str, int]] = set()
     for command, origin in forbidden:
         for line in lines:
             if (line is origin or NEGATION.search(line.raw) or line.raw.lstrip().startswith("|")
-                    or (line.file.path, line.number) in reported):
+                    or (line.file.path, line.number) in reported or _under_negative_heading(line, negative)):
                 continue
             for span in SPAN.findall(line.raw):
                 listed = " ".join(span.split())
@@ -389,7 +402,7 @@ def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]
         yield from once(_managers(group, ctx))
         yield from once(_styles(group))
         yield from once(_polars(group, set()))
-        yield from once(_forbidden_commands(group))
+        yield from once(_forbidden_commands(group, ctx))
     for f in project.files:
         yield from once(_against_formatter([f], project))
         yield from once(_unused_tools([f], project, ctx))

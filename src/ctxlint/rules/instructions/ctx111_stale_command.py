@@ -44,6 +44,11 @@ SEGMENT_SPLIT = re.compile(r"\s*(?:&&|\|\||;|\s\|\s)\s*")  # `a|b` with no space
 PROMPT = re.compile(r"^\s*(?:\$|>|PS [^>]*>|%)\s+")
 ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 PLACEHOLDER_CHARS = re.compile(r"[<>{}\[\]$]|\.\.\.|…")
+# The shape of a command, not one to run: a lone capital letter as an argument (`bun run X`) or an elided
+# value (`NODE_PATH=... node core.js`). A `<blank>` alone is not (`npm run test:e2e -- <spec>` names a script);
+# it marks a form only among a list of commands (below).
+FORM = re.compile(r"=(?:\.\.\.|…)(?=\s|$)|\s[A-Z](?=\s|$)")
+BLANK = re.compile(r"<[\w .:/-]+>")
 NAME_OK = re.compile(r"^[A-Za-z0-9_@][\w:.@/+*|-]*$")
 PATH_OK = re.compile(r"^[\w.@+~-][\w./@+~-]*$")
 WRAPPERS = {"sudo", "time", "env", "exec", "nohup", "command"}
@@ -84,7 +89,7 @@ class Checker:
         here = Path(os.path.abspath(file.source.path)).parent  # where the agent opens it (a link's directory)
         self.base = here.relative_to(self.root).as_posix() if here.is_relative_to(self.root) else ""
         self.base = "" if self.base == "." else self.base
-        self.words = {key: _compiled(tuple(data.get(key, ()))) for key in ("foreign", "repo_root", "creates_dir")}
+        self.words = {key: _compiled(tuple(data.get(key, ()))) for key in ("foreign", "repo_root", "creates_dir", "scaffolds")}
         self._scoped: list[str] | None = None
         self._named: list[str] | None = None
         self._bins: frozenset[str] | None = None
@@ -266,6 +271,9 @@ class Checker:
             elif self._match("repo_root", text) and not where.unknown:
                 where.pinned = ""
             return
+        if self._match("scaffolds", text):
+            where.unknown = True  # `npx create-x my-app`: the commands after it run in the new app
+            return
         for segment in SEGMENT_SPLIT.split(text):
             segment = segment.strip().strip("()").strip()
             if not segment or where.unknown:
@@ -390,6 +398,18 @@ class Checker:
                 continue
             shown = f"{pm} {'run ' if explicit else ''}{wanted}"
             where_text = _manifests(dirs, "package.json")
+            elsewhere = [] if here.pinned is not None or selected is not None or anywhere or scripts else sorted(
+                d for d, package in self.commands.packages.items() if d not in dirs and _defined(wanted, package.scripts))
+            if elsewhere:
+                # The text does not say where to run it, the package it points to has no scripts at all (a root
+                # package.json kept for tooling) and another package defines it (the app in web/): which one it
+                # means is unsaid, not stale.
+                first = elsewhere[0] or "."
+                place = (f"{first}/package.json" if elsewhere[0] else "the root package.json") + (
+                    f" and {len(elsewhere) - 1} more" if len(elsewhere) > 1 else "")
+                yield Problem(shown, f"`{shown}`: no script `{wanted}` in {where_text}, but {place} defines it; say where "
+                                     "to run it", fix("say-where", directory=first, line=0), Severity.INFO)
+                continue
             close = _close(wanted, sorted(scripts), n=3)
             hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
             more = "" if explicit and not runs_binaries else f" (and no dependency binary or {pm} command of that name)"
@@ -593,6 +613,10 @@ def _defined(name: str, defined: set[str] | frozenset[str]) -> bool:
     return False
 
 
+def _form(text: str) -> bool:
+    return bool(FORM.search(text))
+
+
 def _commands(file: InstructionFile) -> Iterator[tuple[int, str, int | None, CodeBlock | None]]:
     """(line, text, column of a code span, the code block) of every command-like text."""
     for code in file.doc.inline_code:
@@ -609,11 +633,21 @@ def _commands(file: InstructionFile) -> Iterator[tuple[int, str, int | None, Cod
 def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     checker = Checker(file, project, ctx.data)
     seen: set[tuple[int, str]] = set()
+    # A span with a blank or an elision (`bunx <bin>`, `bun run X`, `NODE_PATH=... node x.js`) shows the shape
+    # of a command, not one to run; a line listing three commands or more, one of them such a form
+    # ("emit `bun run X` / `bunx <bin>` / `bun file.ts`"), lists shapes: its other spans are forms too.
+    spans: dict[int, list[str]] = {}
+    for code in file.doc.inline_code:
+        if SPAN_COMMAND.match(code.text):
+            spans.setdefault(code.line, []).append(code.text)
+    forms = {n for n, texts in spans.items() if len(texts) >= 3 and any(_form(t) or BLANK.search(t) for t in texts)}
     block_state: dict[int, tuple[Where, bool, list[str]]] = {}
     for line, text, column, block in _commands(file):
         if block is None:
             if not SPAN_COMMAND.match(text):
                 continue  # a span that is not a command (`node/hooks/x.ts` is a path)
+            if line in forms or _form(text):
+                continue
             where, instruction = checker.context_of_span(line, column or 0, text)
             earlier: list[str] = []
         else:

@@ -65,7 +65,9 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
             )
             continue
         statements = stated(raw)
-        if not statements or pitfall.search(raw) or pointer.search(raw):
+        # a span that is itself a style value (`single quotes`, `line width 100`) is emphasis, not a command
+        plain = SPAN.sub(lambda m: m.group(1) if stated(m.group(1)) else m.group(0), raw)
+        if not statements or pitfall.search(plain) or pointer.search(raw):
             continue
         section = file.doc.section_at(n)
         heading = section.heading if section else ""

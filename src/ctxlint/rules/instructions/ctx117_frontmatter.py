@@ -90,13 +90,19 @@ def _ignored(root: str, prefix: str) -> bool:
     return done.returncode == 0
 
 
-def _literal_prefix(pattern: str) -> str:
-    parts = []
+def _in_ignored_folder(root: str, pattern: str) -> bool:
+    """Whether the pattern's literal folders (`.worktrees/` in `**/.worktrees/**`, `tmp/cache/` in
+    `tmp/cache/*.json`) are git-ignored: such folders exist on the author's machine, not in a checkout."""
+    parts: list[str] = []
     for part in pattern.lstrip("/").removeprefix("./").split("/")[:-1]:
+        if part == "**" and not parts:
+            continue  # `**/x/`: x anywhere, and at the top too
         if any(ch in part for ch in "*?[{"):
             break
         parts.append(part)
-    return "/".join(parts)
+        if _ignored(root, "/".join(parts) + "/"):
+            return True
+    return False
 
 
 def _key_line(doc: Document, key: str) -> int:
@@ -240,8 +246,8 @@ def _dead_globs(doc: Document, fm: dict[str, object], project: InstructionProjec
         patterns = [p for p in _globs(fm.get(key)) if not p.startswith("!")]
         if not patterns or any(p in MATCH_ALL or _matches(root, p) for p in patterns):
             continue
-        if any(_ignored(str(root), _literal_prefix(p)) for p in patterns):
-            continue  # a git-ignored folder: it exists on the author's machine, not in a checkout
+        if any(_in_ignored_folder(str(root), p) for p in patterns):
+            continue  # a git-ignored folder (`.worktrees/`): it exists on the author's machine, not in a checkout
         line = next((n for n, raw in enumerate(doc.lines[: doc.front_matter_end_line], 1)
                      if raw.lstrip().startswith(f"{key}:")), 1)
         literal = [p for p in patterns if (lit := _literal_brackets(p)) is not None and _matches(root, lit)]

@@ -70,7 +70,10 @@ def _case_variants(project: InstructionProject) -> Iterator[RawFinding]:
 
 
 def _imports_in_code(project: InstructionProject) -> Iterator[RawFinding]:
-    """`@path` written inside a code span is never expanded — unless the same file imports it elsewhere."""
+    """`@path` written inside a code span is never expanded — unless the same file imports it elsewhere.
+    A note (info), not a warning: a backticked `@path` is as often a pointer the author wants read on
+    demand (a table of which document to read for which task) as an import that lost its effect."""
+    loaded_at_start = {Path(g.source.real).resolve() for g in project.files if g.always_loaded_by}
     for f in project.files:
         if f.context_only:
             continue
@@ -80,10 +83,11 @@ def _imports_in_code(project: InstructionProject) -> Iterator[RawFinding]:
             # Only a real file counts: `@scope/pkg` in backticks is a package name, not a lost import.
             if not imp.in_code or f.doc.line_in_code(imp.line) or not target.is_file():
                 continue
-            if target.resolve() in imported:
-                continue  # imported on another line: the backticked one only names it
-            yield RawFinding(line=imp.line, path=f.path,
-                             message=f"`@{imp.target}` is inside a code span, so the agent never expands it",
+            if target.resolve() in imported or target.resolve() in loaded_at_start:
+                continue  # imported on another line, or loaded at start anyway (a `.claude/rules` file)
+            yield RawFinding(line=imp.line, path=f.path, severity=Severity.INFO,
+                             message=f"`@{imp.target}` is inside a code span, so the agent never expands it at start "
+                                     "(it may read it on demand)",
                              fix=fix("unfence", target=imp.target, line=imp.line),
                              content_key=f"import-in-code:{imp.target}")
 

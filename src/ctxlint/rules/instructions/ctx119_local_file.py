@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
-from ctxlint.model import RawFinding, fix
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 
 HOME_PREFIXES = ("/Users/", "/home/", "Users\\")
@@ -24,9 +24,14 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
     if local and (file.git_tracked or file.git_ignored is False):
         state = "is tracked by git" if file.git_tracked else "is not git-ignored"
         name = file.path.rsplit("/", 1)[-1]
-        yield RawFinding(line=1, message=f"{name} holds personal preferences but {state}",
-                         fix=fix("untrack", name=name),
-                         content_key="local")
+        if file.doc.text.strip():
+            yield RawFinding(line=1, message=f"{name} holds personal preferences but {state}",
+                             fix=fix("untrack", name=name), content_key="local")
+        else:
+            # An empty one leaks nothing yet; it only invites the next person's preferences into git.
+            yield RawFinding(line=1, message=f"{name} is empty but {state}: the next preferences written "
+                                             "there would be shared", fix=fix("untrack", name=name),
+                             content_key="local", severity=Severity.INFO)
     if file.git_tracked is False or local or file.context_only:
         return
     generic = set(ctx.data["generic_users"])

@@ -165,14 +165,18 @@ def _js(facts: Facts, directory: Path, root: Path) -> None:
         width = _get(data, "javascript", "formatter", "lineWidth") or _get(data, "formatter", "lineWidth") or 80
         facts.setdefault(("line_length", "js"), Setting(str(width), "js", src))
     found = _prettier_conf(directory)
-    if found is not None:
-        conf, name = found
+    # oxfmt takes Prettier's options, with its own default width (100): a width is known only when set
+    oxfmt = next(((conf, name) for name in (".oxfmtrc.json", ".oxfmtrc.jsonc")
+                  if (text := _read(directory / name)) is not None and (conf := _json(text)) is not None), None)
+    for conf, name, default_width in ([(*found, 80)] if found else []) + ([(*oxfmt, None)] if oxfmt else []):
         src = shown(name)
         facts.setdefault(("quotes", "js"), Setting("single" if conf.get("singleQuote") else "double", "js", src))
         facts.setdefault(("semicolons", "js"), Setting("never" if conf.get("semi") is False else "always", "js", src))
         indent = "tabs" if conf.get("useTabs") else str(conf.get("tabWidth", 2))
         facts.setdefault(("indent", "js"), Setting(indent, "js", src))
-        facts.setdefault(("line_length", "js"), Setting(str(conf.get("printWidth", 80)), "js", src))
+        width = conf.get("printWidth", default_width)
+        if width is not None:
+            facts.setdefault(("line_length", "js"), Setting(str(width), "js", src))
 
 
 def _others(facts: Facts, directory: Path, root: Path) -> None:
