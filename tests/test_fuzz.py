@@ -226,6 +226,7 @@ def _store_bytes(sql: str) -> bytes:
         return db.read_bytes()
 
 
+@pytest.mark.slow  # seconds on two cores; CI runs the slow tests too
 @FUZZ
 @given(st.sampled_from(["opencode/opencode.sql", "crush/crush.sql", "goose/sessions.sql"]),
        st.lists(st.tuples(st.integers(0, 200), json_values), max_size=4))
@@ -253,6 +254,7 @@ def test_database_stores_survive_hostile_rows(sql: str, rows: list[tuple[int, An
             audit_file(session.address)
 
 
+@pytest.mark.slow  # seconds on two cores; CI runs the slow tests too
 @FUZZ
 @given(st.lists(mutation, max_size=4), st.booleans(), st.integers(0, 10_000))
 def test_gemini_and_generic_documents_survive_mutations(muts: list[Any], jsonl: bool, cut: int) -> None:
@@ -522,6 +524,7 @@ def test_every_rule_pattern_is_linear_time() -> None:
             assert time.perf_counter() - start < 2.0, f"slow pattern {pattern!r}"
 
 
+@pytest.mark.slow  # seconds on two cores; CI runs the slow tests too
 def test_every_rule_over_adversarial_instruction_lines(tmp_path: Path) -> None:
     """Each rule over 1 MB lines (via the whole engine) within a time budget."""
     from ctxlint.config import Config

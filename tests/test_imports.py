@@ -134,6 +134,7 @@ def _import_alone(module: str) -> tuple[str, str]:
     return module, proc.stderr.strip().splitlines()[-1] if proc.returncode else ""
 
 
+@pytest.mark.slow  # seconds on two cores; CI runs the slow tests too
 def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     pytest.importorskip("pyarrow")  # the team modules need the team extras
     modules = [m for m in MODULES if m != "ctxlint.__main__"]  # __main__ runs the CLI

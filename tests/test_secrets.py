@@ -43,6 +43,7 @@ def test_placeholders_are_not_secrets(text: str) -> None:
     assert find_secrets(text) == []
 
 
+@pytest.mark.slow  # seconds on two cores; CI runs the slow tests too
 def test_hints_never_hide_a_match() -> None:
     """A pattern runs only on text holding one of its hints: that must never lose a secret."""
     from .conftest import CORPUS
