@@ -27,8 +27,16 @@ from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import file_reads
-from ctxlint.rules.transcripts.prompts import containment, has_words, numbers, stopwords, trigrams, typed_text
+from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
+from ctxlint.rules.transcripts.prompts import (
+    command_template,
+    containment,
+    has_words,
+    numbers,
+    stopwords,
+    trigrams,
+    typed_text,
+)
 from ctxlint.transcripts.analysis import Analysis
 from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall
 
@@ -38,6 +46,8 @@ SERIES_CONTAINMENT = 0.9
 DIGITS = re.compile(r"\d+")
 INSTRUCTION_CHARS = 300
 PLACE_CHARS = 80
+REQUEST_CHARS = 40  # a request described in a sentence, not a pointer into a plan ("Phase 5")
+COMMAND_CHARS = 2000  # of an expanded command's template: enough to tell one command from another
 # The weakest signal: right most of the time on real sessions, but a sub-question of a long project
 # sometimes shares no word with the last prompts either. Its findings stay info.
 WEAK = "other files, and no word in common with the task's prompts"
@@ -50,9 +60,11 @@ class _Turn:
     request: int  # index of the first request of the turn
     dirs: set[str] = field(default_factory=set)  # directories of the files the turn touched
     edited: set[str] = field(default_factory=set)  # directories of the files it changed
+    opening: set[str] = field(default_factory=set)  # ... before the next prompt row (an answer, a command)
     files: set[str] = field(default_factory=set)  # their names
     template: set[tuple[str, ...]] = field(default_factory=set)  # its word triples with the numbers masked
     numbers: frozenset[str] = frozenset()
+    command: set[tuple[str, ...]] = field(default_factory=set)  # word triples of the expanded command around it
     idle_minutes: float | None = None
     finished: bool = True  # the assistant had answered (no tool call pending) when it was typed
 
@@ -80,16 +92,22 @@ def _norm(path: str, cwd: str | None) -> str:
     return p.lower()
 
 
-def _touched(call: ToolCall, cwd: str | None, searches: frozenset[str], elsewhere: tuple[str, ...]) -> list[str]:
-    """The project files a call read or changed. A search or a listing names a directory it looked in
-    (often a common ancestor), not a place the task works in; the agent's own files (plans, memory,
-    spilled tool results) and scratch places (downloads, temp) are no part of the project."""
+def _touched(call: ToolCall, cwd: str | None, searches: frozenset[str], elsewhere: tuple[str, ...]
+             ) -> tuple[list[str], list[str]]:
+    """The project files a call read or changed, and of those the ones it changed (a shell command
+    writing a file, `cat > spec.md <<EOF`, changes it as an Edit would). A search or a listing names
+    a directory it looked in (often a common ancestor), not a place the task works in; the agent's own
+    files (plans, memory, spilled tool results) and scratch places (downloads, temp) are no part of the
+    project."""
     paths = [call.path] if call.path and not call.pattern and call.name not in searches else []
-    paths += list(call.edit_paths)
+    written = list(call.edit_paths)
     if call.command and not call.is_edit:
         paths += [r.path for r in file_reads(call.command)]
+        written += [p for p in is_edit_command(call.command) if not p.startswith(("/dev/", "&"))]
+    keep = [_norm(p, cwd) for p in written if p]
+    keep = [p for p in keep if not any(x in "/" + p for x in elsewhere)]
     out = [_norm(p, cwd) for p in paths if p]
-    return [p for p in out if not any(x in "/" + p for x in elsewhere)]
+    return [p for p in out if not any(x in "/" + p for x in elsewhere)] + keep, keep
 
 
 def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
@@ -102,25 +120,32 @@ def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
     last: Event | None = None
     last_kind: type | None = None
     cwd = a.t.cwd
+    opening = False  # no prompt row yet since the turn started
     for e in a.thread:
         kind = type(e)
+        if kind is Prompt:
+            opening = False
         if kind is Prompt and not e.is_meta and not e.command and not e.is_interrupt:  # type: ignore[union-attr]
             assert isinstance(e, Prompt)
             text = typed_text(e.text)
             if has_words(text, 2) and not ignore.matches(text[:200]):
                 t0, t1 = _ts(last.timestamp) if last else None, _ts(e.timestamp)
                 turns.append(_Turn(e, text, a.requests_after(e.line), template=trigrams(DIGITS.sub("#", text)),
-                                   numbers=numbers(text),
+                                   numbers=numbers(text), command=trigrams(command_template(e.text)[:COMMAND_CHARS]),
                                    idle_minutes=(t1 - t0).total_seconds() / 60 if t0 and t1 else None,
                                    finished=last_kind in (None, AssistantText)))
+                opening = True
         elif kind is ToolCall and turns:
             assert isinstance(e, ToolCall)
-            for path in _touched(e, cwd, searches, elsewhere):
+            touched, written = _touched(e, cwd, searches, elsewhere)
+            for path in touched:
                 head, _, name = path.rpartition("/")
                 turns[-1].dirs.add(head or ".")
                 turns[-1].files.add(name)
-                if e.is_edit:
+                if e.is_edit or path in written:
                     turns[-1].edited.add(head or ".")
+                    if opening:
+                        turns[-1].opening.add(head or ".")
         if kind in (AssistantText, ToolCall):
             last_kind = kind
         if e.timestamp:
@@ -181,8 +206,9 @@ def _boundary(turn: _Turn, task: list[_Turn], cues: AnyOf, ctx: RuleContext) -> 
         return "the prompt says so"
     if _reacts(ctx).matches(turn.text[:60]):
         return None  # "Ok looking good, but …", "it still …": about the work just done
-    if _next_in_series(turn, task):
-        return "the next item of a templated series"
+    series = _next_in_series(turn, task)
+    if series is not None:
+        return series
     # The task as it stands: its last few turns that touched files (a long task wanders; what it
     # touched an hour ago does not make the new work part of it; a question between touches nothing).
     recent = [t for t in task if t.dirs][-ctx["recent-turns"]:]
@@ -235,19 +261,30 @@ def _stems(turns: list[_Turn], common: set[str]) -> set[str]:
     return out
 
 
-def _next_in_series(turn: _Turn, task: list[_Turn]) -> bool:
+def _next_in_series(turn: _Turn, task: list[_Turn]) -> str | None:
     """The turn fills an earlier prompt's template with an item the current task never named, and
-    changes other files than the task did (a failing test pasted again changes the same ones)."""
+    changes other files than the task did (a failing test pasted again changes the same ones); or it
+    runs the expanded command that one of the task's turns ran (spec-kit's `/speckit.specify`) with a
+    request of its own, and its first steps (before the next prompt row: clarifying answers and the
+    workflow's next commands continue the new work) write only in directories the task never touched
+    (the new feature's folder), or nowhere when the request is a sentence, not a pointer into the
+    task's plan ("Phase 5")."""
     task_edited = set().union(*(t.edited for t in task))
+    first = turn.opening
+    new_place = not first & set().union(*(t.dirs for t in task)) if first else len(turn.text) >= REQUEST_CHARS
+    if turn.command and new_place and any(
+            containment(turn.command, t.command) >= SERIES_CONTAINMENT
+            and containment(turn.template, t.template) < SERIES_CONTAINMENT for t in task):
+        return "the task's workflow command run again for new work"
     if not turn.edited or not task_edited or turn.edited & task_edited:
-        return False
+        return None
     for t in task:
         if containment(turn.template, t.template) < SERIES_CONTAINMENT:
             continue  # a template repeated: only the item differs (a pasted log differs everywhere)
         new = turn.numbers - t.numbers
         if 0 < len(new) <= 2 and t.numbers - turn.numbers and not any(new & x.numbers for x in task):
-            return True
-    return False
+            return "the next item of a templated series"
+    return None
 
 
 @lru_cache(maxsize=8)
