@@ -2,14 +2,17 @@
 repeated until together they are.
 
 Not counted: what an edit tool returns (Claude Code's echo of a file the model itself wrote is the
-model's own text, not an output anyone could have asked for smaller), and a document the user named as
-the task's input (the prompt gives its path, its name, or the directory of documents it sits in).
+model's own text, not an output anyone could have asked for smaller), a document the user named as
+the task's input (the prompt gives its path, its name, or the directory of documents it sits in), and
+a subagent's report that the main thread writes out as a document right after (a Plan subagent's
+plan saved as the plan file): the report is the deliverable, a shorter one would not do.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from ctxlint.measure.secrets import clip
@@ -38,7 +41,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             if key is not None and item.tokens >= ctx["repeat-min-tokens"] and _read_path(item) is None:
                 repeats.setdefault((item.segment, key), []).append(item)
             continue
-        if _named_input(item, prompts, documents):
+        if _named_input(item, prompts, documents) or _written_out(a, item, prompts, ctx["deliverable-share"]):
             continue
         k = a.carried(item)
         claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
@@ -123,6 +126,25 @@ def _named_input(item: Item, prompts: list[tuple[int, str]], documents: re.Patte
         text = text.replace("\\", "/")
         if path in text or name in text or (len(folder) > 1 and folder in text):
             return True
+    return False
+
+
+def _written_out(a: Analysis, item: Item, prompts: list[tuple[int, str]], share: float) -> bool:
+    """A subagent's report whose substance the main thread writes to a file as its next edit, before
+    the user says anything: the report was the deliverable (the plan of a Plan subagent, saved)."""
+    call, result = item.call, item.event
+    if call is None or not call.is_subagent or not isinstance(result, ToolResult):
+        return False
+    k = bisect_right(prompts, (item.line, "\uffff"))
+    until = prompts[k][0] if k < len(prompts) else None
+    after = False
+    for step in a.tool_flow:
+        if step is item:
+            after = True
+        elif after and isinstance(step, ToolCall) and step.is_edit:
+            if until is not None and step.line > until:
+                return False
+            return step.input_chars >= share * result.chars
     return False
 
 
