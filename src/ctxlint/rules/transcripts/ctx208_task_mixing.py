@@ -38,12 +38,15 @@ from ctxlint.rules.transcripts.prompts import (
     typed_text,
 )
 from ctxlint.transcripts.analysis import Analysis
-from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall
+from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall, ToolResult
+from ctxlint.transcripts.outcomes import COMMIT_LINE, GIT_COMMIT, GIT_PUSH, PR_CREATE, PR_URL, PUSH_LINE
 
 WORD = re.compile(r"[^\W\d_][\w-]{2,}")
 PATH_IN_TEXT = re.compile(r"[\w.:-]*[\\/][\w.\\/-]*\w")
 SERIES_CONTAINMENT = 0.9
 DIGITS = re.compile(r"\d+")
+PATH_PARTS = re.compile(r"[-_./\\]+")
+PLACE_WORD = 4  # a word this long that is a part of a folder's name names that folder
 INSTRUCTION_CHARS = 300
 PLACE_CHARS = 80
 REQUEST_CHARS = 40  # a request described in a sentence, not a pointer into a plan ("Phase 5")
@@ -51,6 +54,7 @@ COMMAND_CHARS = 2000  # of an expanded command's template: enough to tell one co
 # The weakest signal: right most of the time on real sessions, but a sub-question of a long project
 # sometimes shares no word with the last prompts either. Its findings stay info.
 WEAK = "other files, and no word in common with the task's prompts"
+SHIPPED = "the earlier work was committed; other files, and no word in common with its prompts"
 
 
 @dataclass(slots=True)
@@ -61,6 +65,8 @@ class _Turn:
     dirs: set[str] = field(default_factory=set)  # directories of the files the turn touched
     edited: set[str] = field(default_factory=set)  # directories of the files it changed
     opening: set[str] = field(default_factory=set)  # ... before the next prompt row (an answer, a command)
+    last_edit: int = 0  # line of its last successful-looking edit (0: none)
+    last_ship: int = 0  # line of its last commit, push or pull request that the output confirms (0: none)
     files: set[str] = field(default_factory=set)  # their names
     template: set[tuple[str, ...]] = field(default_factory=set)  # its word triples with the numbers masked
     numbers: frozenset[str] = frozenset()
@@ -121,6 +127,7 @@ def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
     last_kind: type | None = None
     cwd = a.t.cwd
     opening = False  # no prompt row yet since the turn started
+    shipping: dict[str, str] = {}  # call id -> command, for the git commands that can ship the work
     for e in a.thread:
         kind = type(e)
         if kind is Prompt:
@@ -143,9 +150,16 @@ def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
                 turns[-1].dirs.add(head or ".")
                 turns[-1].files.add(name)
                 if e.is_edit or path in written:
+                    turns[-1].last_edit = e.line
                     turns[-1].edited.add(head or ".")
                     if opening:
                         turns[-1].opening.add(head or ".")
+            if e.command and (GIT_COMMIT.search(e.command) or GIT_PUSH.search(e.command) or PR_CREATE.search(e.command)):
+                shipping[e.call_id] = e.command
+        elif kind is ToolResult and turns and e.call_id in shipping:  # type: ignore[union-attr]
+            assert isinstance(e, ToolResult)
+            if not e.is_error and _shipped(e):
+                turns[-1].last_ship = e.line
         if kind in (AssistantText, ToolCall):
             last_kind = kind
         if e.timestamp:
@@ -235,8 +249,25 @@ def _boundary(turn: _Turn, task: list[_Turn], cues: AnyOf, ctx: RuleContext) -> 
     words = {w.lower() for w in WORD.findall(turn.text)} - stop
     task_words = {w.lower() for t in said for w in WORD.findall(t.text[:INSTRUCTION_CHARS])} - stop
     if len(words) >= ctx["min-words"] and not words & task_words:
-        return WEAK
+        # committed work is a finished task: new work elsewhere after it is the next one, unless the
+        # prompt names a place the task worked in ("my keybindings in Eiros" after work in eiros-config/)
+        places = {part for d in task_dirs for part in PATH_PARTS.split(d) if len(part) >= PLACE_WORD}
+        names_place = any(w in places for w in words if len(w) >= PLACE_WORD)
+        return SHIPPED if _shipped_task(task) and not names_place else WEAK
     return None
+
+
+def _shipped(result: ToolResult) -> bool:
+    """The output confirms a commit, a push or a pull request (git's `[branch abc1234]` line, a ref
+    update, the pull request's URL): the command alone proves nothing (a hook may have stopped it)."""
+    text = "\n".join(result.evidence) or result.head
+    return bool(COMMIT_LINE.search(text) or PUSH_LINE.search(text) or PR_URL.search(text))
+
+
+def _shipped_task(task: list[_Turn]) -> bool:
+    """The task's work was committed (or pushed, or sent for review) after its last edit: it was done."""
+    last_edit = max((t.last_edit for t in task), default=0)
+    return bool(last_edit) and max((t.last_ship for t in task), default=0) > last_edit
 
 
 def _on_branch(named: str, directory: str) -> bool:
