@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Iterator
 
@@ -29,6 +30,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     documents = re.compile(ctx.data.get("documents", "$^"), re.I)
     prompts = [(i.line, i.event.text) for i in a.items
                if isinstance(i.event, Prompt) and not i.event.is_meta and not i.event.command]
+    edits = [(c.line, c.input_chars) for c in a.tool_flow if isinstance(c, ToolCall) and c.is_edit]
     repeats: dict[tuple[int, object], list[Item]] = {}
     for item in tool_items(a):
         call = item.call
@@ -41,7 +43,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             if key is not None and item.tokens >= ctx["repeat-min-tokens"] and _read_path(item) is None:
                 repeats.setdefault((item.segment, key), []).append(item)
             continue
-        if _named_input(item, prompts, documents) or _written_out(a, item, prompts, ctx["deliverable-share"]):
+        if _named_input(item, prompts, documents) or _written_out(item, edits, prompts, ctx["deliverable-share"]):
             continue
         k = a.carried(item)
         claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
@@ -129,23 +131,21 @@ def _named_input(item: Item, prompts: list[tuple[int, str]], documents: re.Patte
     return False
 
 
-def _written_out(a: Analysis, item: Item, prompts: list[tuple[int, str]], share: float) -> bool:
+def _written_out(item: Item, edits: list[tuple[int, int]], prompts: list[tuple[int, str]], share: float) -> bool:
     """A subagent's report whose substance the main thread writes to a file as its next edit, before
-    the user says anything: the report was the deliverable (the plan of a Plan subagent, saved)."""
+    the user says anything: the report was the deliverable (the plan of a Plan subagent, saved).
+    ``edits`` are the main thread's edits as (line, input size), in order."""
     call, result = item.call, item.event
     if call is None or not call.is_subagent or not isinstance(result, ToolResult):
         return False
-    k = bisect_right(prompts, (item.line, "\uffff"))
-    until = prompts[k][0] if k < len(prompts) else None
-    after = False
-    for step in a.tool_flow:
-        if step is item:
-            after = True
-        elif after and isinstance(step, ToolCall) and step.is_edit:
-            if until is not None and step.line > until:
-                return False
-            return step.input_chars >= share * result.chars
-    return False
+    k = bisect_right(edits, (item.line, sys.maxsize))
+    if k == len(edits):
+        return False
+    line, size = edits[k]
+    p = bisect_right(prompts, (item.line, "\uffff"))
+    if p < len(prompts) and prompts[p][0] < line:
+        return False  # the user spoke first: what came next was their call
+    return size >= share * result.chars
 
 
 def _fix(item: Item, ctx: RuleContext) -> Fix:
