@@ -84,10 +84,23 @@ def wants_evidence(call: ToolCall) -> bool:
     return bool(PR_TOOL.search(call.name))
 
 
-# The evidence patterns as one, searched over the whole output: it finds every line one of them
-# matches on its own (a match inside a line is a match of the whole text from that line's start), so
-# only the lines it lands on are tested one by one. Line ends other than \n fall back to the plain scan.
-_ANY_EVIDENCE = re.compile("|".join(f"(?:{p.pattern})" for p in _EVIDENCE), re.M)
+# Every line one of the evidence patterns above matches holds one of these strings: each is the
+# literal part that one or more of the patterns' alternatives cannot match without (a "\n" in front
+# stands for the start of a line, where those alternatives are anchored). The patterns open with \b,
+# ^ or \s*, which makes the regex engine try each alternative at every character of the output; these
+# keys start with plain characters, so one search for them skips almost all of it, and only the lines
+# it lands on are tested against the patterns themselves. A new evidence pattern needs its key here
+# (test_outcomes checks that an example of every alternative is found).
+_EVIDENCE_KEYS = (
+    "\n[", "\nOutput: [",  # COMMIT_LINE
+    "->",  # PUSH_LINE
+    "/pull/", "/merge_requests/",  # PR_URL
+    " passed", "test result: ", "\nok", " passing", "\n# pass", ", 0 failures", "\nOK", "Tests run: ",
+    "BUILD ",  # TEST_PASS ("Passed! - Failed: 0" holds "Failed:")
+    " fail", " error", "\nFAIL", "\n--- FAIL", "Failures: ", "Errors: ", "Failed:",  # TEST_FAIL ("# fail": " fail")
+    "Exit code", "Exit Code", "Process exited with code",  # TEST_FAIL, EXIT_CODE
+)
+_ANY_KEY = re.compile("|".join(map(re.escape, _EVIDENCE_KEYS)))
 _OTHER_LINE_ENDS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
@@ -98,27 +111,27 @@ def _is_evidence(line: str) -> bool:
 def evidence(text: str) -> tuple[str, ...]:
     """The lines of an output that say whether a loop completed (see the module's docstring)."""
     kept: list[str] = []
-    if _OTHER_LINE_ENDS.search(text) is not None:
+    if _OTHER_LINE_ENDS.search(text) is not None:  # lines split as splitlines() does: the plain scan
         for line in text.splitlines():
             if _is_evidence(line):
                 kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
                 if len(kept) >= EVIDENCE_LINES:
                     break
         return tuple(kept)
+    text = "\n" + text  # the first line starts after a "\n" too, as the anchored keys expect
     pos = 0
     while len(kept) < EVIDENCE_LINES:
-        found = _ANY_EVIDENCE.search(text, pos)
+        found = _ANY_KEY.search(text, pos)
         if found is None:
             break
-        start = text.rfind("\n", 0, found.start()) + 1
-        end = text.find("\n", found.start())
+        inside = found.end() - 1  # a key's last character is in the line it was found in
+        start = text.rfind("\n", 0, inside) + 1
+        end = text.find("\n", inside)
         end = len(text) if end == -1 else end
         line = text[start:end]
         if _is_evidence(line):
             kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
-        pos = end + 1
-        if pos > len(text):
-            break
+        pos = end  # the next line's "\n" included: its anchored keys start there
     return tuple(kept)
 
 
