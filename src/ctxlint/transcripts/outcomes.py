@@ -67,10 +67,12 @@ EVIDENCE_LINES = 12
 EVIDENCE_LINE_CHARS = 200
 
 
-# Every command the four patterns above can match names one of these programs or words: a command
-# without any of them (most: ls, cat, grep, sed…) is ruled out by one plain search.
+# Every command the four patterns above can match holds one of these words (a commit or a push names
+# its subcommand, a pull request "create" or "pull-request", a test run its runner): a command without
+# any of them (most: ls, cat, grep, sed, git status, git diff…) is ruled out by one plain search.
 _MAY_LOOP = re.compile(
-    r"git|gh\s|glab|hub\s|py\.?test|tox|nox|jest|vitest|mocha|ava|rspec|phpunit|ctest|nextest|unittest|test|check")
+    r"commit|push|create|pull-request|py\.?test|tox|nox|jest|vitest|mocha|ava|rspec|phpunit|ctest|nextest|unittest|"
+    r"test|check")
 
 
 def wants_evidence(call: ToolCall) -> bool:
