@@ -86,28 +86,35 @@ def wants_evidence(call: ToolCall) -> bool:
     return bool(PR_TOOL.search(call.name))
 
 
-# Every line one of the evidence patterns above matches holds one of these strings: each is the
-# literal part that one or more of the patterns' alternatives cannot match without (a "\n" in front
-# stands for the start of a line, where those alternatives are anchored). The patterns open with \b,
-# ^ or \s*, which makes the regex engine try each alternative at every character of the output; these
-# keys start with plain characters, so one search for them skips almost all of it, and only the lines
-# it lands on are tested against the patterns themselves. A new evidence pattern needs its key here
+# Every line one of the evidence patterns above matches holds one of that pattern's keys: the literal
+# part each of its alternatives cannot match without (a "\n" in front stands for the start of a line,
+# where those alternatives are anchored). The patterns open with \b, ^ or \s*, which makes the regex
+# engine try each alternative at every character of the output; the keys start with plain characters,
+# so one search for them skips almost all of it, and a line it lands on is tested only against the
+# patterns whose keys it holds. A new evidence pattern or alternative needs its keys here
 # (test_outcomes checks that an example of every alternative is found).
-_EVIDENCE_KEYS = (
-    "\n[", "\nOutput: [",  # COMMIT_LINE
-    "->",  # PUSH_LINE
-    "/pull/", "/merge_requests/",  # PR_URL
-    " passed", "test result: ", "\nok", " passing", "\n# pass", ", 0 failures", "\nOK", "Tests run: ",
-    "BUILD ",  # TEST_PASS ("Passed! - Failed: 0" holds "Failed:")
-    " fail", " error", "\nFAIL", "\n--- FAIL", "Failures: ", "Errors: ", "Failed:",  # TEST_FAIL ("# fail": " fail")
-    "Exit code", "Exit Code", "Process exited with code",  # TEST_FAIL, EXIT_CODE
+_EVIDENCE_KEYS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (COMMIT_LINE, ("\n[", "\nOutput: [")),
+    (PUSH_LINE, ("->",)),
+    (PR_URL, ("/pull/", "/merge_requests/")),
+    (TEST_PASS, (" passed", "test result: ", "\nok", " passing", "\n# pass", ", 0 failures", "\nOK", "Failed:",
+                 "Tests run: ", "BUILD ")),  # "Passed! - Failed: 0" holds "Failed:"
+    (TEST_FAIL, (" fail", " error", "\nFAIL", "\n--- FAIL", "test result: ", "Failures: ", "Errors: ", "BUILD ",
+                 "Failed:", "Exit code", "Exit Code", "Process exited with code")),  # "# fail": " fail"
+    (EXIT_CODE, ("Exit code", "Exit Code", "Process exited with code")),
 )
-_ANY_KEY = re.compile("|".join(map(re.escape, _EVIDENCE_KEYS)))
+_ANY_KEY = re.compile("|".join(map(re.escape, dict.fromkeys(k for _, keys in _EVIDENCE_KEYS for k in keys))))
 _OTHER_LINE_ENDS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 def _is_evidence(line: str) -> bool:
     return any(p.search(line) for p in _EVIDENCE)
+
+
+def _keyed_evidence(line: str) -> bool:
+    """``_is_evidence`` of a line given with the "\n" before it: only the patterns whose keys it holds
+    are searched (the others cannot match)."""
+    return any(p.search(line, 1) for p, keys in _EVIDENCE_KEYS if any(k in line for k in keys))
 
 
 def evidence(text: str) -> tuple[str, ...]:
@@ -127,11 +134,11 @@ def evidence(text: str) -> tuple[str, ...]:
         if found is None:
             break
         inside = found.end() - 1  # a key's last character is in the line it was found in
-        start = text.rfind("\n", 0, inside) + 1
+        start = text.rfind("\n", 0, inside)  # the "\n" before the line
         end = text.find("\n", inside)
         end = len(text) if end == -1 else end
         line = text[start:end]
-        if _is_evidence(line):
+        if _keyed_evidence(line):
             kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
         pos = end  # the next line's "\n" included: its anchored keys start there
     return tuple(kept)
