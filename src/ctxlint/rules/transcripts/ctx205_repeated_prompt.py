@@ -75,9 +75,8 @@ def _any(patterns: tuple[str, ...]) -> AnyOf:
 
 def _words(text: str, stop: frozenset[str]) -> set[str]:
     out = set()
-    for w in CONTENT_WORD.findall(text.lower()):
-        if w in stop:
-            continue
+    # The answer is a set: each distinct word is stemmed once (a long prompt repeats its words).
+    for w in set(CONTENT_WORD.findall(text.lower())) - stop:
         for suffix in ("ing", "ed", "es", "s"):  # fail, fails, failed, failing: one word
             if len(w) > len(suffix) + 2 and w.endswith(suffix):
                 w = w[: -len(suffix)]
