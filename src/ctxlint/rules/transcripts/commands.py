@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 READERS = frozenset(("cat", "bat", "batcat", "less", "more", "nl", "head", "tail", "sed"))
-REDIRECT = re.compile(r"(?<![0-9&])>>?\s*([^\s|;&]+)")
+# A ">" not after a descriptor number or "&" (2>, &> redirect other streams). Written with the ">" first
+# and the look back after it, so the regex engine jumps from one ">" to the next instead of trying the
+# look back at every character of the command.
+REDIRECT = re.compile(r">(?<![0-9&]>)>?\s*([^\s|;&]+)")
 SED_RANGE = re.compile(r"^(\d+)(?:,(\d+|\$))?p$")  # words() has taken the quotes off
 PIPE_SPLIT = re.compile(r"\s*(?:\|\||&&|;|\|)\s*")
 
