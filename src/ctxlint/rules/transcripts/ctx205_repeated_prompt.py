@@ -77,10 +77,11 @@ def _words(text: str, stop: frozenset[str]) -> set[str]:
     out = set()
     # The answer is a set: each distinct word is stemmed once (a long prompt repeats its words).
     for w in set(CONTENT_WORD.findall(text.lower())) - stop:
-        for suffix in ("ing", "ed", "es", "s"):  # fail, fails, failed, failing: one word
-            if len(w) > len(suffix) + 2 and w.endswith(suffix):
-                w = w[: -len(suffix)]
-                break
+        if w[-1] in "gds":  # how every suffix below ends: most words need no look at them
+            for suffix in ("ing", "ed", "es", "s"):  # fail, fails, failed, failing: one word
+                if len(w) > len(suffix) + 2 and w.endswith(suffix):
+                    w = w[: -len(suffix)]
+                    break
         out.add(w)
     return out
 
