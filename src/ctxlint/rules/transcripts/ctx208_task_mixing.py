@@ -89,7 +89,14 @@ def _touched(call: ToolCall, cwd: str | None, searches: frozenset[str], elsewher
     if call.command and not call.is_edit:
         paths += [r.path for r in file_reads(call.command)]
     out = [_norm(p, cwd) for p in paths if p]
-    return [p for p in out if not any(x in "/" + p for x in elsewhere)]
+    outside = _containing(elsewhere)
+    return [p for p in out if outside is None or outside.search("/" + p) is None]
+
+
+@lru_cache(maxsize=8)
+def _containing(parts: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for a path holding any of ``parts`` (it runs for every path every tool call names)."""
+    return re.compile("|".join(map(re.escape, parts))) if parts else None
 
 
 def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
