@@ -20,7 +20,7 @@ from ctxlint.rules.transcripts.commands import FileRead, file_reads, script_name
     ("cat 'my file.md'", FileRead("my file.md", 1, None)),
 ])
 def test_reads_of_one_file(command: str, expected: FileRead) -> None:
-    assert file_reads(command) == [expected]
+    assert file_reads(command) == (expected,)
 
 
 @pytest.mark.parametrize("command", [
@@ -36,7 +36,7 @@ def test_reads_of_one_file(command: str, expected: FileRead) -> None:
     "tail -f server.log",  # follows a live file
 ])
 def test_not_a_read_of_one_file(command: str) -> None:
-    assert file_reads(command) == []
+    assert file_reads(command) == ()
 
 
 def test_commands_split_on_separators_outside_quotes() -> None:

@@ -170,7 +170,33 @@ def test_loops_counted_by_hand_on_real_sessions(row: dict[str, str]) -> None:
         int(row[k]) for k in ("loops", "commits", "pushes", "pull_requests", "test_passes")]
 
 
-_FRAGMENTS = ["[main 1a2b3c4] Fix parser", "   a1b2c3d..e4f5a6b  main -> main", " * [new branch]      x -> x",
+# One line for every alternative of the evidence patterns (COMMIT_LINE, PUSH_LINE, PR_URL, TEST_PASS,
+# TEST_FAIL, EXIT_CODE), in their order: evidence() finds lines through a key each alternative holds.
+_EVERY_ALTERNATIVE = [
+    "[main 1a2b3c4] Fix parser", "Output: [dev (root-commit) abcdef0] init",
+    "   a1b2c3d..e4f5a6b  main -> main", " * [new branch]      x -> x",
+    "https://github.com/o/r/pull/12", "see https://gitlab.com/o/r/-/merge_requests/7",
+    "5 passed in 0.3s", "test result: ok. 3 passed; 0 failed", "Tests:       12 passed, 12 total",
+    "  Tests  4 passed (4)", "ok  \tpkg/x\t0.1s", "  3 passing (20ms)", "# pass 4", "12 examples, 0 failures",
+    "3 tests, 0 failures", "5 runs, 9 assertions, 0 failures, 0 errors", "OK (3 tests)", "OK", "OK (skipped=1)",
+    "Passed!  - Failed:     0, Passed:    12", "100% tests passed out of 3",
+    "Tests run: 4, Failures: 0, Errors: 0, Skipped: 0", "BUILD SUCCESSFUL in 3s",
+    "Tests: 3 failed, 9 total", "2 errors generated.", "FAILED tests/t.py::x", "--- FAIL: TestX (0.00s)",
+    "test result: FAILED. 1 passed", "Failures: 2", "Errors: 1", "BUILD FAILURE", "FAILURES!", "# fail 2",
+    "Failed:     1", "Exit code: 2", "Exit Code 1", "Process exited with code 3", "Output: Exit code 1",
+]
+
+
+@pytest.mark.parametrize("line", _EVERY_ALTERNATIVE)
+def test_every_evidence_alternative_is_found_inside_an_output(line: str) -> None:
+    from ctxlint.transcripts.outcomes import _is_evidence, evidence
+
+    assert _is_evidence(line)
+    assert evidence(line) == (line.strip(),)
+    assert evidence(f"collecting ...\n{line}\ndone") == (line.strip(),)
+
+
+_FRAGMENTS = [*_EVERY_ALTERNATIVE, "[main 1a2b3c4] Fix parser", "   a1b2c3d..e4f5a6b  main -> main", " * [new branch]      x -> x",
               "https://github.com/o/r/pull/12", "5 passed in 0.3s", "Tests: 3 failed, 9 passed, 12 total",
               "Exit code: 2", "OK", "OK (skipped=1)", "ok  \tpkg/x\t0.1s", "FAILED tests/t.py::x", "plain output",
               "", "Tests:", "   ", "error: 1 failed", "\r", "Output: [dev (root-commit) abcdef0] init", "\u2028"]

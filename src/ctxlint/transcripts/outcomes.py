@@ -67,10 +67,12 @@ EVIDENCE_LINES = 12
 EVIDENCE_LINE_CHARS = 200
 
 
-# Every command the four patterns above can match names one of these programs or words: a command
-# without any of them (most: ls, cat, grep, sed…) is ruled out by one plain search.
+# Every command the four patterns above can match holds one of these words (a commit or a push names
+# its subcommand, a pull request "create" or "pull-request", a test run its runner): a command without
+# any of them (most: ls, cat, grep, sed, git status, git diff…) is ruled out by one plain search.
 _MAY_LOOP = re.compile(
-    r"git|gh\s|glab|hub\s|py\.?test|tox|nox|jest|vitest|mocha|ava|rspec|phpunit|ctest|nextest|unittest|test|check")
+    r"commit|push|create|pull-request|py\.?test|tox|nox|jest|vitest|mocha|ava|rspec|phpunit|ctest|nextest|unittest|"
+    r"test|check")
 
 
 def wants_evidence(call: ToolCall) -> bool:
@@ -84,10 +86,24 @@ def wants_evidence(call: ToolCall) -> bool:
     return bool(PR_TOOL.search(call.name))
 
 
-# The evidence patterns as one, searched over the whole output: it finds every line one of them
-# matches on its own (a match inside a line is a match of the whole text from that line's start), so
-# only the lines it lands on are tested one by one. Line ends other than \n fall back to the plain scan.
-_ANY_EVIDENCE = re.compile("|".join(f"(?:{p.pattern})" for p in _EVIDENCE), re.M)
+# Every line one of the evidence patterns above matches holds one of that pattern's keys: the literal
+# part each of its alternatives cannot match without (a "\n" in front stands for the start of a line,
+# where those alternatives are anchored). The patterns open with \b, ^ or \s*, which makes the regex
+# engine try each alternative at every character of the output; the keys start with plain characters,
+# so one search for them skips almost all of it, and a line it lands on is tested only against the
+# patterns whose keys it holds. A new evidence pattern or alternative needs its keys here
+# (test_outcomes checks that an example of every alternative is found).
+_EVIDENCE_KEYS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (COMMIT_LINE, ("\n[", "\nOutput: [")),
+    (PUSH_LINE, ("->",)),
+    (PR_URL, ("/pull/", "/merge_requests/")),
+    (TEST_PASS, (" passed", "test result: ", "\nok", " passing", "\n# pass", ", 0 failures", "\nOK", "Failed:",
+                 "Tests run: ", "BUILD ")),  # "Passed! - Failed: 0" holds "Failed:"
+    (TEST_FAIL, (" fail", " error", "\nFAIL", "\n--- FAIL", "test result: ", "Failures: ", "Errors: ", "BUILD ",
+                 "Failed:", "Exit code", "Exit Code", "Process exited with code")),  # "# fail": " fail"
+    (EXIT_CODE, ("Exit code", "Exit Code", "Process exited with code")),
+)
+_ANY_KEY = re.compile("|".join(map(re.escape, dict.fromkeys(k for _, keys in _EVIDENCE_KEYS for k in keys))))
 _OTHER_LINE_ENDS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
@@ -95,30 +111,36 @@ def _is_evidence(line: str) -> bool:
     return any(p.search(line) for p in _EVIDENCE)
 
 
+def _keyed_evidence(line: str) -> bool:
+    """``_is_evidence`` of a line given with the "\n" before it: only the patterns whose keys it holds
+    are searched (the others cannot match)."""
+    return any(p.search(line, 1) for p, keys in _EVIDENCE_KEYS if any(k in line for k in keys))
+
+
 def evidence(text: str) -> tuple[str, ...]:
     """The lines of an output that say whether a loop completed (see the module's docstring)."""
     kept: list[str] = []
-    if _OTHER_LINE_ENDS.search(text) is not None:
+    if _OTHER_LINE_ENDS.search(text) is not None:  # lines split as splitlines() does: the plain scan
         for line in text.splitlines():
             if _is_evidence(line):
                 kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
                 if len(kept) >= EVIDENCE_LINES:
                     break
         return tuple(kept)
+    text = "\n" + text  # the first line starts after a "\n" too, as the anchored keys expect
     pos = 0
     while len(kept) < EVIDENCE_LINES:
-        found = _ANY_EVIDENCE.search(text, pos)
+        found = _ANY_KEY.search(text, pos)
         if found is None:
             break
-        start = text.rfind("\n", 0, found.start()) + 1
-        end = text.find("\n", found.start())
+        inside = found.end() - 1  # a key's last character is in the line it was found in
+        start = text.rfind("\n", 0, inside)  # the "\n" before the line
+        end = text.find("\n", inside)
         end = len(text) if end == -1 else end
         line = text[start:end]
-        if _is_evidence(line):
+        if _keyed_evidence(line):
             kept.append(line.strip()[:EVIDENCE_LINE_CHARS])
-        pos = end + 1
-        if pos > len(text):
-            break
+        pos = end  # the next line's "\n" included: its anchored keys start there
     return tuple(kept)
 
 

@@ -7,7 +7,7 @@ import glob
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -179,9 +179,9 @@ def _check(file: InstructionFile, project: InstructionProject, ctx: RuleContext,
         yield RawFinding(line=1, message="`applyTo` is missing: Copilot does not know which files this applies to",
                          fix=fix("apply-to"), content_key="applyTo")
     if kind == "windsurf":
-        yield from _trigger(doc, fm)
+        yield from _mode(doc, fm, _WINDSURF)
     if kind == "kiro":
-        yield from _inclusion(doc, fm)
+        yield from _mode(doc, fm, _KIRO)
     yield from _dead_globs(doc, fm, project, kind)
     body = "\n".join(doc.lines[doc.front_matter_end_line :]).strip()
     if not body:
@@ -308,44 +308,52 @@ def _no_trigger() -> RawFinding:
                       fix=fix("trigger"), content_key="trigger-missing")
 
 
-def _trigger(doc: Document, fm: dict[str, object]) -> Iterator[RawFinding]:
-    """Windsurf's `trigger`: one of its modes, with the key that mode needs."""
-    if "trigger" not in fm:
-        yield _no_trigger()
-        return
-    value = str(fm["trigger"]).strip()
-    line = _key_line(doc, "trigger")
-    if value not in WINDSURF_TRIGGERS:
-        yield _unknown_value("trigger", value, line, WINDSURF_TRIGGERS, "Windsurf")
-    elif value == "glob" and not _globs(fm.get("globs")):
-        yield RawFinding(line=line, severity=Severity.WARNING,
-                         message="`trigger: glob` without `globs`: the rule never loads",
-                         fix=fix("needs-key", key="globs", example="\"src/**/*.ts\""), content_key="trigger-globs")
-    elif value in ("model_decision", "agent") and not str(fm.get("description") or "").strip():
-        yield RawFinding(line=line, severity=Severity.WARNING,
-                         message=f"`trigger: {value}` without `description`: Cascade has nothing to decide on",
-                         fix=fix("needs-key", key="description", example="<when the rule applies>"),
-                         content_key="trigger-description")
+@dataclass(frozen=True)
+class _ModeKey:
+    """A front-matter key that picks how a rule loads, and what each of its modes needs beside it."""
+
+    key: str
+    known: dict[str, str]  # value -> how it loads (instructions.agents)
+    agent: str
+    required: bool  # absent: the rule loads only when @-mentioned (Windsurf) / it is `always` (Kiro)
+    # mode value -> (key it needs, example value, what happens without it, the finding's content key)
+    needs: dict[str, tuple[str, str, str, str]]
 
 
-def _inclusion(doc: Document, fm: dict[str, object]) -> Iterator[RawFinding]:
-    """Kiro's `inclusion` (none is `always`): one of its modes, with the key that mode needs."""
-    if "inclusion" not in fm:
+_WINDSURF = _ModeKey("trigger", WINDSURF_TRIGGERS, "Windsurf", True, {
+    "glob": ("globs", "\"src/**/*.ts\"", "the rule never loads", "trigger-globs"),
+    "model_decision": ("description", "<when the rule applies>", "Cascade has nothing to decide on",
+                       "trigger-description"),
+    "agent": ("description", "<when the rule applies>", "Cascade has nothing to decide on", "trigger-description"),
+})
+_KIRO = _ModeKey("inclusion", KIRO_INCLUSIONS, "Kiro", False, {
+    "fileMatch": ("fileMatchPattern", "\"src/**/*.ts\"", "the steering file never loads", "inclusion-pattern"),
+    "auto": ("description", "<when the steering applies>", "Kiro has nothing to match requests against",
+             "inclusion-description"),
+})
+
+
+def _mode(doc: Document, fm: dict[str, object], mode: _ModeKey) -> Iterator[RawFinding]:
+    """The key that picks a rule's mode (Windsurf's `trigger`, Kiro's `inclusion`): a value the agent
+    knows, with the key that mode needs."""
+    if mode.key not in fm:
+        if mode.required:
+            yield _no_trigger()
         return
-    value = str(fm["inclusion"]).strip()
-    line = _key_line(doc, "inclusion")
-    if value not in KIRO_INCLUSIONS:
-        yield _unknown_value("inclusion", value, line, KIRO_INCLUSIONS, "Kiro")
-    elif value == "fileMatch" and not _globs(fm.get("fileMatchPattern")):
+    value = str(fm[mode.key]).strip()
+    line = _key_line(doc, mode.key)
+    if value not in mode.known:
+        yield _unknown_value(mode.key, value, line, mode.known, mode.agent)
+        return
+    if value not in mode.needs:
+        return
+    needed, example, without, content_key = mode.needs[value]
+    present = _globs(fm.get(needed)) if needed != "description" else str(fm.get(needed) or "").strip()
+    if not present:
         yield RawFinding(line=line, severity=Severity.WARNING,
-                         message="`inclusion: fileMatch` without `fileMatchPattern`: the steering file never loads",
-                         fix=fix("needs-key", key="fileMatchPattern", example="\"src/**/*.ts\""),
-                         content_key="inclusion-pattern")
-    elif value == "auto" and not str(fm.get("description") or "").strip():
-        yield RawFinding(line=line, severity=Severity.WARNING,
-                         message="`inclusion: auto` without `description`: Kiro has nothing to match requests against",
-                         fix=fix("needs-key", key="description", example="<when the steering applies>"),
-                         content_key="inclusion-description")
+                         message=f"`{mode.key}: {value}` without `{needed}`: {without}",
+                         fix=fix("needs-key", key=needed, example=example),
+                         content_key=content_key)
 
 
 def _unknown_value(key: str, value: str, line: int, known: dict[str, str], agent: str) -> RawFinding:

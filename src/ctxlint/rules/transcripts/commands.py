@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 READERS = frozenset(("cat", "bat", "batcat", "less", "more", "nl", "head", "tail", "sed"))
-REDIRECT = re.compile(r"(?<![0-9&])>>?\s*([^\s|;&]+)")
+# A ">" not after a descriptor number or "&" (2>, &> redirect other streams). Written with the ">" first
+# and the look back after it, so the regex engine jumps from one ">" to the next instead of trying the
+# look back at every character of the command.
+REDIRECT = re.compile(r">(?<![0-9&]>)>?\s*([^\s|;&]+)")
 SED_RANGE = re.compile(r"^(\d+)(?:,(\d+|\$))?p$")  # words() has taken the quotes off
 PIPE_SPLIT = re.compile(r"\s*(?:\|\||&&|;|\|)\s*")
 
@@ -93,33 +96,36 @@ def split_commands(command: str) -> list[list[str]] | None:
     return [c for c in commands if c]
 
 
-def file_reads(command: str) -> list[FileRead]:
+# Five transcript rules ask what the same shell commands read: each distinct command is parsed once
+# (the answer is immutable, and the cache's size bounds its memory).
+@lru_cache(maxsize=4096)
+def file_reads(command: str) -> tuple[FileRead, ...]:
     """The file a shell command prints into the context, with the line range printed: one command
     (`cd` and the like aside) whose pipeline starts with cat/head/tail/sed -n/nl/bat/less of one
     file and goes on only through stages that keep the text as it is (head, tail, `sed -n 'a,bp'`,
     nl, `cat -n`). A filter (`grep`, `awk`, `cut`, ...) is a search through the file, not a read of
     it; a redirection writes; several files or several printing commands are not one file's text."""
     if READER_WORD.search(" " + command[:400]) is None:
-        return []  # most commands are not a file print: decided without parsing
+        return ()  # most commands are not a file print: decided without parsing
     commands = split_commands(command)
     if commands is None:
-        return []
+        return ()
     printing = [c for c in commands if not (words(c[0])[:1] and words(c[0])[0] in SILENT)]
     if len(printing) != 1:
-        return []
+        return ()
     stages = printing[0]
     if REDIRECT.search(stages[-1]) or (len(stages) == 1 and REDIRECT.search(stages[0])):
-        return []
+        return ()
     read = _first_stage(words(stages[0]))
     if read is None:
-        return []
+        return ()
     path, first, last = read
     for stage in stages[1:]:
         narrowed = _narrow(words(stage), first, last)
         if narrowed is None:
-            return []
+            return ()
         first, last = narrowed
-    return [FileRead(path, first, last)]
+    return (FileRead(path, first, last),)
 
 
 def _first_stage(w: list[str]) -> tuple[str, int, int | None] | None:

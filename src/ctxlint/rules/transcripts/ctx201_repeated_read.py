@@ -213,13 +213,15 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     live_files = re.compile(data.get("live_files", "$^"))
     truncated = re.compile(data.get("truncated", "$^"))
     stale_read = re.compile(data.get("stale_read_errors", "$^"))
-    said_changed = re.compile(data.get("user_changed", "$^"), re.I)
+    # Searched in every prompt: gated by its literal words (a leading \b makes the plain search try
+    # every alternative at every character of a long prompt).
+    said_changed = any_of((data.get("user_changed", "$^"),), re.I)
     read_only_agents = set(data.get("read_only_subagents", []))
     by_norm: dict[str, list[_Reads]] = {}
     touches: list[tuple[int, str, bool]] = []  # (line, file, is an edit) of every read and edit, in order
     gaps = _idle_gaps(a, ctx["idle-minutes"])
     change_prompts = [(i.line, i.event.text) for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta
-                      and said_changed.search(i.event.text)]
+                      and said_changed.matches(i.event.text)]
     drops = list(a.drops)
     summaries: list[_Summary] = []  # read-only subagents' reports, in order
     prompt_lines = [i.line for i in a.items if isinstance(i.event, Prompt) and not i.event.is_meta]

@@ -75,13 +75,13 @@ def _any(patterns: tuple[str, ...]) -> AnyOf:
 
 def _words(text: str, stop: frozenset[str]) -> set[str]:
     out = set()
-    for w in CONTENT_WORD.findall(text.lower()):
-        if w in stop:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):  # fail, fails, failed, failing: one word
-            if len(w) > len(suffix) + 2 and w.endswith(suffix):
-                w = w[: -len(suffix)]
-                break
+    # The answer is a set: each distinct word is stemmed once (a long prompt repeats its words).
+    for w in set(CONTENT_WORD.findall(text.lower())) - stop:
+        if w[-1] in "gds":  # how every suffix below ends: most words need no look at them
+            for suffix in ("ing", "ed", "es", "s"):  # fail, fails, failed, failing: one word
+                if len(w) > len(suffix) + 2 and w.endswith(suffix):
+                    w = w[: -len(suffix)]
+                    break
         out.add(w)
     return out
 

@@ -110,10 +110,16 @@ def _touched(call: ToolCall, cwd: str | None, searches: frozenset[str], elsewher
     if call.command and not call.is_edit:
         paths += [r.path for r in file_reads(call.command)]
         written += [p for p in is_edit_command(call.command) if not p.startswith(("/dev/", "&"))]
-    keep = [_norm(p, cwd) for p in written if p]
-    keep = [p for p in keep if not any(x in "/" + p for x in elsewhere)]
+    outside = _containing(elsewhere)
+    keep = [p for p in (_norm(w, cwd) for w in written if w) if outside is None or outside.search("/" + p) is None]
     out = [_norm(p, cwd) for p in paths if p]
-    return [p for p in out if not any(x in "/" + p for x in elsewhere)] + keep, keep
+    return [p for p in out if outside is None or outside.search("/" + p) is None] + keep, keep
+
+
+@lru_cache(maxsize=8)
+def _containing(parts: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One search for a path holding any of ``parts`` (it runs for every path every tool call names)."""
+    return re.compile("|".join(map(re.escape, parts))) if parts else None
 
 
 def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:

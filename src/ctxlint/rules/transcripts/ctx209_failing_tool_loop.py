@@ -131,6 +131,9 @@ def _call_text(item: Item) -> str:
 @detector(scope="transcript")
 def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     runs: dict[tuple[str, ...], list[tuple[Item, Failure]]] = {}
+    # Each open run's last call as it would be retried, kept beside ``runs`` in the same order: every
+    # successful call is compared with all of them, and a session can hold hundreds of open runs.
+    last_call: dict[tuple[str, ...], str] = {}
     loops: list[list[tuple[Item, Failure]]] = []
     edits = [c.line for c in a.tool_flow if isinstance(c, ToolCall) and c.is_edit]
     for item in a.result_items:
@@ -142,8 +145,9 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             # success of another variant — `pkill` with a pattern that does not kill its own shell —
             # says nothing about the failing one.)
             done = _call_text(item)
-            for key in [k for k, run in runs.items() if _call_text(run[-1][0]) == done]:
+            for key in [k for k, text in last_call.items() if text == done]:
                 loops.append(runs.pop(key))
+                del last_call[key]
             continue
         failure = failure_of(item, ctx)
         if failure is None:
@@ -156,6 +160,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             loops.append(run[:])
             run.clear()
         run.append((item, failure))
+        last_call[failure.key] = _call_text(item)
     loops.extend(runs.values())
     # A session a program drives (a memory plugin's observer fed events of another session): its loop
     # is that program's, not a habit of the person running the agent, and its fix belongs in the program.
