@@ -7,7 +7,7 @@
         {"bash": "pkill -f x", "output": "Exit code 144", "exact": True, "error": True, "tokens": 20},
         {"bash": "tail -20 dist/app.js", "tokens": 9000, "line_chars": 2000},   # minified output
         {"bash": "sed -n '1,80p' src/q.ts", "workdir": "/work/dash"},   # Codex: a call run in another directory
-        {"edit": "src/app.py"},
+        {"edit": "src/app.py"}, {"write": "docs/plan.md", "tokens": 4000},   # a Write of 4,000 tokens of content
         {"requests": 5},          # plain assistant turns (each one API request)
         {"prompt": "Fix it", "reply": "API Error: Connection error"},   # the CLI's own error reply, no request
         {"prompt": "Fix it", "queued": True},   # typed while the agent worked: delivered right after its output
@@ -195,6 +195,10 @@ class ClaudeBuilder:
             else:
                 self.tool("Edit", {"file_path": path, "old_string": "a", "new_string": "b"},
                           "The file has been updated.", 20, {"filePath": path, "oldString": "a", "newString": "b"})
+        elif "write" in s:  # {write: path, tokens: N}: a Write of N tokens of content
+            path = s["write"] if s["write"].startswith("/") else f"/work/app/{s['write']}"
+            self.tool("Write", {"file_path": path, "content": _text(int(s.get("tokens", 200)), "doc")},
+                      f"File created successfully at: {path}", 20)
         elif "tool" in s:  # any other tool: {tool: WebFetch, input: {...}, tokens: 20000}
             tokens = int(s.get("tokens", 200))
             out = str(s["output"]) if "output" in s else _text(tokens, "res")

@@ -2,14 +2,18 @@
 repeated until together they are.
 
 Not counted: what an edit tool returns (Claude Code's echo of a file the model itself wrote is the
-model's own text, not an output anyone could have asked for smaller), and a document the user named as
-the task's input (the prompt gives its path, its name, or the directory of documents it sits in).
+model's own text, not an output anyone could have asked for smaller), a document the user named as
+the task's input (the prompt gives its path, its name, or the directory of documents it sits in), and
+a subagent's report that the main thread writes out as a document right after (a Plan subagent's
+plan saved as the plan file): the report is the deliverable, a shorter one would not do.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from ctxlint.measure.secrets import clip
@@ -26,6 +30,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
     documents = re.compile(ctx.data.get("documents", "$^"), re.I)
     prompts = [(i.line, i.event.text) for i in a.items
                if isinstance(i.event, Prompt) and not i.event.is_meta and not i.event.command]
+    edits = [(c.line, c.input_chars) for c in a.tool_flow if isinstance(c, ToolCall) and c.is_edit]
     repeats: dict[tuple[int, object], list[Item]] = {}
     for item in tool_items(a):
         call = item.call
@@ -38,7 +43,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             if key is not None and item.tokens >= ctx["repeat-min-tokens"] and _read_path(item) is None:
                 repeats.setdefault((item.segment, key), []).append(item)
             continue
-        if _named_input(item, prompts, documents):
+        if _named_input(item, prompts, documents) or _written_out(item, edits, prompts, ctx["deliverable-share"]):
             continue
         k = a.carried(item)
         claim = a.item_claim(item, item.tokens - ctx["keep-tokens"])
@@ -124,6 +129,23 @@ def _named_input(item: Item, prompts: list[tuple[int, str]], documents: re.Patte
         if path in text or name in text or (len(folder) > 1 and folder in text):
             return True
     return False
+
+
+def _written_out(item: Item, edits: list[tuple[int, int]], prompts: list[tuple[int, str]], share: float) -> bool:
+    """A subagent's report whose substance the main thread writes to a file as its next edit, before
+    the user says anything: the report was the deliverable (the plan of a Plan subagent, saved).
+    ``edits`` are the main thread's edits as (line, input size), in order."""
+    call, result = item.call, item.event
+    if call is None or not call.is_subagent or not isinstance(result, ToolResult):
+        return False
+    k = bisect_right(edits, (item.line, sys.maxsize))
+    if k == len(edits):
+        return False
+    line, size = edits[k]
+    p = bisect_right(prompts, (item.line, "\uffff"))
+    if p < len(prompts) and prompts[p][0] < line:
+        return False  # the user spoke first: what came next was their call
+    return size >= share * result.chars
 
 
 def _fix(item: Item, ctx: RuleContext) -> Fix:

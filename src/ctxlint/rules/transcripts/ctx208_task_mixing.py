@@ -27,20 +27,34 @@ from ctxlint.measure.secrets import clip
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
-from ctxlint.rules.transcripts.commands import file_reads
-from ctxlint.rules.transcripts.prompts import containment, has_words, numbers, stopwords, trigrams, typed_text
+from ctxlint.rules.transcripts.commands import file_reads, is_edit_command
+from ctxlint.rules.transcripts.prompts import (
+    command_template,
+    containment,
+    has_words,
+    numbers,
+    stopwords,
+    trigrams,
+    typed_text,
+)
 from ctxlint.transcripts.analysis import Analysis
-from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall
+from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall, ToolResult
+from ctxlint.transcripts.outcomes import COMMIT_LINE, GIT_COMMIT, GIT_PUSH, PR_CREATE, PR_URL, PUSH_LINE
 
 WORD = re.compile(r"[^\W\d_][\w-]{2,}")
 PATH_IN_TEXT = re.compile(r"[\w.:-]*[\\/][\w.\\/-]*\w")
 SERIES_CONTAINMENT = 0.9
 DIGITS = re.compile(r"\d+")
+PATH_PARTS = re.compile(r"[-_./\\]+")
+PLACE_WORD = 4  # a word this long that is a part of a folder's name names that folder
 INSTRUCTION_CHARS = 300
 PLACE_CHARS = 80
+REQUEST_CHARS = 40  # a request described in a sentence, not a pointer into a plan ("Phase 5")
+COMMAND_CHARS = 2000  # of an expanded command's template: enough to tell one command from another
 # The weakest signal: right most of the time on real sessions, but a sub-question of a long project
 # sometimes shares no word with the last prompts either. Its findings stay info.
 WEAK = "other files, and no word in common with the task's prompts"
+SHIPPED = "the earlier work was committed; other files, and no word in common with its prompts"
 
 
 @dataclass(slots=True)
@@ -50,9 +64,13 @@ class _Turn:
     request: int  # index of the first request of the turn
     dirs: set[str] = field(default_factory=set)  # directories of the files the turn touched
     edited: set[str] = field(default_factory=set)  # directories of the files it changed
+    opening: set[str] = field(default_factory=set)  # ... before the next prompt row (an answer, a command)
+    last_edit: int = 0  # line of its last successful-looking edit (0: none)
+    last_ship: int = 0  # line of its last commit, push or pull request that the output confirms (0: none)
     files: set[str] = field(default_factory=set)  # their names
     template: set[tuple[str, ...]] = field(default_factory=set)  # its word triples with the numbers masked
     numbers: frozenset[str] = frozenset()
+    command: set[tuple[str, ...]] = field(default_factory=set)  # word triples of the expanded command around it
     idle_minutes: float | None = None
     finished: bool = True  # the assistant had answered (no tool call pending) when it was typed
 
@@ -80,17 +98,22 @@ def _norm(path: str, cwd: str | None) -> str:
     return p.lower()
 
 
-def _touched(call: ToolCall, cwd: str | None, searches: frozenset[str], elsewhere: tuple[str, ...]) -> list[str]:
-    """The project files a call read or changed. A search or a listing names a directory it looked in
-    (often a common ancestor), not a place the task works in; the agent's own files (plans, memory,
-    spilled tool results) and scratch places (downloads, temp) are no part of the project."""
+def _touched(call: ToolCall, cwd: str | None, searches: frozenset[str], elsewhere: tuple[str, ...]
+             ) -> tuple[list[str], list[str]]:
+    """The project files a call read or changed, and of those the ones it changed (a shell command
+    writing a file, `cat > spec.md <<EOF`, changes it as an Edit would). A search or a listing names
+    a directory it looked in (often a common ancestor), not a place the task works in; the agent's own
+    files (plans, memory, spilled tool results) and scratch places (downloads, temp) are no part of the
+    project."""
     paths = [call.path] if call.path and not call.pattern and call.name not in searches else []
-    paths += list(call.edit_paths)
+    written = list(call.edit_paths)
     if call.command and not call.is_edit:
         paths += [r.path for r in file_reads(call.command)]
-    out = [_norm(p, cwd) for p in paths if p]
+        written += [p for p in is_edit_command(call.command) if not p.startswith(("/dev/", "&"))]
     outside = _containing(elsewhere)
-    return [p for p in out if outside is None or outside.search("/" + p) is None]
+    keep = [p for p in (_norm(w, cwd) for w in written if w) if outside is None or outside.search("/" + p) is None]
+    out = [_norm(p, cwd) for p in paths if p]
+    return [p for p in out if outside is None or outside.search("/" + p) is None] + keep, keep
 
 
 @lru_cache(maxsize=8)
@@ -109,25 +132,40 @@ def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
     last: Event | None = None
     last_kind: type | None = None
     cwd = a.t.cwd
+    opening = False  # no prompt row yet since the turn started
+    shipping: dict[str, str] = {}  # call id -> command, for the git commands that can ship the work
     for e in a.thread:
         kind = type(e)
+        if kind is Prompt:
+            opening = False
         if kind is Prompt and not e.is_meta and not e.command and not e.is_interrupt:  # type: ignore[union-attr]
             assert isinstance(e, Prompt)
             text = typed_text(e.text)
             if has_words(text, 2) and not ignore.matches(text[:200]):
                 t0, t1 = _ts(last.timestamp) if last else None, _ts(e.timestamp)
                 turns.append(_Turn(e, text, a.requests_after(e.line), template=trigrams(DIGITS.sub("#", text)),
-                                   numbers=numbers(text),
+                                   numbers=numbers(text), command=trigrams(command_template(e.text)[:COMMAND_CHARS]),
                                    idle_minutes=(t1 - t0).total_seconds() / 60 if t0 and t1 else None,
                                    finished=last_kind in (None, AssistantText)))
+                opening = True
         elif kind is ToolCall and turns:
             assert isinstance(e, ToolCall)
-            for path in _touched(e, cwd, searches, elsewhere):
+            touched, written = _touched(e, cwd, searches, elsewhere)
+            for path in touched:
                 head, _, name = path.rpartition("/")
                 turns[-1].dirs.add(head or ".")
                 turns[-1].files.add(name)
-                if e.is_edit:
+                if e.is_edit or path in written:
+                    turns[-1].last_edit = e.line
                     turns[-1].edited.add(head or ".")
+                    if opening:
+                        turns[-1].opening.add(head or ".")
+            if e.command and (GIT_COMMIT.search(e.command) or GIT_PUSH.search(e.command) or PR_CREATE.search(e.command)):
+                shipping[e.call_id] = e.command
+        elif kind is ToolResult and turns and e.call_id in shipping:  # type: ignore[union-attr]
+            assert isinstance(e, ToolResult)
+            if not e.is_error and _shipped(e):
+                turns[-1].last_ship = e.line
         if kind in (AssistantText, ToolCall):
             last_kind = kind
         if e.timestamp:
@@ -188,8 +226,9 @@ def _boundary(turn: _Turn, task: list[_Turn], cues: AnyOf, ctx: RuleContext) -> 
         return "the prompt says so"
     if _reacts(ctx).matches(turn.text[:60]):
         return None  # "Ok looking good, but …", "it still …": about the work just done
-    if _next_in_series(turn, task):
-        return "the next item of a templated series"
+    series = _next_in_series(turn, task)
+    if series is not None:
+        return series
     # The task as it stands: its last few turns that touched files (a long task wanders; what it
     # touched an hour ago does not make the new work part of it; a question between touches nothing).
     recent = [t for t in task if t.dirs][-ctx["recent-turns"]:]
@@ -216,8 +255,25 @@ def _boundary(turn: _Turn, task: list[_Turn], cues: AnyOf, ctx: RuleContext) -> 
     words = {w.lower() for w in WORD.findall(turn.text)} - stop
     task_words = {w.lower() for t in said for w in WORD.findall(t.text[:INSTRUCTION_CHARS])} - stop
     if len(words) >= ctx["min-words"] and not words & task_words:
-        return WEAK
+        # committed work is a finished task: new work elsewhere after it is the next one, unless the
+        # prompt names a place the task worked in ("my keybindings in Eiros" after work in eiros-config/)
+        places = {part for d in task_dirs for part in PATH_PARTS.split(d) if len(part) >= PLACE_WORD}
+        names_place = any(w in places for w in words if len(w) >= PLACE_WORD)
+        return SHIPPED if _shipped_task(task) and not names_place else WEAK
     return None
+
+
+def _shipped(result: ToolResult) -> bool:
+    """The output confirms a commit, a push or a pull request (git's `[branch abc1234]` line, a ref
+    update, the pull request's URL): the command alone proves nothing (a hook may have stopped it)."""
+    text = "\n".join(result.evidence) or result.head
+    return bool(COMMIT_LINE.search(text) or PUSH_LINE.search(text) or PR_URL.search(text))
+
+
+def _shipped_task(task: list[_Turn]) -> bool:
+    """The task's work was committed (or pushed, or sent for review) after its last edit: it was done."""
+    last_edit = max((t.last_edit for t in task), default=0)
+    return bool(last_edit) and max((t.last_ship for t in task), default=0) > last_edit
 
 
 def _on_branch(named: str, directory: str) -> bool:
@@ -242,19 +298,30 @@ def _stems(turns: list[_Turn], common: set[str]) -> set[str]:
     return out
 
 
-def _next_in_series(turn: _Turn, task: list[_Turn]) -> bool:
+def _next_in_series(turn: _Turn, task: list[_Turn]) -> str | None:
     """The turn fills an earlier prompt's template with an item the current task never named, and
-    changes other files than the task did (a failing test pasted again changes the same ones)."""
+    changes other files than the task did (a failing test pasted again changes the same ones); or it
+    runs the expanded command that one of the task's turns ran (spec-kit's `/speckit.specify`) with a
+    request of its own, and its first steps (before the next prompt row: clarifying answers and the
+    workflow's next commands continue the new work) write only in directories the task never touched
+    (the new feature's folder), or nowhere when the request is a sentence, not a pointer into the
+    task's plan ("Phase 5")."""
     task_edited = set().union(*(t.edited for t in task))
+    first = turn.opening
+    new_place = not first & set().union(*(t.dirs for t in task)) if first else len(turn.text) >= REQUEST_CHARS
+    if turn.command and new_place and any(
+            containment(turn.command, t.command) >= SERIES_CONTAINMENT
+            and containment(turn.template, t.template) < SERIES_CONTAINMENT for t in task):
+        return "the task's workflow command run again for new work"
     if not turn.edited or not task_edited or turn.edited & task_edited:
-        return False
+        return None
     for t in task:
         if containment(turn.template, t.template) < SERIES_CONTAINMENT:
             continue  # a template repeated: only the item differs (a pasted log differs everywhere)
         new = turn.numbers - t.numbers
         if 0 < len(new) <= 2 and t.numbers - turn.numbers and not any(new & x.numbers for x in task):
-            return True
-    return False
+            return "the next item of a templated series"
+    return None
 
 
 @lru_cache(maxsize=8)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ctxlint.measure.secrets import clip
-from ctxlint.model import RawFinding, fix
+from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.patterns import AnyOf, any_of
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import command_family
+from ctxlint.transcripts.agents import records_of
 from ctxlint.transcripts.analysis import Analysis, Item
 from ctxlint.transcripts.events import ToolCall, ToolResult
 
@@ -161,12 +162,15 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
         run.append((item, failure))
         last_call[failure.key] = _call_text(item)
     loops.extend(runs.values())
+    # A session a program drives (a memory plugin's observer fed events of another session): its loop
+    # is that program's, not a habit of the person running the agent, and its fix belongs in the program.
+    driven = "prompts" not in a.records and "prompts" in records_of(a.t.agent)
     for run in sorted(loops, key=lambda r: r[0][0].line if r else 0):
         if len(run) >= ctx["min-failures"]:
-            yield _finding(a, ctx, run)
+            yield _finding(a, ctx, run, driven)
 
 
-def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> RawFinding:
+def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]], driven: bool = False) -> RawFinding:
     items = [i for i, _ in run]
     first = run[0][1]
     families = list(dict.fromkeys(f.family for _, f in run))
@@ -184,11 +188,14 @@ def _finding(a: Analysis, ctx: RuleContext, run: list[tuple[Item, Failure]]) -> 
         line=items[0].line,
         end_line=items[-1].line,
         message=(f"{what} failed {len(items)}× the same way (lines {lines}){said}; "
-                 + ("retried unchanged" if first.blind else "each retry changed the call, not the cause")),
+                 + ("retried unchanged" if first.blind else "each retry changed the call, not the cause")
+                 + ("; a program drives this session (its prompts are generated), so the loop is that program's"
+                    if driven else "")),
         fix=fix(specific, "stop") if specific else fix("stop"),
         tokens_wasted=sum(c.tokens for c in claims),
         cost_wasted_usd=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
         claims=claims,
         content_key="\0".join(first.key),
+        severity=Severity.INFO if driven else None,
         data={"what": f"`{families[0]}`", "times": len(items)},
     )

@@ -17,12 +17,14 @@ MAX_OWN_GRAMS = 3  # "fix it" vs "fix it please": the same ask may differ by a w
 
 
 @lru_cache(maxsize=1)
-def _wrappers() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+def _wrappers() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], list[re.Pattern[str]]]:
+    """(extract, strip, command templates): command templates extract the typed words too."""
     from ctxlint.rules.registry import shared_data
 
     data = shared_data("prompts")
-    return ([re.compile(p, re.S | re.I) for p in data.get("extract") or ()],
-            [re.compile(p, re.S | re.I | re.M) for p in data.get("strip") or ()])
+    commands = [re.compile(p, re.S | re.I) for p in data.get("command-templates") or ()]
+    return ([re.compile(p, re.S | re.I) for p in data.get("extract") or ()] + commands,
+            [re.compile(p, re.S | re.I | re.M) for p in data.get("strip") or ()], commands)
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +38,7 @@ def stopwords() -> frozenset[str]:
 def typed_text(text: str) -> str:
     """What the user typed: the words inside a system wrapper (`<user_input>`, "My request for Codex:"),
     without injected notices (IDE, command and caveat rows, image placeholders), on one line."""
-    extract, strip = _wrappers()
+    extract, strip, _ = _wrappers()
     for pattern in extract:
         m = pattern.search(text)
         if m:
@@ -45,6 +47,17 @@ def typed_text(text: str) -> str:
     for pattern in strip:
         text = pattern.sub(" ", text)
     return " ".join(text.split())
+
+
+def command_template(text: str) -> str:
+    """The wrapper around what the user typed, when the prompt row is an expanded command (a spec-kit
+    `/speckit.specify` body around its "User Input"): the same command run again has the same
+    template whatever was typed into it. Empty when no wrapper holds the typed words."""
+    for pattern in _wrappers()[2]:
+        m = pattern.search(text)
+        if m:
+            return text[: m.start(1)] + text[m.end(1):]
+    return ""
 
 
 def trigrams(text: str) -> set[tuple[str, ...]]:
