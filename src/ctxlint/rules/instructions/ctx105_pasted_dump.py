@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ctxlint.instructions.project import InstructionFile, InstructionProject
+from ctxlint.instructions.repository import repo_commands
 from ctxlint.markdown import CodeBlock
 from ctxlint.model import Fix, RawFinding, Severity, fix
 from ctxlint.rules.instructions.common import lines_tokens
@@ -44,6 +45,8 @@ PLACEHOLDER = re.compile(r"\{\{\s*\w+\s*\}\}|\{[A-Z][A-Za-z]*\}|\{[a-z]+(?:[ /][
 # An excerpt: a line that is only an ellipsis, or a comment that elides ("// ...", "# … rest of the file")
 ELISION = re.compile(r"^\s*(?:(?://|#|/\*|<!--)\s*)?(?:\.\.\.|…)(?:\s.*)?$")
 DRAWING = re.compile(r"[┌┐└┘├┤┬┴┼─│═║╔╗╚╝▼▲►◄→←↓↑]|-->|==>|\+--+\+")
+PACKAGE_LINE = re.compile(r'^\s*"(@?[\w.\-/]+)"\s*:')  # "react": "^18.3.0" names the package `react`
+COPIED_SHARE = 0.75  # of a short list's packages declared in package.json: a copy, perhaps drifted since
 MIN_BRANCHES = 5  # fewer `├──` lines draw something else than a directory layout
 REPLACEMENT_TOKENS = 15  # what the one-line pointer that replaces a dump costs
 
@@ -127,7 +130,7 @@ def _info(block: CodeBlock) -> str:
 
 
 def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext, base: str,
-              copy: Copy | None, redeclared: Redeclared | None) -> Dump | None:
+              copy: Copy | None, redeclared: Redeclared | None, declared: frozenset[str]) -> Dump | None:
     data = ctx.data
     where = f"lines {block.start_line}-{block.end_line}"
     n = len(lines)
@@ -157,6 +160,17 @@ def _classify(block: CodeBlock, lines: list[str], tokens: int, ctx: RuleContext,
                               else "the package manifest")
         return Dump("deps", f"a pasted dependency list ({len(dep_lines)} packages, {tokens:,} tokens)",
                     fix("deps", where=where, source=source))
+    # A shorter list is a copy too when most packages in it are ones the repository's package.json declares
+    # (a copy drifts: the rest were removed since): its versions go stale with the next upgrade; short, so a note
+    named = {m.group(1) for line in dep_lines if (m := PACKAGE_LINE.match(line))}
+    body = [line for line in lines if line.strip().strip("{}[](),")]  # not the braces around the list
+    still = len(named & declared)
+    if (len(dep_lines) >= ctx["min-copied-dependency-lines"] and len(dep_lines) >= 0.7 * len(body)
+            and len(named) == len(dep_lines) and still >= COPIED_SHARE * len(named)):
+        kept = "all declared there" if still == len(named) else f"{still} of them still declared there"
+        return Dump("deps", f"a dependency list copied from package.json ({len(named)} packages with their versions, "
+                            f"{kept}; {tokens:,} tokens)",
+                    fix("deps", where=where, source="package.json"), Severity.INFO)
     if (info in SHELL_INFOS or len(PLACEHOLDER.findall(text)) >= 3 or any(ELISION.match(line) for line in lines)
             or _is_diagram(lines)):
         return None  # the project's commands, a template to fill, an excerpt, a diagram: written for the reader
@@ -220,12 +234,13 @@ def _copies(project: InstructionProject, ctx: RuleContext
 @detector(scope="project")
 def check(project: InstructionProject, ctx: RuleContext) -> Iterator[RawFinding]:
     copies, redeclared = _copies(project, ctx)
+    declared = repo_commands(project.root).dependency_names()
     for file in project.files:
-        yield from _check_file(file, ctx, copies, redeclared)
+        yield from _check_file(file, ctx, copies, redeclared, declared)
 
 
 def _check_file(file: InstructionFile, ctx: RuleContext, copies: dict[tuple[str, int], Copy],
-                redeclared: dict[tuple[str, int], Redeclared]) -> Iterator[RawFinding]:
+                redeclared: dict[tuple[str, int], Redeclared], declared: frozenset[str]) -> Iterator[RawFinding]:
     doc = file.doc
     base = os.path.dirname(file.source.real)
     covered: set[int] = set()
@@ -233,7 +248,7 @@ def _check_file(file: InstructionFile, ctx: RuleContext, copies: dict[tuple[str,
         lines = block.content.split("\n") if block.content else []
         tokens = lines_tokens(file, block.start_line, block.end_line)
         at = (file.path, block.start_line)
-        dump = _classify(block, lines, tokens, ctx, base, copies.get(at), redeclared.get(at))
+        dump = _classify(block, lines, tokens, ctx, base, copies.get(at), redeclared.get(at), declared)
         if dump is None:
             continue
         covered.update(range(block.start_line, block.end_line + 1))

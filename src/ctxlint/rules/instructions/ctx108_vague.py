@@ -4,7 +4,8 @@ A directive is vague when the whole of it is a listed platitude ("write clean co
 nothing the agent could check — no code span, path, number, URL, quoted text or named tool — and what
 it asks for is a generic quality ("proper access controls", "a clear and logical structure",
 "follow AWS best practices") with at most a couple of specific words around it. Each sentence of a line
-is judged; consecutive vague directives of one section are one finding (a section of platitudes).
+is judged (a sentence listing imperatives, clause by clause); consecutive vague directives of one
+section are one finding (a section of platitudes).
 Asking for a way of reporting ("be concise") is not vague: the agent does not do it unasked.
 """
 
@@ -29,6 +30,7 @@ LEADING_MARK = re.compile(r"^[^\w*`\"'(\[]+")  # ✅, →, emoji before the word
 COUNTER_EXAMPLE = re.compile(r"^(?:❌|🚫|⛔|✗|✘|\*\*(?:bad|don'?t|avoid)\b)", re.I)
 MODAL = re.compile(r"(?i)\b(?:should|must|shall|needs? to)\b")
 SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+CLAUSE = re.compile(r",\s+(?:and\s+)?")
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
@@ -36,6 +38,19 @@ def _sentences(raw: str) -> list[str]:
     text = ITEM.sub("", raw.strip())
     text = re.sub(r"[*_~]+", "", text)
     return [s for s in SENTENCE.split(text) if s.strip()]
+
+
+def _clauses(sentence: str, verbs: set[str]) -> list[str]:
+    """A sentence that lists imperatives ("Match existing patterns, ensure proper testing, discuss
+    abstractions in issues") is judged clause by clause: one vague order among specific ones is still
+    vague. Any other sentence is judged whole."""
+    parts = CLAUSE.split(sentence)
+    if len(parts) < 2:
+        return [sentence]
+    firsts = [WORD.findall(EMPHASIS_PREFIX.sub("", LABEL.sub("", LEADING_MARK.sub("", part.strip())))) for part in parts]
+    if all(words and words[0].lower() in verbs for words in firsts):
+        return parts
+    return [sentence]
 
 
 def _vague(sentence: str, verbs: set[str], strong: re.Pattern[str], weak: set[str], generic: set[str]) -> bool:
@@ -91,7 +106,8 @@ def check(file: InstructionFile, project: InstructionProject, ctx: RuleContext) 
         if not ITEM.match(raw) and not _standalone(doc.lines, number):
             continue  # a wrapped line of a paragraph is not a directive of its own
         sentences = _sentences(raw)
-        if sentences and any(_vague(s, verbs, strong, weak, generic) for s in sentences):
+        clauses = [c for s in sentences for c in _clauses(s, verbs)]
+        if clauses and any(_vague(c, verbs, strong, weak, generic) for c in clauses):
             hits.append((number, stripped))
     runs: list[list[tuple[int, str]]] = []
     for number, text in hits:

@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from ctxlint.instructions.repository import repo_index
+
 LANGUAGES = {
     "python": re.compile(r"(?i)\b(?:python|py|pep ?8|django|flask|fastapi|pytest)\b"),
     "js": re.compile(r"(?i)\b(?:typescript|javascript|ts|js|tsx|jsx|react|node(?:\.js)?|next\.js|vue|svelte)\b"),
@@ -52,8 +54,12 @@ def _read(path: Path) -> str | None:
     return None
 
 
+JSONC_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*.*?\*/', re.S)
+
+
 def _json(text: str) -> dict[str, Any] | None:
-    stripped = re.sub(r"(?m)^\s*//.*$", "", text)  # jsonc comments on their own lines
+    # jsonc: comments go, strings stay whole ("@/*": ["./src/*"] holds no comment)
+    stripped = JSONC_TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
     stripped = re.sub(r",(\s*[}\]])", r"\1", stripped)  # trailing commas
     try:
         data = json.loads(stripped)
@@ -227,6 +233,67 @@ def lint_rule_names(root: str) -> frozenset[str]:
         if text is not None:
             names.update(re.findall(r"['\"]((?:@[\w-]+/|[\w-]+/)?[a-z][\w-]*(?:/[\w-]+)?)['\"]\s*:", text))
     return frozenset(n for n in names if "-" in n or "/" in n)
+
+
+@dataclass(frozen=True, slots=True)
+class CompilerOption:
+    """A scalar `compilerOptions` entry of the repository's tsconfig.json files."""
+
+    name: str  # as written: "moduleResolution"
+    value: str | bool | int
+    source: str  # the tsconfig.json that sets it
+
+
+def _tsconfig_options(root: str, rel: str) -> list[CompilerOption]:
+    text = _read(Path(root, rel))
+    options = _get(_json(text) if text is not None else None, "compilerOptions")
+    if not isinstance(options, dict):
+        return []
+    return [CompilerOption(str(name), value, rel) for name, value in options.items() if isinstance(value, (str, bool, int))]
+
+
+@lru_cache(maxsize=64)
+def compiler_options(root: str, start: str) -> tuple[CompilerOption, ...]:
+    """The scalar compiler options that apply to ``start`` (a directory inside ``root``): those of the
+    nearest tsconfig.json walking up to the root, each option from the nearest file that sets it. With
+    none on that path (a config under `config/`, packages of a monorepo), the options set to one value
+    in every tsconfig.json of the repository that sets them."""
+    top, here = Path(root).resolve(), Path(start).resolve()
+    chain: list[Path] = [here]
+    while chain[-1] != top and top in chain[-1].parents:
+        chain.append(chain[-1].parent)
+    nearest: dict[str, CompilerOption] = {}
+    for directory in chain:
+        if (directory / "tsconfig.json").is_file():
+            rel = (directory / "tsconfig.json").relative_to(top).as_posix()
+            for option in _tsconfig_options(str(top), rel):
+                nearest.setdefault(option.name, option)
+    if nearest:
+        return tuple(nearest.values())
+    seen: dict[str, list[CompilerOption]] = {}
+    for folder in repo_index(root).dirs_with("tsconfig.json"):
+        for option in _tsconfig_options(root, f"{folder}/tsconfig.json" if folder else "tsconfig.json"):
+            seen.setdefault(option.name, []).append(option)
+    return tuple(found[0] for found in seen.values() if len({str(o.value).lower() for o in found}) == 1)
+
+
+def _words(option: str) -> str:
+    """A pattern for an option name as prose writes it: `moduleResolution`, "module resolution"."""
+    parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", option)
+    return r"\b" + r"[\s_-]?".join(re.escape(p) for p in parts) + r"\b"
+
+
+def states_option(line: str, option: CompilerOption, switched_on: str) -> re.Match[str] | None:
+    """The line states the option's value: a string value next to the option's name ("Target: ES2020",
+    "module resolution bundler"), an option switched on in so many words ("strict mode enabled", "use
+    strict TypeScript", `"strict": true`; ``switched_on`` is the pattern of those words around ``{name}``)."""
+    name = _words(option.name)
+    if option.value is True:
+        return re.search(switched_on.replace("{name}", name), line, re.I)
+    if isinstance(option.value, bool) or not str(option.value).strip():
+        return None
+    value = re.escape(str(option.value))
+    return re.search(rf"{name}\W{{1,4}}(?:\w+\W+)?{value}(?![\w/.-])|(?<![\w/.-]){value}\s+{name}", line, re.I)
 
 
 # What a line states about style ------------------------------------------------------------------
