@@ -15,7 +15,19 @@ finding still points at one record.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An event's ``timestamp`` (ISO 8601, ``Z`` or an offset, as every reader writes it) as a datetime;
+    None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.commands import file_reads
 from ctxlint.rules.transcripts.rewrites import Paths, Rewrites
 from ctxlint.transcripts.analysis import Analysis, Item
-from ctxlint.transcripts.events import Prompt, ResultsCleared, Rewind, ToolCall, ToolResult
+from ctxlint.transcripts.events import Prompt, ResultsCleared, Rewind, ToolCall, ToolResult, parse_timestamp
 
 PRE_EDIT_LOOKS = 6  # reads and edits (of any file) from a re-read to the edit it prepares
 NUMBERED = re.compile(r"\bnl\b|\bcat\s+-\w*n|\bgrep\s+-\w*n")
@@ -187,11 +187,8 @@ def _idle_gaps(a: Analysis, minutes: int) -> list[int]:
     gaps: list[int] = []
     previous: datetime | None = None
     for u in a.requests:
-        if not u.timestamp:
-            continue
-        try:
-            now = datetime.fromisoformat(u.timestamp.replace("Z", "+00:00"))
-        except ValueError:
+        now = parse_timestamp(u.timestamp)
+        if now is None:
             continue
         if previous is not None and (now - previous).total_seconds() >= minutes * 60:
             gaps.append(u.line)

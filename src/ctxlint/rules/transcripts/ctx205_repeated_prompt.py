@@ -19,7 +19,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
 
@@ -37,7 +36,7 @@ from ctxlint.rules.transcripts.prompts import (
     typed_text,
 )
 from ctxlint.transcripts.analysis import Analysis, Item
-from ctxlint.transcripts.events import Prompt, ToolResult
+from ctxlint.transcripts.events import Prompt, ToolResult, parse_timestamp
 
 CONTENT_WORD = re.compile(r"[^\W\d_][\w-]+")
 # A prompt delivered this soon after the agent's last output was typed while the agent worked (queued):
@@ -164,17 +163,10 @@ def _queued_prompts(a: Analysis, asks: list[_Ask]) -> set[int]:
         at = bisect_left(lines, ask.item.line) - 1
         if at < 0 or not ask.prompt.timestamp:
             continue
-        before, now = _time(stamps[at][1]), _time(ask.prompt.timestamp)
+        before, now = parse_timestamp(stamps[at][1]), parse_timestamp(ask.prompt.timestamp)
         if before is not None and now is not None and 0 <= (now - before).total_seconds() < QUEUED_SECONDS:
             out.add(ask.item.line)
     return out
-
-
-def _time(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
 
 
 def _says_failed(ask: _Ask, earlier: _Ask, failures: AnyOf, corrections: AnyOf) -> bool:

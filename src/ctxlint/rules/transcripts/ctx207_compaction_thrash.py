@@ -10,25 +10,15 @@ task (notes, /clear, a fresh session) would have kept down.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.transcripts.analysis import Analysis, Segment
-from ctxlint.transcripts.events import Compaction
-
-
-def _ts(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+from ctxlint.transcripts.events import Compaction, parse_timestamp
 
 
 def _minutes(a: Compaction, b: Compaction) -> float | None:
-    t0, t1 = _ts(a.timestamp), _ts(b.timestamp)
+    t0, t1 = parse_timestamp(a.timestamp), parse_timestamp(b.timestamp)
     return (t1 - t0).total_seconds() / 60 if t0 and t1 else None
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 
 from ctxlint.measure.secrets import clip
@@ -38,7 +37,7 @@ from ctxlint.rules.transcripts.prompts import (
     typed_text,
 )
 from ctxlint.transcripts.analysis import Analysis
-from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall, ToolResult
+from ctxlint.transcripts.events import AssistantText, Event, Prompt, ToolCall, ToolResult, parse_timestamp
 from ctxlint.transcripts.outcomes import COMMIT_LINE, GIT_COMMIT, GIT_PUSH, PR_CREATE, PR_URL, PUSH_LINE
 
 WORD = re.compile(r"[^\W\d_][\w-]{2,}")
@@ -78,15 +77,6 @@ class _Turn:
 @lru_cache(maxsize=8)
 def _any(patterns: tuple[str, ...]) -> AnyOf:
     return any_of(patterns, re.I)
-
-
-def _ts(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _norm(path: str, cwd: str | None) -> str:
@@ -142,7 +132,7 @@ def _turns(a: Analysis, ctx: RuleContext) -> list[_Turn]:
             assert isinstance(e, Prompt)
             text = typed_text(e.text)
             if has_words(text, 2) and not ignore.matches(text[:200]):
-                t0, t1 = _ts(last.timestamp) if last else None, _ts(e.timestamp)
+                t0, t1 = parse_timestamp(last.timestamp) if last else None, parse_timestamp(e.timestamp)
                 turns.append(_Turn(e, text, a.requests_after(e.line), template=trigrams(DIGITS.sub("#", text)),
                                    numbers=numbers(text), command=trigrams(command_template(e.text)[:COMMAND_CHARS]),
                                    idle_minutes=(t1 - t0).total_seconds() / 60 if t0 and t1 else None,

@@ -5,23 +5,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from datetime import datetime
 
 from ctxlint.measure.pricing import price_per_token
 from ctxlint.model import RawFinding, Severity, fix
 from ctxlint.rules.registry import RuleContext, detector
 from ctxlint.rules.transcripts.prompts import has_words, typed_text
 from ctxlint.transcripts.analysis import Analysis
-from ctxlint.transcripts.events import Prompt
-
-
-def _ts(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+from ctxlint.transcripts.events import Prompt, parse_timestamp
 
 
 @detector(scope="transcript")
@@ -49,7 +39,7 @@ def check(a: Analysis, ctx: RuleContext) -> Iterator[RawFinding]:
             continue
         if a.segment_of_request(i) is not a.segment_of_request(i - 1):
             continue  # a compaction or /clear rewrites the prefix by design
-        t0, t1 = _ts(prev.timestamp), _ts(cur.timestamp)
+        t0, t1 = parse_timestamp(prev.timestamp), parse_timestamp(cur.timestamp)
         gap = (t1 - t0).total_seconds() if t0 and t1 else None
         resumed = gap is not None and gap >= stale
         if not anthropic and not resumed:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from datetime import datetime
 from typing import Any, BinaryIO, cast
 
 import orjson
@@ -35,6 +34,7 @@ from ctxlint.transcripts.events import (
     ToolResult,
     Transcript,
     Usage,
+    parse_timestamp,
 )
 from ctxlint.transcripts.lines import json_records
 from ctxlint.transcripts.readers.common import (
@@ -266,13 +266,8 @@ HISTORY_GAP_SECONDS = 2.0
 
 def _seconds_between(earlier: str | None, later: str | None) -> float:
     """Seconds from one record timestamp to another; 0 when either is missing or unreadable."""
-    if not earlier or not later:
-        return 0.0
-    try:
-        return (datetime.fromisoformat(later.replace("Z", "+00:00"))
-                - datetime.fromisoformat(earlier.replace("Z", "+00:00"))).total_seconds()
-    except ValueError:
-        return 0.0
+    start, end = parse_timestamp(earlier), parse_timestamp(later)
+    return (end - start).total_seconds() if start is not None and end is not None else 0.0
 
 
 def _cache_write(usage: dict[str, Any]) -> int:
