@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from ctxlint.cli.main import main
+from tests.test_cli import run as invoke
 
 DUP = "# Rules\r\n- Run `make test` before every commit.\r\n- Run `make test` before every commit.\r\n"
 
@@ -100,28 +101,19 @@ def test_crash_mid_write_leaves_the_original(tmp_path: Path) -> None:
     assert f.read_bytes() == DUP.encode()
 
 
-def _invoke(args: list[str], cwd: Path) -> Result:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
-
 def test_fix_says_what_it_applied_and_what_is_left(tmp_path: Path) -> None:
     """`--fix --diff` with nothing safe to fix used to print nothing and exit 0."""
     (tmp_path / ".git").mkdir()
     (tmp_path / "CLAUDE.md").write_text("# Root\n- @docs/gone.md\n- Write clean code.\n- Follow best practices.\n")
-    dry = _invoke([".", "--fix", "--diff"], tmp_path)
+    dry = invoke([".", "--fix", "--diff"], tmp_path)
     assert dry.exit_code == 0 and dry.stdout == ""
     assert dry.stderr == ("ctxlint: 0 fixes would be applied; 1 fixable with --unsafe-fixes (CTX106 ×1); "
                           "1 needs manual edits (CTX108 ×1)\n")
-    unsafe = _invoke([".", "--fix", "--diff", "--unsafe-fixes"], tmp_path)
+    unsafe = invoke([".", "--fix", "--diff", "--unsafe-fixes"], tmp_path)
     assert unsafe.exit_code == 1  # as ruff: --diff fails when it would change something
     assert "-- @docs/gone.md" in unsafe.stdout
     assert unsafe.stderr.startswith("ctxlint: 1 fix would be applied to 1 file; 1 needs manual edits")
-    applied = _invoke([".", "--fix", "--unsafe-fixes"], tmp_path)
+    applied = invoke([".", "--fix", "--unsafe-fixes"], tmp_path)
     assert applied.stderr.startswith("ctxlint: 1 fix applied to 1 file; 1 needs manual edits (CTX108 ×1)\n")
     assert "@docs/gone.md" not in (tmp_path / "CLAUDE.md").read_text()
 
@@ -129,7 +121,7 @@ def test_fix_says_what_it_applied_and_what_is_left(tmp_path: Path) -> None:
 def test_diff_without_fix_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "CLAUDE.md").write_bytes(DUP.encode())
-    result = _invoke([".", "--diff"], tmp_path)
+    result = invoke([".", "--diff"], tmp_path)
     assert result.exit_code == 2 and "--diff" in result.stderr and "--fix" in result.stderr
     assert (tmp_path / "CLAUDE.md").read_bytes() == DUP.encode()
 
@@ -137,4 +129,4 @@ def test_diff_without_fix_is_a_usage_error(tmp_path: Path) -> None:
 def test_the_summary_line_says_how_many_are_fixable(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "CLAUDE.md").write_bytes(DUP.encode())
-    assert "1 finding (1 warning) · 1 fixable with --fix" in _invoke([".", "--select", "CTX104"], tmp_path).stdout
+    assert "1 finding (1 warning) · 1 fixable with --fix" in invoke([".", "--select", "CTX104"], tmp_path).stdout

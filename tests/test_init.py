@@ -3,7 +3,6 @@ request, and pre-commit and workflow snippets that load, pinned to this ctxlint'
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tomllib
@@ -11,24 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 
 from ctxlint.cli.init import PLACEHOLDER_SHA, ctxlint_pin
-from ctxlint.cli.main import main
 from ctxlint.config import load_config, parse_config
+from tests.test_cli import run
 from tests.test_docs_snippets import HOOK_IDS, check_jsonschema
 
 REPO = Path(__file__).resolve().parents[1]
 LONG = "# Project\n" + "".join(f"- Step {i}: run `make step{i}` and check the report.\n" for i in range(420))  # over CTX101 warn-lines
-
-
-def run(args: list[str], cwd: Path) -> Result:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 @pytest.fixture

@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from ctxlint._runtime.textio import Encoding, NotText, decode
-from ctxlint.cli.main import main
+from tests.test_cli import run
 
 TEXT = "# Rules\n\nRun `make test` before every commit.\nRun `make test` before every commit.\n"
-
-
-def run(args: list[str], cwd: Path) -> Result:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 @pytest.mark.parametrize(("codec", "bom"), [

@@ -218,13 +218,7 @@ class Checker:
             where.hints.append("")
         for code in self.doc.inline_code:
             if code.line == line and code.column != column:
-                other = code.text.strip().strip("/").removeprefix("./")
-                if other and PATH_OK.match(other):
-                    for start in dict.fromkeys((self.base, "")):
-                        rel = self.join(start, other)
-                        if rel and self.is_dir(rel):
-                            where.hints.append(rel)
-                            break
+                self._hint_dir(where, code.text.strip())
         return where, True
 
     def context_of_block(self, block: CodeBlock) -> tuple[Where, bool]:
@@ -247,15 +241,19 @@ class Checker:
             where.hints.append("")
         for m in re.finditer(r"`([^`]+)`", step):
             other = m.group(1).strip()
-            other = other[3:].strip() if other.startswith("cd ") else other
-            other = other.strip("/").removeprefix("./")
-            if other and PATH_OK.match(other):
-                for start in dict.fromkeys((self.base, "")):
-                    rel = self.join(start, other)
-                    if rel and self.is_dir(rel):
-                        where.hints.append(rel)
-                        break
+            self._hint_dir(where, other[3:].strip() if other.startswith("cd ") else other)
         return where, True
+
+    def _hint_dir(self, where: Where, span: str) -> None:
+        """A code span beside a command that names a directory of the repository (from the file's folder,
+        else the root): the command may run there."""
+        other = span.strip("/").removeprefix("./")
+        if other and PATH_OK.match(other):
+            for start in dict.fromkeys((self.base, "")):
+                rel = self.join(start, other)
+                if rel and self.is_dir(rel):
+                    where.hints.append(rel)
+                    return
 
     # -- one command line ---------------------------------------------------------------------
 
