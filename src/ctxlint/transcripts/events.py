@@ -296,6 +296,11 @@ class Transcript:
     # Per-model usage totals that price the session when its requests carry no input of their own.
     aggregate_usage: list[Usage] = field(default_factory=list)
 
+    def saw_time(self, ts: str) -> None:
+        """A record's timestamp, in file order: the first one starts the session, the last ends it."""
+        self.started_at = self.started_at or ts
+        self.ended_at = ts
+
     def add_malformed(self, line: int, reason: str) -> None:
         self.malformed += 1
         self.malformed_reasons[reason] = self.malformed_reasons.get(reason, 0) + 1

@@ -66,8 +66,7 @@ def read(fh: BinaryIO, t: Transcript) -> None:
         if m:
             flush_prompt()
             timestamp = m.group(1).replace(" ", "T")
-            t.started_at = t.started_at or timestamp
-            t.ended_at = timestamp
+            t.saw_time(timestamp)
             continue
         if line.startswith("#### "):
             if not prompt_lines:

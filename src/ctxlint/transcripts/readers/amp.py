@@ -81,8 +81,7 @@ class _Reader:
             t.add_malformed(line, f"unknown message role {str(role)[:40]!r}")
             return
         if ts:
-            t.started_at = t.started_at or ts
-            t.ended_at = ts
+            t.saw_time(ts)
         for block in blocks:
             if not isinstance(block, dict):
                 continue

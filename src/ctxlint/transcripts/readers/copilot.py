@@ -77,8 +77,7 @@ class Reader:
             return
         ts = as_str(rec.get("timestamp"))
         if ts:
-            t.started_at = t.started_at or ts
-            t.ended_at = ts
+            t.saw_time(ts)
         side = isinstance(rec.get("agentId"), str)
         if kind in ("session.start", "session.resume"):
             t.session_id = t.session_id or as_str(data.get("sessionId"))

@@ -48,8 +48,7 @@ class Reader:
             return
         ts = as_str(rec.get("timestamp"))
         if ts:
-            t.started_at = t.started_at or ts
-            t.ended_at = ts
+            t.saw_time(ts)
         t.session_id = t.session_id or as_str(rec.get("sessionId"))
         t.cwd = t.cwd or as_str(rec.get("cwd"))
         side = rec.get("isSidechain") is True
